@@ -1,0 +1,172 @@
+#include "latex.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <string.h>
+
+typedef struct {
+    const char *utf8;
+    const char *math; // the symbol in math mode
+} Symbol;
+
+static const Symbol SYMBOLS[] = {
+    {"∂", "\\partial "}, {"ŷ", "\\hat{y}"},   {"⋆", "\\star "},     {"∘", "\\circ "},    {"σ", "\\sigma "},
+    {"η", "\\eta "},     {"δ", "\\delta "},   {"Σ", "\\Sigma "},    {"∑", "\\sum "},     {"ᵀ", "^{\\mathsf{T}}"},
+    {"≤", "\\le "},      {"≥", "\\ge "},      {"·", "\\cdot "},     {"−", "-"},          {"×", "\\times "},
+    {"→", "\\to "},      {"←", "\\leftarrow "}, {"≈", "\\approx "}, {"∈", "\\in "},      {"∇", "\\nabla "},
+    {"θ", "\\theta "},   {"ε", "\\varepsilon "}, {"⌊", "\\lfloor "}, {"⌋", "\\rfloor "}, {"⌈", "\\lceil "},
+    {"⌉", "\\rceil "},   {"≠", "\\ne "},      {"²", "^{2}"},        {"³", "^{3}"},       {"√", "\\surd "},
+    {"∞", "\\infty "},   {"λ", "\\lambda "},  {"μ", "\\mu "},       {"α", "\\alpha "},   {"β", "\\beta "},
+    {"φ", "\\varphi "},  {"Φ", "\\Phi "},     {"Δ", "\\Delta "},    {"±", "\\pm "},      {"⊙", "\\odot "},
+    {"⁻¹", "^{-1}"},     {"₀", "_{0}"},       {"₁", "_{1}"},        {"₂", "_{2}"},       {"₃", "_{3}"},
+    {"ᵢ", "_{i}"},       {"ⱼ", "_{j}"},       {"ₖ", "_{k}"},        {"ₘ", "_{m}"},       {"ₙ", "_{n}"},
+    {"∗", "*"},          {"∀", "\\forall "},  {"′", "'"},           {"⇒", "\\Rightarrow "}, {"≡", "\\equiv "},
+    {"∝", "\\propto "},  {"ℓ", "\\ell "},     {"π", "\\pi "},       {"τ", "\\tau "},     {"ρ", "\\rho "},
+    {"γ", "\\gamma "},   {"ω", "\\omega "},   {"Π", "\\Pi "},       {"…", "\\ldots "},   {"⋯", "\\cdots "},
+    {"‖", "\\| "},       {"°", "^{\\circ}"},  {"✓", "\\checkmark "}, {"✗", "\\times "},  {"⁺", "^{+}"},
+    {"⁻", "^{-}"},       {"ᵗ", "^{t}"},       {"⊤", "^{\\mathsf{T}}"},
+};
+
+// Punctuation that has a text-mode spelling.
+static const Symbol TEXT_ONLY[] = {
+    {"—", "---"}, {"–", "--"}, {"“", "``"}, {"”", "''"}, {"‘", "`"}, {"’", "'"}, {"é", "\\'e"}, {"ü", "\\\"u"},
+};
+
+static size_t utf8_length(unsigned char c) {
+    if (c < 0x80) return 1;
+    if ((c & 0xE0) == 0xC0) return 2;
+    if ((c & 0xF0) == 0xE0) return 3;
+    if ((c & 0xF8) == 0xF0) return 4;
+    return 1;
+}
+
+static const char *lookup(const Symbol *table, size_t n, const char *p, size_t *len) {
+    for (size_t k = 0; k < n; k++) {
+        size_t l = strlen(table[k].utf8);
+        if (strncmp(p, table[k].utf8, l) == 0) {
+            *len = l;
+            return table[k].math;
+        }
+    }
+    return NULL;
+}
+
+#define COUNT(a) (sizeof(a) / sizeof *(a))
+
+// Text-mode spelling of an ASCII character that LaTeX treats specially.
+static const char *escape_ascii(char c) {
+    switch (c) {
+    case '\\': return "\\textbackslash{}";
+    case '{': return "\\{";
+    case '}': return "\\}";
+    case '$': return "\\$";
+    case '&': return "\\&";
+    case '#': return "\\#";
+    case '%': return "\\%";
+    case '_': return "\\_";
+    case '^': return "\\^{}";
+    case '~': return "\\~{}";
+    case '<': return "$<$";
+    case '>': return "$>$";
+    case '|': return "$|$";
+    default: return NULL;
+    }
+}
+
+// Appends one character (or symbol) of text starting at p; returns its length.
+static size_t append_text_char(StrBuf *b, const char *p, bool spaces_kept) {
+    size_t len;
+    const char *s;
+    if ((s = lookup(TEXT_ONLY, COUNT(TEXT_ONLY), p, &len))) {
+        sb_puts(b, s);
+        return len;
+    }
+    if ((s = lookup(SYMBOLS, COUNT(SYMBOLS), p, &len))) {
+        sb_printf(b, "$%s$", s);
+        return len;
+    }
+    unsigned char c = (unsigned char)*p;
+    if (c >= 0x80) {
+        sb_putc(b, '?');
+        return utf8_length(c);
+    }
+    if (spaces_kept && c == ' ') {
+        sb_putc(b, '~');
+        return 1;
+    }
+    const char *e = escape_ascii((char)c);
+    if (e)
+        sb_puts(b, e);
+    else
+        sb_putc(b, (char)c);
+    return 1;
+}
+
+void latex_append_text(StrBuf *b, const char *utf8) {
+    for (const char *p = utf8; *p;) p += append_text_char(b, p, false);
+}
+
+void latex_append_math(StrBuf *b, const char *utf8) {
+    const char *p = utf8;
+    while (*p) {
+        size_t len;
+        const char *s = lookup(SYMBOLS, COUNT(SYMBOLS), p, &len);
+        if (s) {
+            sb_puts(b, s);
+            p += len;
+            continue;
+        }
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x80) {
+            sb_putc(b, '?');
+            p += utf8_length(c);
+        } else if (c == '_') {
+            // Subscript: the run of letters and digits that follows.
+            const char *q = p + 1;
+            while (isalnum((unsigned char)*q)) q++;
+            size_t n = (size_t)(q - p - 1);
+            if (n > 1)
+                sb_printf(b, "_{\\mathrm{%.*s}}", (int)n, p + 1);
+            else
+                sb_printf(b, "_{%.*s}", (int)n, p + 1);
+            p = q;
+        } else if (isalpha(c)) {
+            const char *q = p;
+            while (isalpha((unsigned char)*q)) q++;
+            size_t n = (size_t)(q - p);
+            if (n > 1)
+                sb_printf(b, "\\mathrm{%.*s}", (int)n, p);
+            else
+                sb_putc(b, (char)c);
+            p = q;
+        } else if (strchr("{}$&#%", c)) {
+            sb_printf(b, "\\%c", c);
+            p++;
+        } else if (c == '\\') {
+            sb_puts(b, "\\backslash ");
+            p++;
+        } else if (c == '^' || c == '~') {
+            sb_puts(b, c == '^' ? "\\hat{}" : "\\sim ");
+            p++;
+        } else {
+            sb_putc(b, (char)c);
+            p++;
+        }
+    }
+}
+
+void latex_append_verbatim(StrBuf *b, const char *utf8) {
+    sb_puts(b, "\\begin{flushleft}\\ttfamily\n");
+    const char *p = utf8;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        const char *end = nl ? nl : p + strlen(p);
+        // "\mbox{}" keeps an empty line from being an empty \\ (a LaTeX error).
+        sb_puts(b, "\\mbox{}");
+        while (p < end) p += append_text_char(b, p, true);
+        sb_puts(b, "\\\\\n");
+        if (!nl) break;
+        p = nl + 1;
+    }
+    sb_puts(b, "\\end{flushleft}\n");
+}

@@ -1,0 +1,92 @@
+#ifndef WORKBOOK_OPTIONS_H
+#define WORKBOOK_OPTIONS_H
+// Command-line options shared by every chapter, parsed once here.
+//
+//   --help  --format text|latex|markdown|json  --no-color  --seed N
+//   --answer NAME=MATRIX (repeatable)  --bug NAME|list  --plot DIR  --step
+//
+// A chapter adds its own value options through a table of ChapterOption; the
+// raw text is stored for the chapter to convert with the option_* helpers,
+// which exit with status 2 and one "error: --name: ..." line on bad input.
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tensor.h"
+
+#define MAX_ANSWERS 32
+
+typedef enum { FORMAT_TEXT, FORMAT_LATEX, FORMAT_MARKDOWN, FORMAT_JSON } Format;
+
+typedef struct {
+    const char *name;    // "--input"
+    const char *metavar; // "M"
+    const char *help;    // one line for --help
+    const char **value;  // receives the argument's text; left untouched when absent
+} ChapterOption;
+
+typedef struct {
+    const char *name;        // "no-rot180"
+    const char *description; // one line for --bug list
+} BugInfo;
+
+typedef struct {
+    const char *program; // "chapter1"
+    const char *title;   // "Chapter 1: cross-correlation vs convolution"
+    const ChapterOption *options;
+    int n_options;
+    const BugInfo *bugs;
+    int n_bugs;
+    const char *notes; // extra --help paragraph (defaults, examples); may be NULL
+} ChapterSpec;
+
+typedef struct {
+    const char *name; // points into argv
+    Tensor value;     // owned; freed by options_free
+} Answer;
+
+typedef struct {
+    Format format;
+    bool no_color;
+    uint64_t seed;
+    const char *bug;      // NULL: the correct code runs
+    const char *plot_dir; // NULL: no plot data written
+    bool step;
+    Answer answers[MAX_ANSWERS];
+    int n_answers;
+} CommonOptions;
+
+typedef enum { ARGS_OK, ARGS_HELP, ARGS_BUG_LIST, ARGS_ERROR } ArgsStatus;
+
+#define DEFAULT_SEED 1
+
+// Parses argv. On ARGS_ERROR err holds "--name: problem" (no "error:" prefix).
+ArgsStatus parse_args(CommonOptions *o, const ChapterSpec *spec, int argc, char **argv, char *err,
+                      size_t errlen);
+// parse_args, then: prints --help or the bug list and exits 0, or prints the
+// error line and exits 2. Returns only when the chapter should run.
+void parse_args_or_exit(CommonOptions *o, const ChapterSpec *spec, int argc, char **argv);
+void options_free(CommonOptions *o);
+void print_help(FILE *f, const ChapterSpec *spec);
+
+bool bug_is(const CommonOptions *o, const char *name);
+
+// Prints "error: <message>" on stderr and exits with status 2.
+_Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+// Converters for a chapter's own option values; each exits 2 on bad input.
+Tensor option_matrix(const char *option, const char *text);
+Tensor option_vector(const char *option, const char *text); // one row only
+double option_number(const char *option, const char *text);
+int option_int(const char *option, const char *text, int min, int max);
+// "K" or "KHxKW" (each side in [1, TENSOR_MAX_SIDE]).
+void option_size(const char *option, const char *text, int *rows, int *cols);
+// One of the '|'-separated words in choices ("valid|full"); returns its index.
+int option_choice(const char *option, const char *text, const char *choices);
+// Exits 2 naming `options` when t holds NaN or inf: the inputs were so large
+// that the computation left double precision.
+void require_finite(const Tensor *t, const char *options);
+
+#endif

@@ -1,0 +1,35 @@
+#ifndef WORKBOOK_PARSE_H
+#define WORKBOOK_PARSE_H
+// The matrix-literal syntax used by every chapter option that takes numbers:
+//   rows separated by ';', entries by spaces and/or commas: "1 2 3; 4 5 6"
+//   a single row is a vector: "29, 35"
+//   "@path" reads the same syntax from a file, where newlines also separate
+//   rows and blank lines are ignored.
+// Entries are finite decimal numbers (no hex, inf or nan) whose magnitude is
+// 0 or within [PARSE_MIN_MAGNITUDE, PARSE_MAX_MAGNITUDE]; every side is at
+// most TENSOR_MAX_SIDE.
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tensor.h"
+
+// Beyond these, double precision silently loses the number (overflow to inf
+// or underflow into subnormals), so the parser refuses it instead.
+#define PARSE_MAX_MAGNITUDE 1e300
+#define PARSE_MIN_MAGNITUDE 1e-300
+// Bounds the memory an @file can make the program read.
+#define PARSE_MAX_FILE_BYTES (64L * 1024 * 1024)
+
+// On success returns true and *out is a newly allocated (1,H,W) tensor the
+// caller frees. On failure returns false, leaves *out empty, and writes what
+// went wrong and where (without any "error:" prefix) into err.
+bool parse_matrix(Tensor *out, const char *text, char *err, size_t errlen);
+
+// Parses one number with the same rules as a matrix entry.
+bool parse_number(double *out, const char *text, char *err, size_t errlen);
+
+// Parses a whole decimal integer in [min, max].
+bool parse_int(int *out, const char *text, int min, int max, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,97 @@
+#ifndef WORKBOOK_REPORT_H
+#define WORKBOOK_REPORT_H
+// Everything a chapter prints goes through a Report, which renders it in the
+// format chosen with --format:
+//   text      aligned columns for a terminal or projector (colour only on a
+//             TTY, never with --no-color or NO_COLOR)
+//   latex     a complete document: prose, align* equations and bmatrix blocks
+//   markdown  headings, paragraphs, $$ equations $$, code blocks and tables
+//   json      exactly one object: every quantity reported with a key, plus
+//             "checks" and, with --answer, "answers"; prose is left out
+//
+// Output is buffered and written by report_finish, so an error found at any
+// point (usage_error exits 2) leaves stdout empty. No NaN or inf is ever
+// printed: a non-finite number is reported as an input error instead.
+//
+// --answer NAME=MATRIX is handled here: when a chapter reports a quantity
+// with key NAME, the user's value is compared entry by entry (relative
+// tolerance ANSWER_REL_TOL) and every wrong entry is marked.
+
+#include <stdbool.h>
+
+#include "gradcheck.h"
+#include "options.h"
+#include "strbuf.h"
+#include "tensor.h"
+
+// Hand answers are compared to 1e-6 relative: typed with 7 significant digits
+// they pass, and any real slip (a sign, a missing term) is far above this.
+#define ANSWER_REL_TOL 1e-6
+
+typedef struct {
+    const CommonOptions *opt;
+    bool color, step;
+    StrBuf out;      // the rendered document (JSON: the members so far)
+    StrBuf checks;   // JSON objects of the checks
+    StrBuf answers;  // JSON objects of the answers
+    StrBuf keys;     // every key reported, one per line, to refuse duplicates
+    int n_checks, n_checks_failed, n_answers_checked, n_answers_wrong, n_sections;
+    bool answer_matched[MAX_ANSWERS];
+    // the table being built (report_table_*)
+    char **cells;
+    int n_cells, cap_cells, n_cols;
+} Report;
+
+void report_init(Report *r, const CommonOptions *opt, const char *title);
+// Writes the document, frees everything; returns the exit status: 0 when all
+// checks and answers passed, 1 otherwise. Exits 2 for an --answer NAME that
+// the chapter never reported.
+int report_finish(Report *r);
+
+// A numbered or named section. With --step on a terminal, pauses before it.
+void report_heading(Report *r, const char *title);
+// A paragraph of prose (wrapped to the terminal width in text).
+void report_text(Report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+// Where the article is wrong or stops short, highlighted.
+void report_erratum(Report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+// An equation, given both as plain text and as LaTeX (for latex/markdown).
+void report_equation(Report *r, const char *text, const char *latex);
+// Preformatted lines (a sum written out, a window listing), kept as typed.
+void report_verbatim(Report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+// Displays a matrix or vector (not in JSON).
+void report_matrix(Report *r, const char *label, const Tensor *t);
+// Displays it and records it under key in JSON, and checks a matching --answer.
+void report_quantity(Report *r, const char *key, const char *label, const Tensor *t);
+void report_scalar(Report *r, const char *key, const char *label, double value);
+// JSON-only members: a string, or a value the chapter rendered as JSON text.
+void report_json_string(Report *r, const char *key, const char *value);
+void report_json_raw(Report *r, const char *key, const char *json);
+
+// The per-entry table analytic vs numerical, the verdict line, and a JSON
+// entry in "checks". analytic and numerical have the same shape; skip marks
+// entries not checked (may be NULL). Returns s.passed.
+bool report_check(Report *r, const char *name, const Tensor *analytic, const Tensor *numerical,
+                  const bool *skip, CheckSummary s);
+// A one-line check of a single number (directional derivative, a loss drop).
+bool report_check_scalar(Report *r, const char *name, double analytic, double numerical,
+                         double tolerance);
+// Records a pass/fail verdict that is not a gradient comparison (e.g. "the
+// loss fell"), so it counts toward the exit status.
+bool report_verdict(Report *r, const char *name, bool passed, const char *detail);
+
+// A table of preformatted cells: begin with the headers, add rows, end.
+void report_table_begin(Report *r, int n_cols, const char *const *headers);
+void report_table_row(Report *r, const char *const *cells);
+void report_table_end(Report *r);
+
+// Shared number formatting: "%.6g"-style, no negative zero; exits 2 (as an
+// input error naming `what`) if v is not finite.
+void format_number(char *buf, size_t len, double v, const char *what);
+// Shortest text that reads back as exactly v (for JSON).
+void format_json_number(char *buf, size_t len, double v, const char *what);
+// Appends t as JSON: a number array for a vector, rows of arrays for a
+// matrix, an array of matrices for several channels.
+void json_append_tensor(StrBuf *b, const Tensor *t, const char *what);
+
+#endif

@@ -1,0 +1,22 @@
+#ifndef TEST_PROC_H
+#define TEST_PROC_H
+// Runs a built chapter program as a separate process and captures its exit
+// status, stdout and stderr, so tests can assert on what a user would see.
+
+#include <stddef.h>
+
+typedef struct {
+    int status; // exit status, or 128+signal if it was killed
+    char *out, *err;
+    size_t out_len, err_len;
+} ProcResult;
+
+// program is "chapter1" (found in BUILD_DIR); args is NULL-terminated.
+// Runs with NO_COLOR unset and stdin from /dev/null.
+ProcResult run_chapter(const char *program, const char *const *args);
+void proc_free(ProcResult *p);
+
+// Counts the lines of s (a final line without '\n' counts).
+int count_lines(const char *s);
+
+#endif
