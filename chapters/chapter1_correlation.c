@@ -105,7 +105,10 @@ static void write_out_entry(Report *r, const Tensor *x, const Tensor *k, const T
             double xv = (yy >= 0 && xx >= 0) ? *tensor_at(x, 0, yy, xx) : 0.0;
             format_number(xs, sizeof xs, xv, "--input");
             format_number(ks, sizeof ks, *tensor_at(k, 0, m, n), "--kernel");
-            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s %s·%s", terms++ ? " +" : "", xs, ks);
+            // Negative factors in parentheses, so "3·(-1)" never reads as a subtraction.
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s %s%s%s·%s%s%s", terms++ ? " +" : "",
+                                    xv < 0 ? "(" : "", xs, xv < 0 ? ")" : "", *tensor_at(k, 0, m, n) < 0 ? "(" : "",
+                                    ks, *tensor_at(k, 0, m, n) < 0 ? ")" : "");
         }
     char ys[40];
     format_number(ys, sizeof ys, y->data[0], "the cross-correlation");

@@ -32,12 +32,15 @@ static const Symbol TEXT_ONLY[] = {
     {"—", "---"}, {"–", "--"}, {"“", "``"}, {"”", "''"}, {"‘", "`"}, {"’", "'"}, {"é", "\\'e"}, {"ü", "\\\"u"},
 };
 
-static size_t utf8_length(unsigned char c) {
-    if (c < 0x80) return 1;
-    if ((c & 0xE0) == 0xC0) return 2;
-    if ((c & 0xF0) == 0xE0) return 3;
-    if ((c & 0xF8) == 0xF0) return 4;
-    return 1;
+// Bytes of the character starting at p: its lead byte and the continuation
+// bytes that really follow, so a string cut mid-character is never read past
+// its terminating NUL.
+static size_t utf8_length(const char *p) {
+    unsigned char c = (unsigned char)*p;
+    size_t want = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    size_t n = 1;
+    while (n < want && ((unsigned char)p[n] & 0xC0) == 0x80) n++;
+    return n;
 }
 
 static const char *lookup(const Symbol *table, size_t n, const char *p, size_t *len) {
@@ -88,10 +91,15 @@ static size_t append_text_char(StrBuf *b, const char *p, bool spaces_kept) {
     unsigned char c = (unsigned char)*p;
     if (c >= 0x80) {
         sb_putc(b, '?');
-        return utf8_length(c);
+        return utf8_length(p);
     }
     if (spaces_kept && c == ' ') {
         sb_putc(b, '~');
+        return 1;
+    }
+    // "--lr" must print two hyphens, not the en dash LaTeX makes of "--".
+    if (c == '-' && p[1] == '-') {
+        sb_puts(b, "-{}");
         return 1;
     }
     const char *e = escape_ascii((char)c);
@@ -119,7 +127,7 @@ void latex_append_math(StrBuf *b, const char *utf8) {
         unsigned char c = (unsigned char)*p;
         if (c >= 0x80) {
             sb_putc(b, '?');
-            p += utf8_length(c);
+            p += utf8_length(p);
         } else if (c == '_') {
             // Subscript: the run of letters and digits that follows.
             const char *q = p + 1;
@@ -131,8 +139,12 @@ void latex_append_math(StrBuf *b, const char *utf8) {
                 sb_printf(b, "_{%.*s}", (int)n, p + 1);
             p = q;
         } else if (isalpha(c)) {
+            // A word such as "rot180" or "loss" is upright text; a single
+            // letter stays a math variable.
             const char *q = p;
             while (isalpha((unsigned char)*q)) q++;
+            if (q - p > 1)
+                while (isalnum((unsigned char)*q)) q++;
             size_t n = (size_t)(q - p);
             if (n > 1)
                 sb_printf(b, "\\mathrm{%.*s}", (int)n, p);
@@ -141,6 +153,10 @@ void latex_append_math(StrBuf *b, const char *utf8) {
             p = q;
         } else if (strchr("{}$&#%", c)) {
             sb_printf(b, "\\%c", c);
+            p++;
+        } else if (c == ' ') {
+            // Math mode drops spaces; labels such as "dK (convolution)" need them.
+            sb_puts(b, "\\ ");
             p++;
         } else if (c == '\\') {
             sb_puts(b, "\\backslash ");

@@ -46,7 +46,7 @@ void format_json_number(char *buf, size_t len, double v, const char *what) {
 }
 
 // A number for a LaTeX document: 1.5e-07 becomes 1.5 \times 10^{-7}.
-static void format_latex_number(char *buf, size_t len, double v, const char *what) {
+void format_latex_number(char *buf, size_t len, double v, const char *what) {
     char plain[64];
     format_number(plain, sizeof plain, v, what);
     char *e = strchr(plain, 'e');
@@ -563,7 +563,8 @@ void report_table_end(Report *r) {
         sb_puts(&r->out, "}\n");
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < r->n_cols; j++) {
-                if (j) sb_puts(&r->out, " & ");
+                // "{}" first: a row starting "[1]" after \\ would be read as \\[1], a length.
+                sb_puts(&r->out, j ? " & " : "{}");
                 latex_append_text(&r->out, r->cells[i * r->n_cols + j]);
             }
             sb_puts(&r->out, i == 0 ? " \\\\ \\hline\n" : " \\\\\n");
@@ -684,7 +685,10 @@ int report_finish(Report *r) {
     if (is_json(r)) {
         fputs("{\n", stdout);
         fwrite(sb_str(&r->out), 1, r->out.len, stdout);
-        printf("%s  \"checks\": [\n%s\n  ]", r->out.len ? ",\n" : "", sb_str(&r->checks));
+        if (r->checks.len)
+            printf("%s  \"checks\": [\n%s\n  ]", r->out.len ? ",\n" : "", sb_str(&r->checks));
+        else
+            printf("%s  \"checks\": []", r->out.len ? ",\n" : "");
         if (r->opt->n_answers) printf(",\n  \"answers\": [\n%s\n  ]", sb_str(&r->answers));
         fputs("\n}\n", stdout);
     } else {

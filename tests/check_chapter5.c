@@ -1,0 +1,225 @@
+// Chapter 5 as a user runs it: exit statuses, the checks it prints, its JSON,
+// each --bug caught, and each bad input refused with one error line.
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jsonlint.h"
+#include "proc.h"
+
+static int count_occurrences(const char *s, const char *what) {
+    int n = 0;
+    for (const char *p = strstr(s, what); p; p = strstr(p + 1, what)) n++;
+    return n;
+}
+
+START_TEST(test_default_passes) {
+    const char *args[] = {"--no-color", NULL};
+    ProcResult r = run_chapter("chapter5", args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_uint_eq(r.err_len, 0);
+    ck_assert_ptr_null(strstr(r.out, "FAIL"));
+    // 72 sweep lines plus the gradient checks, the forms and the step.
+    ck_assert_int_ge(count_occurrences(r.out, ": PASS"), 72 + 12);
+    ck_assert_ptr_nonnull(strstr(r.out, "72 of 72 configurations passed"));
+    ck_assert_ptr_nonnull(strstr(r.out, "the loss fell"));
+    ck_assert_ptr_nonnull(strstr(r.out, "scatter = full convolution = Cᵀ·vec(∂L/∂Y): "));
+    ck_assert_int_eq(count_occurrences(r.out, "Erratum"), 3);
+    // The output-size line with the running example's numbers.
+    ck_assert_ptr_nonnull(strstr(r.out, "H_out = ⌊(3 + 2·0 − 1·(2−1) − 1)/1⌋ + 1 = ⌊1/1⌋ + 1 = 2"));
+    proc_free(&r);
+}
+END_TEST
+
+START_TEST(test_repeatable) {
+    const char *args[] = {"--no-color", NULL};
+    ProcResult a = run_chapter("chapter5", args), b = run_chapter("chapter5", args);
+    ck_assert(a.out_len == b.out_len && memcmp(a.out, b.out, a.out_len) == 0);
+    proc_free(&a);
+    proc_free(&b);
+}
+END_TEST
+
+static const char *const JSON_KEYS[] = {"input",  "kernel",   "bias",   "stride", "padding", "dilation",
+                                        "output", "upstream", "dK",     "dX",     "db",      "checks"};
+
+START_TEST(test_json_keys) {
+    const char *args[] = {"--format", "json", NULL};
+    ProcResult r = run_chapter("chapter5", args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(jsonlint_is_one_object(r.out));
+    char key[32];
+    snprintf(key, sizeof key, "\"%s\": ", JSON_KEYS[_i]);
+    ck_assert_msg(strstr(r.out, key), "JSON lacks %s", key);
+    proc_free(&r);
+}
+END_TEST
+
+// The default ∂L/∂Y comes from the chain: z = 0.05·29 − 0.03·35 + 0.1 = 0.5,
+// ∂L/∂z = σ(0.5) − 1 = −0.3775406688, ∂L/∂p = ∂L/∂z·[0.05 −0.03] =
+// [−0.01887703344 0.01132622006], routed to the maxima Y[1,1] = 29 and
+// Y[1,2] = 35. Then ∂L/∂b = −0.01887703344 + 0.01132622006 = −0.00755081338.
+START_TEST(test_default_upstream_from_chain) {
+    const char *args[] = {"--format", "json", NULL};
+    ProcResult r = run_chapter("chapter5", args);
+    const char *u = strstr(r.out, "\"upstream\": ");
+    ck_assert_ptr_nonnull(u);
+    double v[6];
+    ck_assert_int_eq(sscanf(u, "\"upstream\": [[%lf, %lf, %lf], [%lf, %lf, %lf]]", &v[0], &v[1], &v[2], &v[3], &v[4],
+                            &v[5]),
+                     6);
+    const double want[6] = {0, 0, 0, 0, -0.01887703344, 0.01132622006};
+    for (int k = 0; k < 6; k++) ck_assert_double_eq_tol(v[k], want[k], 1e-10);
+    const char *db = strstr(r.out, "\"db\": ");
+    double d;
+    ck_assert_int_eq(sscanf(db, "\"db\": [%lf]", &d), 1);
+    ck_assert_double_eq_tol(d, -0.00755081338, 1e-10);
+    proc_free(&r);
+}
+END_TEST
+
+// The hand examples of check_conv.c through the command line.
+// Stride 1, dY = [1 0 0; 0 0 2]: dK = [8 25; 18 21], dX = [1 1 0 0; 1 2 2 2; 0 0 2 4], db = 3.
+// Stride 2, padding 1, dY = [1 0 2; 0 -1 0]: dK = [-3 0; 6 -1],
+// dX = [2 0 0 2; 0 -1 -1 0; 0 -1 -2 0], db = 2 (worked out in check_conv.c).
+START_TEST(test_user_upstream_hand_values) {
+    const char *a1[] = {"--format", "json", "--upstream", "1 0 0; 0 0 2", NULL};
+    ProcResult r = run_chapter("chapter5", a1);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "\"dK\": [[8, 25], [18, 21]]"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\"dX\": [[1, 1, 0, 0], [1, 2, 2, 2], [0, 0, 2, 4]]"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\"db\": [3]"));
+    proc_free(&r);
+    const char *a2[] = {"--format", "json", "--stride", "2", "--padding", "1", "--upstream", "1 0 2; 0 -1 0", NULL};
+    r = run_chapter("chapter5", a2);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "\"output\": [[16, 13, 7], [16, 29, 17]]"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\"dK\": [[-3, 0], [6, -1]]"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\"dX\": [[2, 0, 0, 2], [0, -1, -1, 0], [0, -1, -2, 0]]"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\"db\": [2]"));
+    proc_free(&r);
+}
+END_TEST
+
+START_TEST(test_answer_checked) {
+    const char *right[] = {"--upstream", "1 0 0; 0 0 2", "--answer", "dK=8 25; 18 21", "--answer", "db=3", NULL};
+    ProcResult r = run_chapter("chapter5", right);
+    ck_assert_int_eq(r.status, 0);
+    proc_free(&r);
+    const char *wrong[] = {"--upstream", "1 0 0; 0 0 2", "--answer", "dK=8 25; 21 18", NULL};
+    r = run_chapter("chapter5", wrong);
+    ck_assert_int_eq(r.status, 1);
+    proc_free(&r);
+}
+END_TEST
+
+START_TEST(test_custom_configuration_passes) {
+    const char *args[] = {"--no-color", "--input", "1 2 3 4 5; 6 7 8 9 1; 2 3 4 5 6; 7 8 9 1 2; 3 4 5 6 7",
+                          "--kernel", "1 0 -1; 2 1 0", "--stride", "2", "--padding", "1", "--dilation", "2",
+                          "--bias", "0.5", NULL};
+    ProcResult r = run_chapter("chapter5", args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_null(strstr(r.out, "FAIL"));
+    // Stride 2: the zero insertion is shown.
+    ck_assert_ptr_nonnull(strstr(r.out, "∂L/∂Y with 1 zero between entries"));
+    proc_free(&r);
+}
+END_TEST
+
+static const char *const BUGS[] = {"no-rot180", "valid-not-full", "no-dilate", "bias-one-axis"};
+
+START_TEST(test_bug_caught) {
+    const char *args[] = {"--no-color", "--bug", BUGS[_i], NULL};
+    ProcResult r = run_chapter("chapter5", args);
+    ck_assert_msg(r.status == 1, "--bug %s exited %d", BUGS[_i], r.status);
+    ck_assert_ptr_nonnull(strstr(r.out, "FAIL"));
+    if (strcmp(BUGS[_i], "no-dilate") == 0) ck_assert_ptr_nonnull(strstr(r.out, "this section uses stride 2"));
+    proc_free(&r);
+}
+END_TEST
+
+typedef struct {
+    const char *args[8];
+    const char *expect; // part of the error line
+} BadInput;
+
+static const BadInput BAD[] = {
+    {{"--kernel", "1 2 3 4 5", NULL}, "--kernel: the 1x5 kernel"},
+    {{"--dilation", "3", NULL}, "does not fit"},
+    {{"--kernel", "1 1 1 1 1 1 1", "--padding", "1", NULL}, "does not fit"},
+    {{"--stride", "0", NULL}, "--stride:"},
+    {{"--dilation", "0", NULL}, "--dilation:"},
+    {{"--padding", "-1", NULL}, "--padding:"},
+    {{"--upstream", "1 2; 3 4", NULL}, "expected 2x3"},
+    {{"--stride", "2", "--upstream", "1 2 3", NULL}, "expected 1x2"},
+    {{"--bias", "1 2", NULL}, "--bias: expected a single number"},
+    {{"--bias", "x", NULL}, "--bias:"},
+    {{"--input", "1 2; 3", NULL}, "--input:"},
+    {{"--kernel", "", NULL}, "--kernel:"},
+    {{"--bug", "nope", NULL}, "--bug"},
+    {{"--frobnicate", NULL}, "--frobnicate"},
+    {{"--input", "1e300 1e300; 1e300 1e300", "--kernel", "1e300", NULL}, "error:"},
+};
+
+START_TEST(test_bad_input) {
+    ProcResult r = run_chapter("chapter5", BAD[_i].args);
+    ck_assert_msg(r.status == 2, "case %d exited %d", _i, r.status);
+    ck_assert_uint_eq(r.out_len, 0);
+    ck_assert_int_eq(count_lines(r.err), 1);
+    ck_assert_msg(strncmp(r.err, "error: ", 7) == 0, "stderr: %s", r.err);
+    ck_assert_msg(strstr(r.err, BAD[_i].expect), "case %d: '%s' not in %s", _i, BAD[_i].expect, r.err);
+    proc_free(&r);
+}
+END_TEST
+
+START_TEST(test_plot_files) {
+    char dir[] = "/tmp/chapter5-plot-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    const char *args[] = {"--format", "json", "--plot", dir, NULL};
+    ProcResult r = run_chapter("chapter5", args);
+    ck_assert_int_eq(r.status, 0);
+    static const char *const files[] = {"chapter5_x.dat", "chapter5_k.dat", "chapter5_dx.dat", "chapter5_dk.dat",
+                                        "chapter5_touch.dat"};
+    for (int i = 0; i < 5; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        FILE *f = fopen(path, "r");
+        ck_assert_msg(f != NULL, "%s missing", path);
+        // The touch map's first row: corners read by 1 window, edges by 2.
+        if (i == 4) {
+            double a, b, c, d;
+            ck_assert_int_eq(fscanf(f, "%lf %lf %lf %lf", &a, &b, &c, &d), 4);
+            ck_assert(a == 1 && b == 2 && c == 2 && d == 1);
+        }
+        fclose(f);
+        unlink(path);
+    }
+    rmdir(dir);
+    proc_free(&r);
+}
+END_TEST
+
+Suite *make_chapter5_suite(void) {
+    Suite *s = suite_create("chapter5");
+    TCase *run = tcase_create("runs");
+    tcase_set_timeout(run, 60);
+    tcase_add_test(run, test_default_passes);
+    tcase_add_test(run, test_repeatable);
+    tcase_add_loop_test(run, test_json_keys, 0, (int)(sizeof JSON_KEYS / sizeof *JSON_KEYS));
+    tcase_add_test(run, test_default_upstream_from_chain);
+    tcase_add_test(run, test_user_upstream_hand_values);
+    tcase_add_test(run, test_answer_checked);
+    tcase_add_test(run, test_custom_configuration_passes);
+    tcase_add_test(run, test_plot_files);
+    suite_add_tcase(s, run);
+    TCase *bugs = tcase_create("bugs");
+    tcase_set_timeout(bugs, 60);
+    tcase_add_loop_test(bugs, test_bug_caught, 0, (int)(sizeof BUGS / sizeof *BUGS));
+    suite_add_tcase(s, bugs);
+    TCase *bad = tcase_create("bad input");
+    tcase_add_loop_test(bad, test_bad_input, 0, (int)(sizeof BAD / sizeof *BAD));
+    suite_add_tcase(s, bad);
+    return s;
+}

@@ -1,0 +1,429 @@
+// The convolution layer (src/conv.h): forward and backward passes and the
+// textbook convolution against examples worked by hand, the three forms of
+// ∂L/∂X against each other, and every stride/padding/dilation/channel
+// combination against finite differences.
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "conv.h"
+#include "example.h"
+#include "gradcheck.h"
+#include "rng.h"
+#include "tensor.h"
+
+// Hand-computed entries are small integers: exact in double.
+#define EXACT_TOL 1e-12
+// Two forms of ∂L/∂X add the same few products in another order.
+#define FORMS_TOL 1e-12
+
+static void assert_all(const double *got, const double *want, int n, const char *what) {
+    for (int k = 0; k < n; k++)
+        ck_assert_msg(fabs(got[k] - want[k]) <= EXACT_TOL, "%s[%d] = %.17g, expected %.17g", what, k, got[k], want[k]);
+}
+
+// ---------------------------------------------------------------- hand examples
+
+// X = [8 9 2 7; 0 3 0 8; 8 8 9 9], K = [1 1; 1 2], stride 1:
+//   Y[0,0] = 8+9+0+2·3 = 23   Y[0,1] = 9+2+3+2·0 = 14   Y[0,2] = 2+7+0+2·8 = 25
+//   Y[1,0] = 0+3+8+2·8 = 27   Y[1,1] = 3+0+8+2·9 = 29   Y[1,2] = 0+8+9+2·9 = 35
+START_TEST(test_forward_running_example) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, 3, 4, 1, 2, 2, 1, 0, 0, 1));
+    ck_assert_int_eq(s.out_h, 2);
+    ck_assert_int_eq(s.out_w, 3);
+    double y[6], b = 0.0;
+    conv_forward(y, EXAMPLE_X, EXAMPLE_K, &b, &s);
+    const double want[6] = {23, 14, 25, 27, 29, 35};
+    assert_all(y, want, 6, "Y");
+}
+END_TEST
+
+// Same X, K; dY = [1 0 0; 0 0 2].
+//   dK[m,n] = Σ dY[i,j]·X[i+m, j+n] = X[m,n] + 2·X[1+m, 2+n]
+//     dK[0,0] = 8 + 2·0 = 8     dK[0,1] = 9 + 2·8 = 25
+//     dK[1,0] = 0 + 2·9 = 18    dK[1,1] = 3 + 2·9 = 21
+//   dX[i+m, j+n] += K[m,n]·dY[i,j]:
+//     dY[0,0] = 1 adds K at rows 0-1, cols 0-1: [1 1; 1 2]
+//     dY[1,2] = 2 adds 2K at rows 1-2, cols 2-3: [2 2; 2 4]
+//     dX = [1 1 0 0; 1 2 2 2; 0 0 2 4]
+//   db = 1 + 2 = 3
+START_TEST(test_backward_stride1) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, 3, 4, 1, 2, 2, 1, 0, 0, 1));
+    const double dy[6] = {1, 0, 0, 0, 0, 2};
+    double dx[12] = {0}, dk[4] = {0}, db = 0;
+    conv_backward(dx, dk, &db, dy, EXAMPLE_X, EXAMPLE_K, &s);
+    const double want_dk[4] = {8, 25, 18, 21}, want_dx[12] = {1, 1, 0, 0, 1, 2, 2, 2, 0, 0, 2, 4};
+    assert_all(dk, want_dk, 4, "dK");
+    assert_all(dx, want_dx, 12, "dX");
+    ck_assert_double_eq_tol(db, 3, EXACT_TOL);
+}
+END_TEST
+
+// Stride 2, padding 1, same X and K. The padded input Xp (5x6):
+//   0 0 0 0 0 0
+//   0 8 9 2 7 0
+//   0 0 3 0 8 0
+//   0 8 8 9 9 0
+//   0 0 0 0 0 0
+// H_out = ⌊(3 + 2 − 1 − 1)/2⌋ + 1 = 2, W_out = ⌊(4 + 2 − 1 − 1)/2⌋ + 1 = 3.
+// Y[i,j] = Σ K[m,n]·Xp[2i+m, 2j+n]:
+//   Y[0,0] = 0+0+0+2·8 = 16    Y[0,1] = 0+0+9+2·2 = 13   Y[0,2] = 0+0+7+2·0 = 7
+//   Y[1,0] = 0+0+0+2·8 = 16    Y[1,1] = 3+0+8+2·9 = 29   Y[1,2] = 8+0+9+2·0 = 17
+// Backward with dY = [1 0 2; 0 -1 0]:
+//   dK[m,n] = Xp[m,n] + 2·Xp[m, 4+n] − Xp[2+m, 2+n]
+//     dK[0,0] = 0 + 0 − 3 = −3     dK[0,1] = 0 + 0 − 0 = 0
+//     dK[1,0] = 0 + 2·7 − 8 = 6    dK[1,1] = 8 + 0 − 9 = −1
+//   dXp[2i+m, 2j+n] += K[m,n]·dY[i,j]:
+//     dY[0,0] = 1:  dXp[0,0] 1, [0,1] 1, [1,0] 1, [1,1] 2
+//     dY[0,2] = 2:  dXp[0,4] 2, [0,5] 2, [1,4] 2, [1,5] 4
+//     dY[1,1] = −1: dXp[2,2] −1, [2,3] −1, [3,2] −1, [3,3] −2
+//   dX[a,b] = dXp[a+1, b+1] (the padding cropped): only dXp[1,1] = 2,
+//   dXp[1,4] = 2 and the dY[1,1] block survive:
+//     dX = [2 0 0 2; 0 −1 −1 0; 0 −1 −2 0]
+//   db = 1 + 2 − 1 = 2
+START_TEST(test_stride2_padding1) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, 3, 4, 1, 2, 2, 2, 1, 1, 1));
+    ck_assert_int_eq(s.out_h, 2);
+    ck_assert_int_eq(s.out_w, 3);
+    double y[6], b = 0.0;
+    conv_forward(y, EXAMPLE_X, EXAMPLE_K, &b, &s);
+    const double want_y[6] = {16, 13, 7, 16, 29, 17};
+    assert_all(y, want_y, 6, "Y");
+    const double dy[6] = {1, 0, 2, 0, -1, 0};
+    double dx[12] = {0}, dk[4] = {0}, db = 0;
+    conv_backward(dx, dk, &db, dy, EXAMPLE_X, EXAMPLE_K, &s);
+    const double want_dk[4] = {-3, 0, 6, -1}, want_dx[12] = {2, 0, 0, 2, 0, -1, -1, 0, 0, -1, -2, 0};
+    assert_all(dk, want_dk, 4, "dK");
+    assert_all(dx, want_dx, 12, "dX");
+    ck_assert_double_eq_tol(db, 2, EXACT_TOL);
+}
+END_TEST
+
+// Dilation 2 on a 1x5 row x = [1 2 3 4 5] with k = [1 −1]: the taps are 2
+// apart, y[j] = x[j] − x[j+2] = [1−3, 2−4, 3−5] = [−2 −2 −2]. Backward with
+// dy = [1 0 1]: dx[j] += dy·1, dx[j+2] −= dy → dx = [1 0 0 0 −1] (the two
+// taps of j = 0 and j = 2 meet and cancel at x[2]); dk[0] = 1 + 3 = 4,
+// dk[1] = 3 + 5 = 8.
+START_TEST(test_dilation2) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, 1, 5, 1, 1, 2, 1, 0, 0, 2));
+    ck_assert_int_eq(s.out_w, 3);
+    const double x[5] = {1, 2, 3, 4, 5}, k[2] = {1, -1}, dy[3] = {1, 0, 1};
+    double y[3], b = 0, dx[5] = {0}, dk[2] = {0}, db = 0;
+    conv_forward(y, x, k, &b, &s);
+    const double want_y[3] = {-2, -2, -2};
+    assert_all(y, want_y, 3, "Y");
+    conv_backward(dx, dk, &db, dy, x, k, &s);
+    const double want_dx[5] = {1, 0, 0, 0, -1}, want_dk[2] = {4, 8};
+    assert_all(dx, want_dx, 5, "dX");
+    assert_all(dk, want_dk, 2, "dK");
+}
+END_TEST
+
+// Two output channels from one input: ∂L/∂X sums over them.
+// X = [1 2; 3 4], K[0] = [1], K[1] = [2] (1x1), dY[0] = [1 2; 3 4], dY[1] = [1 0; 0 1]:
+//   dX = 1·dY[0] + 2·dY[1] = [3 2; 3 6]
+//   dK[0] = Σ X∘dY[0] = 1+4+9+16 = 30,  dK[1] = Σ X∘dY[1] = 1+4 = 5
+//   db = [1+2+3+4, 1+1] = [10, 2]
+START_TEST(test_channels_sum) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, 2, 2, 2, 1, 1, 1, 0, 0, 1));
+    const double x[4] = {1, 2, 3, 4}, k[2] = {1, 2}, dy[8] = {1, 2, 3, 4, 1, 0, 0, 1};
+    double dx[4] = {0}, dk[2] = {0}, db[2] = {0};
+    conv_backward(dx, dk, db, dy, x, k, &s);
+    const double want_dx[4] = {3, 2, 3, 6}, want_dk[2] = {30, 5}, want_db[2] = {10, 2};
+    assert_all(dx, want_dx, 4, "dX");
+    assert_all(dk, want_dk, 2, "dK");
+    assert_all(db, want_db, 2, "db");
+}
+END_TEST
+
+// The backward pass accumulates: run twice, get twice the gradient.
+START_TEST(test_backward_accumulates) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, 3, 4, 1, 2, 2, 1, 0, 0, 1));
+    const double dy[6] = {1, 0, 0, 0, 0, 2};
+    double dx[12] = {0}, dk[4] = {0}, db = 0;
+    conv_backward(dx, dk, &db, dy, EXAMPLE_X, EXAMPLE_K, &s);
+    conv_backward(dx, dk, &db, dy, EXAMPLE_X, EXAMPLE_K, &s);
+    const double want_dk[4] = {16, 50, 36, 42};
+    assert_all(dk, want_dk, 4, "dK");
+    ck_assert_double_eq_tol(db, 6, EXACT_TOL);
+}
+END_TEST
+
+// convolve2d, the textbook convolution.
+// Valid, running X and K: X * K = X ⋆ rot180(K), rot180(K) = [2 1; 1 1]:
+//   [0,0] = 2·8+9+0+3 = 28   [0,1] = 2·9+2+3+0 = 23   [0,2] = 2·2+7+0+8 = 19
+//   [1,0] = 0+3+8+8 = 19     [1,1] = 2·3+0+8+9 = 23   [1,2] = 0+8+9+9 = 26
+START_TEST(test_convolve2d_valid) {
+    double out[6];
+    convolve2d(out, EXAMPLE_X, EXAMPLE_K, 3, 4, 2, 2, CONV_VALID);
+    const double want[6] = {28, 23, 19, 19, 23, 26};
+    assert_all(out, want, 6, "X * K");
+}
+END_TEST
+
+// Full, x = [1 2; 3 4], k = [1 0; 0 −1]: out[i,j] = x[i,j] − x[i−1,j−1]:
+//   [1 2 0; 3 4−1 −2; 0 −3 −4] = [1 2 0; 3 3 −2; 0 −3 −4]
+START_TEST(test_convolve2d_full) {
+    const double x[4] = {1, 2, 3, 4}, k[4] = {1, 0, 0, -1};
+    double out[9];
+    convolve2d(out, x, k, 2, 2, 2, 2, CONV_FULL);
+    const double want[9] = {1, 2, 0, 3, 3, -2, 0, -3, -4};
+    assert_all(out, want, 9, "x * k full");
+}
+END_TEST
+
+// ---------------------------------------------------------------- conv_shape_init
+
+typedef struct {
+    int in_c, h, w, out_c, kh, kw, stride, pad, dil;
+    const char *why;
+} BadShape;
+
+static const BadShape BAD_SHAPES[] = {
+    {1, 3, 4, 1, 2, 2, 0, 0, 1, "stride 0"},
+    {1, 3, 4, 1, 2, 2, -1, 0, 1, "negative stride"},
+    {1, 3, 4, 1, 2, 2, 1, 0, 0, "dilation 0"},
+    {1, 3, 4, 1, 2, 2, 1, -1, 1, "negative padding"},
+    {1, 3, 4, 1, 4, 2, 1, 0, 1, "kernel taller than the input"},
+    {1, 3, 4, 1, 2, 5, 1, 0, 1, "kernel wider than the input"},
+    {1, 3, 4, 1, 2, 2, 1, 0, 3, "dilated kernel spans 4x4 > 3x4"},
+    {1, 3, 4, 1, 6, 2, 1, 1, 1, "6 rows > 3 + 2·1"},
+    {0, 3, 4, 1, 2, 2, 1, 0, 1, "no input channels"},
+    {1, 3, 4, 0, 2, 2, 1, 0, 1, "no output channels"},
+    {1, 0, 4, 1, 1, 1, 1, 0, 1, "empty input"},
+    {1, 3, 4, 1, 0, 2, 1, 0, 1, "empty kernel"},
+};
+
+START_TEST(test_shape_rejects) {
+    const BadShape *b = &BAD_SHAPES[_i];
+    ConvShape s;
+    ck_assert_msg(!conv_shape_init(&s, b->in_c, b->h, b->w, b->out_c, b->kh, b->kw, b->stride, b->pad, b->pad, b->dil),
+                  "accepted: %s", b->why);
+}
+END_TEST
+
+// The limits themselves are accepted: a 3x4 kernel with padding 0 gives 1x1;
+// 5x6 with padding 1 too; dilation 2 of a 2x2 kernel spans 3x3 (≤ 3x4), 1x2.
+START_TEST(test_shape_accepts_exact_fit) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, 3, 4, 1, 3, 4, 1, 0, 0, 1));
+    ck_assert_int_eq(s.out_h * 10 + s.out_w, 11);
+    ck_assert(conv_shape_init(&s, 1, 3, 4, 1, 5, 6, 1, 1, 1, 1));
+    ck_assert_int_eq(s.out_h * 10 + s.out_w, 11);
+    ck_assert(conv_shape_init(&s, 1, 3, 4, 1, 2, 2, 1, 0, 0, 2));
+    ck_assert_int_eq(s.out_h * 10 + s.out_w, 12);
+    // Stride 3 on 3 + 2·2 − 1 − 1 = 5: ⌊5/3⌋ + 1 = 2 rows, 2 leftover.
+    ck_assert(conv_shape_init(&s, 1, 3, 4, 1, 2, 2, 3, 2, 2, 1));
+    ck_assert_int_eq(s.out_h, 2);
+    ck_assert_int_eq(s.out_w, 3);
+}
+END_TEST
+
+// ---------------------------------------------------------------- three forms of ∂L/∂X
+
+// Insert s−1 zeros between entries (s = 1: a copy).
+static Tensor spread(const Tensor *t, int s) {
+    Tensor out = tensor_alloc(1, s * (t->h - 1) + 1, s * (t->w - 1) + 1);
+    for (int i = 0; i < t->h; i++)
+        for (int j = 0; j < t->w; j++) *tensor_at(&out, 0, s * i, s * j) = *tensor_at(t, 0, i, j);
+    return out;
+}
+
+// Form 2, built from the textbook convolution: the gradient of the padded
+// input is spread(dY, s) * spread(K, d) in full mode (the leftover rows and
+// columns beyond it stay zero); cropping p gives ∂L/∂X.
+static void input_grad_by_full_convolution(Tensor *dx, const Tensor *dy, const Tensor *k, const ConvShape *s) {
+    Tensor sdy = spread(dy, s->stride), sk = spread(k, s->dilation);
+    Tensor full = tensor_alloc(1, sdy.h + sk.h - 1, sdy.w + sk.w - 1);
+    convolve2d(full.data, sdy.data, sk.data, sdy.h, sdy.w, sk.h, sk.w, CONV_FULL);
+    for (int a = 0; a < dx->h; a++)
+        for (int b = 0; b < dx->w; b++) {
+            int i = a + s->pad_h, j = b + s->pad_w;
+            *tensor_at(dx, 0, a, b) = (i < full.h && j < full.w) ? *tensor_at(&full, 0, i, j) : 0.0;
+        }
+    tensor_free(&sdy);
+    tensor_free(&sk);
+    tensor_free(&full);
+}
+
+// Form 3: C from the forward pass on unit inputs, then Cᵀ·vec(dY).
+static void input_grad_by_matrix(Tensor *dx, const Tensor *dy, const Tensor *k, const ConvShape *s) {
+    int cols = s->in_h * s->in_w, rows = s->out_h * s->out_w;
+    Tensor unit = tensor_alloc(1, s->in_h, s->in_w), col = tensor_alloc(1, s->out_h, s->out_w);
+    double b = 0.0;
+    for (int q = 0; q < cols; q++) {
+        unit.data[q] = 1.0;
+        conv_forward(col.data, unit.data, k->data, &b, s);
+        unit.data[q] = 0.0;
+        double sum = 0.0;
+        for (int r = 0; r < rows; r++) sum += col.data[r] * dy->data[r];
+        dx->data[q] = sum;
+    }
+    tensor_free(&unit);
+    tensor_free(&col);
+}
+
+typedef struct {
+    int h, w, kh, kw, stride, pad, dil;
+} FormCase;
+
+static const FormCase FORM_CASES[] = {
+    {3, 4, 2, 2, 1, 0, 1}, {3, 4, 2, 2, 2, 1, 1}, {5, 5, 3, 2, 2, 0, 1}, {6, 7, 2, 3, 3, 2, 1},
+    {6, 6, 2, 2, 1, 0, 2}, {7, 6, 3, 2, 2, 1, 2}, {4, 9, 1, 3, 3, 1, 2}, {8, 8, 3, 3, 3, 2, 2},
+};
+
+START_TEST(test_three_forms_equal) {
+    const FormCase *c = &FORM_CASES[_i];
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, c->h, c->w, 1, c->kh, c->kw, c->stride, c->pad, c->pad, c->dil));
+    Rng rng = rng_make(100 + (uint64_t)_i);
+    Tensor x = tensor_alloc(1, c->h, c->w), k = tensor_alloc(1, c->kh, c->kw), dy = tensor_alloc(1, s.out_h, s.out_w);
+    for (size_t q = 0; q < tensor_size(&x); q++) x.data[q] = rng_range(&rng, -1, 1);
+    for (size_t q = 0; q < tensor_size(&k); q++) k.data[q] = rng_range(&rng, -1, 1);
+    for (size_t q = 0; q < tensor_size(&dy); q++) dy.data[q] = rng_range(&rng, -1, 1);
+    Tensor f1 = tensor_alloc_like(&x), f2 = tensor_alloc_like(&x), f3 = tensor_alloc_like(&x), dk = tensor_alloc_like(&k);
+    double db = 0;
+    conv_backward(f1.data, dk.data, &db, dy.data, x.data, k.data, &s);
+    input_grad_by_full_convolution(&f2, &dy, &k, &s);
+    input_grad_by_matrix(&f3, &dy, &k, &s);
+    for (size_t q = 0; q < tensor_size(&x); q++) {
+        ck_assert_msg(fabs(f1.data[q] - f2.data[q]) <= FORMS_TOL, "case %d entry %zu: scatter %.17g, full %.17g", _i,
+                      q, f1.data[q], f2.data[q]);
+        ck_assert_msg(fabs(f1.data[q] - f3.data[q]) <= FORMS_TOL, "case %d entry %zu: scatter %.17g, C^T %.17g", _i,
+                      q, f1.data[q], f3.data[q]);
+    }
+    Tensor *all[] = {&x, &k, &dy, &f1, &f2, &f3, &dk};
+    for (size_t q = 0; q < sizeof all / sizeof *all; q++) tensor_free(all[q]);
+}
+END_TEST
+
+// The rotation is what makes form 2 right: with K itself in place of
+// rot180(K) (convolve2d with rot180(K) is a cross-correlation with K), the
+// running example's ∂L/∂X comes out wrong. dY = [1 0 0; 0 0 2] as above:
+// the right answer is [1 1 0 0; 1 2 2 2; 0 0 2 4]; unrotated, dY[0,0]'s block
+// is [2 1; 1 1] instead of [1 1; 1 2].
+START_TEST(test_unrotated_kernel_is_wrong) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, 3, 4, 1, 2, 2, 1, 0, 0, 1));
+    Tensor dy = tensor_alloc(1, 2, 3), k = tensor_alloc(1, 2, 2), rot = tensor_alloc(1, 2, 2), dx = tensor_alloc(1, 3, 4);
+    dy.data[0] = 1;
+    dy.data[5] = 2;
+    memcpy(k.data, EXAMPLE_K, sizeof EXAMPLE_K);
+    tensor_rot180(&rot, &k);
+    input_grad_by_full_convolution(&dx, &dy, &rot, &s);
+    ck_assert_double_eq_tol(dx.data[0], 2, EXACT_TOL);
+    ck_assert_double_eq_tol(dx.data[5], 1, EXACT_TOL);
+    Tensor *all[] = {&dy, &k, &rot, &dx};
+    for (size_t q = 0; q < sizeof all / sizeof *all; q++) tensor_free(all[q]);
+}
+END_TEST
+
+// ---------------------------------------------------------------- the configuration sweep
+
+typedef struct {
+    const ConvShape *s;
+    double *x, *k, *b;
+    const double *g;
+    double *y;
+    int ny;
+} Problem;
+
+static double loss(void *ctx) {
+    Problem *p = ctx;
+    conv_forward(p->y, p->x, p->k, p->b, p->s);
+    double sum = 0.0;
+    for (int q = 0; q < p->ny; q++) sum += p->g[q] * p->y[q];
+    return sum;
+}
+
+// _i = ((((s−1)·3 + p)·2 + (d−1))·2 + C_in index)·2 + C_out index, 72 in all.
+START_TEST(test_sweep_gradcheck) {
+    int co = _i % 2 + 1, ci = (_i / 2) % 2 ? 3 : 1, dil = (_i / 4) % 2 + 1, pad = (_i / 8) % 3, stride = _i / 24 + 1;
+    Rng rng = rng_make(7000 + (uint64_t)_i);
+    int kh = 1 + rng_below(&rng, 3), kw = 1 + rng_below(&rng, 3);
+    int h = dil * (kh - 1) + 1 + rng_below(&rng, 2 * stride + 1), w = dil * (kw - 1) + 1 + rng_below(&rng, 2 * stride + 1);
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, ci, h, w, co, kh, kw, stride, pad, pad, dil));
+    Tensor x = tensor_alloc(ci, h, w), k = tensor_alloc(co * ci, kh, kw), b = tensor_alloc(1, 1, co);
+    Tensor g = tensor_alloc(co, s.out_h, s.out_w), y = tensor_alloc_like(&g);
+    Tensor *fill[] = {&x, &k, &b, &g};
+    for (int t = 0; t < 4; t++)
+        for (size_t q = 0; q < tensor_size(fill[t]); q++) fill[t]->data[q] = rng_range(&rng, -2, 2);
+    Tensor dx = tensor_alloc_like(&x), dk = tensor_alloc_like(&k), db = tensor_alloc_like(&b);
+    conv_backward(dx.data, dk.data, db.data, g.data, x.data, k.data, &s);
+    Tensor nx = tensor_alloc_like(&x), nk = tensor_alloc_like(&k), nb = tensor_alloc_like(&b);
+    Problem p = {&s, x.data, k.data, b.data, g.data, y.data, (int)tensor_size(&g)};
+    numerical_gradient(nx.data, x.data, (int)tensor_size(&x), loss, &p, GRADCHECK_H);
+    numerical_gradient(nk.data, k.data, (int)tensor_size(&k), loss, &p, GRADCHECK_H);
+    numerical_gradient(nb.data, b.data, (int)tensor_size(&b), loss, &p, GRADCHECK_H);
+    CheckSummary sx = compare_gradients(dx.data, nx.data, NULL, (int)tensor_size(&x), GRADCHECK_REL_TOL);
+    CheckSummary sk = compare_gradients(dk.data, nk.data, NULL, (int)tensor_size(&k), GRADCHECK_REL_TOL);
+    CheckSummary sb = compare_gradients(db.data, nb.data, NULL, (int)tensor_size(&b), GRADCHECK_REL_TOL);
+    ck_assert_msg(sx.passed && sk.passed && sb.passed, "s=%d p=%d d=%d C_in=%d C_out=%d: dX %.1e dK %.1e db %.1e",
+                  stride, pad, dil, ci, co, sx.max_rel_error, sk.max_rel_error, sb.max_rel_error);
+    // The checker must also catch a wrong gradient: one kernel entry off by 1%.
+    dk.data[0] += 0.01 * (1.0 + fabs(dk.data[0]));
+    CheckSummary wrong = compare_gradients(dk.data, nk.data, NULL, (int)tensor_size(&k), GRADCHECK_REL_TOL);
+    ck_assert_msg(!wrong.passed, "a kernel gradient off by 1%% passed");
+    Tensor *all[] = {&x, &k, &b, &g, &y, &dx, &dk, &db, &nx, &nk, &nb};
+    for (size_t q = 0; q < sizeof all / sizeof *all; q++) tensor_free(all[q]);
+}
+END_TEST
+
+// A real mistake, not a perturbation: ∂L/∂X with the kernel unrotated, on the
+// running example, fails the finite-difference check, while the right one
+// passes. The textbook full convolution dY * K already is pad(dY) ⋆ rot180(K);
+// handing it rot180(K) instead undoes the rotation.
+START_TEST(test_unrotated_gradient_caught) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, 3, 4, 1, 2, 2, 1, 0, 0, 1));
+    double x[12], k[4], b = 0, g[6] = {1, -2, 0, 3, 1, -1}, y[6], num[12];
+    memcpy(x, EXAMPLE_X, sizeof x);
+    memcpy(k, EXAMPLE_K, sizeof k);
+    Tensor dy = tensor_view(g, 1, 2, 3), kv = tensor_view(k, 1, 2, 2);
+    Tensor rot = tensor_alloc(1, 2, 2), right = tensor_alloc(1, 3, 4), unrotated = tensor_alloc(1, 3, 4);
+    tensor_rot180(&rot, &kv);
+    input_grad_by_full_convolution(&right, &dy, &kv, &s);
+    input_grad_by_full_convolution(&unrotated, &dy, &rot, &s);
+    Problem p = {&s, x, k, &b, g, y, 6};
+    numerical_gradient(num, x, 12, loss, &p, GRADCHECK_H);
+    ck_assert(compare_gradients(right.data, num, NULL, 12, GRADCHECK_REL_TOL).passed);
+    ck_assert(!compare_gradients(unrotated.data, num, NULL, 12, GRADCHECK_REL_TOL).passed);
+    tensor_free(&rot);
+    tensor_free(&right);
+    tensor_free(&unrotated);
+}
+END_TEST
+
+Suite *make_conv_suite(void) {
+    Suite *s = suite_create("conv");
+    TCase *hand = tcase_create("hand examples");
+    tcase_add_test(hand, test_forward_running_example);
+    tcase_add_test(hand, test_backward_stride1);
+    tcase_add_test(hand, test_stride2_padding1);
+    tcase_add_test(hand, test_dilation2);
+    tcase_add_test(hand, test_channels_sum);
+    tcase_add_test(hand, test_backward_accumulates);
+    tcase_add_test(hand, test_convolve2d_valid);
+    tcase_add_test(hand, test_convolve2d_full);
+    suite_add_tcase(s, hand);
+    TCase *shape = tcase_create("shape");
+    tcase_add_loop_test(shape, test_shape_rejects, 0, (int)(sizeof BAD_SHAPES / sizeof *BAD_SHAPES));
+    tcase_add_test(shape, test_shape_accepts_exact_fit);
+    suite_add_tcase(s, shape);
+    TCase *forms = tcase_create("three forms");
+    tcase_add_loop_test(forms, test_three_forms_equal, 0, (int)(sizeof FORM_CASES / sizeof *FORM_CASES));
+    tcase_add_test(forms, test_unrotated_kernel_is_wrong);
+    suite_add_tcase(s, forms);
+    TCase *sweep = tcase_create("sweep");
+    tcase_add_loop_test(sweep, test_sweep_gradcheck, 0, 72);
+    tcase_add_test(sweep, test_unrotated_gradient_caught);
+    suite_add_tcase(s, sweep);
+    return s;
+}
