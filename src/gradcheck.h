@@ -35,7 +35,7 @@ typedef double (*LossFn)(void *ctx);
 
 typedef struct {
     double max_abs_error;
-    double max_rel_error; // over compared entries; those inside the round-off floor count 0
+    double max_rel_error; // over compared entries; two values both within the floor of 0 count 0
     int worst;            // entry with the largest relative error (-1 if none)
     int n, failed, skipped;
     double tolerance;

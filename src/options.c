@@ -9,12 +9,14 @@
 #include "parse.h"
 
 _Noreturn void usage_error(const char *fmt, ...) {
+    // The message quotes user input, so it is flattened to one line.
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    fputs("error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    message_one_line(msg);
+    fprintf(stderr, "error: %s\n", msg);
     fflush(stderr);
     exit(2);
 }
@@ -52,6 +54,17 @@ void print_help(FILE *f, const ChapterSpec *spec) {
     }
     if (spec->notes) fprintf(f, "%s\n\n", spec->notes);
     fputs(COMMON_HELP, f);
+}
+
+// One bug a line: the name first, then its description, in aligned columns.
+static void print_bug_list(FILE *f, const ChapterSpec *spec) {
+    int width = 0;
+    for (int k = 0; k < spec->n_bugs; k++) {
+        int n = (int)strlen(spec->bugs[k].name);
+        if (n > width) width = n;
+    }
+    for (int k = 0; k < spec->n_bugs; k++)
+        fprintf(f, "%-*s  %s\n", width, spec->bugs[k].name, spec->bugs[k].description);
 }
 
 static const char *const FORMAT_NAMES[] = {"text", "latex", "markdown", "json"};
@@ -211,6 +224,7 @@ ArgsStatus parse_args(CommonOptions *o, const ChapterSpec *spec, int argc, char 
     }
     return ARGS_OK;
 fail:
+    message_one_line(err);
     options_free(o);
     return ARGS_ERROR;
 }
@@ -225,8 +239,7 @@ void parse_args_or_exit(CommonOptions *o, const ChapterSpec *spec, int argc, cha
         options_free(o);
         exit(0);
     case ARGS_BUG_LIST:
-        for (int k = 0; k < spec->n_bugs; k++)
-            printf("%-16s %s\n", spec->bugs[k].name, spec->bugs[k].description);
+        print_bug_list(stdout, spec);
         options_free(o);
         exit(0);
     case ARGS_ERROR:

@@ -88,6 +88,8 @@ void report_table_end(Report *r);
 // Shared number formatting: "%.6g"-style, no negative zero; exits 2 (as an
 // input error naming `what`) if v is not finite.
 void format_number(char *buf, size_t len, double v, const char *what);
+// The same number for LaTeX math: 1.5e-07 becomes 1.5 \times 10^{-7}.
+void format_latex_number(char *buf, size_t len, double v, const char *what);
 // Shortest text that reads back as exactly v (for JSON).
 void format_json_number(char *buf, size_t len, double v, const char *what);
 // Appends t as JSON: a number array for a vector, rows of arrays for a

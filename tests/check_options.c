@@ -278,8 +278,9 @@ START_TEST(test_or_exit_help_bug_list_error) {
     Args list = {{"--bug", "list"}};
     Captured l = capture_run(or_exit, &list);
     ck_assert_int_eq(l.status, 0);
-    // One bug per line, the name first.
-    ck_assert_str_eq(l.out, "no-rot180        forgets the rotation\nswap             swaps two indices\n");
+    // One bug per line, the name first, descriptions aligned two spaces
+    // after the longest name ("no-rot180", 9 characters).
+    ck_assert_str_eq(l.out, "no-rot180  forgets the rotation\nswap       swaps two indices\n");
     captured_free(&l);
 
     Args bad = {{"--seed", "x"}};
