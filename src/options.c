@@ -293,7 +293,7 @@ void option_size(const char *option, const char *text, int *rows, int *cols) {
     char err[300];
     if (!x) {
         if (!parse_int(rows, text, 1, TENSOR_MAX_SIDE, err, sizeof err))
-            usage_error("%s: %s (expected K or KHxKW, e.g. 2 or 2x3)", option, err);
+            usage_error("%s: %s; a size is K or KHxKW, e.g. 2 or 2x3", option, err);
         *cols = *rows;
         return;
     }
@@ -304,7 +304,7 @@ void option_size(const char *option, const char *text, int *rows, int *cols) {
     first[n] = '\0';
     if (!parse_int(rows, first, 1, TENSOR_MAX_SIDE, err, sizeof err) ||
         !parse_int(cols, x + 1, 1, TENSOR_MAX_SIDE, err, sizeof err))
-        usage_error("%s: %s (expected K or KHxKW, e.g. 2 or 2x3)", option, err);
+        usage_error("%s: %s; a size is K or KHxKW, e.g. 2 or 2x3", option, err);
 }
 
 int option_choice(const char *option, const char *text, const char *choices) {
