@@ -7,6 +7,7 @@
 #   make plots        render every chapter's plots with gnuplot (PLOT_TERM=png|svg|dumb)
 #   make golden       regenerate tests/golden/ after an intended output change
 #   make fuzz         run the libFuzzer targets (FUZZ_SECONDS=N each)
+#   make valgrind     run every chapter under valgrind memcheck
 #   make bench        time the gradient checks and training step (-O2)
 #   make clean
 
@@ -40,7 +41,7 @@ TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_OBJ  := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SRC)) $(BUILD)/tests/run_tests.o $(BUILD)/tests/proc.o
 SUITES    := $(patsubst tests/check_%.c,%,$(TEST_SRC))
 
-.PHONY: all chapters check clean plots golden fuzz bench ensure-check $(addprefix chapter,$(CHAPTER_NUMS))
+.PHONY: all chapters check clean plots golden fuzz valgrind bench ensure-check $(addprefix chapter,$(CHAPTER_NUMS))
 .DEFAULT_GOAL := all
 
 all: $(CHAPTERS)
@@ -84,7 +85,8 @@ $(BUILD)/tests/suites.inc: FORCE
 
 $(BUILD)/tests/%.o: tests/%.c | ensure-check
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DBUILD_DIR='"$(BUILD)"' -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DBUILD_DIR='"$(BUILD)"' \
+	  -DCHAPTER_LIST='"$(CHAPTER_NUMS)"' -c $< -o $@
 
 $(BUILD)/tests/run_tests.o: $(BUILD)/tests/suites.inc
 
@@ -114,6 +116,80 @@ golden: $(CHAPTERS)
 	@mkdir -p tests/golden
 	@for n in $(CHAPTER_NUMS); do ./$(BUILD)/chapter$$n --no-color > tests/golden/chapter$$n.txt; \
 	  echo "tests/golden/chapter$$n.txt"; done
+
+# ------------------------------------------------------------------ fuzzing
+# Each tests/fuzz/fuzz_T.c is a libFuzzer target built with clang together
+# with the src/ files it needs, then run for FUZZ_SECONDS on a copy of the
+# committed seeds (tests/fuzz/corpus/T) in $(BUILD)/fuzz/corpus/T, so the
+# inputs it discovers never land in the repository. A crash input is saved
+# to $(BUILD)/fuzz/crashes/T/ and fails the target.
+FUZZ_SECONDS ?= 30
+FUZZ_CC      ?= clang
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_FLAGS   := $(CSTD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc
+FUZZ_TARGETS := parse options
+FUZZ_SRC_parse     := src/parse.c src/tensor.c
+FUZZ_SRC_options   := src/options.c src/parse.c src/tensor.c
+# Long enough for a 4097-entry row or 4097 rows of single digits.
+FUZZ_MAXLEN_parse   := 16384
+FUZZ_MAXLEN_options := 4096
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	@echo "$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SRC_$*) $(LDLIBS) -o $@"
+	@$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SRC_$*) $(LDLIBS) -o $@ || { \
+	  echo "error: building fuzz_$* failed; if the message above is about -fsanitize=fuzzer" \
+	       "or libclang_rt.fuzzer, run: sudo apt-get install clang libclang-rt-14-dev" >&2; exit 1; }
+
+fuzz: $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+	  corpus=$(FUZZ_DIR)/corpus/$$t; crashes=$(FUZZ_DIR)/crashes/$$t; log=$(FUZZ_DIR)/fuzz_$$t.log; \
+	  mkdir -p $$corpus $$crashes && cp tests/fuzz/corpus/$$t/* $$corpus/ || exit 1; \
+	  case $$t in parse) maxlen=$(FUZZ_MAXLEN_parse);; *) maxlen=$(FUZZ_MAXLEN_options);; esac; \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s, log in $$log"; \
+	  if ! ./$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$$maxlen -timeout=10 \
+	       -print_final_stats=1 -artifact_prefix=$$crashes/ $$corpus > $$log 2>&1; then \
+	    tail -n 40 $$log >&2; \
+	    echo "error: fuzz_$$t FOUND A CRASH; the input is in $$crashes/ (replay: ./$(FUZZ_DIR)/fuzz_$$t FILE)" >&2; \
+	    exit 1; \
+	  fi; \
+	  grep -E 'stat::(number_of_executed_units|peak_rss_mb)|^Done' $$log; \
+	done
+
+# ------------------------------------------------------------------ valgrind
+# Every built chapter with its defaults and a few generic options, plus each
+# of its --bug names, under memcheck: any invalid access or leak fails.
+# Status 0 or 1 (a check failed, as a bug should make it) is fine; a bad
+# --bug name must exit 2 and still leak nothing.
+VALGRIND      := valgrind --leak-check=full --error-exitcode=99 -q
+VALGRIND_ARGS := '' '--format json' '--format latex' '--format markdown' '--no-color --seed 7' \
+                 '--help' '--bug list' '--plot $(BUILD)/valgrind-plot --format json'
+
+valgrind: $(CHAPTERS)
+	@command -v valgrind >/dev/null 2>&1 || { \
+	  echo "error: valgrind is not installed; run: sudo apt-get install valgrind" >&2; exit 1; }
+	@[ "$(SANITIZE)" != 1 ] || { echo "error: valgrind cannot run SANITIZE=1 builds" >&2; exit 1; }
+	@for n in $(CHAPTER_NUMS); do bin=./$(BUILD)/chapter$$n; \
+	  bugs=$$($$bin --bug list | awk '{print $$1}'); \
+	  for a in $(VALGRIND_ARGS) $$(for b in $$bugs; do echo "--bug=$$b"; done) --bug=no-such-bug; do \
+	    $(VALGRIND) $$bin $$a > /dev/null 2> $(BUILD)/valgrind.err; st=$$?; \
+	    case "$$st:$$a" in 0:*|1:*|2:--bug=no-such-bug) echo "valgrind chapter$$n $$a: ok";; \
+	    *) cat $(BUILD)/valgrind.err >&2; \
+	       echo "error: valgrind chapter$$n $$a: exit status $$st (99: memory error or leak)" >&2; exit 1;; \
+	    esac; \
+	  done; \
+	done
+
+# ------------------------------------------------------------------ bench
+# bench/bench.c times chapter 6's network: the checks, a training step and a
+# forward pass. Always -O2 without sanitizers, whatever OPT and SANITIZE say,
+# so that the figures mean the same on every run.
+BENCH_DIR := build/bench
+
+bench:
+	@mkdir -p $(BENCH_DIR)
+	$(CC) $(CSTD) $(WARN) -O2 -Isrc bench/bench.c $(SRC) $(LDLIBS) -o $(BENCH_DIR)/bench
+	@./$(BENCH_DIR)/bench
 
 clean:
 	rm -rf build plots/out

@@ -8,7 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-// Longest entry kept for an error message; longer tokens are still parsed.
+// Entries up to this length are copied to the stack; longer ones (e.g. many
+// leading zeros) are copied to the heap, so they parse as parse_number would.
 #define MAX_TOKEN 400
 
 // A growing list of entries, with the row structure seen so far.
@@ -59,6 +60,18 @@ static bool is_decimal(const char *s, bool *zero) {
     return *p == '\0';
 }
 
+void message_one_line(char *msg) {
+    for (; *msg; msg++)
+        if ((unsigned char)*msg < 0x20 || *msg == 0x7f) *msg = '?';
+}
+
+// Every failure quotes what the user typed, which may hold a newline or a
+// terminal escape; the message must still print as one plain line.
+static bool refuse(char *err) {
+    message_one_line(err);
+    return false;
+}
+
 bool parse_number(double *out, const char *text, char *err, size_t errlen) {
     bool zero;
     if (!is_decimal(text, &zero)) {
@@ -66,7 +79,7 @@ bool parse_number(double *out, const char *text, char *err, size_t errlen) {
             snprintf(err, errlen, "empty number");
         else
             snprintf(err, errlen, "'%.40s' is not a finite decimal number", text);
-        return false;
+        return refuse(err);
     }
     errno = 0;
     double x = strtod(text, NULL);
@@ -74,12 +87,12 @@ bool parse_number(double *out, const char *text, char *err, size_t errlen) {
     if (!isfinite(x) || mag > PARSE_MAX_MAGNITUDE) {
         snprintf(err, errlen, "'%.40s' is out of range (magnitudes above %g are refused)", text,
                  PARSE_MAX_MAGNITUDE);
-        return false;
+        return refuse(err);
     }
     if (!zero && mag < PARSE_MIN_MAGNITUDE) {
         snprintf(err, errlen, "'%.40s' is out of range (nonzero magnitudes below %g are refused)",
                  text, PARSE_MIN_MAGNITUDE);
-        return false;
+        return refuse(err);
     }
     *out = zero ? 0.0 : x; // "-0" reads as 0, so no negative zero is ever printed
     return true;
@@ -90,18 +103,18 @@ bool parse_int(int *out, const char *text, int min, int max, char *err, size_t e
     if (*p == '+' || *p == '-') p++;
     if (!*p) {
         snprintf(err, errlen, "'%.40s' is not a whole number", text);
-        return false;
+        return refuse(err);
     }
     for (const char *q = p; *q; q++)
         if (!isdigit((unsigned char)*q)) {
             snprintf(err, errlen, "'%.40s' is not a whole number", text);
-            return false;
+            return refuse(err);
         }
     errno = 0;
     long v = strtol(text, NULL, 10);
     if (errno == ERANGE || v < min || v > max) {
         snprintf(err, errlen, "'%.40s' is out of range (expected %d to %d)", text, min, max);
-        return false;
+        return refuse(err);
     }
     *out = (int)v;
     return true;
@@ -166,17 +179,19 @@ static bool parse_literal(Entries *e, const char *text, char *err, size_t errlen
         size_t len = 0;
         const char *start = p;
         while (*p && *p != ',' && *p != ';' && *p != '\n' && !is_space(*p)) p++, len++;
-        size_t keep = len < MAX_TOKEN ? len : MAX_TOKEN;
-        memcpy(token, start, keep);
-        token[keep] = '\0';
-        double x;
-        char why[160];
-        if (len > MAX_TOKEN) {
-            snprintf(err, errlen, "row %d, entry %d: '%.40s...' is not a finite decimal number",
-                     e->rows + 1, row_entries + 1, token);
+        char *long_token = len > MAX_TOKEN ? malloc(len + 1) : NULL;
+        char *tok = long_token ? long_token : token;
+        if (len > MAX_TOKEN && !long_token) {
+            snprintf(err, errlen, "out of memory reading the matrix");
             return false;
         }
-        if (!parse_number(&x, token, why, sizeof why)) {
+        memcpy(tok, start, len);
+        tok[len] = '\0';
+        double x;
+        char why[160];
+        bool number_ok = parse_number(&x, tok, why, sizeof why);
+        free(long_token);
+        if (!number_ok) {
             snprintf(err, errlen, "row %d, entry %d: %s", e->rows + 1, row_entries + 1, why);
             return false;
         }
@@ -265,7 +280,7 @@ bool parse_matrix(Tensor *out, const char *text, char *err, size_t errlen) {
             return false;
         }
         file_text = read_file(text + 1, err, errlen);
-        if (!file_text) return false;
+        if (!file_text) return refuse(err);
         literal = file_text;
     } else if (strchr(text, '\n')) {
         // On the command line rows are separated by ';' only; a newline here is
@@ -283,7 +298,7 @@ bool parse_matrix(Tensor *out, const char *text, char *err, size_t errlen) {
     free(file_text);
     if (!ok) {
         free(e.v);
-        return false;
+        return refuse(err);
     }
     *out = tensor_alloc(1, e.rows, e.cols);
     memcpy(out->data, e.v, e.n * sizeof(double));

@@ -32,4 +32,8 @@ bool parse_number(double *out, const char *text, char *err, size_t errlen);
 // Parses a whole decimal integer in [min, max].
 bool parse_int(int *out, const char *text, int min, int max, char *err, size_t errlen);
 
+// Replaces every control character (newline, tab, escape, ...) in msg with
+// '?', so a message quoting user input prints as one line.
+void message_one_line(char *msg);
+
 #endif
