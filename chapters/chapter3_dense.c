@@ -121,7 +121,15 @@ static const BugInfo BUGS[] = {
 static void dense_run(Dense *d, const CommonOptions *opt) {
     dense_forward(d->z.data, d->x.data, d->W.data, d->b.data, d->n, d->m);
     require_finite(&d->z, "--x/--W/--b");
-    for (int i = 0; i < d->n; i++) d->yhat.data[i] = sigmoid(d->z.data[i]);
+    for (int i = 0; i < d->n; i++) {
+        d->yhat.data[i] = sigmoid(d->z.data[i]);
+        // The chapter shows the article's ∂L/∂ŷ, which is 1/0 once ŷ rounds
+        // to exactly 0 or 1; chapter 2 shows how the logit form avoids it.
+        if (d->yhat.data[i] == 0.0 || d->yhat.data[i] == 1.0)
+            usage_error("--x/--W/--b: z_%d = %g saturates the sigmoid (ŷ rounds to %g in double precision, "
+                        "where the article's ∂L/∂ŷ is infinite); use values with |z| below about 36",
+                        i, d->z.data[i], d->yhat.data[i]);
+    }
     d->loss = bce_loss_logits(d->y.data, d->z.data, d->n);
 
     if (bug_is(opt, "no-sigmoid-derivative"))

@@ -223,7 +223,7 @@ static const struct {
     {{"--lr", "nan"}, {"--lr:", ""}},
     {{"--lr", "0"}, {"--lr:", "positive"}},
     {{"--lr", "-0.1"}, {"--lr:", "positive"}},
-    {{"--lr", "1e300", "--x", "1e10 1", "--W", "1 1", "--y", "0"}, {"--lr:", "double precision"}},
+    {{"--lr", "1e300", "--x", "1e9", "--W", "1e-8", "--y", "0"}, {"--lr:", "double precision"}},
 };
 
 START_TEST(test_bad_input_exits_2) {
