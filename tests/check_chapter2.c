@@ -1,0 +1,215 @@
+// Chapter 2 as a user runs it (build/chapter2 in a separate process): the
+// running example's numbers against hand-computed values, the JSON contract,
+// each injected bug caught, extreme logits printed without NaN or inf, every
+// bad input rejected, and plain-ASCII LaTeX.
+#include <check.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "jsonlint.h"
+#include "proc.h"
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof *(a)))
+// Values typed from closed forms below are good to a few ulps.
+#define HAND_TOL 1e-14
+
+static ProcResult run(const char *a0, const char *a1, const char *a2, const char *a3, const char *a4, const char *a5) {
+    const char *args[] = {a0, a1, a2, a3, a4, a5, NULL};
+    return run_chapter("chapter2", args);
+}
+
+static void assert_usage_error(const ProcResult *p, const char *mention) {
+    ck_assert_msg(p->status == 2, "status %d, stderr: %s", p->status, p->err);
+    ck_assert_msg(p->out_len == 0, "stdout not empty:\n%s", p->out);
+    ck_assert_int_eq(count_lines(p->err), 1);
+    ck_assert_msg(strncmp(p->err, "error: ", 7) == 0, "stderr '%s'", p->err);
+    if (mention)
+        ck_assert_msg(strstr(p->err, mention) != NULL, "'%s' does not mention %s", p->err, mention);
+}
+
+static bool has_non_finite_token(const char *s) {
+    for (const char *p = s; *p; p++) {
+        if (strncasecmp(p, "inf", 3) != 0 && strncasecmp(p, "nan", 3) != 0)
+            continue;
+        bool before = p > s && ((p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z') || p[-1] == '\\');
+        bool after = (p[3] >= 'a' && p[3] <= 'z') || (p[3] >= 'A' && p[3] <= 'Z');
+        if (!before && !after)
+            return true;
+    }
+    return false;
+}
+
+// Entry k of the number array after "key": [a, b, ...], or of a bare number (k = 0).
+static double json_entry(const char *json, const char *key, int k) {
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    const char *p = strstr(json, pat);
+    ck_assert_msg(p != NULL, "key %s missing", key);
+    p += strlen(pat);
+    if (*p == '[')
+        p++;
+    for (int i = 0; i < k; i++) {
+        p = strchr(p, ',');
+        ck_assert_ptr_nonnull(p);
+        p++;
+    }
+    return strtod(p, NULL);
+}
+
+START_TEST(test_default_numbers) {
+    ProcResult p = run("--format", "json", NULL, NULL, NULL, NULL);
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_msg(jsonlint_is_one_object(p.out), "not one JSON object:\n%s", p.out);
+    static const char *const keys[] = {
+        "\"y\": ", "\"yhat\": ", "\"z\": ", "\"loss\": ", "\"dL_dyhat\": ", "\"dL_dz\": "};
+    for (int k = 0; k < COUNT(keys); k++)
+        ck_assert_msg(strstr(p.out, keys[k]) != NULL, "%s missing", keys[k]);
+    // y = [1 0], z = [0.5 1]: ŷ = 1/(1 + e^−z) = [0.6224593312, 0.7310585786].
+    double s0 = 1 / (1 + exp(-0.5)), s1 = 1 / (1 + exp(-1.0));
+    ck_assert_double_eq_tol(json_entry(p.out, "yhat", 0), s0, HAND_TOL);
+    ck_assert_double_eq_tol(json_entry(p.out, "yhat", 1), s1, HAND_TOL);
+    // L = −(1/2)(log ŷ₀ + log(1 − ŷ₁)) = (log(1 + e^−0.5) + log(1 + e))/2
+    //   = (0.4740769841801067 + 1.3132616875182228)/2 = 0.8936693358491647
+    ck_assert_double_eq_tol(json_entry(p.out, "loss", 0), 0.8936693358491647, HAND_TOL);
+    // eq. (1): −(1/2)(1/ŷ₀) = −(1 + e^−0.5)/2 = −0.8032653298563167,
+    //          −(1/2)(−1/(1 − ŷ₁)) = (1 + e)/2 = 1.8591409142295225
+    ck_assert_double_eq_tol(json_entry(p.out, "dL_dyhat", 0), -0.8032653298563167, HAND_TOL);
+    ck_assert_double_eq_tol(json_entry(p.out, "dL_dyhat", 1), 1.8591409142295225, HAND_TOL);
+    // ∂L/∂z = (ŷ − y)/2 = [(0.6224593312 − 1)/2, 0.7310585786/2] = [−0.1887703344, 0.3655292893]
+    ck_assert_double_eq_tol(json_entry(p.out, "dL_dz", 0), (s0 - 1) / 2, HAND_TOL);
+    ck_assert_double_eq_tol(json_entry(p.out, "dL_dz", 1), s1 / 2, HAND_TOL);
+    ck_assert_ptr_null(strstr(p.out, "\"passed\": false"));
+    proc_free(&p);
+
+    ProcResult t = run(NULL, NULL, NULL, NULL, NULL, NULL);
+    ck_assert_int_eq(t.status, 0);
+    ck_assert_ptr_nonnull(strstr(t.out, "Result: all 3 checks passed: PASS"));
+    ck_assert_ptr_nonnull(strstr(t.out, "Erratum"));
+    ck_assert_ptr_nonnull(strstr(t.out, "-100")); // PyTorch's clamp, named
+    ck_assert(!has_non_finite_token(t.out));
+    proc_free(&t);
+}
+END_TEST
+
+START_TEST(test_yhat_input) {
+    // y = 1, ŷ = 3/4: z = log(3/4 / 1/4) = log 3, L = −log(3/4) = log(4/3),
+    // ∂L/∂ŷ = −1/(3/4) = −4/3, ∂L/∂z = 3/4 − 1 = −1/4.
+    ProcResult p = run("--y", "1", "--yhat", "0.75", "--format", "json");
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_double_eq_tol(json_entry(p.out, "z", 0), log(3.0), HAND_TOL);
+    ck_assert_double_eq_tol(json_entry(p.out, "loss", 0), log(4.0 / 3.0), HAND_TOL);
+    ck_assert_double_eq_tol(json_entry(p.out, "dL_dyhat", 0), -4.0 / 3.0, HAND_TOL);
+    ck_assert_double_eq_tol(json_entry(p.out, "dL_dz", 0), -0.25, HAND_TOL);
+    proc_free(&p);
+}
+END_TEST
+
+static const char *const BUGS[] = {"sign", "no-mean", "skip-sigmoid"};
+
+START_TEST(test_bug_fails) {
+    ProcResult p = run("--bug", BUGS[_i], NULL, NULL, NULL, NULL);
+    ck_assert_msg(p.status == 1, "--bug %s: status %d", BUGS[_i], p.status);
+    ck_assert_ptr_nonnull(strstr(p.out, "FAIL"));
+    proc_free(&p);
+    ProcResult j = run("--bug", BUGS[_i], "--format", "json", NULL, NULL);
+    ck_assert_int_eq(j.status, 1);
+    ck_assert_ptr_nonnull(strstr(j.out, "\"passed\": false"));
+    proc_free(&j);
+}
+END_TEST
+
+// Labels and logits at and beyond the ends of double precision.
+static const char *const EXTREME[][2] = {
+    {"1 0", "1000 -1000"},
+    {"0 1", "1000 -1000"},
+    {"0.5 1", "1e300 -1e300"},
+    {"1 0 0", "40 -800 37"},
+};
+
+START_TEST(test_extremes_never_print_non_finite) {
+    static const char *const formats[] = {"text", "json", "latex", "markdown"};
+    for (int f = 0; f < COUNT(formats); f++) {
+        ProcResult p = run("--y", EXTREME[_i][0], "--z", EXTREME[_i][1], "--format", formats[f]);
+        ck_assert_msg(p.status == 0, "--z %s (%s): status %d, %s", EXTREME[_i][1], formats[f], p.status, p.err);
+        ck_assert_msg(!has_non_finite_token(p.out), "--z %s (%s) printed a non-finite value", EXTREME[_i][1],
+                      formats[f]);
+        if (f == 1)
+            ck_assert(jsonlint_is_one_object(p.out));
+        proc_free(&p);
+    }
+}
+END_TEST
+
+START_TEST(test_extreme_values) {
+    // y = [0 1], z = [1000 −1000]: both predictions wrong by 1000 nats:
+    // L = (1000 + 1000)/2 = 1000; ∂L/∂z = (σ(z) − y)/2 = [1/2, −1/2]; eq. (1)
+    // has no double value there and is null.
+    ProcResult p = run("--y", "0 1", "--z", "1000 -1000", "--format", "json");
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_double_eq(json_entry(p.out, "loss", 0), 1000.0);
+    ck_assert_ptr_nonnull(strstr(p.out, "\"dL_dz\": [0.5, -0.5]"));
+    ck_assert_ptr_nonnull(strstr(p.out, "\"dL_dyhat\": [null, null]"));
+    proc_free(&p);
+}
+END_TEST
+
+typedef struct {
+    const char *args[6];
+    const char *mention;
+} Bad;
+
+static const Bad BAD[] = {
+    {{"--y", "1 0", "--yhat", "0.5 1", NULL, NULL}, "--z"}, // ŷ = 1: hint to use logits
+    {{"--y", "1 0", "--yhat", "0 0.5", NULL, NULL}, "(0,1)"},
+    {{"--y", "1", "--yhat", "1.5", NULL, NULL}, "--yhat"},
+    {{"--y", "2 0", "--yhat", "0.5 0.5", NULL, NULL}, "[0,1]"},
+    {{"--y", "-0.1", "--z", "0", NULL, NULL}, "--y"},
+    {{"--y", "1 0", "--yhat", "0.5", NULL, NULL}, "entries"}, // length mismatch
+    {{"--y", "1", "--z", "1 2", NULL, NULL}, "entries"},
+    {{"--y", "1", "--yhat", "0.5", "--z", "0"}, "--z"}, // both
+    {{"--y", "1 0", NULL, NULL, NULL, NULL}, "--yhat"},
+    {{"--yhat", "0.5", NULL, NULL, NULL, NULL}, "--y"},
+    {{"--y", "1 0; 0 1", "--z", "1 2", NULL, NULL}, "--y"},
+    {{"--y", "1", "--z", "abc", NULL, NULL}, "--z"},
+    {{"--bug", "no-such-bug", NULL, NULL, NULL, NULL}, "--bug"},
+    {{"--plot", "/dev/null/sub", NULL, NULL, NULL, NULL}, "--plot"},
+};
+
+START_TEST(test_bad_input) {
+    const Bad *b = &BAD[_i];
+    ProcResult p = run(b->args[0], b->args[1], b->args[2], b->args[3], b->args[4], b->args[5]);
+    assert_usage_error(&p, b->mention);
+    proc_free(&p);
+}
+END_TEST
+
+START_TEST(test_repeatable_and_ascii_latex) {
+    ProcResult a = run("--no-color", NULL, NULL, NULL, NULL, NULL), b = run("--no-color", NULL, NULL, NULL, NULL, NULL);
+    ck_assert(a.out_len == b.out_len && memcmp(a.out, b.out, a.out_len) == 0);
+    ProcResult l = run("--format", "latex", NULL, NULL, NULL, NULL);
+    ck_assert_int_eq(l.status, 0);
+    for (size_t i = 0; i < l.out_len; i++)
+        ck_assert_msg((unsigned char)l.out[i] < 0x80, "non-ASCII byte at %zu", i);
+    ck_assert_ptr_null(strchr(l.out, '?'));
+    proc_free(&a), proc_free(&b), proc_free(&l);
+}
+END_TEST
+
+Suite *make_chapter2_suite(void) {
+    Suite *s = suite_create("chapter2");
+    TCase *tc = tcase_create("chapter2");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_default_numbers);
+    tcase_add_test(tc, test_yhat_input);
+    tcase_add_loop_test(tc, test_bug_fails, 0, COUNT(BUGS));
+    tcase_add_loop_test(tc, test_extremes_never_print_non_finite, 0, COUNT(EXTREME));
+    tcase_add_test(tc, test_extreme_values);
+    tcase_add_loop_test(tc, test_bad_input, 0, COUNT(BAD));
+    tcase_add_test(tc, test_repeatable_and_ascii_latex);
+    suite_add_tcase(s, tc);
+    return s;
+}
