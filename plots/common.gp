@@ -17,7 +17,7 @@ if (term eq "svg") {
         ext = ".png"
     }
 }
-# outfile("chapter0_error") is the image's path; dumb draws on the terminal.
-outfile(name) = (term eq "dumb") ? "" : out . "/" . name . ext
+# outfile("chapter0_error") is the image's path; dumb draws on the terminal (stdout).
+outfile(name) = (term eq "dumb") ? "/dev/stdout" : out . "/" . name . ext
 # datafile("chapter0.dat") is a data file written by a chapter's --plot.
 datafile(name) = data . "/" . name

@@ -50,14 +50,14 @@ CheckSummary compare_gradients(const double *analytic, const double *numerical, 
     return s;
 }
 
-// The direction's entries are uniform in [−1, 1), then normalized: far
-// cheaper than a Gaussian's log, sqrt and cos, so that the check costs its two
-// loss calls and little else. A continuous distribution (unlike random signs)
-// leaves no error pattern, such as two swapped entries, that cancels in ∇L·u
-// with a fixed probability.
+// The direction's entries are uniform in [−1, 1): far cheaper than a
+// Gaussian's log, sqrt and cos, so that the check costs its two loss calls
+// and little else. A continuous distribution (unlike random signs) leaves no
+// error pattern, such as two swapped entries, that cancels in ∇L·v with a
+// fixed probability.
 // Entry k is 2·rng_uniform − 1 of the (k+1)-th number of rng_make(seed)'s
-// splitmix64 stream, computed directly from k: no entry waits for the one
-// before it, and the direction is replayed without being stored.
+// splitmix64 stream, computed directly from k so that no entry waits for the
+// one before it.
 static double direction_at(uint64_t seed, size_t k) {
     uint64_t z = seed + (uint64_t)(k + 1) * 0x9E3779B97F4A7C15ull;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -66,37 +66,32 @@ static double direction_at(uint64_t seed, size_t k) {
     return (double)(int64_t)(z >> 11) * 0x1.0p-52 - 1.0; // signed: one conversion instruction
 }
 
-// Sets every parameter to saved + scale·u.
-static void move_along(ParamBlock *blocks, int n_blocks, const double *saved, uint64_t seed,
-                       double norm, double scale) {
-    size_t at = 0;
-    double step = scale / norm;
-    for (int b = 0; b < n_blocks; b++)
-        for (int k = 0; k < blocks[b].n; k++, at++)
-            blocks[b].param[k] = saved[at] + direction_at(seed, at) * step;
-}
-
 DirectionalResult directional_check(ParamBlock *blocks, int n_blocks, LossFn loss, void *ctx,
                                     double h, uint64_t seed, double tolerance, double *scratch) {
+    // One pass draws v, accumulates ∇L·v and ‖v‖², keeps θ and steps to θ + h v.
     double norm2 = 0.0, dot = 0.0;
     size_t at = 0;
     for (int b = 0; b < n_blocks; b++)
-        for (int k = 0; k < blocks[b].n; k++) {
-            double u = direction_at(seed, at);
-            norm2 += u * u;
-            dot += u * blocks[b].grad[k];
-            scratch[at++] = blocks[b].param[k];
+        for (int k = 0; k < blocks[b].n; k++, at++) {
+            double v = direction_at(seed, at);
+            norm2 += v * v;
+            dot += v * blocks[b].grad[k];
+            scratch[at] = blocks[b].param[k];
+            blocks[b].param[k] = scratch[at] + h * v;
         }
-    double norm = sqrt(norm2);
-    DirectionalResult res = {.analytic = dot / norm, .tolerance = tolerance};
-    move_along(blocks, n_blocks, scratch, seed, norm, h);
     double up = loss(ctx);
-    move_along(blocks, n_blocks, scratch, seed, norm, -h);
+    // 2θ − (θ + h v): the mirror image of the point just used, so the two
+    // points sit symmetrically about θ, and v need not be drawn again.
+    at = 0;
+    for (int b = 0; b < n_blocks; b++)
+        for (int k = 0; k < blocks[b].n; k++, at++) blocks[b].param[k] = 2.0 * scratch[at] - blocks[b].param[k];
     double down = loss(ctx);
     at = 0; // exact restore
     for (int b = 0; b < n_blocks; b++)
         for (int k = 0; k < blocks[b].n; k++) blocks[b].param[k] = scratch[at++];
-    res.numerical = (up - down) / (2.0 * h);
+    double norm = sqrt(norm2);
+    DirectionalResult res = {.analytic = dot / norm, .tolerance = tolerance};
+    res.numerical = (up - down) / (2.0 * h * norm);
     res.abs_error = fabs(res.analytic - res.numerical);
     res.rel_error = relative_error(res.analytic, res.numerical);
     res.passed = gradient_entry_passes(res.analytic, res.numerical, tolerance);

@@ -62,16 +62,18 @@ typedef struct {
 } ParamBlock;
 
 typedef struct {
-    double numerical; // (L(θ + h u) − L(θ − h u)) / 2h
-    double analytic;  // ∇L · u
+    double numerical; // (L(θ + h v) − L(θ − h v)) / (2h‖v‖)
+    double analytic;  // ∇L · u,  u = v/‖v‖
     double abs_error, rel_error, tolerance;
     bool passed;
 } DirectionalResult;
 
-// Draws one seeded random unit direction u over all blocks together and
-// compares the directional derivative with ∇L·u. Cost: two loss calls.
-// scratch (caller-owned) holds as many doubles as all blocks together; it
-// keeps θ so that every entry is restored exactly.
+// Draws one seeded random direction v over all blocks together (entries
+// uniform in [−1, 1), so each entry moves by at most h) and compares the
+// directional derivative along u = v/‖v‖ with ∇L·u. Cost: two loss calls
+// and one pass of random numbers. scratch (caller-owned) holds as many
+// doubles as all blocks together; it keeps θ so that every entry is restored
+// exactly.
 DirectionalResult directional_check(ParamBlock *blocks, int n_blocks, LossFn loss, void *ctx,
                                     double h, uint64_t seed, double tolerance, double *scratch);
 

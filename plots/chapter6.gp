@@ -1,0 +1,49 @@
+# Chapter 6: the training curves and the learned kernels.
+# Data from build/chapter6 --plot DIR:
+#   chapter6_losses.dat   epoch, train loss, test loss, test accuracy
+#   chapter6_kernels.dat  one K x K matrix block per kernel (index 0, 1, ...)
+#   chapter6_kernels.gp   kernels = C, ksize = K
+load 'plots/common.gp'
+load datafile("chapter6_kernels.gp")
+
+set output outfile("chapter6_losses")
+set title "Chapter 6: BCE loss per epoch (SGD, built-in stroke images)"
+set xlabel "epoch (0 = before training)"
+set ylabel "mean BCE loss"
+set y2label "test accuracy (%)"
+set y2tics
+set ytics nomirror
+set yrange [0:*]
+set y2range [0:100]
+set key center right
+set grid
+plot datafile("chapter6_losses.dat") using 1:2 with linespoints lw 2 pt 7 title "train loss", \
+     "" using 1:3 with linespoints lw 2 pt 5 title "test loss", \
+     "" using 1:($4*100) axes x1y2 with lines dt 2 lw 2 title "test accuracy (right axis)"
+unset y2label
+unset y2tics
+unset grid
+
+set output outfile("chapter6_kernels")
+set palette defined (-1 "#2166ac", 0 "white", 1 "#b2182b")
+cols = int(ceil(sqrt(kernels)))
+rows = int(ceil(kernels / real(cols)))
+set multiplot layout rows, cols title "Chapter 6: the learned kernels K[c] (red positive, blue negative)"
+set size ratio -1
+set xlabel "kernel column n"
+set ylabel "kernel row m"
+set xtics 1
+set ytics 1
+unset key
+do for [c = 0:kernels-1] {
+    set title sprintf("kernel %d", c)
+    set autoscale xy
+    stats datafile("chapter6_kernels.dat") index c matrix using 3 nooutput
+    m = (abs(STATS_min) > abs(STATS_max)) ? abs(STATS_min) : abs(STATS_max)
+    set cbrange [-m:m]
+    # row 0 at the top, as the kernel is printed
+    set xrange [-0.5:ksize-0.5]
+    set yrange [ksize-0.5:-0.5]
+    plot datafile("chapter6_kernels.dat") index c matrix with image
+}
+unset multiplot
