@@ -27,6 +27,16 @@ BUILD   ?= build
 SANFLAGS :=
 endif
 
+# Build commands are summarised on stderr ("  CC src/conv.c"), so that stdout
+# of `make chapterN` is the chapter's output alone; V=1 shows them in full.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @echo "  $(1) $(2)" >&2
+endif
+
 ALL_CFLAGS := $(CSTD) $(WARN) $(OPT) $(SANFLAGS) $(CFLAGS) -Isrc -MMD -MP
 
 SRC       := $(wildcard src/*.c)
@@ -48,18 +58,21 @@ all: $(CHAPTERS)
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 # One rule per chapter number: build/chapterN from chapters/chapterN_*.c.
 define chapter_rule
 $(BUILD)/chapter$(1): $(wildcard chapters/chapter$(1)_*.c) $(LIB)
 	@mkdir -p $(BUILD)/obj/chapters
-	$(CC) $(ALL_CFLAGS) -c $(wildcard chapters/chapter$(1)_*.c) -o $(BUILD)/obj/chapters/chapter$(1).o
-	$(CC) $(SANFLAGS) $(BUILD)/obj/chapters/chapter$(1).o $(LIB) $(LDLIBS) -o $$@
+	$$(call say,CC,$(wildcard chapters/chapter$(1)_*.c))
+	$(Q)$(CC) $(ALL_CFLAGS) -c $(wildcard chapters/chapter$(1)_*.c) -o $(BUILD)/obj/chapters/chapter$(1).o
+	$(Q)$(CC) $(SANFLAGS) $(BUILD)/obj/chapters/chapter$(1).o $(LIB) $(LDLIBS) -o $$@
 
 chapter$(1): $(BUILD)/chapter$(1)
 	@./$(BUILD)/chapter$(1) $(ARGS)
@@ -85,13 +98,15 @@ $(BUILD)/tests/suites.inc: FORCE
 
 $(BUILD)/tests/%.o: tests/%.c | ensure-check
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DBUILD_DIR='"$(BUILD)"' \
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DBUILD_DIR='"$(BUILD)"' \
 	  -DCHAPTER_LIST='"$(CHAPTER_NUMS)"' -c $< -o $@
 
 $(BUILD)/tests/run_tests.o: $(BUILD)/tests/suites.inc
 
 $(BUILD)/run_tests: $(TEST_OBJ) $(LIB)
-	$(CC) $(SANFLAGS) $(TEST_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS) -o $@
+	$(call say,LD,$@)
+	$(Q)$(CC) $(SANFLAGS) $(TEST_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS) -o $@
 
 check: ensure-check $(CHAPTERS) $(BUILD)/run_tests
 	@./$(BUILD)/run_tests

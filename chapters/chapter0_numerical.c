@@ -6,18 +6,17 @@
 // from 1e-1 to 1e-16 (the V-shaped curve of truncation against round-off),
 // why the comparison uses relative error, why it needs double precision, and
 // why it fails at a kink.
-#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "example.h"
 #include "fdiff.h"
 #include "gradcheck.h"
 #include "loss.h"
 #include "options.h"
+#include "plotfile.h"
 #include "report.h"
 #include "strbuf.h"
 
@@ -288,29 +287,8 @@ static const char *const METHOD_LABEL[FD_N_METHODS] = {"forward", "central", "5-
 
 // ---------------------------------------------------------------- plot data
 
-// mkdir -p: every missing directory on the way to dir.
-static void make_dirs(const char *dir) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s", dir);
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            usage_error("--plot: cannot write '%s': %s", dir, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(path, 0777) != 0 && errno != EEXIST)
-        usage_error("--plot: cannot write '%s': %s", dir, strerror(errno));
-}
-
 static void write_plot_data(const char *dir, const Problem *p, const Row *rows) {
-    make_dirs(dir);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/chapter0_error.dat", dir);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        usage_error("--plot: cannot write '%s': %s", path, strerror(errno));
+    FILE *f = plot_file_open(dir, "chapter0_error.dat");
     fprintf(f, "# absolute error of f'(x) for %s at x = %.17g (exact %.17g); '-' = not evaluated\n", p->fn->name, p->x,
             p->exact);
     fprintf(f, "# h forward central five_point complex_step\n");
@@ -323,8 +301,7 @@ static void write_plot_data(const char *dir, const Problem *p, const Row *rows) 
                 fprintf(f, " -");
         fputc('\n', f);
     }
-    if (fclose(f) != 0)
-        usage_error("--plot: cannot write '%s': %s", path, strerror(errno));
+    plot_file_close(f, dir, "chapter0_error.dat");
 }
 
 // ---------------------------------------------------------------- helpers

@@ -6,16 +6,15 @@
 // checked by finite differences; then the step the article skips, the chain
 // through the sigmoid, ∂L/∂z_i = (ŷ_i − y_i)/n; and what happens as ŷ
 // approaches 0 or 1, where eq. (1) blows up and the logit form does not.
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "example.h"
 #include "gradcheck.h"
 #include "loss.h"
 #include "options.h"
+#include "plotfile.h"
 #include "report.h"
 #include "strbuf.h"
 #include "tensor.h"
@@ -144,34 +143,6 @@ static void fmt_factor(char *buf, size_t len, double v) {
 
 // ---------------------------------------------------------------- plot data
 
-static void make_dirs(const char *dir) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s", dir);
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            usage_error("--plot: cannot write '%s': %s", dir, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(path, 0777) != 0 && errno != EEXIST)
-        usage_error("--plot: cannot write '%s': %s", dir, strerror(errno));
-}
-
-static FILE *open_data(const char *dir, const char *name, char *path, size_t len) {
-    snprintf(path, len, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        usage_error("--plot: cannot write '%s': %s", path, strerror(errno));
-    return f;
-}
-
-static void close_data(FILE *f, const char *path) {
-    if (fclose(f) != 0)
-        usage_error("--plot: cannot write '%s': %s", path, strerror(errno));
-}
-
 // L and ∂L/∂ŷ for one output (n = 1).
 static double loss1(double y, double yhat) { return bce_loss(&y, &yhat, 1); }
 static double dloss1(double y, double yhat) {
@@ -196,9 +167,7 @@ static void put(FILE *f, double v, bool log_axis) {
 }
 
 static void write_plot_data(const char *dir) {
-    make_dirs(dir);
-    char path[4200];
-    FILE *f = open_data(dir, "chapter2_curves.dat", path, sizeof path);
+    FILE *f = plot_file_open(dir, "chapter2_curves.dat");
     fputs("# yhat  L(y=0)  L(y=1)  dL/dyhat(y=0)  dL/dyhat(y=1)   (n = 1, eq. 1)\n", f);
     for (int k = 1; k < 500; k++) {
         double v = k / 500.0;
@@ -207,8 +176,8 @@ static void write_plot_data(const char *dir) {
             put(f, dloss1(1, v), false);
         fputc('\n', f);
     }
-    close_data(f, path);
-    f = open_data(dir, "chapter2_points.dat", path, sizeof path);
+    plot_file_close(f, dir, "chapter2_curves.dat");
+    f = plot_file_open(dir, "chapter2_points.dat");
     fputs("# yhat  L(y=0)  L(y=1)  central difference dL/dyhat(y=0)  (y=1)\n", f);
     for (int k = 1; k < 20; k++) {
         double v = k / 20.0;
@@ -217,8 +186,8 @@ static void write_plot_data(const char *dir) {
         put(f, dloss1_numerical(0, v), false), put(f, dloss1_numerical(1, v), false);
         fputc('\n', f);
     }
-    close_data(f, path);
-    f = open_data(dir, "chapter2_logit.dat", path, sizeof path);
+    plot_file_close(f, dir, "chapter2_points.dat");
+    f = plot_file_open(dir, "chapter2_logit.dat");
     fputs("# z  L article form on yhat = sigmoid(z)  L logit form   (y = 0, n = 1; '-' = not finite or 0)\n", f);
     for (int k = -100; k <= 100; k++) {
         double z = k * 0.5, y = 0.0, yhat = sigmoid(z);
@@ -226,7 +195,7 @@ static void write_plot_data(const char *dir) {
         put(f, bce_loss(&y, &yhat, 1), true), put(f, bce_loss_logits(&y, &z, 1), true);
         fputc('\n', f);
     }
-    close_data(f, path);
+    plot_file_close(f, dir, "chapter2_logit.dat");
 }
 
 // ---------------------------------------------------------------- sections

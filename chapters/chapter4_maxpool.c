@@ -7,18 +7,17 @@
 // the upstream gradient to each window's maximum. Then what the article
 // leaves out: overlapping windows (a cell collects a SUM), ties (which
 // maximum gets the gradient) and kinks (where finite differences lie).
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "dense.h"
 #include "example.h"
 #include "gradcheck.h"
 #include "loss.h"
 #include "options.h"
+#include "plotfile.h"
 #include "pool.h"
 #include "report.h"
 #include "rng.h"
@@ -319,10 +318,7 @@ static PoolShape shape_of(const Tensor *x, int kh, int kw, int stride) {
 
 // One line per cell: column, row, x, windows picking it, routed gradient.
 static void write_cells(const char *dir, const char *name, const Tensor *x, const Tensor *mask, const Tensor *dx) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) usage_error("--plot: cannot write '%.200s': %s", path, strerror(errno));
+    FILE *f = plot_file_open(dir, name);
     fprintf(f, "# column row x windows_picking dL/dX\n");
     for (int i = 0; i < x->h; i++) {
         for (int j = 0; j < x->w; j++)
@@ -330,13 +326,11 @@ static void write_cells(const char *dir, const char *name, const Tensor *x, cons
                     *tensor_at(mask, 0, i, j) + 0.0, *tensor_at(dx, 0, i, j) + 0.0);
         fputc('\n', f);
     }
-    if (fclose(f) != 0) usage_error("--plot: cannot write '%.200s': %s", path, strerror(errno));
+    plot_file_close(f, dir, name);
 }
 
 static void write_plot_data(const char *dir, const Tensor *x, const Tensor *mask, const Tensor *dx,
                             const Tensor *ox, const Tensor *omask, const Tensor *odx) {
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        usage_error("--plot: cannot write '%.200s': %s", dir, strerror(errno));
     write_cells(dir, "chapter4_main.dat", x, mask, dx);
     write_cells(dir, "chapter4_overlap.dat", ox, omask, odx);
 }

@@ -9,11 +9,9 @@
 //
 // Shapes: X is (C_in,H,W), K is (C_out,C_in,kh,kw) stored as a Tensor of
 // C_out·C_in channels, b is (C_out), Y and ∂L/∂Y are (C_out,H_out,W_out).
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "conv.h"
 #include "dense.h"
@@ -21,6 +19,7 @@
 #include "gradcheck.h"
 #include "loss.h"
 #include "options.h"
+#include "plotfile.h"
 #include "pool.h"
 #include "report.h"
 #include "rng.h"
@@ -447,18 +446,14 @@ static void output_size_lines(Report *r, const ConvShape *s) {
 // ---------------------------------------------------------------- plot data
 
 static void write_data_file(const char *dir, const char *name, const Tensor *t) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) usage_error("--plot: cannot write '%s': %s", path, strerror(errno));
+    FILE *f = plot_file_open(dir, name);
     for (int i = 0; i < t->h; i++)
         for (int j = 0; j < t->w; j++) fprintf(f, "%.17g%s", *tensor_at(t, 0, i, j), j + 1 < t->w ? " " : "\n");
-    if (fclose(f) != 0) usage_error("--plot: cannot write '%s': %s", path, strerror(errno));
+    plot_file_close(f, dir, name);
 }
 
 static void write_plot_data(const char *dir, const Tensor *x, const Tensor *k, const Tensor *dx, const Tensor *dk,
                             const Tensor *touch) {
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) usage_error("--plot: cannot write '%s': %s", dir, strerror(errno));
     write_data_file(dir, "chapter5_x.dat", x);
     write_data_file(dir, "chapter5_k.dat", k);
     write_data_file(dir, "chapter5_dx.dat", dx);

@@ -20,6 +20,7 @@
 #include "loss.h"
 #include "network.h"
 #include "options.h"
+#include "plotfile.h"
 #include "pool.h"
 #include "report.h"
 #include "rng.h"
@@ -427,33 +428,13 @@ static void load_data(NetData *train, NetData *test, const TrainConfig *c, uint6
     net_data_free(&all);
 }
 
-static FILE *open_plot_file(const char *dir, const char *name) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) usage_error("--plot: cannot write '%.200s': %s", path, strerror(errno));
-    return f;
-}
-
 static void write_plots(const char *dir, const double *train_loss, const double *test_loss, const double *test_acc,
                         int epochs, const double *kernel, const NetShape *s) {
-    // Like mkdir -p: each missing parent too.
-    char path[4096];
-    snprintf(path, sizeof path, "%s", dir);
-    for (char *p = path + 1;; p++)
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            if (mkdir(path, 0777) != 0 && errno != EEXIST)
-                usage_error("--plot: cannot write '%.200s': %s", dir, strerror(errno));
-            *p = c;
-            if (!c) break;
-        }
-    FILE *f = open_plot_file(dir, "chapter6_losses.dat");
+    FILE *f = plot_file_open(dir, "chapter6_losses.dat");
     fprintf(f, "# epoch train_loss test_loss test_accuracy\n");
     for (int e = 0; e <= epochs; e++) fprintf(f, "%d %.17g %.17g %.17g\n", e, train_loss[e], test_loss[e], test_acc[e]);
-    fclose(f);
-    f = open_plot_file(dir, "chapter6_kernels.dat");
+    plot_file_close(f, dir, "chapter6_losses.dat");
+    f = plot_file_open(dir, "chapter6_kernels.dat");
     fprintf(f, "# the learned kernels, one matrix block per kernel (gnuplot index 0..%d)\n", s->kernels - 1);
     for (int c = 0; c < s->kernels; c++) {
         if (c) fprintf(f, "\n\n");
@@ -461,10 +442,10 @@ static void write_plots(const char *dir, const double *train_loss, const double 
             for (int j = 0; j < s->k; j++)
                 fprintf(f, "%.17g%s", kernel[(c * s->k + i) * s->k + j], j + 1 < s->k ? " " : "\n");
     }
-    fclose(f);
-    f = open_plot_file(dir, "chapter6_kernels.gp");
+    plot_file_close(f, dir, "chapter6_kernels.dat");
+    f = plot_file_open(dir, "chapter6_kernels.gp");
     fprintf(f, "kernels = %d\nksize = %d\n", s->kernels, s->k);
-    fclose(f);
+    plot_file_close(f, dir, "chapter6_kernels.gp");
 }
 
 static void append_vector(StrBuf *b, const double *v, int n, const char *what) {

@@ -406,7 +406,10 @@ static void check_answer(Report *r, const char *key, const char *label, const Te
         char name[40], ys[40], cs[40];
         entry_name(name, sizeof name, computed, k);
         format_number(ys, sizeof ys, y, "--answer");
+        // Ten digits: at six, a value one typed from a rounded printout
+        // could look identical to the computed one and still be WRONG.
         format_number(cs, sizeof cs, c, label);
+        snprintf(cs, sizeof cs, "%.10g", c == 0.0 ? 0.0 : c);
         const char *row[] = {name, ys, cs, ok ? "ok" : "WRONG"};
         report_table_row(r, row);
         if (!ok) {

@@ -1,0 +1,70 @@
+// plot_file_open/close: the --plot DIR contract (mkdir -p, one error line, exit 2).
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "plotfile.h"
+
+// A fresh directory name under /tmp for each test.
+static void temp_dir(char *buf, size_t len) {
+    snprintf(buf, len, "/tmp/workbook-plotfile-%ld", (long)getpid());
+}
+
+START_TEST(test_creates_missing_parents_and_writes) {
+    char base[128], dir[256], path[300];
+    temp_dir(base, sizeof base);
+    snprintf(dir, sizeof dir, "%s/a/b", base);
+    FILE *f = plot_file_open(dir, "data.dat");
+    fputs("1 2\n", f);
+    plot_file_close(f, dir, "data.dat");
+    snprintf(path, sizeof path, "%s/data.dat", dir);
+    FILE *r = fopen(path, "r");
+    ck_assert_ptr_nonnull(r);
+    char line[16] = "";
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, r));
+    ck_assert_str_eq(line, "1 2\n");
+    fclose(r);
+    remove(path);
+    rmdir(dir);
+    snprintf(dir, sizeof dir, "%s/a", base);
+    rmdir(dir);
+    rmdir(base);
+}
+END_TEST
+
+START_TEST(test_existing_directory_is_fine) {
+    FILE *f = plot_file_open("/tmp", "workbook-plotfile-existing.dat");
+    plot_file_close(f, "/tmp", "workbook-plotfile-existing.dat");
+    ck_assert_int_eq(remove("/tmp/workbook-plotfile-existing.dat"), 0);
+}
+END_TEST
+
+static int open_under_a_file(void *ctx) {
+    (void)ctx;
+    // /dev/null is a file, so no directory can be made beneath it.
+    plot_file_open("/dev/null/sub", "x.dat");
+    return 0;
+}
+
+START_TEST(test_unwritable_directory_is_one_error_line) {
+    Captured c = capture_run(open_under_a_file, NULL);
+    ck_assert_int_eq(c.status, 2);
+    ck_assert_str_eq(c.out, "");
+    ck_assert_str_eq(c.err, "error: --plot: cannot write '/dev/null/sub': Not a directory\n");
+    captured_free(&c);
+}
+END_TEST
+
+Suite *make_plotfile_suite(void) {
+    Suite *s = suite_create("plotfile");
+    TCase *tc = tcase_create("plotfile");
+    tcase_add_test(tc, test_creates_missing_parents_and_writes);
+    tcase_add_test(tc, test_existing_directory_is_fine);
+    tcase_add_test(tc, test_unwritable_directory_is_one_error_line);
+    suite_add_tcase(s, tc);
+    return s;
+}
