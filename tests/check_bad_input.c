@@ -74,12 +74,7 @@ static const BadInput BAD[] = {
 START_TEST(test_bad_input_is_one_error_line) {
     const BadInput *c = &BAD[_i];
     ProcResult p = run_chapter(c->program, c->args);
-    ck_assert_msg(p.status == 2, "%s %s: exit status %d, expected 2", c->program, c->args[0], p.status);
-    ck_assert_msg(p.out_len == 0, "%s %s: stdout is not empty", c->program, c->args[0]);
-    ck_assert_msg(count_lines(p.err) == 1, "%s %s: %d lines on stderr: %s", c->program, c->args[0],
-                  count_lines(p.err), p.err);
-    ck_assert_msg(strncmp(p.err, "error: ", 7) == 0, "stderr does not start with 'error: ': %s", p.err);
-    ck_assert_msg(strstr(p.err, c->names) != NULL, "'%s' not named in: %s", c->names, p.err);
+    assert_usage_error(&p, c->names);
     proc_free(&p);
 }
 END_TEST
@@ -99,18 +94,6 @@ static const ValidInput EXTREME[] = {
     {"chapter4", {"--input", "1e300 -1e300; 5e299 1e-300", "--window", "2"}},
     {"chapter5", {"--input", "1e-300 1; 1 1", "--kernel", "1e-300"}},
 };
-
-// Finds "nan" or "inf" as a word of its own (not inside "infinity" prose or
-// "information"), case-insensitively.
-static bool prints_non_finite(const char *s) {
-    for (const char *p = s; *p; p++) {
-        bool starts = p == s || !isalpha((unsigned char)p[-1]);
-        if (!starts) continue;
-        if ((strncasecmp(p, "nan", 3) == 0 || strncasecmp(p, "inf", 3) == 0) && !isalpha((unsigned char)p[3]))
-            return true;
-    }
-    return false;
-}
 
 START_TEST(test_extreme_valid_input_prints_no_nan_or_inf) {
     const ValidInput *c = &EXTREME[_i];

@@ -15,14 +15,6 @@ static ProcResult run(const char *a0, const char *a1, const char *a2, const char
     return run_chapter("chapter1", args);
 }
 
-// The usage-error contract: exit 2, empty stdout, one stderr line.
-static void assert_usage_error(const ProcResult *p, const char *prefix) {
-    ck_assert_msg(p->status == 2, "status %d, stderr: %s", p->status, p->err);
-    ck_assert_msg(p->out_len == 0, "stdout not empty:\n%s", p->out);
-    ck_assert_int_eq(count_lines(p->err), 1);
-    ck_assert_msg(strncmp(p->err, prefix, strlen(prefix)) == 0, "stderr '%s' does not start '%s'", p->err, prefix);
-}
-
 // X = [8 9 2 7; 0 3 0 8; 8 8 9 9], K = [1 1; 1 2]: X ⋆ K by hand is
 // [23 14 25; 27 29 35] (see tests/check_example.c for the sums).
 START_TEST(test_default_run) {

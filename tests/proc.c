@@ -1,9 +1,12 @@
 #include "proc.h"
 
+#include <check.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,4 +72,21 @@ int count_lines(const char *s) {
         if (*p == '\n') n++;
     if (*s && s[strlen(s) - 1] != '\n') n++;
     return n;
+}
+
+void assert_usage_error(const ProcResult *p, const char *mention) {
+    ck_assert_msg(p->status == 2, "status %d, stderr: %s", p->status, p->err);
+    ck_assert_msg(p->out_len == 0, "stdout not empty:\n%s", p->out);
+    ck_assert_msg(count_lines(p->err) == 1, "%d lines on stderr:\n%s", count_lines(p->err), p->err);
+    ck_assert_msg(strncmp(p->err, "error: ", 7) == 0, "stderr does not start with 'error: ': %s", p->err);
+    if (mention) ck_assert_msg(strstr(p->err, mention) != NULL, "'%s' not named in: %s", mention, p->err);
+}
+
+bool prints_non_finite(const char *s) {
+    for (const char *p = s; *p; p++) {
+        if (strncasecmp(p, "inf", 3) != 0 && strncasecmp(p, "nan", 3) != 0) continue;
+        bool inside_word = p > s && (isalpha((unsigned char)p[-1]) || p[-1] == '\\');
+        if (!inside_word && !isalpha((unsigned char)p[3])) return true;
+    }
+    return false;
 }
