@@ -408,7 +408,7 @@ static void check_answer(Report *r, const char *key, const char *label, const Te
         format_number(ys, sizeof ys, y, "--answer");
         // Ten digits: at six, a value one typed from a rounded printout
         // could look identical to the computed one and still be WRONG.
-        format_number(cs, sizeof cs, c, label);
+        if (!isfinite(c)) not_finite(label, c);
         snprintf(cs, sizeof cs, "%.10g", c == 0.0 ? 0.0 : c);
         const char *row[] = {name, ys, cs, ok ? "ok" : "WRONG"};
         report_table_row(r, row);
