@@ -236,9 +236,9 @@ int main(int argc, char **argv) {
                         "cross-correlation (bias b = 0) is exactly the feature map the article max-pools "
                         "later, [23 14 25; 27 29 35]. Chapter 4 pools it, chapter 3 feeds the result to a "
                         "dense layer, and chapter 5 sends the gradient back here.");
-    report_quantity(&r, "input", "X", &x);
-    report_quantity(&r, "kernel", "K", &k);
-    report_quantity(&r, "kernel_rot180", "rot180(K)", &k_rot);
+    report_matrix_quantity(&r, "input", "X", &x);
+    report_matrix_quantity(&r, "kernel", "K", &k);
+    report_matrix_quantity(&r, "kernel_rot180", "rot180(K)", &k_rot);
     if (mode == MODE_FULL)
         report_text(&r, "Mode full: X is zero-padded by %d row(s) and %d column(s) on each side, so every "
                         "position where the kernel overlaps X at all gives an output (%dx%d).",
@@ -249,12 +249,12 @@ int main(int argc, char **argv) {
     report_text(&r, "Slide K over X without flipping it; each output is the sum of the element-wise products "
                     "of K with the patch of X under it. The first entry, written out:");
     write_out_entry(&r, &x, &k, &y_xcorr, mode);
-    report_quantity(&r, "cross_correlation", "X ⋆ K", &y_xcorr);
+    report_matrix_quantity(&r, "cross_correlation", "X ⋆ K", &y_xcorr);
 
     // ---- 1.4 convolution
     report_heading(&r, "1.4 Convolution Y = X * K (the kernel rotated 180°)");
     report_text(&r, "Computed straight from the definition, with the kernel index running backwards:");
-    report_quantity(&r, "convolution", "X * K", &y_conv);
+    report_matrix_quantity(&r, "convolution", "X * K", &y_conv);
     report_text(&r, "And as a cross-correlation with the rotated kernel:");
     report_matrix(&r, "X ⋆ rot180(K)", &y_via_rot);
     char detail[160];
@@ -278,18 +278,18 @@ int main(int argc, char **argv) {
     report_text(&r, "To check a layer whose output is a matrix, take the scalar L = Σ G∘Y for a fixed "
                     "upstream gradient G; then ∂L/∂K is exactly what backpropagation sends to the kernel "
                     "when ∂L/∂Y = G.");
-    report_quantity(&r, "upstream", "G", &g);
+    report_matrix_quantity(&r, "upstream", "G", &g);
     report_equation(&r, "Y = X ⋆ K:  ∂L/∂K[m,n] = Σ_i Σ_j G[i,j] · X[i+m, j+n],  i.e.  ∂L/∂K = X ⋆ G",
                     "Y = X \\star K:\\quad \\frac{\\partial L}{\\partial K_{mn}} = \\sum_{i}\\sum_{j} G_{ij}\\, "
                     "X_{i+m,\\,j+n} \\;\\Rightarrow\\; \\frac{\\partial L}{\\partial K} = X \\star G");
-    report_quantity(&r, "dL_dK_xcorr", "∂L/∂K (cross-correlation)", &dk_xcorr);
+    report_matrix_quantity(&r, "dL_dK_xcorr", "∂L/∂K (cross-correlation)", &dk_xcorr);
     Problem p = {&x, &k, &g, mode, false, &scratch};
     check_kernel_gradient(&r, "∂L/∂K for X ⋆ K", &p, &dk_xcorr);
 
     report_equation(&r, "Y = X * K = X ⋆ rot180(K):  ∂L/∂K = rot180(X ⋆ G)",
                     "Y = X * K = X \\star \\mathrm{rot180}(K):\\quad \\frac{\\partial L}{\\partial K} = "
                     "\\mathrm{rot180}(X \\star G)");
-    report_quantity(&r, "dL_dK_conv", "∂L/∂K (convolution)", &dk_conv);
+    report_matrix_quantity(&r, "dL_dK_conv", "∂L/∂K (convolution)", &dk_conv);
     if (bug_is(&opt, "no-rot180"))
         report_text(&r, "--bug no-rot180: the gradient above is X ⋆ G, not rotated back. Watch the check:");
     p.flipped = true;

@@ -615,7 +615,7 @@ int main(int argc, char **argv) {
                     "L = -\\frac{1}{n} \\sum_{i} \\left[ y_i \\log \\hat{y}_i + (1 - y_i) \\log(1 - \\hat{y}_i) "
                     "\\right]");
     report_quantity(&r, "x", "x", &d.x);
-    report_quantity(&r, "W", "W", &d.W);
+    report_matrix_quantity(&r, "W", "W", &d.W);
     report_quantity(&r, "b", "b", &d.b);
     report_quantity(&r, "y", "y", &d.y);
     show_forward(&r, &d, true);
@@ -653,7 +653,7 @@ int main(int argc, char **argv) {
     report_text(&r, "As matrices: the column ∂L/∂z (n×1) times the row xᵀ (1×m), an n×m matrix shaped like W.");
     show_weight_grad_product(&r, &d);
     note_bug(&r, &opt, "outer-product-swapped", n > 1 && d.m > 1);
-    report_quantity(&r, "dW", "∂L/∂W", &d.dW);
+    report_matrix_quantity(&r, "dW", "∂L/∂W", &d.dW);
     Tensor numerical_dW = tensor_alloc_like(&d.dW);
     check_gradient(&r, "∂L/∂W", &d, &d.W, &d.dW, &numerical_dW);
 
@@ -702,7 +702,7 @@ int main(int argc, char **argv) {
         eq_tensor(&e, &d.db, true, "∂L/∂b");
         eq_emit(&r, &e);
     }
-    report_quantity(&r, "W_new", "W_new", &w_new);
+    report_matrix_quantity(&r, "W_new", "W_new", &w_new);
     report_quantity(&r, "b_new", "b_new", &b_new);
     report_matrix(&r, "z_new = W_new x + b_new", &z_new);
     report_scalar(&r, "loss_after", "L_after", loss_after);

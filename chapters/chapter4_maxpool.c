@@ -615,7 +615,7 @@ int main(int argc, char **argv) {
                 kh, kw, stride);
     report_equation(&r, "Y[i,j] = max_{m<KH, n<KW} X[i·s + m, j·s + n]",
                     "Y_{ij} = \\max_{m<K_H,\\; n<K_W} X_{i s + m,\\; j s + n}");
-    report_quantity(&r, "input", "X", &x);
+    report_matrix_quantity(&r, "input", "X", &x);
     char window_json[64];
     snprintf(window_json, sizeof window_json, "[%d, %d]", kh, kw);
     report_json_raw(&r, "window", window_json);
@@ -697,13 +697,13 @@ int main(int argc, char **argv) {
                    s.out_h, s.out_w, x.h, x.w);
     report_text(&r, "The mask summed over windows: how many windows pick each cell (--ties %s%s).",
                 rule_names[ties], ties == TIES_SPLIT ? "; a maximum shared by n cells counts 1/n for each" : "");
-    report_quantity(&r, "mask", "Σ_k δ_k", &mask);
+    report_matrix_quantity(&r, "mask", "Σ_k δ_k", &mask);
     if (bug_is(&opt, "all-cells"))
         report_text(&r, "--bug all-cells: the mask is ignored and every cell of a window gets G_k:");
     if (bug_is(&opt, "average"))
         report_text(&r, "--bug average: every cell of a window gets G_k/(KH·KW) = G_k/%d, average pooling's rule:",
                     kh * kw);
-    report_quantity(&r, "dX", "∂L/∂X", &dx);
+    report_matrix_quantity(&r, "dX", "∂L/∂X", &dx);
     check_routing(&r, "∂L/∂X of max pooling", &x, &g, &s, &dx, true);
 
     // ---- 4.5 to 4.7 the named examples

@@ -750,14 +750,14 @@ int main(int argc, char **argv) {
     report_text(&r, "The layer computes Y = X ⋆ K + b (a cross-correlation, chapter 1). Backpropagation hands it "
                     "∂L/∂Y and asks for three gradients: ∂L/∂K and ∂L/∂b to update the layer, ∂L/∂X to pass on to "
                     "the layer before.");
-    report_quantity(&r, "input", "X", &x);
-    report_quantity(&r, "kernel", "K", &k);
+    report_matrix_quantity(&r, "input", "X", &x);
+    report_matrix_quantity(&r, "kernel", "K", &k);
     report_quantity(&r, "bias", "b", &b);
     report_scalar(&r, "stride", "stride s", stride);
     report_scalar(&r, "padding", "padding p", pad);
     report_scalar(&r, "dilation", "dilation d", dil);
     output_size_lines(&r, &s);
-    report_quantity(&r, "output", "Y = X ⋆ K + b", &y);
+    report_matrix_quantity(&r, "output", "Y = X ⋆ K + b", &y);
     if (use_chain) {
         report_text(&r, "Where ∂L/∂Y comes from: the running example's chain. Chapter 4 max-pools Y (2x2 windows, "
                         "stride 1), chapter 3 feeds the pooled vector p to a dense layer z = W·p + b_d with W = [0.05 "
@@ -785,7 +785,7 @@ int main(int argc, char **argv) {
         report_text(&r, "Y is not 2x3, so the running example's pooling and dense layer do not fit it; ∂L/∂Y is "
                         "seeded integers and the loss is L = Σ ∂L/∂Y ∘ Y.");
     }
-    report_quantity(&r, "upstream", "∂L/∂Y", &g);
+    report_matrix_quantity(&r, "upstream", "∂L/∂Y", &g);
     report_text(&r, "Every check below compares with central differences of L' = Σ G∘Y(X, K, b) for the fixed G = "
                     "∂L/∂Y: its gradient is exactly what the layer must return.");
     Tensor scratch = tensor_alloc_like(&g);
@@ -801,7 +801,7 @@ int main(int argc, char **argv) {
                     "X_{i+m,\\,j+n} \\;\\Rightarrow\\; \\frac{\\partial L}{\\partial K} = X \\star \\frac{\\partial "
                     "L}{\\partial Y}");
     write_kernel_entry(&r, &x, &g, &s, dk.data[0]);
-    report_quantity(&r, "dK", "∂L/∂K", &dk);
+    report_matrix_quantity(&r, "dK", "∂L/∂K", &dk);
     if (stride == 1 && dil == 1) {
         // The article's reading: a true convolution of the same two matrices.
         Tensor xp = pad_tensor(&x, pad, pad), wrong = tensor_alloc_like(&k);
@@ -838,7 +838,7 @@ int main(int argc, char **argv) {
     Show main_show = {&r, NULL};
     input_grad_full(dx.data, g.data, k.data, &s, &main_show);
     require_finite(&dx, "--kernel/--upstream");
-    report_quantity(&r, "dX", "∂L/∂X", &dx);
+    report_matrix_quantity(&r, "dX", "∂L/∂X", &dx);
     {
         Tensor rot = kernel_rotated(&k), literal = tensor_alloc_like(&k);
         double total = bias_grad(&g);

@@ -440,15 +440,26 @@ static void check_answer(Report *r, const char *key, const char *label, const Te
     sb_free(&wrong_list);
 }
 
-void report_quantity(Report *r, const char *key, const char *label, const Tensor *t) {
+static void quantity(Report *r, const char *key, const char *label, const Tensor *t, bool as_matrix) {
     display_tensor(r, label, t);
     if (is_json(r)) {
         json_member(r, key);
-        json_append_tensor(&r->out, t, label);
+        if (as_matrix && t->c == 1)
+            json_append_matrix(&r->out, t, 0, label);
+        else
+            json_append_tensor(&r->out, t, label);
     } else {
         claim_key(r, key);
     }
     check_answer(r, key, label, t);
+}
+
+void report_quantity(Report *r, const char *key, const char *label, const Tensor *t) {
+    quantity(r, key, label, t, false);
+}
+
+void report_matrix_quantity(Report *r, const char *key, const char *label, const Tensor *t) {
+    quantity(r, key, label, t, true);
 }
 
 void report_matrix(Report *r, const char *label, const Tensor *t) { display_tensor(r, label, t); }

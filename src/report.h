@@ -63,6 +63,10 @@ void report_verbatim(Report *r, const char *fmt, ...) __attribute__((format(prin
 void report_matrix(Report *r, const char *label, const Tensor *t);
 // Displays it and records it under key in JSON, and checks a matching --answer.
 void report_quantity(Report *r, const char *key, const char *label, const Tensor *t);
+// The same for a quantity that is a matrix by nature (W, a kernel, an image):
+// JSON keeps it as rows of arrays even when it has a single row, so a
+// script reading that key always gets the same structure.
+void report_matrix_quantity(Report *r, const char *key, const char *label, const Tensor *t);
 void report_scalar(Report *r, const char *key, const char *label, double value);
 // JSON-only members: a string, or a value the chapter rendered as JSON text.
 void report_json_string(Report *r, const char *key, const char *value);

@@ -193,6 +193,22 @@ START_TEST(test_json_is_one_object_with_checks) {
 }
 END_TEST
 
+// One row [3 4], reported both ways: as a quantity it reads as a vector, as
+// a matrix quantity it stays a matrix of one row.
+static void one_row_body(Report *r) {
+    double d[2] = {3, 4};
+    Tensor t = tensor_view(d, 1, 1, 2);
+    report_quantity(r, "v", "v", &t);
+    report_matrix_quantity(r, "W", "W", &t);
+}
+
+START_TEST(test_matrix_quantity_keeps_rows_in_json) {
+    Captured c = capture_report(one_row_body, "--format", "json", NULL, NULL);
+    ck_assert_str_eq(c.out, "{\n  \"v\": [3, 4],\n  \"W\": [[3, 4]],\n  \"checks\": []\n}\n");
+    captured_free(&c);
+}
+END_TEST
+
 // ---------------------------------------------------------------- --answer
 
 START_TEST(test_answer_right_passes) {
@@ -436,6 +452,7 @@ Suite *make_report_suite(void) {
     TCase *exact = tcase_create("exact");
     tcase_add_loop_test(exact, test_exact_output, 0, COUNT(EXACT));
     tcase_add_test(exact, test_json_is_one_object_with_checks);
+    tcase_add_test(exact, test_matrix_quantity_keeps_rows_in_json);
     tcase_add_test(exact, test_heading_underline_counts_characters);
     tcase_add_test(exact, test_paragraph_wraps_at_78_columns);
     tcase_add_test(exact, test_duplicate_key_aborts);
