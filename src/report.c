@@ -357,6 +357,14 @@ static void display_tensor(Report *r, const char *label, const Tensor *t) {
         if (t->c > 1) snprintf(channel, sizeof channel, "[channel %d]", c);
         if (is_text(r) || is_markdown(r)) {
             bool one_line = tensor_is_vector(t);
+            if (is_markdown(r) && one_line) {
+                // A vector reads best inline: x = `[ 29 35 ]`.
+                sb_printf(&r->out, "%s%s = `", label, channel);
+                text_matrix(&r->out, t, c, "", label);
+                r->out.s[--r->out.len] = '\0'; // text_matrix's newline
+                sb_puts(&r->out, "`\n\n");
+                continue;
+            }
             if (is_markdown(r)) sb_printf(&r->out, "%s%s =\n\n```\n", label, channel);
             else if (one_line) sb_printf(&r->out, "%s%s = ", label, channel);
             else sb_printf(&r->out, "%s%s =\n", label, channel);

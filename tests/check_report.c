@@ -84,7 +84,23 @@ typedef struct {
 // Written by hand from the format rules in report.h / report.c:
 //   text: numbers "%.6g" right-aligned to the widest entry of the matrix
 //   ("1.5e-07" is 7 wide), "  [ ... ]" rows; the Result section last.
+// One row [3 4], reported both ways: as a quantity it reads as a vector, as
+// a matrix quantity it stays a matrix of one row.
+static void one_row_body(Report *r) {
+    double d[2] = {3, 4};
+    Tensor t = tensor_view(d, 1, 1, 2);
+    report_quantity(r, "v", "v", &t);
+    report_matrix_quantity(r, "W", "W", &t);
+}
+
 static const ExactCase EXACT[] = {
+    // In Markdown a vector is inline code rather than a code block.
+    {"markdown", one_row_body, 0,
+     "# T\n\n"
+     "v = `[ 3 4 ]`\n\n"
+     "W = `[ 3 4 ]`\n\n"
+     "## Result\n\n"
+     "**Result**: all 0 checks passed: **PASS**\n\n"},
     {"text", matrix_body, 0,
      "T\n=\n\n"
      "M =\n"
@@ -192,15 +208,6 @@ START_TEST(test_json_is_one_object_with_checks) {
     captured_free(&f);
 }
 END_TEST
-
-// One row [3 4], reported both ways: as a quantity it reads as a vector, as
-// a matrix quantity it stays a matrix of one row.
-static void one_row_body(Report *r) {
-    double d[2] = {3, 4};
-    Tensor t = tensor_view(d, 1, 1, 2);
-    report_quantity(r, "v", "v", &t);
-    report_matrix_quantity(r, "W", "W", &t);
-}
 
 START_TEST(test_matrix_quantity_keeps_rows_in_json) {
     Captured c = capture_report(one_row_body, "--format", "json", NULL, NULL);
