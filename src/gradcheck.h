@@ -77,4 +77,72 @@ typedef struct {
 DirectionalResult directional_check(ParamBlock *blocks, int n_blocks, LossFn loss, void *ctx,
                                     double h, uint64_t seed, double tolerance, double *scratch);
 
+// ---------------------------------------------------------------------------
+// Error-bounded numerical derivatives and three-way verdicts.
+//
+// Every numerical derivative carries a bound on its own error:
+//   truncation  estimated by Richardson: two central differences D(h) and
+//               D(h/2) differ by about 3/4 of D(h)'s O(h²) error;
+//   round-off   ε times the magnitude of the terms actually summed into the
+//               two loss values, divided by the step.
+// An entry passes when |a − n| ≤ rtol·max(|a|, |n|) + bound, and fails
+// otherwise. When the bound is too large to tell a right gradient from a
+// wrong one, the entry is INCONCLUSIVE, never PASS.
+
+// The loss as the checker sees it. The checker perturbs entries of the
+// block it checks in place and restores them exactly.
+//   whole(ctx, &scale)     L at the current parameters; *scale receives
+//                          Σ|t| over the terms t summed to form L (≥ |L|),
+//                          which sets L's round-off: about ε·scale.
+//   local(ctx, k, &scale)  NULL, or only the terms of L that entry k of the
+//                          checked block can change. In exact arithmetic its
+//                          differences equal whole's; it costs O(what k
+//                          touches) instead of O(everything) and cancels less.
+typedef struct {
+    double (*whole)(void *ctx, double *scale);
+    double (*local)(void *ctx, int k, double *scale);
+    void *ctx;
+} Objective;
+
+// One numerical derivative and what is known about its error.
+typedef struct {
+    double value; // the estimate of ∂L/∂θ_k
+    double bound; // |value − true derivative| ≤ bound (truncation + round-off)
+    double step;  // the step h it was finally computed with
+    bool kink;    // no step small enough avoided a kink: not differentiable here
+} NumericalDerivative;
+
+typedef enum { VERDICT_PASS, VERDICT_FAIL, VERDICT_INCONCLUSIVE, VERDICT_NOTHING_COMPARED } Verdict;
+
+// "pass", "fail", "inconclusive", "nothing compared" (the JSON spelling).
+const char *verdict_name(Verdict v);
+
+// What a check compared and what it found.
+typedef struct {
+    int n;            // entries in the block
+    int compared;     // entries whose verdict was decided (pass or fail)
+    int failed;
+    int inconclusive; // entries whose bound was too large to decide
+    int skipped;      // entries not compared (skip mask or kink), see why
+    const char *skip_reason; // static text: why entries were skipped; NULL if none
+    double max_abs_error, max_rel_error; // over compared entries
+    double tolerance; // rtol
+    double bound;     // the largest bound among compared entries
+    int worst;        // compared entry with the largest |a − n| − allowance (-1: none)
+    Verdict verdict;  // FAIL if any failed; else INCONCLUSIVE if any was; else
+                      // NOTHING_COMPARED if none compared; else PASS
+    bool passed;      // verdict == VERDICT_PASS
+} BoundedSummary;
+
+// out[k] for every k < n: central differences on param[k] with a step
+// chosen per entry, Richardson's truncation estimate and the round-off
+// bound; a step that crosses a kink is shrunk until it does not. Costs 4
+// loss evaluations per entry (more only near a kink).
+void numerical_gradient_bounded(NumericalDerivative *out, double *param, int n, const Objective *obj);
+
+// Compares n entries with the rule above. skip[k] (skip may be NULL) marks
+// entries not compared for skip_reason (e.g. "a tie: not differentiable").
+BoundedSummary compare_bounded(const double *analytic, const NumericalDerivative *num, const bool *skip,
+                               const char *skip_reason, int n, double rtol);
+
 #endif

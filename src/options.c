@@ -213,7 +213,10 @@ ArgsStatus parse_args(CommonOptions *o, const ChapterSpec *spec, int argc, char 
     if (o->bug) {
         bool known = false;
         for (int k = 0; k < spec->n_bugs; k++)
-            if (strcmp(o->bug, spec->bugs[k].name) == 0) known = true;
+            if (strcmp(o->bug, spec->bugs[k].name) == 0) {
+                known = true;
+                o->bug_id = k + 1;
+            }
         if (!known) {
             if (spec->n_bugs == 0)
                 snprintf(err, errlen, "--bug: this chapter has no bugs to inject");

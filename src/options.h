@@ -52,6 +52,10 @@ typedef struct {
     bool no_color;
     uint64_t seed;
     const char *bug;      // NULL: the correct code runs
+    // --bug resolved once, at parsing: 0 for the correct code, k + 1 for
+    // spec->bugs[k]. A chapter declares an enum in the order of its BugInfo
+    // table, starting with its correct code at 0, and switches on this.
+    int bug_id;
     const char *plot_dir; // NULL: no plot data written
     bool step;
     Answer answers[MAX_ANSWERS];
