@@ -208,3 +208,16 @@ BoundedSummary compare_bounded(const double *analytic, const NumericalDerivative
     s.passed = s.verdict == VERDICT_PASS;
     return s;
 }
+
+void gradcheck_sample(bool *skip, int n, int keep, uint64_t seed) {
+    for (int k = 0; k < n; k++) skip[k] = keep < n;
+    if (keep >= n) return;
+    // Floyd's algorithm: keep distinct entries, each subset equally likely.
+    for (int j = n - keep; j < n; j++) {
+        int t = (int)(direction_at(seed, (size_t)j) * 0.5 * (j + 1) + 0.5 * (j + 1));
+        if (t > j) t = j;
+        if (t < 0) t = 0;
+        if (!skip[t]) t = j;
+        skip[t] = false;
+    }
+}

@@ -142,6 +142,13 @@ void numerical_gradient_bounded(NumericalDerivative *out, double *param, int n, 
 
 // Compares n entries with the rule above. skip[k] (skip may be NULL) marks
 // entries not compared for skip_reason (e.g. "a tie: not differentiable").
+// The work budget: when checking all n entries would take too long, a
+// chapter checks a seeded random sample of `keep` of them (plus a
+// directional check over all) and says so. Marks every entry not in the
+// sample in skip (caller-owned, n entries); the same seed gives the same
+// sample. keep ≥ n marks nothing.
+void gradcheck_sample(bool *skip, int n, int keep, uint64_t seed);
+
 BoundedSummary compare_bounded(const double *analytic, const NumericalDerivative *num, const bool *skip,
                                const char *skip_reason, int n, double rtol);
 

@@ -600,24 +600,42 @@ void report_table_end(Report *r) {
 
 // ---------------------------------------------------------------- checks
 
-static void record_check(Report *r, const char *name, double max_abs, double max_rel, double tol,
-                         bool passed) {
-    char a[40], b[40], t[40];
-    format_json_number(a, sizeof a, max_abs, name);
-    format_json_number(b, sizeof b, max_rel, name);
-    format_json_number(t, sizeof t, tol, name);
+// One JSON entry in "checks": what was compared and the verdict. The old
+// keys (name, max_abs_error, max_rel_error, tolerance, passed) stay.
+typedef struct {
+    int compared, skipped;
+    double max_abs, max_rel, tolerance, bound;
+    Verdict verdict;
+} CheckRecord;
+
+static void record_check_full(Report *r, const char *name, CheckRecord c) {
+    char a[40], b[40], t[40], bd[40];
+    format_json_number(a, sizeof a, c.max_abs, name);
+    format_json_number(b, sizeof b, c.max_rel, name);
+    format_json_number(t, sizeof t, c.tolerance, name);
+    format_json_number(bd, sizeof bd, c.bound, name);
     sb_puts(&r->checks, r->checks.len ? ",\n    " : "    ");
     sb_puts(&r->checks, "{\"name\": ");
     json_append_string(&r->checks, name);
-    sb_printf(&r->checks, ", \"max_abs_error\": %s, \"max_rel_error\": %s, \"tolerance\": %s, \"passed\": %s}", a,
-              b, t, passed ? "true" : "false");
+    sb_printf(&r->checks,
+              ", \"max_abs_error\": %s, \"max_rel_error\": %s, \"tolerance\": %s, \"passed\": %s, "
+              "\"compared\": %d, \"skipped\": %d, \"bound\": %s, \"verdict\": \"%s\"}",
+              a, b, t, c.verdict == VERDICT_PASS ? "true" : "false", c.compared, c.skipped, bd,
+              verdict_name(c.verdict));
     r->n_checks++;
-    if (!passed) r->n_checks_failed++;
+    if (c.verdict == VERDICT_FAIL) r->n_checks_failed++;
+    if (c.verdict == VERDICT_INCONCLUSIVE || c.verdict == VERDICT_NOTHING_COMPARED) r->n_checks_undecided++;
 }
 
-static void verdict_line(Report *r, const char *name, const char *detail, bool passed) {
+static void record_check(Report *r, const char *name, double max_abs, double max_rel, double tol,
+                         bool passed) {
+    record_check_full(r, name,
+                      (CheckRecord){.compared = 1, .max_abs = max_abs, .max_rel = max_rel, .tolerance = tol,
+                                    .verdict = passed ? VERDICT_PASS : VERDICT_FAIL});
+}
+
+static void verdict_line_word(Report *r, const char *name, const char *detail, const char *word, bool passed) {
     if (is_json(r)) return;
-    const char *word = passed ? "PASS" : "FAIL";
     if (is_text(r))
         sb_printf(&r->out, "%s: %s: %s%s%s\n\n", name, detail, r->color ? (passed ? GREEN : RED) : "", word,
                   r->color ? RESET : "");
@@ -630,6 +648,20 @@ static void verdict_line(Report *r, const char *name, const char *detail, bool p
         latex_append_text(&r->out, detail);
         sb_printf(&r->out, ": \\textbf{%s}\n\n", word);
     }
+}
+
+static void verdict_line(Report *r, const char *name, const char *detail, bool passed) {
+    verdict_line_word(r, name, detail, passed ? "PASS" : "FAIL", passed);
+}
+
+static const char *verdict_word(Verdict v) {
+    switch (v) {
+    case VERDICT_PASS: return "PASS";
+    case VERDICT_FAIL: return "FAIL";
+    case VERDICT_INCONCLUSIVE: return "INCONCLUSIVE";
+    case VERDICT_NOTHING_COMPARED: return "NOTHING TO COMPARE";
+    }
+    return "?";
 }
 
 bool report_check(Report *r, const char *name, const Tensor *analytic, const Tensor *numerical,
@@ -689,6 +721,81 @@ bool report_verdict(Report *r, const char *name, bool passed, const char *detail
     return passed;
 }
 
+Verdict report_gradient_check(Report *r, const char *name, const Tensor *analytic, const NumericalDerivative *num,
+                              const bool *skip, BoundedSummary s) {
+    const char *headers[] = {"entry", "analytic", "numerical", "|a - n|", "allowed", ""};
+    report_table_begin(r, 6, headers);
+    int n = (int)tensor_size(analytic);
+    double scale = 0.0;
+    for (int k = 0; k < n; k++) scale = fmax(scale, fmax(fabs(analytic->data[k]), fabs(num[k].value)));
+    for (int k = 0; k < n; k++) {
+        char e[40], a[40], nu[40], ae[40], al[40];
+        double av = analytic->data[k], nv = num[k].value;
+        if (!isfinite(av)) not_finite(name, av);
+        if (!isfinite(nv)) not_finite(name, nv);
+        entry_name(e, sizeof e, analytic, k);
+        snprintf(a, sizeof a, "%.10g", av == 0.0 ? 0.0 : av);
+        snprintf(nu, sizeof nu, "%.10g", nv == 0.0 ? 0.0 : nv);
+        double err = fabs(av - nv), allowed = s.tolerance * fmax(fabs(av), fabs(nv)) + num[k].bound;
+        snprintf(ae, sizeof ae, "%.1e", err);
+        snprintf(al, sizeof al, "%.1e", allowed);
+        const char *status = (skip && skip[k]) ? "skipped"
+                             : num[k].kink    ? "kink"
+                             : err > allowed  ? "FAIL"
+                                              : "ok";
+        const char *row[] = {e, a, nu, ae, al, status};
+        report_table_row(r, row);
+    }
+    report_table_end(r);
+    char detail[400], where[40] = "";
+    if (s.worst >= 0) entry_name(where, sizeof where, analytic, s.worst);
+    int len = snprintf(detail, sizeof detail, "%d compared", s.compared);
+    if (s.skipped)
+        len += snprintf(detail + len, sizeof detail - (size_t)len, ", %d skipped (%s)", s.skipped,
+                        s.skip_reason ? s.skip_reason : "not compared");
+    if (s.inconclusive)
+        len += snprintf(detail + len, sizeof detail - (size_t)len, ", %d inconclusive (error bound too large)",
+                        s.inconclusive);
+    if (s.compared)
+        snprintf(detail + len, sizeof detail - (size_t)len,
+                 "; max abs error %.1e, max rel error %.1e%s%s (tolerance %g, bound %.1e)", s.max_abs_error,
+                 s.max_rel_error, s.worst >= 0 ? " at " : "", where, s.tolerance, s.bound);
+    verdict_line_word(r, name, detail, verdict_word(s.verdict), s.verdict == VERDICT_PASS);
+    record_check_full(r, name,
+                      (CheckRecord){.compared = s.compared, .skipped = s.skipped, .max_abs = s.max_abs_error,
+                                    .max_rel = s.max_rel_error, .tolerance = s.tolerance, .bound = s.bound,
+                                    .verdict = s.verdict});
+    return s.verdict;
+}
+
+Verdict report_identity(Report *r, const char *name, int compared, double max_abs, double max_rel,
+                        double tolerance, const char *detail) {
+    Verdict v = compared == 0 ? VERDICT_NOTHING_COMPARED : max_rel <= tolerance ? VERDICT_PASS : VERDICT_FAIL;
+    char line[600];
+    snprintf(line, sizeof line, "%s; %d compared, max abs difference %.1e, max rel difference %.1e (tolerance %g)",
+             detail, compared, max_abs, max_rel, tolerance);
+    verdict_line_word(r, name, line, verdict_word(v), v == VERDICT_PASS);
+    record_check_full(r, name,
+                      (CheckRecord){.compared = compared, .max_abs = max_abs, .max_rel = max_rel,
+                                    .tolerance = tolerance, .verdict = v});
+    return v;
+}
+
+void report_demonstration(Report *r, const char *name, const char *detail) {
+    if (!is_json(r)) {
+        char line[600];
+        snprintf(line, sizeof line, "%s: %s", name, detail);
+        report_text(r, "%s", line);
+        return;
+    }
+    sb_puts(&r->demos, r->demos.len ? ",\n    " : "    ");
+    sb_puts(&r->demos, "{\"name\": ");
+    json_append_string(&r->demos, name);
+    sb_puts(&r->demos, ", \"detail\": ");
+    json_append_string(&r->demos, detail);
+    sb_puts(&r->demos, "}");
+}
+
 // ---------------------------------------------------------------- finish
 
 int report_finish(Report *r) {
@@ -711,6 +818,7 @@ int report_finish(Report *r) {
             printf("%s  \"checks\": [\n%s\n  ]", r->out.len ? ",\n" : "", sb_str(&r->checks));
         else
             printf("%s  \"checks\": []", r->out.len ? ",\n" : "");
+        if (r->demos.len) printf(",\n  \"demonstrations\": [\n%s\n  ]", sb_str(&r->demos));
         if (r->opt->n_answers) printf(",\n  \"answers\": [\n%s\n  ]", sb_str(&r->answers));
         fputs("\n}\n", stdout);
     } else {
@@ -731,8 +839,9 @@ int report_finish(Report *r) {
     sb_free(&r->out);
     sb_free(&r->checks);
     sb_free(&r->answers);
+    sb_free(&r->demos);
     sb_free(&r->keys);
     free(r->cells);
     r->cells = NULL;
-    return passed ? 0 : 1;
+    return !passed ? EXIT_CHECK_FAILED : r->n_checks_undecided ? EXIT_INCONCLUSIVE : 0;
 }

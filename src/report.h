@@ -28,14 +28,20 @@
 // they pass, and any real slip (a sign, a missing term) is far above this.
 #define ANSWER_REL_TOL 1e-6
 
+// Exit statuses: 0 every check and answer passed; 2 is bad input
+// (usage_error).
+#define EXIT_CHECK_FAILED 1 // a check failed or an --answer is wrong
+#define EXIT_INCONCLUSIVE 3 // nothing failed, but a check could not decide
+
 typedef struct {
     const CommonOptions *opt;
     bool color, step;
     StrBuf out;      // the rendered document (JSON: the members so far)
     StrBuf checks;   // JSON objects of the checks
     StrBuf answers;  // JSON objects of the answers
+    StrBuf demos;    // JSON objects of the demonstrations (not verdicts)
     StrBuf keys;     // every key reported, one per line, to refuse duplicates
-    int n_checks, n_checks_failed, n_answers_checked, n_answers_wrong, n_sections;
+    int n_checks, n_checks_failed, n_checks_undecided, n_answers_checked, n_answers_wrong, n_sections;
     bool answer_matched[MAX_ANSWERS];
     // the table being built (report_table_*)
     char **cells;
@@ -83,6 +89,22 @@ bool report_check_scalar(Report *r, const char *name, double analytic, double nu
 // Records a pass/fail verdict that is not a gradient comparison (e.g. "the
 // loss fell"), so it counts toward the exit status.
 bool report_verdict(Report *r, const char *name, bool passed, const char *detail);
+
+// The per-entry table of an error-bounded check (gradcheck.h): analytic,
+// numerical, |a − n| and what is allowed (rtol·max(|a|,|n|) + bound), the
+// verdict line naming what was compared, skipped and inconclusive, and a
+// JSON entry with compared, skipped, max_abs_error, max_rel_error,
+// tolerance, bound, verdict and passed.
+Verdict report_gradient_check(Report *r, const char *name, const Tensor *analytic, const NumericalDerivative *num,
+                              const bool *skip, BoundedSummary s);
+// A check that two computations agree (an identity, bit-identity): passes
+// when max_rel ≤ tolerance; NOTHING_COMPARED when compared is 0. The line
+// and the JSON entry carry the real numbers.
+Verdict report_identity(Report *r, const char *name, int compared, double max_abs, double max_rel,
+                        double tolerance, const char *detail);
+// A demonstration (e.g. the loss fell after a small step): shown as prose,
+// listed in JSON "demonstrations", never a verdict and never the exit status.
+void report_demonstration(Report *r, const char *name, const char *detail);
 
 // A table of preformatted cells: begin with the headers, add rows, end.
 void report_table_begin(Report *r, int n_cols, const char *const *headers);
