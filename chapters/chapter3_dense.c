@@ -1,65 +1,47 @@
 // Chapter 3: gradients of the dense (fully connected) layer.
 //
-// Follows the article's "Backpropagation Through the Fully Connected (Dense)
+// Follows the article's "Backpropagation Through the Fully Connected (DenseCase)
 // layer": the forward pass z = W x + b, ŷ = σ(z), L = BCE(y, ŷ); the chain
-// rule down to ∂L/∂z, ∂L/∂W, ∂L/∂x and ∂L/∂b, each checked by finite
-// differences; one step of gradient descent. The article drops the sigmoid
-// in its backward pass, so its eq. (2) lacks the factor σ′(z); the chapter
-// shows with numbers what that costs.
+// rule down to ∂L/∂z, ∂L/∂W, ∂L/∂x and ∂L/∂b, each checked by error-bounded
+// finite differences; one step of gradient descent, shown as a
+// demonstration. The article drops the sigmoid in its backward pass, so its
+// eqs. (2) and (3) and its bias equation lack the factor σ′(z); the chapter
+// shows with numbers what that costs. Then what the article leaves out: the
+// batch form and the hidden-layer δ.
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "arraylen.h"
+#include "budget.h"
 #include "dense.h"
+#include "dense_case.h"
+#include "eqtext.h"
 #include "example.h"
 #include "gradcheck.h"
 #include "loss.h"
 #include "options.h"
+#include "plotfile.h"
 #include "report.h"
+#include "rng.h"
 #include "strbuf.h"
 #include "tensor.h"
 
-// Matrices wider or taller than this no longer fit one projector line when
-// written inside an equation; they are then shown on their own only.
-#define INLINE_MAX_SIDE 6
-// Beyond this many entries in W, the equations with numbers get too wide.
-#define INLINE_MAX_ENTRIES 6
-// Written-out entries ("∂L/∂W[0,1] = ... = ...") beyond this are summarised.
-#define MAX_WRITTEN_ENTRIES 6
 #define DEFAULT_LR 0.1
 
-// One dense layer with its loss, and everything computed from it.
-// W is (1,n,m); x is (1,1,m); b, y, z, ŷ and the gradients are vectors.
-typedef struct {
-    int n, m;
-    Tensor x, W, b, y;
-    Tensor z, yhat, dz, dW, dx, db;
-    double loss;
-} Dense;
+// --bug, in the order of BUGS[] (0 = the correct code).
+typedef enum { BUG_NONE, BUG_NO_SIGMOID_DERIVATIVE, BUG_NO_MEAN, BUG_W_NOT_TRANSPOSED, BUG_OUTER_PRODUCT_SWAPPED } Bug;
 
-static Tensor vector_from(const double *v, int n) {
-    Tensor t = tensor_alloc(1, 1, n);
-    memcpy(t.data, v, (size_t)n * sizeof *v);
-    return t;
-}
+static const BugInfo BUGS[] = {
+    {"no-sigmoid-derivative", "∂L/∂z taken as the article's ∂L/∂ŷ (eq. 1), without σ′(z) = ŷ(1 − ŷ)"},
+    {"no-mean", "∂L/∂z = ŷ − y, without the 1/n of the averaged loss (invisible when n = 1)"},
+    {"W-not-transposed", "∂L/∂x read from W's n×m buffer as if it were m×n: W.reshape(m,n)·∂L/∂z, "
+                         "which is W ∂L/∂z for a square W"},
+    {"outer-product-swapped", "∂L/∂W filled with x ∂L/∂zᵀ instead of ∂L/∂z xᵀ (invisible when n = 1)"},
+};
 
-// Takes ownership of x, W, b and y.
-static void dense_init(Dense *d, Tensor x, Tensor W, Tensor b, Tensor y) {
-    *d = (Dense){.n = W.h, .m = W.w, .x = x, .W = W, .b = b, .y = y};
-    d->z = tensor_alloc(1, 1, d->n);
-    d->yhat = tensor_alloc(1, 1, d->n);
-    d->dz = tensor_alloc(1, 1, d->n);
-    d->dW = tensor_alloc(1, d->n, d->m);
-    d->dx = tensor_alloc(1, 1, d->m);
-    d->db = tensor_alloc(1, 1, d->n);
-}
-
-static void dense_free(Dense *d) {
-    Tensor *all[] = {&d->x, &d->W, &d->b, &d->y, &d->z, &d->yhat, &d->dz, &d->dW, &d->dx, &d->db};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++) tensor_free(all[i]);
-}
-
-// ---------------------------------------------------------------- ∂L/∂z
+// ---------------------------------------------------------------- ∂L/∂z, right and wrong
 
 // ∂L/∂z_i = ∂L/∂ŷ_i · σ′(z_i) = (ŷ_i − y_i)/n: the sigmoid's derivative
 // ŷ(1 − ŷ) cancels the denominators of the BCE derivative.
@@ -67,8 +49,11 @@ static void output_grad(double *dz, const double *y, const double *z, int n) { b
 
 // Bug "no-sigmoid-derivative": the article's eq. (1), ∂L/∂ŷ, used as if it
 // were ∂L/∂z, which is what its eq. (2) does.
-static void output_grad_no_sigmoid_derivative(double *dz, const double *y, const double *yhat, int n) {
-    bce_grad_yhat(dz, y, yhat, n);
+static void output_grad_no_sigmoid_derivative(double *dz, const double *y, const double *z, int n) {
+    Tensor yhat = tensor_alloc(1, 1, n);
+    for (int i = 0; i < n; i++) yhat.data[i] = sigmoid(z[i]);
+    bce_grad_yhat(dz, y, yhat.data, n);
+    tensor_free(&yhat);
 }
 
 // Bug "no-mean": ŷ − y, as if the loss were summed rather than averaged.
@@ -76,49 +61,59 @@ static void output_grad_no_mean(double *dz, const double *y, const double *z, in
     for (int i = 0; i < n; i++) dz[i] = sigmoid(z[i]) - y[i];
 }
 
-// ---------------------------------------------------------------- ∂L/∂W, ∂L/∂x, ∂L/∂b
-
-// The layer's own backward pass (src/dense.c): dW += dz xᵀ, dx += Wᵀ dz, db += dz.
-static void layer_backward(Dense *d) {
-    dense_backward(d->dx.data, d->dW.data, d->db.data, d->dz.data, d->x.data, d->W.data, d->n, d->m);
+static void output_grad_with(Bug bug, double *dz, const double *y, const double *z, int n) {
+    switch (bug) {
+    case BUG_NO_SIGMOID_DERIVATIVE: output_grad_no_sigmoid_derivative(dz, y, z, n); return;
+    case BUG_NO_MEAN: output_grad_no_mean(dz, y, z, n); return;
+    case BUG_NONE:
+    case BUG_W_NOT_TRANSPOSED:
+    case BUG_OUTER_PRODUCT_SWAPPED: output_grad(dz, y, z, n); return;
+    }
 }
 
-// Bug "W-not-transposed": ∂L/∂x_j = Σ_i W[j,i] ∂L/∂z_i, i.e. W ∂L/∂z where
-// Wᵀ ∂L/∂z belongs. The n×m buffer is read with the other stride, the way
-// this slip looks in code; for a square W it is exactly W ∂L/∂z.
-static void layer_backward_w_not_transposed(Dense *d) {
-    int n = d->n, m = d->m;
+// ---------------------------------------------------------------- the layer's backward pass, right and wrong
+
+// Bug "W-not-transposed": ∂L/∂x_j = Σ_i W.data[j·n + i] ∂L/∂z_i: the n×m
+// buffer read as an m×n matrix, the way the slip looks in code. For a
+// square W that is exactly W ∂L/∂z; otherwise it is W.reshape(m,n) ∂L/∂z.
+static void layer_backward_w_not_transposed(double *dx, double *dW, double *db, const double *dz,
+                                            const double *x, const double *W, int n, int m) {
     for (int i = 0; i < n; i++) {
-        d->db.data[i] += d->dz.data[i];
+        db[i] += dz[i];
         for (int j = 0; j < m; j++) {
-            d->dW.data[i * m + j] += d->dz.data[i] * d->x.data[j];
-            d->dx.data[j] += d->W.data[j * n + i] * d->dz.data[i];
+            dW[i * m + j] += dz[i] * x[j];
+            dx[j] += W[j * n + i] * dz[i];
         }
     }
 }
 
 // Bug "outer-product-swapped": x ∂L/∂zᵀ (m×n) written into the n×m buffer
 // of ∂L/∂W, so ∂L/∂z_i · x_j lands at the wrong entry.
-static void layer_backward_outer_product_swapped(Dense *d) {
-    int n = d->n, m = d->m;
+static void layer_backward_outer_product_swapped(double *dx, double *dW, double *db, const double *dz,
+                                                 const double *x, const double *W, int n, int m) {
     for (int i = 0; i < n; i++) {
-        d->db.data[i] += d->dz.data[i];
+        db[i] += dz[i];
         for (int j = 0; j < m; j++) {
-            d->dW.data[j * n + i] += d->dz.data[i] * d->x.data[j];
-            d->dx.data[j] += d->W.data[i * m + j] * d->dz.data[i];
+            dW[j * n + i] += dz[i] * x[j];
+            dx[j] += W[i * m + j] * dz[i];
         }
     }
 }
 
-static const BugInfo BUGS[] = {
-    {"no-sigmoid-derivative", "∂L/∂z taken as the article's ∂L/∂ŷ (eq. 1), without the factor σ′(z) = ŷ(1 − ŷ)"},
-    {"no-mean", "∂L/∂z = ŷ − y, without the 1/n of the averaged loss (invisible when n = 1)"},
-    {"W-not-transposed", "∂L/∂x computed as W ∂L/∂z instead of Wᵀ ∂L/∂z (shown with a square W)"},
-    {"outer-product-swapped", "∂L/∂W filled with x ∂L/∂zᵀ instead of ∂L/∂z xᵀ (invisible when n = 1)"},
-};
+// The layer's own backward pass is src/dense.c's: dW += dz xᵀ, dx += Wᵀ dz, db += dz.
+static void layer_backward_with(Bug bug, double *dx, double *dW, double *db, const double *dz, const double *x,
+                                const double *W, int n, int m) {
+    switch (bug) {
+    case BUG_W_NOT_TRANSPOSED: layer_backward_w_not_transposed(dx, dW, db, dz, x, W, n, m); return;
+    case BUG_OUTER_PRODUCT_SWAPPED: layer_backward_outer_product_swapped(dx, dW, db, dz, x, W, n, m); return;
+    case BUG_NONE:
+    case BUG_NO_SIGMOID_DERIVATIVE:
+    case BUG_NO_MEAN: dense_backward(dx, dW, db, dz, x, W, n, m); return;
+    }
+}
 
-// Forward pass and loss, then every gradient, with the --bug (if any) injected.
-static void dense_run(Dense *d, const CommonOptions *opt) {
+// Forward pass and loss, then every gradient, with the --bug (if any) where it acts.
+static void dense_run(DenseCase *d, Bug bug) {
     dense_forward(d->z.data, d->x.data, d->W.data, d->b.data, d->n, d->m);
     require_finite(&d->z, "--x/--W/--b");
     for (int i = 0; i < d->n; i++) {
@@ -131,325 +126,267 @@ static void dense_run(Dense *d, const CommonOptions *opt) {
                         i, d->z.data[i], d->yhat.data[i]);
     }
     d->loss = bce_loss_logits(d->y.data, d->z.data, d->n);
-
-    if (bug_is(opt, "no-sigmoid-derivative"))
-        output_grad_no_sigmoid_derivative(d->dz.data, d->y.data, d->yhat.data, d->n);
-    else if (bug_is(opt, "no-mean"))
-        output_grad_no_mean(d->dz.data, d->y.data, d->z.data, d->n);
-    else
-        output_grad(d->dz.data, d->y.data, d->z.data, d->n);
+    output_grad_with(bug, d->dz.data, d->y.data, d->z.data, d->n);
     require_finite(&d->dz, "--y (ŷ rounds to 0 or 1 here)");
-
     tensor_zero(&d->dW);
     tensor_zero(&d->dx);
     tensor_zero(&d->db);
-    if (bug_is(opt, "W-not-transposed"))
-        layer_backward_w_not_transposed(d);
-    else if (bug_is(opt, "outer-product-swapped"))
-        layer_backward_outer_product_swapped(d);
-    else
-        layer_backward(d);
+    layer_backward_with(bug, d->dx.data, d->dW.data, d->db.data, d->dz.data, d->x.data, d->W.data, d->n, d->m);
     require_finite(&d->dx, "--x/--W");
+    require_finite(&d->dW, "--x/--W");
 }
 
-// ---------------------------------------------------------------- finite differences
+// ---------------------------------------------------------------- checks
 
-// L as a function of W, x and b (z recomputed into scratch), or of z alone.
-typedef struct {
-    Dense *d;
-    double *z; // scratch of n entries: the perturbed z, or W x + b
-} LossCtx;
-
-static double loss_of_params(void *ctx) {
-    LossCtx *c = ctx;
-    dense_forward(c->z, c->d->x.data, c->d->W.data, c->d->b.data, c->d->n, c->d->m);
-    return bce_loss_logits(c->d->y.data, c->z, c->d->n);
+// --check-all is being added to CommonOptions; wire it here in one line.
+static bool check_all_requested(const CommonOptions *opt) {
+    (void)opt;
+    return false;
 }
 
-static double loss_of_logits(void *ctx) {
-    LossCtx *c = ctx;
-    return bce_loss_logits(c->d->y.data, c->z, c->d->n);
-}
-
-// Checks analytic ∂L/∂param entry by entry against central differences;
-// param NULL means z. The numerical gradient is copied to numerical_out
-// when that is non-NULL.
-static void check_gradient(Report *r, const char *name, Dense *d, Tensor *param, const Tensor *analytic,
-                           Tensor *numerical_out) {
-    Tensor numerical = tensor_alloc_like(analytic);
-    Tensor scratch = tensor_alloc(1, 1, d->n);
-    LossCtx c = {d, scratch.data};
-    int size = (int)tensor_size(analytic);
-    if (param) {
-        numerical_gradient(numerical.data, param->data, size, loss_of_params, &c, GRADCHECK_H);
-    } else {
-        tensor_copy(&scratch, &d->z);
-        numerical_gradient(numerical.data, scratch.data, size, loss_of_logits, &c, GRADCHECK_H);
+// The sampled check's second half: the derivative along one seeded random
+// direction u over the whole block, against ∇L·u.
+static bool check_direction(Report *r, const char *name, double *param, const Tensor *analytic,
+                            const Objective *obj, uint64_t seed) {
+    int n = (int)tensor_size(analytic);
+    Tensor u = tensor_alloc(1, 1, n), saved = tensor_alloc(1, 1, n), a = tensor_alloc(1, 1, 1);
+    Rng rng = rng_make(seed);
+    for (int k = 0; k < n; k++) {
+        u.data[k] = rng_range(&rng, -1.0, 1.0);
+        a.data[0] += analytic->data[k] * u.data[k];
     }
-    CheckSummary s = compare_gradients(analytic->data, numerical.data, NULL, size, GRADCHECK_REL_TOL);
-    report_check(r, name, analytic, &numerical, NULL, s);
-    if (numerical_out) tensor_copy(numerical_out, &numerical);
-    tensor_free(&numerical);
-    tensor_free(&scratch);
+    DirBlock block = {param, u.data, saved.data, n};
+    NumericalDerivative num = directional_derivative(&block, 1, obj);
+    char label[160];
+    snprintf(label, sizeof label, "%s along a random direction u (∇L·u)", name);
+    BoundedSummary s = compare_bounded(a.data, &num, NULL, NULL, 1, GRADCHECK_REL_TOL);
+    bool passed = report_gradient_check(r, label, &a, &num, NULL, s) == VERDICT_PASS;
+    tensor_free(&u);
+    tensor_free(&saved);
+    tensor_free(&a);
+    return passed;
 }
 
-// ---------------------------------------------------------------- equations with numbers
-
-// An equation built twice at once: plain text for the terminal, LaTeX for
-// --format latex/markdown.
-typedef struct {
-    StrBuf text, tex;
-} Eq;
-
-static void eq_add(Eq *e, const char *text, const char *tex) {
-    sb_puts(&e->text, text);
-    sb_puts(&e->tex, tex);
-}
-
-static void eq_number(Eq *e, double v, const char *what) {
-    char plain[64], latex[96];
-    format_number(plain, sizeof plain, v, what);
-    format_latex_number(latex, sizeof latex, v, what);
-    sb_puts(&e->text, plain);
-    sb_puts(&e->tex, latex);
-}
-
-// A matrix as "[a b; c d]" and as a bmatrix; column writes a vector
-// (stored as one row) as the column it is in the algebra.
-static void eq_tensor(Eq *e, const Tensor *t, bool column, const char *what) {
-    int rows = column ? t->w : t->h, cols = column ? 1 : t->w;
-    sb_putc(&e->text, '[');
-    sb_puts(&e->tex, "\\begin{bmatrix}");
-    for (int i = 0; i < rows; i++) {
-        for (int j = 0; j < cols; j++) {
-            if (j) eq_add(e, " ", " & ");
-            eq_number(e, t->data[i * cols + j], what);
-        }
-        if (i + 1 < rows) eq_add(e, "; ", " \\\\ ");
+// Checks the analytic gradient of one block entry by entry against
+// error-bounded central differences; within the work budget every entry,
+// beyond it a seeded sample plus one directional derivative.
+static bool check_block(Report *r, const char *name, DenseCase *d, Block block, const Tensor *analytic,
+                        const CommonOptions *opt) {
+    int n = (int)tensor_size(analytic);
+    Tensor z = tensor_clone(&d->z);
+    LossCtx c = {d, block, z.data};
+    Objective obj = {dense_loss_whole, dense_loss_local, &c};
+    double per_eval = block == BLOCK_X ? (double)d->n * d->m : block == BLOCK_Z ? 1.0 : d->m;
+    CheckPlan plan = check_plan(n, per_eval, check_all_requested(opt));
+    int *idx = malloc((size_t)plan.n * sizeof *idx);
+    NumericalDerivative *num = malloc((size_t)plan.keep * sizeof *num);
+    if (!idx || !num) usage_error("--W: out of memory for the check of %d entries", n);
+    int count = check_plan_entries(idx, &plan, opt->seed);
+    numerical_gradient_at(num, dense_block_param(d, block, z.data), idx, count, &obj);
+    Tensor shown = plan.sampled ? tensor_alloc(1, 1, count) : tensor_clone(analytic);
+    if (plan.sampled) {
+        for (int s = 0; s < count; s++) shown.data[s] = analytic->data[idx[s]];
+        report_text(r, "A full check of %s's %d entries would take about %.1e operations, more than the budget "
+                       "of %.0e: checking a seeded sample of %d entries (--seed %llu; rows [s] of the table are "
+                       "entries in order of position) and one directional derivative over all of them "
+                       "(--check-all checks every entry).",
+                    name, n, plan.full_ops, CHECK_BUDGET_OPS, count, (unsigned long long)opt->seed);
     }
-    sb_putc(&e->text, ']');
-    sb_puts(&e->tex, "\\end{bmatrix}");
-}
-
-static void eq_emit(Report *r, Eq *e) {
-    report_equation(r, sb_str(&e->text), sb_str(&e->tex));
-    sb_free(&e->text);
-    sb_free(&e->tex);
-}
-
-static bool fits_inline(const Dense *d) { return d->n * d->m <= INLINE_MAX_ENTRIES; }
-
-// "-0.3" as a factor reads "(-0.3)", so a product never looks like a subtraction.
-static void factor(char *buf, size_t len, double v, const char *what) {
-    char plain[40];
-    format_number(plain, sizeof plain, v, what);
-    snprintf(buf, len, v < 0 ? "(%s)" : "%s", plain);
-}
-
-// "(and N more entries)" after the written-out lines, when some were left out.
-static void more_entries(StrBuf *b, int shown, int total) {
-    if (total > shown) sb_printf(b, "(and %d more entries)\n", total - shown);
-}
-
-// ---------------------------------------------------------------- sections
-
-static void show_forward(Report *r, const Dense *d, bool keyed) {
-    StrBuf lines = {0};
-    int shown = d->n < MAX_WRITTEN_ENTRIES ? d->n : MAX_WRITTEN_ENTRIES;
-    for (int i = 0; i < shown; i++) {
-        sb_printf(&lines, "z_%d =", i);
-        for (int j = 0; j < d->m && j < INLINE_MAX_SIDE; j++) sb_printf(&lines, "%s W[%d,%d]·x_%d", j ? " +" : "", i, j, j);
-        if (d->m > INLINE_MAX_SIDE) sb_puts(&lines, " + …");
-        sb_printf(&lines, " + b_%d =", i);
-        for (int j = 0; j < d->m && j < INLINE_MAX_SIDE; j++) {
-            char w[80], x[80];
-            factor(w, sizeof w, *tensor_at(&d->W, 0, i, j), "--W");
-            factor(x, sizeof x, d->x.data[j], "--x");
-            sb_printf(&lines, "%s %s·%s", j ? " +" : "", w, x);
-        }
-        char b[80], z[80];
-        factor(b, sizeof b, d->b.data[i], "--b");
-        format_number(z, sizeof z, d->z.data[i], "z");
-        sb_printf(&lines, "%s + %s = %s\n", d->m > INLINE_MAX_SIDE ? " + …" : "", b, z);
-    }
-    more_entries(&lines, shown, d->n);
-    report_verbatim(r, "%s", sb_str(&lines));
-    sb_free(&lines);
-    if (keyed) {
-        report_quantity(r, "z", "z", &d->z);
-        report_quantity(r, "yhat", "ŷ = σ(z)", &d->yhat);
-        report_scalar(r, "loss", "L", d->loss);
-    } else {
-        report_matrix(r, "z", &d->z);
-        report_matrix(r, "ŷ = σ(z)", &d->yhat);
-        char l[64];
-        format_number(l, sizeof l, d->loss, "L");
-        report_text(r, "L = %s", l);
-    }
-}
-
-// ∂L/∂z_i written out: the article's ∂L/∂ŷ_i times σ′(z_i).
-static void show_output_grad_lines(Report *r, const Dense *d) {
-    StrBuf lines = {0};
-    Tensor dyhat = tensor_alloc(1, 1, d->n);
-    bce_grad_yhat(dyhat.data, d->y.data, d->yhat.data, d->n);
-    int shown = d->n < MAX_WRITTEN_ENTRIES ? d->n : MAX_WRITTEN_ENTRIES;
-    for (int i = 0; i < shown; i++) {
-        char dy[80], sp[80], yh[80], y[80], dz[80];
-        double yhat = d->yhat.data[i];
-        factor(dy, sizeof dy, dyhat.data[i], "∂L/∂ŷ");
-        factor(sp, sizeof sp, yhat * (1 - yhat), "σ′(z)");
-        format_number(yh, sizeof yh, yhat, "ŷ");
-        format_number(y, sizeof y, d->y.data[i], "--y");
-        format_number(dz, sizeof dz, d->dz.data[i], "∂L/∂z");
-        sb_printf(&lines, "∂L/∂z_%d = ∂L/∂ŷ_%d · σ′(z_%d) = %s·%s = (%s − %s)/%d = %s\n", i, i, i, dy, sp, yh, y,
-                  d->n, dz);
-    }
-    more_entries(&lines, shown, d->n);
-    report_verbatim(r, "%s", sb_str(&lines));
-    sb_free(&lines);
-    tensor_free(&dyhat);
-}
-
-static void show_weight_grad_lines(Report *r, const Dense *d) {
-    StrBuf lines = {0};
-    int total = d->n * d->m, shown = total < MAX_WRITTEN_ENTRIES ? total : MAX_WRITTEN_ENTRIES;
-    for (int k = 0; k < shown; k++) {
-        int i = k / d->m, j = k % d->m;
-        char dz[80], x[80], g[80];
-        factor(dz, sizeof dz, d->dz.data[i], "∂L/∂z");
-        factor(x, sizeof x, d->x.data[j], "--x");
-        format_number(g, sizeof g, d->dW.data[k], "∂L/∂W");
-        sb_printf(&lines, "∂L/∂W[%d,%d] = ∂L/∂z_%d · x_%d = %s·%s = %s\n", i, j, i, j, dz, x, g);
-    }
-    more_entries(&lines, shown, total);
-    report_verbatim(r, "%s", sb_str(&lines));
-    sb_free(&lines);
-}
-
-static void show_input_grad_lines(Report *r, const Dense *d) {
-    StrBuf lines = {0};
-    int shown = d->m < MAX_WRITTEN_ENTRIES ? d->m : MAX_WRITTEN_ENTRIES;
-    for (int j = 0; j < shown; j++) {
-        sb_printf(&lines, "∂L/∂x_%d =", j);
-        for (int i = 0; i < d->n && i < INLINE_MAX_SIDE; i++) sb_printf(&lines, "%s ∂L/∂z_%d·W[%d,%d]", i ? " +" : "", i, i, j);
-        if (d->n > INLINE_MAX_SIDE) sb_puts(&lines, " + …");
-        sb_puts(&lines, " =");
-        for (int i = 0; i < d->n && i < INLINE_MAX_SIDE; i++) {
-            char dz[80], w[80];
-            factor(dz, sizeof dz, d->dz.data[i], "∂L/∂z");
-            factor(w, sizeof w, *tensor_at(&d->W, 0, i, j), "--W");
-            sb_printf(&lines, "%s %s·%s", i ? " +" : "", dz, w);
-        }
-        char g[80];
-        format_number(g, sizeof g, d->dx.data[j], "∂L/∂x");
-        sb_printf(&lines, "%s = %s\n", d->n > INLINE_MAX_SIDE ? " + …" : "", g);
-    }
-    more_entries(&lines, shown, d->m);
-    report_verbatim(r, "%s", sb_str(&lines));
-    sb_free(&lines);
-}
-
-// "∂L/∂W = ∂L/∂z · xᵀ = [..]·[..]" with the numbers, when they fit.
-static void show_weight_grad_product(Report *r, const Dense *d) {
-    Eq e = {0};
-    eq_add(&e, "∂L/∂W = ∂L/∂z · xᵀ", "\\frac{\\partial L}{\\partial W} = \\frac{\\partial L}{\\partial z}\\, x^{\\mathsf{T}}");
-    if (fits_inline(d)) {
-        eq_add(&e, " = ", " = ");
-        eq_tensor(&e, &d->dz, true, "∂L/∂z");
-        eq_add(&e, "·", "");
-        eq_tensor(&e, &d->x, false, "--x");
-    }
-    eq_emit(r, &e);
-}
-
-static void show_input_grad_product(Report *r, const Dense *d) {
-    Eq e = {0};
-    eq_add(&e, "∂L/∂x = Wᵀ ∂L/∂z", "\\frac{\\partial L}{\\partial x} = W^{\\mathsf{T}} \\frac{\\partial L}{\\partial z}");
-    if (fits_inline(d)) {
-        Tensor wt = tensor_alloc(1, d->m, d->n);
-        for (int i = 0; i < d->n; i++)
-            for (int j = 0; j < d->m; j++) *tensor_at(&wt, 0, j, i) = *tensor_at(&d->W, 0, i, j);
-        eq_add(&e, " = ", " = ");
-        eq_tensor(&e, &wt, false, "--W");
-        eq_add(&e, "·", "");
-        eq_tensor(&e, &d->dz, true, "∂L/∂z");
-        tensor_free(&wt);
-    }
-    eq_emit(r, &e);
+    BoundedSummary s = compare_bounded(shown.data, num, NULL, NULL, count, GRADCHECK_REL_TOL);
+    bool passed = report_gradient_check(r, name, &shown, num, NULL, s) == VERDICT_PASS;
+    if (plan.sampled)
+        passed = check_direction(r, name, dense_block_param(d, block, z.data), analytic, &obj, opt->seed) && passed;
+    tensor_free(&shown);
+    tensor_free(&z);
+    free(idx);
+    free(num);
+    return passed;
 }
 
 // Says where the --bug acts. visible is false when this layer's shape hides
 // it (a 1/n or an index swap changes nothing with one output or one input).
-static void note_bug(Report *r, const CommonOptions *opt, const char *bug, bool visible) {
-    if (!bug_is(opt, bug)) return;
+static void note_bug(Report *r, const CommonOptions *opt, Bug bug, Bug here, bool visible) {
+    if (bug != here) return;
     if (visible)
-        report_text(r, "--bug %s is on: the result below comes from the code with that mistake. Watch the check.",
-                    bug);
+        report_text(r, "--bug %s is on: the result below comes from the code with that mistake. Watch the "
+                       "check.",
+                    opt->bug);
     else
         report_text(r, "--bug %s is on, but with one output (or one input) it gives the right numbers here by "
-                       "accident; sections 3.8 and 3.9 catch it.",
-                    bug);
+                       "accident; sections 3.8 to 3.10 catch it.",
+                    opt->bug);
 }
 
-// The article's model without the activation, ŷ = z, and one step of its own
-// update: ŷ leaves (0,1), where BCE is no longer defined. When some z_i is
-// outside (0,1) already, the article's loss is undefined from the start.
-static void erratum_linear_output(Report *r, const Dense *d, double lr) {
-    int n = d->n;
-    double xx = 1.0; // ‖x‖² + 1: how far one step of dW = dz xᵀ, db = dz moves each z_i
-    for (int j = 0; j < d->m; j++) xx += d->x.data[j] * d->x.data[j];
-    int outside = -1;
-    for (int i = n - 1; i >= 0; i--)
-        if (!(d->z.data[i] > 0 && d->z.data[i] < 1)) outside = i;
-    char z0[64];
-    format_number(z0, sizeof z0, d->z.data[outside < 0 ? 0 : outside], "z");
-    if (outside >= 0) {
-        report_erratum(r, "without the sigmoid the article's ŷ is z itself, and here z_%d = %s lies outside (0,1): "
-                          "%s is undefined and the article's loss cannot even be evaluated.",
-                       outside, z0, d->z.data[outside] <= 0 ? "log ŷ" : "log(1 − ŷ)");
-        return;
-    }
-    // The article's ∂L/∂ŷ at ŷ = z, and the z after one step of its update.
-    double worst = d->z.data[0];
-    int worst_i = 0;
-    for (int i = 0; i < n; i++) {
-        double zi = d->z.data[i], yi = d->y.data[i];
-        double g = -(yi / zi - (1 - yi) / (1 - zi)) / n;
-        double z_new = zi - lr * g * xx;
-        if (i == 0 || fabs(z_new - 0.5) > fabs(worst - 0.5)) {
-            worst = z_new;
-            worst_i = i;
-        }
-    }
-    char zs[64], lrs[64];
-    format_number(zs, sizeof zs, worst, "the article's update");
-    format_number(lrs, sizeof lrs, lr, "--lr");
-    if (worst > 0 && worst < 1) {
-        report_erratum(r, "without the sigmoid the article's ŷ is z itself. Here z = %s lies in (0,1) and one step "
-                          "of its update (η = %s) keeps it there (ŷ_%d = %s), but nothing in the model keeps "
-                          "ŷ a probability: BCE is undefined as soon as it leaves (0,1).",
-                       z0, lrs, worst_i, zs);
-        return;
-    }
-    char neg[256] = "";
-    if (worst > 1 && d->y.data[worst_i] == 1) {
-        char lv[64];
-        format_number(lv, sizeof lv, -log(worst), "the article's loss");
-        snprintf(neg, sizeof neg, ", and the y = 1 term alone gives L = −log %s = %s < 0, a negative cross-entropy", zs,
-                 lv);
-    }
-    report_erratum(r, "without the sigmoid the article's ŷ is z itself. Here z_0 = %s happens to lie in (0,1), but "
-                      "one step of the article's own update (η = %s) moves ŷ_%d to %s: %s is undefined%s.",
-                   z0, lrs, worst_i, zs, worst > 1 ? "log(1 − ŷ)" : "log ŷ", neg);
+// ---------------------------------------------------------------- 3.1 to 3.5: one layer
+
+static void section_3_1_forward(Report *r, const DenseCase *d, bool example) {
+    report_heading(r, "3.1 The forward pass: z = W x + b, ŷ = σ(z), L = BCE(y, ŷ)");
+    if (example)
+        report_text(r, "The running example continues. x is the output of chapter 4's max-pooling, [29 35], "
+                       "taken from chapter 1's feature map [23 14 25; 27 29 35]. It is used unscaled: the "
+                       "weights are small, so z = 0.5 and the sigmoid is far from flat. One output (n = 1) "
+                       "with label y = 1.");
+    else
+        report_text(r, "Your layer (--x, --W, --b, --y): n = %d output%s, m = %d input%s.", d->n,
+                    d->n == 1 ? "" : "s", d->m, d->m == 1 ? "" : "s");
+    report_text(r, "W has one row per output and one column per input: it is n×m = %dx%d, x has m = %d "
+                   "entries, and b and y have n = %d each. Index i counts outputs (rows of W), j counts inputs "
+                   "(columns of W); both count from 0, as in the check tables.",
+                d->n, d->m, d->m, d->n);
+    report_equation(r, "z_i = Σ_j W[i,j] x_j + b_i,    i.e.  z = W x + b",
+                    "z_i = \\sum_{j} W_{ij}\\, x_j + b_i \\quad\\Longleftrightarrow\\quad z = W x + b");
+    report_equation(r, "ŷ_i = σ(z_i) = 1 / (1 + e^(−z_i))", "\\hat{y}_i = \\sigma(z_i) = \\frac{1}{1 + e^{-z_i}}");
+    report_equation(r, "L = −(1/n) Σ_i [ y_i log ŷ_i + (1 − y_i) log(1 − ŷ_i) ]",
+                    "L = -\\frac{1}{n} \\sum_{i} \\left[ y_i \\log \\hat{y}_i + (1 - y_i) \\log(1 - \\hat{y}_i) "
+                    "\\right]");
+    report_quantity(r, "x", "x", &d->x);
+    report_matrix_quantity(r, "W", "W", &d->W);
+    report_quantity(r, "b", "b", &d->b);
+    report_quantity(r, "y", "y", &d->y);
+    dense_show_forward_lines(r, d);
+    report_quantity(r, "z", "z", &d->z);
+    report_quantity(r, "yhat", "ŷ = σ(z)", &d->yhat);
+    report_scalar(r, "loss", "L", d->loss);
+    report_erratum(r, "the article writes this layer as ŷ_i = x_j·w_ij + b_j. The sum over j is missing, and the "
+                      "bias carries j, the input index, though there is one bias per output: b_i. Read w_ij as "
+                      "W[i,j], i the output (row) and j the input (column); the article's ∂L/∂b_j is ∂L/∂b_i.");
+    report_erratum(r, "its forward pass applies an activation Φ, but its backward pass uses ŷ = x·w + b with none, "
+                      "and feeds that ŷ to BCE, which needs ŷ in (0,1). This chapter keeps the sigmoid; section "
+                      "3.7 shows with numbers what leaving it out costs.");
 }
 
-// What eq. (2) gives with the sigmoid kept: ∂L/∂ŷ xᵀ instead of ∂L/∂z xᵀ.
-static void erratum_missing_sigmoid_derivative(Report *r, const Dense *d, const Tensor *numerical_dW) {
+static bool section_3_2_output_grad(Report *r, DenseCase *d, const CommonOptions *opt) {
+    report_heading(r, "3.2 ∂L/∂z: the chain through the sigmoid");
+    report_text(r, "The loss reaches z through ŷ, so the chain rule has two links: the article's eq. (1), and "
+                   "the sigmoid's derivative σ′(z) = σ(z)(1 − σ(z)) = ŷ(1 − ŷ).");
+    report_equation(r, "∂L/∂ŷ_i = −(1/n) ( y_i/ŷ_i − (1 − y_i)/(1 − ŷ_i) )   (article eq. 1)",
+                    "\\frac{\\partial L}{\\partial \\hat{y}_i} = -\\frac{1}{n} \\left( \\frac{y_i}{\\hat{y}_i} - "
+                    "\\frac{1 - y_i}{1 - \\hat{y}_i} \\right) \\qquad \\text{(article eq. 1)}");
+    report_equation(r, "∂L/∂z_i = ∂L/∂ŷ_i · ŷ_i(1 − ŷ_i) = (ŷ_i − y_i)/n",
+                    "\\frac{\\partial L}{\\partial z_i} = \\frac{\\partial L}{\\partial \\hat{y}_i}\\, "
+                    "\\hat{y}_i (1 - \\hat{y}_i) = \\frac{\\hat{y}_i - y_i}{n}");
+    report_text(r, "The two denominators of eq. (1) cancel against ŷ(1 − ŷ), leaving the simple difference. "
+                   "With the numbers:");
+    dense_show_output_grad_lines(r, d);
+    note_bug(r, opt, (Bug)opt->bug_id, BUG_NO_SIGMOID_DERIVATIVE, true);
+    note_bug(r, opt, (Bug)opt->bug_id, BUG_NO_MEAN, d->n > 1);
+    report_quantity(r, "dL_dz", "∂L/∂z", &d->dz);
+    report_text(r, "Checked against central differences of L as a function of z:");
+    return check_block(r, "∂L/∂z", d, BLOCK_Z, &d->dz, opt);
+}
+
+static bool section_3_3_weight_grad(Report *r, DenseCase *d, const CommonOptions *opt) {
+    report_heading(r, "3.3 ∂L/∂W: an outer product (article eq. 2)");
+    report_text(r, "W[i,j] reaches the loss only through z_i, and ∂z_i/∂W[i,j] = x_j:");
+    report_equation(r, "∂L/∂W[i,j] = ∂L/∂z_i · x_j",
+                    "\\frac{\\partial L}{\\partial W_{ij}} = \\frac{\\partial L}{\\partial z_i}\\, x_j");
+    dense_show_weight_grad_lines(r, d);
+    report_text(r, "As matrices: the column ∂L/∂z (n×1) times the row xᵀ (1×m), an n×m matrix shaped like W.");
+    dense_show_weight_grad_product(r, d);
+    note_bug(r, opt, (Bug)opt->bug_id, BUG_OUTER_PRODUCT_SWAPPED, d->n > 1 && d->m > 1);
+    report_matrix_quantity(r, "dW", "∂L/∂W", &d->dW);
+    report_text(r, "Entry W[i,j] changes only output i's term of L, so each difference re-evaluates that "
+                   "term alone (a local finite difference: less work, less cancellation).");
+    return check_block(r, "∂L/∂W", d, BLOCK_W, &d->dW, opt);
+}
+
+static bool section_3_4_input_grad(Report *r, DenseCase *d, const CommonOptions *opt) {
+    report_heading(r, "3.4 ∂L/∂x: a sum over the outputs (article eq. 3)");
+    report_text(r, "x_j feeds every output z_i (through W[i,j]), so its gradient collects one term per output:");
+    report_equation(r, "∂L/∂x_j = Σ_i ∂L/∂z_i · W[i,j]",
+                    "\\frac{\\partial L}{\\partial x_j} = \\sum_{i} \\frac{\\partial L}{\\partial z_i}\\, W_{ij}");
+    dense_show_input_grad_lines(r, d);
+    report_text(r, "As matrices: the sum runs down column j of W, so it is Wᵀ (m×n) times the column ∂L/∂z "
+                   "(n×1), m entries shaped like x.");
+    dense_show_input_grad_product(r, d);
+    note_bug(r, opt, (Bug)opt->bug_id, BUG_W_NOT_TRANSPOSED, d->n > 1 && d->m > 1);
+    report_quantity(r, "dx", "∂L/∂x", &d->dx);
+    bool passed = check_block(r, "∂L/∂x", d, BLOCK_X, &d->dx, opt);
+    dense_erratum_eq3(r, d);
+    report_text(r, "∂L/∂x is what the layer sends back: chapter 4 routes it to the pooled maxima, chapter 5 on "
+                   "to the kernel.");
+    return passed;
+}
+
+static bool section_3_5_bias_grad(Report *r, DenseCase *d, const CommonOptions *opt) {
+    report_heading(r, "3.5 ∂L/∂b: the bias passes the gradient through");
+    report_equation(r, "∂L/∂b_i = ∂L/∂z_i · ∂z_i/∂b_i = ∂L/∂z_i · 1",
+                    "\\frac{\\partial L}{\\partial b_i} = \\frac{\\partial L}{\\partial z_i} "
+                    "\\frac{\\partial z_i}{\\partial b_i} = \\frac{\\partial L}{\\partial z_i}");
+    report_quantity(r, "db", "∂L/∂b", &d->db);
+    bool passed = check_block(r, "∂L/∂b", d, BLOCK_B, &d->db, opt);
+    Tensor dyhat = tensor_alloc(1, 1, d->n);
+    bce_grad_yhat(dyhat.data, d->y.data, d->yhat.data, d->n);
+    char a[64], c[64];
+    format_number(a, sizeof a, dyhat.data[0], "∂L/∂ŷ");
+    format_number(c, sizeof c, d->db.data[0], "∂L/∂b");
+    report_erratum(r, "the article's bias equation, ∂L/∂b_j = ∂L/∂ŷ_i, lacks σ′(z_i) too: it gives ∂L/∂b_0 = %s "
+                      "where the full chain gives %s. It is also tagged (3), the tag the article has just given "
+                      "to ∂L/∂x: two different equations under one number.",
+                   a, c);
+    tensor_free(&dyhat);
+    return passed;
+}
+
+// ---------------------------------------------------------------- 3.6 gradient descent
+
+static void section_3_6_descent(Report *r, const DenseCase *d, double lr, bool gradients_passed) {
+    report_heading(r, "3.6 One step of gradient descent");
+    report_equation(r, "W[i,j] ← W[i,j] − η ∂L/∂W[i,j],    b_i ← b_i − η ∂L/∂b_i",
+                    "W_{ij} \\leftarrow W_{ij} - \\eta \\frac{\\partial L}{\\partial W_{ij}}, \\qquad "
+                    "b_i \\leftarrow b_i - \\eta \\frac{\\partial L}{\\partial b_i}");
+    Tensor w_new = tensor_alloc_like(&d->W), b_new = tensor_alloc_like(&d->b), z_new = tensor_alloc_like(&d->z);
+    double after = dense_loss_after_step(d, lr, &w_new, &b_new, &z_new);
+    report_matrix_quantity(r, "W_new", "W_new", &w_new);
+    report_quantity(r, "b_new", "b_new", &b_new);
+    report_matrix(r, "z_new = W_new x + b_new", &z_new);
+    report_scalar(r, "loss_after", "L_after", after);
+    double g2 = dense_grad_norm2(d), M = dense_curvature_bound(d);
+    char g2s[64], ms[64];
+    format_number(g2s, sizeof g2s, g2, "‖g‖²");
+    format_number(ms, sizeof ms, M, "M");
+    report_text(r, "To first order a step of η along −g (g = all of ∂L/∂W and ∂L/∂b, ‖g‖² = %s) lowers L by "
+                   "η‖g‖². How far that holds depends on the curvature: along any direction of (W, b) it is at "
+                   "most M = (‖x‖² + 1)/(4n) = %s, since σ′ ≤ 1/4, so every η ≤ 1/M lowers L by at least η‖g‖²/2.",
+                g2s, ms);
+    report_equation(r, "L(θ − η g) ≈ L − η ‖g‖²,    L(θ − η g) ≤ L − η ‖g‖² + M η² ‖g‖² / 2",
+                    "L(\\theta - \\eta g) \\approx L - \\eta \\|g\\|^2, \\qquad L(\\theta - \\eta g) \\le L - \\eta "
+                    "\\|g\\|^2 + \\tfrac{M}{2} \\eta^2 \\|g\\|^2");
+    dense_describe_step(r, d, lr, after, &z_new, gradients_passed);
+    char detail[512], l0[64], l1[64], pr[64], eta[64];
+    format_number(l0, sizeof l0, d->loss, "L");
+    format_number(l1, sizeof l1, after, "L after the step");
+    format_number(pr, sizeof pr, d->loss - lr * g2, "the first-order prediction");
+    format_number(eta, sizeof eta, lr, "--lr");
+    snprintf(detail, sizeof detail, "L went from %s to %s; first order predicted %s", l0, l1, pr);
+    char name[96];
+    snprintf(name, sizeof name, "the step with η = %s", eta);
+    report_demonstration(r, name, detail);
+    double safe = dense_loss_after_step(d, 1.0 / M, NULL, NULL, NULL);
+    char ls[64], drop[64], least[64];
+    format_number(eta, sizeof eta, 1.0 / M, "1/M");
+    format_number(ls, sizeof ls, safe, "L after the small step");
+    format_number(drop, sizeof drop, d->loss - safe, "the drop");
+    format_number(least, sizeof least, g2 / (2 * M), "the guaranteed drop");
+    snprintf(detail, sizeof detail, "L went from %s to %s, a drop of %s (at least %s, η‖g‖²/2, for a right g)", l0,
+             ls, drop, least);
+    snprintf(name, sizeof name, "the step with η = 1/M = %s", eta);
+    report_demonstration(r, name, detail);
+    Tensor *all[] = {&w_new, &b_new, &z_new};
+    for (int i = 0; i < ARRAY_LEN(all); i++) tensor_free(all[i]);
+}
+
+// ---------------------------------------------------------------- 3.7 the article's model
+
+// What eq. (2) gives with the sigmoid kept: ∂L/∂ŷ xᵀ instead of ∂L/∂z xᵀ,
+// next to a finite difference of W[0,0].
+static void section_3_7_without_sigmoid(Report *r, DenseCase *d, double lr) {
+    report_heading(r, "3.7 Erratum: the gradient without σ′");
+    dense_erratum_linear_output(r, d, lr);
     int n = d->n, m = d->m;
     Tensor dyhat = tensor_alloc(1, 1, n), article = tensor_alloc(1, n, m), right = tensor_alloc(1, n, m);
     Tensor dz = tensor_alloc(1, 1, n);
-    output_grad_no_sigmoid_derivative(dyhat.data, d->y.data, d->yhat.data, n);
+    bce_grad_yhat(dyhat.data, d->y.data, d->yhat.data, n);
     output_grad(dz.data, d->y.data, d->z.data, n);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < m; j++) {
@@ -458,47 +395,246 @@ static void erratum_missing_sigmoid_derivative(Report *r, const Dense *d, const 
         }
     report_text(r, "Eq. (2) is the gradient through ŷ alone. With the sigmoid that BCE needs, the chain has one "
                    "more link, and eq. (2) leaves it out. What eq. (2) gives, then the full chain:");
-    report_equation(r, "∂L/∂W[i,j] = ∂L/∂ŷ_i · σ′(z_i) · x_j        eq. (2) has ∂L/∂ŷ_i · x_j",
+    report_equation(r, "∂L/∂W[i,j] = ∂L/∂ŷ_i · σ′(z_i) · x_j      eq. (2) has ∂L/∂ŷ_i · x_j",
                     "\\frac{\\partial L}{\\partial W_{ij}} = \\frac{\\partial L}{\\partial \\hat{y}_i}\\, "
                     "\\sigma'(z_i)\\, x_j \\qquad \\text{eq. (2) has } \\frac{\\partial L}{\\partial \\hat{y}_i}\\, x_j");
     report_matrix(r, "∂L/∂ŷ · xᵀ", &article);
     report_matrix(r, "∂L/∂z · xᵀ", &right);
-    char a[64], c[64], num[64], sp[64], ratio[64];
-    format_number(a, sizeof a, article.data[0], "eq. (2)");
-    format_number(c, sizeof c, right.data[0], "∂L/∂W");
-    format_number(num, sizeof num, numerical_dW->data[0], "finite differences");
+    LossCtx c = {d, BLOCK_W, d->z.data};
+    Objective obj = {dense_loss_whole, dense_loss_local, &c};
+    NumericalDerivative num;
+    numerical_gradient_at(&num, d->W.data, (const int[]){0}, 1, &obj);
+    char a[64], rc[64], nu[64], sp[64], ratio[64];
     double s = d->yhat.data[0] * (1 - d->yhat.data[0]);
+    format_number(a, sizeof a, article.data[0], "eq. (2)");
+    format_number(rc, sizeof rc, right.data[0], "∂L/∂W");
+    format_number(nu, sizeof nu, num.value, "finite differences");
     format_number(sp, sizeof sp, s, "σ′(z)");
     format_number(ratio, sizeof ratio, 1 / s, "1/σ′(z)");
-    report_erratum(r, "eq. (2) gives ∂L/∂W[0,0] = %s; the full chain gives %s, and the finite differences of "
-                      "section 3.3 agree (%s). The article's value is 1/σ′(z_0) = 1/%s = %s times too large%s. This is "
-                      "--bug no-sigmoid-derivative: run it to see the checks fail from ∂L/∂z on.",
-                   a, c, num, sp, ratio,
+    report_erratum(r, "eq. (2) gives ∂L/∂W[0,0] = %s; the full chain gives %s, and a finite difference agrees "
+                      "(%s). The article's value is 1/σ′(z_0) = 1/%s = %s times too large%s. This is --bug "
+                      "no-sigmoid-derivative: run it to see the checks fail from ∂L/∂z on.",
+                   a, rc, nu, sp, ratio,
                    n > 1 ? ", and since each output has its own σ′(z_i) the direction of the step is wrong too" : "");
     Tensor *all[] = {&dyhat, &article, &right, &dz};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++) tensor_free(all[i]);
+    for (int i = 0; i < ARRAY_LEN(all); i++) tensor_free(all[i]);
 }
 
-// The backward pass of one layer, every gradient checked. keyed: the main
-// problem, whose quantities go to JSON; tag tells the checks apart.
-static void show_backward_compact(Report *r, Dense *d, const char *tag) {
+// ---------------------------------------------------------------- 3.8, 3.9: shapes that catch the index bugs
+
+// The backward pass of one layer, every gradient checked; tag tells the checks apart.
+static void show_backward_compact(Report *r, DenseCase *d, const char *tag, const CommonOptions *opt) {
     char name[96];
     report_equation(r, "∂L/∂z = (ŷ − y)/n", "\\frac{\\partial L}{\\partial z} = \\frac{\\hat{y} - y}{n}");
     report_matrix(r, "∂L/∂z", &d->dz);
     snprintf(name, sizeof name, "∂L/∂z (%s)", tag);
-    check_gradient(r, name, d, NULL, &d->dz, NULL);
-    show_weight_grad_product(r, d);
+    check_block(r, name, d, BLOCK_Z, &d->dz, opt);
+    dense_show_weight_grad_product(r, d);
     report_matrix(r, "∂L/∂W", &d->dW);
     snprintf(name, sizeof name, "∂L/∂W (%s)", tag);
-    check_gradient(r, name, d, &d->W, &d->dW, NULL);
-    show_input_grad_product(r, d);
+    check_block(r, name, d, BLOCK_W, &d->dW, opt);
+    dense_show_input_grad_product(r, d);
     report_matrix(r, "∂L/∂x", &d->dx);
     snprintf(name, sizeof name, "∂L/∂x (%s)", tag);
-    check_gradient(r, name, d, &d->x, &d->dx, NULL);
+    check_block(r, name, d, BLOCK_X, &d->dx, opt);
     report_equation(r, "∂L/∂b = ∂L/∂z", "\\frac{\\partial L}{\\partial b} = \\frac{\\partial L}{\\partial z}");
     report_matrix(r, "∂L/∂b", &d->db);
     snprintf(name, sizeof name, "∂L/∂b (%s)", tag);
-    check_gradient(r, name, d, &d->b, &d->db, NULL);
+    check_block(r, name, d, BLOCK_B, &d->db, opt);
+}
+
+static void section_3_8_two_outputs(Report *r, const CommonOptions *opt) {
+    static const double X3[] = {2, -1, 3}, W23[] = {0.1, -0.2, 0.3, -0.4, 0.5, 0.2}, B2[] = {0.1, -0.1},
+                        Y2[] = {1, 0};
+    DenseCase d;
+    dense_case_init(&d, tensor_from_values(X3, 1, 3), tensor_from_values(W23, 2, 3), tensor_from_values(B2, 1, 2),
+                    tensor_from_values(Y2, 1, 2));
+    dense_run(&d, (Bug)opt->bug_id);
+    report_heading(r, "3.8 Two outputs: every shape visible");
+    report_text(r, "With one output, ∂L/∂z is a single number, the outer product is a single row and the sum "
+                   "over outputs has one term, so three classic mistakes (a missing 1/n, a swapped outer product, "
+                   "W in place of Wᵀ) give the right numbers by accident. Here n = 2 outputs and m = 3 inputs: W "
+                   "and ∂L/∂W are 2x3, x and ∂L/∂x have 3 entries, z, b, y and ∂L/∂z have 2.");
+    report_matrix(r, "x", &d.x);
+    report_matrix(r, "W", &d.W);
+    report_matrix(r, "b", &d.b);
+    report_matrix(r, "y", &d.y);
+    dense_show_forward_lines(r, &d);
+    report_matrix(r, "z", &d.z);
+    report_matrix(r, "ŷ = σ(z)", &d.yhat);
+    if (opt->bug) report_text(r, "--bug %s: the gradients below come from the code with that mistake.", opt->bug);
+    show_backward_compact(r, &d, "n = 2", opt);
+    dense_case_free(&d);
+}
+
+static void section_3_9_square_w(Report *r, const CommonOptions *opt) {
+    static const double WSQ[] = {0.05, -0.03, -0.02, 0.04}, BSQ[] = {0.1, -0.3}, Y2[] = {1, 0};
+    DenseCase d;
+    dense_case_init(&d, tensor_from_values(EXAMPLE_POOLED, 1, 2), tensor_from_values(WSQ, 2, 2),
+                    tensor_from_values(BSQ, 1, 2), tensor_from_values(Y2, 1, 2));
+    dense_run(&d, (Bug)opt->bug_id);
+    report_heading(r, "3.9 Wᵀ, not W: a square W");
+    report_text(r, "With a square W, W ∂L/∂z has exactly the shape of x, so no shape check can catch a missing "
+                   "transpose; only the numbers can. The running x = [29 35] with a second output neuron:");
+    report_matrix(r, "W", &d.W);
+    report_matrix(r, "b", &d.b);
+    report_matrix(r, "y", &d.y);
+    report_matrix(r, "z", &d.z);
+    report_matrix(r, "∂L/∂z", &d.dz);
+    Tensor wt = tensor_alloc(1, 2, 2), right = tensor_alloc(1, 1, 2), wrong = tensor_alloc(1, 1, 2);
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) {
+            *tensor_at(&wt, 0, j, i) = *tensor_at(&d.W, 0, i, j);
+            right.data[j] += *tensor_at(&d.W, 0, i, j) * d.dz.data[i];
+            wrong.data[j] += *tensor_at(&d.W, 0, j, i) * d.dz.data[i];
+        }
+    report_matrix(r, "Wᵀ", &wt);
+    report_matrix(r, "Wᵀ ∂L/∂z", &right);
+    report_matrix(r, "W ∂L/∂z", &wrong);
+    report_text(r, "Wᵀ ∂L/∂z is right (entry j sums column j of W); W ∂L/∂z sums rows instead. With a W that "
+                   "is not square, W ∂L/∂z is undefined, and code that forgets the transpose reads W's n×m "
+                   "buffer as if it were m×n (W.reshape(m,n)·∂L/∂z, --bug W-not-transposed in 3.8). The code's "
+                   "∂L/∂x:");
+    report_matrix(r, "∂L/∂x", &d.dx);
+    check_block(r, "∂L/∂x (square W)", &d, BLOCK_X, &d.dx, opt);
+    Tensor *all[] = {&wt, &right, &wrong};
+    for (int i = 0; i < ARRAY_LEN(all); i++) tensor_free(all[i]);
+    dense_case_free(&d);
+}
+
+// ---------------------------------------------------------------- 3.10, 3.11: what the article leaves out
+
+// A small block checked entry by entry against L from obj (no budget needed).
+static void check_small(Report *r, const char *name, const Tensor *analytic, double *param, const Objective *obj) {
+    int n = (int)tensor_size(analytic);
+    NumericalDerivative num[n];
+    numerical_gradient_bounded(num, param, n, obj);
+    report_gradient_check(r, name, analytic, num, NULL, compare_bounded(analytic->data, num, NULL, NULL, n,
+                                                                        GRADCHECK_REL_TOL));
+}
+
+static void section_3_10_batch(Report *r, const CommonOptions *opt) {
+    enum { B = 3, N = 2, M = 3 };
+    static const double X[B * M] = {2, -1, 3, 1, 0, -2, 0.5, 1, 1}, Y[B * N] = {1, 0, 0, 1, 1, 1};
+    double W[N * M] = {0.1, -0.2, 0.3, -0.4, 0.5, 0.2}, b[N] = {0.1, -0.1};
+    Tensor x = tensor_from_values(X, B, M), y = tensor_from_values(Y, B, N), z = tensor_alloc(1, B, N);
+    Tensor dZ = tensor_alloc(1, B, N), dW = tensor_alloc(1, N, M), db = tensor_alloc(1, 1, N);
+    Tensor dx = tensor_alloc(1, 1, M), w = tensor_from_values(W, N, M), product = tensor_alloc(1, N, M);
+    for (int e = 0; e < B; e++) {
+        dense_forward(&z.data[e * N], &X[e * M], W, b, N, M);
+        output_grad_with((Bug)opt->bug_id, &dZ.data[e * N], &Y[e * N], &z.data[e * N], N);
+        for (int i = 0; i < N; i++) dZ.data[e * N + i] /= B; // L averages over the batch too
+        tensor_zero(&dx);
+        layer_backward_with((Bug)opt->bug_id, dx.data, dW.data, db.data, &dZ.data[e * N], &X[e * M], W, N, M);
+    }
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < M; j++)
+            for (int e = 0; e < B; e++) product.data[i * M + j] += dZ.data[e * N + i] * X[e * M + j];
+    report_heading(r, "3.10 A batch: B examples at once");
+    report_text(r, "Libraries run B examples at once: X holds one example per row (B×m), Z = X Wᵀ + b one "
+                   "output row per example (B×n), and L averages over the batch as well. Row e of ∂L/∂Z is "
+                   "example e's (ŷ − y)/n, divided by B; ∂L/∂W sums the outer products of all examples, one "
+                   "matrix product, and ∂L/∂b sums the columns of ∂L/∂Z. The layer of 3.8, B = 3:");
+    report_equation(r, "∂L/∂W = (∂L/∂Z)ᵀ X = (1/B) Gᵀ X,    ∂L/∂b = Σ_e ∂L/∂Z[e,·]",
+                    "\\frac{\\partial L}{\\partial W} = \\Big(\\frac{\\partial L}{\\partial Z}\\Big)^{\\mathsf{T}} X "
+                    "= \\tfrac{1}{B} G^{\\mathsf{T}} X, \\qquad \\frac{\\partial L}{\\partial b} = \\sum_e "
+                    "\\frac{\\partial L}{\\partial Z_{e\\cdot}}");
+    report_text(r, "(G: the per-example gradients ∂ℓ_e/∂z_e, one row each.)");
+    report_matrix(r, "X", &x);
+    report_matrix(r, "Y", &y);
+    report_matrix(r, "Z = X Wᵀ + b", &z);
+    report_matrix(r, "∂L/∂Z", &dZ);
+    report_matrix(r, "∂L/∂W, summed example by example", &dW);
+    report_matrix(r, "(∂L/∂Z)ᵀ X", &product);
+    report_matrix(r, "∂L/∂b", &db);
+    DenseBatch c = {B, N, M, X, Y, w.data, b};
+    Objective obj = {dense_batch_loss, NULL, &c};
+    check_small(r, "∂L/∂W (batch of 3)", &dW, w.data, &obj);
+    check_small(r, "∂L/∂b (batch of 3)", &db, b, &obj);
+    Tensor *all[] = {&x, &y, &z, &dZ, &dW, &db, &dx, &w, &product};
+    for (int i = 0; i < ARRAY_LEN(all); i++) tensor_free(all[i]);
+}
+
+static void section_3_11_hidden_layer(Report *r, const CommonOptions *opt) {
+    enum { M = 3, H = 2 };
+    static const double X[M] = {2, -1, 3}, B1[H] = {0.1, -0.1}, W2[H] = {0.8, -0.6};
+    double W1[H * M] = {0.1, -0.2, 0.3, -0.4, 0.5, 0.2}, z1[H], h[H], z2, b2 = 0.2, y = 1, dz2, db2 = 0, dW2[H] = {0};
+    Tensor dh = tensor_alloc(1, 1, H), delta = tensor_alloc(1, 1, H), dW1 = tensor_alloc(1, H, M);
+    Tensor same = tensor_alloc(1, H, M), db1 = tensor_alloc(1, 1, H), dx = tensor_alloc(1, 1, M);
+    dense_forward(z1, X, W1, B1, H, M);
+    for (int k = 0; k < H; k++) h[k] = sigmoid(z1[k]);
+    dense_forward(&z2, h, W2, &b2, 1, H);
+    output_grad_with((Bug)opt->bug_id, &dz2, &y, &z2, 1);
+    layer_backward_with((Bug)opt->bug_id, dh.data, dW2, &db2, &dz2, h, W2, 1, H);
+    for (int k = 0; k < H; k++) delta.data[k] = dh.data[k] * h[k] * (1 - h[k]);
+    layer_backward_with((Bug)opt->bug_id, dx.data, dW1.data, db1.data, delta.data, X, W1, H, M);
+    for (int k = 0; k < H; k++)
+        for (int j = 0; j < M; j++) same.data[k * M + j] = dh.data[k] * X[j];
+    report_heading(r, "3.11 A hidden layer: δ needs φ′ at every layer");
+    report_text(r, "The article closes the dense layer with \"for each layer, including the output layer, the "
+                   "same set of equations is used to compute the gradients and updated the parameters\". The "
+                   "same shape of equations, yes, but not eq. (1) and (2): a hidden layer h = φ(W₁x + b₁) gets "
+                   "∂L/∂h from the layer above (Wᵀδ, as in 3.4), and its δ needs its own activation's derivative:");
+    report_equation(r, "δ₁ = (W₂ᵀ δ₂) ⊙ φ′(z₁),    ∂L/∂W₁ = δ₁ xᵀ",
+                    "\\delta_1 = (W_2^{\\mathsf{T}} \\delta_2) \\odot \\varphi'(z_1), \\qquad "
+                    "\\frac{\\partial L}{\\partial W_1} = \\delta_1 x^{\\mathsf{T}}");
+    report_text(r, "Here x = [2 -1 3], W₁ and b₁ the layer of 3.8 with φ = σ, then one output z₂ = W₂h + b₂ "
+                   "with W₂ = [0.8 -0.6], b₂ = 0.2, y = 1:");
+    Tensor hv = tensor_view(h, 1, 1, H);
+    report_matrix(r, "h = σ(W₁x + b₁)", &hv);
+    report_matrix(r, "W₂ᵀ δ₂ = ∂L/∂h", &dh);
+    report_matrix(r, "δ₁ = ∂L/∂h ⊙ h(1 − h)", &delta);
+    report_matrix(r, "∂L/∂W₁ = δ₁ xᵀ", &dW1);
+    report_matrix(r, "without φ′: ∂L/∂h · xᵀ", &same);
+    TwoLayer c = {M, H, X, B1, W2, W1, b2, y};
+    Objective obj = {dense_two_layer_loss, NULL, &c};
+    check_small(r, "∂L/∂W₁ (hidden layer)", &dW1, W1, &obj);
+    char ratio[64];
+    format_number(ratio, sizeof ratio, same.data[0] / dW1.data[0], "the ratio");
+    report_text(r, "Without φ′ the first entry would be %s times the right value: 1/σ′(z₁) again, as in 3.7.",
+                ratio);
+    Tensor *all[] = {&dh, &delta, &dW1, &same, &db1, &dx};
+    for (int i = 0; i < ARRAY_LEN(all); i++) tensor_free(all[i]);
+}
+
+// ---------------------------------------------------------------- input
+
+// A vector option of exactly n entries (what names the expected length), or
+// `fill` in every entry when the option is absent.
+static Tensor vector_option(const char *option, const char *text, int n, double fill, const Tensor *W,
+                            const char *what) {
+    if (!text) {
+        Tensor t = tensor_alloc(1, 1, n);
+        for (int i = 0; i < n; i++) t.data[i] = fill;
+        return t;
+    }
+    Tensor t = option_vector(option, text);
+    if (t.w != n)
+        usage_error("%s: length %d does not match W of shape %dx%d (expected %d, %s)", option, t.w, W->h, W->w, n,
+                    what);
+    return t;
+}
+
+// Reads and validates the layer (everything before anything is printed).
+static void read_layer(DenseCase *d, const char *x_text, const char *w_text, const char *b_text,
+                       const char *y_text) {
+    Tensor x = x_text ? option_vector("--x", x_text) : tensor_from_values(EXAMPLE_POOLED, 1, 2), W;
+    if (w_text) {
+        W = option_matrix("--W", w_text);
+        if (W.w != x.w)
+            usage_error("--W: shape %dx%d does not match x of length %d (expected Nx%d)", W.h, W.w, x.w, x.w);
+    } else {
+        if (x.w != 2)
+            usage_error("--x: length %d does not match the default W of shape 1x2 (give --W with %d columns)", x.w,
+                        x.w);
+        W = tensor_from_values(EXAMPLE_W, 1, 2);
+    }
+    Tensor b = vector_option("--b", b_text, W.h, EXAMPLE_B, &W, "one bias per output");
+    Tensor y = vector_option("--y", y_text, W.h, EXAMPLE_Y, &W, "one label per output");
+    for (int i = 0; i < W.h; i++)
+        if (!(y.data[i] >= 0 && y.data[i] <= 1))
+            usage_error("--y: entry [%d] is %g, outside [0,1] (a BCE label is a probability)", i, y.data[i]);
+    dense_case_init(d, x, W, b, y);
 }
 
 int main(int argc, char **argv) {
@@ -514,265 +650,38 @@ int main(int argc, char **argv) {
         .program = "chapter3",
         .title = "Chapter 3: gradients of the dense layer",
         .options = options,
-        .n_options = 5,
+        .n_options = ARRAY_LEN(options),
         .bugs = BUGS,
-        .n_bugs = 4,
-        .notes = "Sections 3.8 and 3.9 always use their own two-output examples, so that every bug shows.\n"
+        .n_bugs = ARRAY_LEN(BUGS),
+        .notes = "Sections 3.8 to 3.11 always use their own small examples, so that every bug shows.\n"
+                 "--plot DIR writes the loss along -g against the step (plots/chapter3.gp draws it).\n"
                  "Example: chapter3 --x \"1 2 3\" --W \"0.1 0.2 0.3; -0.3 0.2 0.1\" --y \"1 0\" --lr 0.5",
     };
     CommonOptions opt;
     parse_args_or_exit(&opt, &spec, argc, argv);
-
-    // ---- input, all validated before anything is printed
-    Tensor x = x_text ? option_vector("--x", x_text) : vector_from(EXAMPLE_POOLED, 2);
-    Tensor W;
-    if (w_text) {
-        W = option_matrix("--W", w_text);
-        if (W.w != x.w)
-            usage_error("--W: shape %dx%d does not match x of length %d (expected Nx%d)", W.h, W.w, x.w, x.w);
-    } else {
-        if (x.w != 2)
-            usage_error("--x: length %d does not match the default W of shape 1x2 (give --W with %d columns)", x.w,
-                        x.w);
-        W = tensor_alloc(1, 1, 2);
-        memcpy(W.data, EXAMPLE_W, sizeof EXAMPLE_W);
-    }
-    int n = W.h;
-    Tensor b, y;
-    if (b_text) {
-        b = option_vector("--b", b_text);
-        if (b.w != n)
-            usage_error("--b: length %d does not match W of shape %dx%d (expected %d, one bias per output)", b.w,
-                        W.h, W.w, n);
-    } else {
-        b = tensor_alloc(1, 1, n);
-        for (int i = 0; i < n; i++) b.data[i] = EXAMPLE_B;
-    }
-    if (y_text) {
-        y = option_vector("--y", y_text);
-        if (y.w != n)
-            usage_error("--y: length %d does not match W of shape %dx%d (expected %d, one label per output)", y.w,
-                        W.h, W.w, n);
-        for (int i = 0; i < n; i++)
-            if (!(y.data[i] >= 0 && y.data[i] <= 1))
-                usage_error("--y: entry [%d] is %g, outside [0,1] (a BCE label is a probability)", i, y.data[i]);
-    } else {
-        y = tensor_alloc(1, 1, n);
-        for (int i = 0; i < n; i++) y.data[i] = EXAMPLE_Y;
-    }
+    DenseCase d;
+    read_layer(&d, x_text, w_text, b_text, y_text);
     double lr = lr_text ? option_number("--lr", lr_text) : DEFAULT_LR;
     if (!(lr > 0)) usage_error("--lr: the learning rate must be positive, got %g", lr);
-    bool example = !x_text && !w_text && !b_text && !y_text;
-
-    Dense d;
-    dense_init(&d, x, W, b, y);
-    dense_run(&d, &opt);
-    require_finite(&d.dW, "--x/--W");
-
-    // One step of gradient descent, and the loss it leads to.
-    Tensor w_new = tensor_alloc_like(&d.W), b_new = tensor_alloc_like(&d.b), z_new = tensor_alloc_like(&d.z);
-    for (size_t k = 0; k < tensor_size(&w_new); k++) w_new.data[k] = d.W.data[k] - lr * d.dW.data[k];
-    for (int i = 0; i < n; i++) b_new.data[i] = d.b.data[i] - lr * d.db.data[i];
-    require_finite(&w_new, "--lr");
-    dense_forward(z_new.data, d.x.data, w_new.data, b_new.data, n, d.m);
-    require_finite(&z_new, "--lr");
-    double loss_after = bce_loss_logits(d.y.data, z_new.data, n);
-
-    // The two-output examples of 3.8 and 3.9.
-    static const double X3[] = {2, -1, 3}, W23[] = {0.1, -0.2, 0.3, -0.4, 0.5, 0.2}, B2[] = {0.1, -0.1},
-                        Y2[] = {1, 0};
-    static const double WSQ[] = {0.05, -0.03, -0.02, 0.04}, BSQ[] = {0.1, -0.3};
-    Dense wide, square;
-    Tensor w23 = tensor_alloc(1, 2, 3), wsq = tensor_alloc(1, 2, 2);
-    memcpy(w23.data, W23, sizeof W23);
-    memcpy(wsq.data, WSQ, sizeof WSQ);
-    dense_init(&wide, vector_from(X3, 3), w23, vector_from(B2, 2), vector_from(Y2, 2));
-    dense_init(&square, vector_from(EXAMPLE_POOLED, 2), wsq, vector_from(BSQ, 2), vector_from(Y2, 2));
-    dense_run(&wide, &opt);
-    dense_run(&square, &opt);
+    dense_run(&d, (Bug)opt.bug_id);
+    dense_loss_after_step(&d, lr, NULL, NULL, NULL); // validates --lr before anything is printed
+    if (opt.plot_dir) dense_write_descent_plot(opt.plot_dir, &d, lr);
 
     Report r;
     report_init(&r, &opt, spec.title);
-
-    // ---- 3.1 forward
-    report_heading(&r, "3.1 The forward pass: z = W x + b, ŷ = σ(z), L = BCE(y, ŷ)");
-    if (example)
-        report_text(&r, "The running example continues. x is the output of chapter 4's max-pooling, [29 35], "
-                        "taken from chapter 1's feature map [23 14 25; 27 29 35]. It is used unscaled: the "
-                        "weights are small, so z = 0.5 and the sigmoid is far from flat. One output (n = 1) "
-                        "with label y = 1.");
-    else
-        report_text(&r, "Your layer (--x, --W, --b, --y): n = %d output%s, m = %d input%s.", n, n == 1 ? "" : "s",
-                    d.m, d.m == 1 ? "" : "s");
-    report_text(&r, "W has one row per output and one column per input: it is n×m = %dx%d, x has m = %d "
-                    "entries, and b and y have n = %d each. Index i counts outputs (rows of W), j counts inputs "
-                    "(columns of W); both count from 0, as in the check tables.",
-                n, d.m, d.m, n);
-    report_equation(&r, "z_i = Σ_j W[i,j] x_j + b_i,    i.e.  z = W x + b",
-                    "z_i = \\sum_{j} W_{ij}\\, x_j + b_i \\quad\\Longleftrightarrow\\quad z = W x + b");
-    report_equation(&r, "ŷ_i = σ(z_i) = 1 / (1 + e^(−z_i))", "\\hat{y}_i = \\sigma(z_i) = \\frac{1}{1 + e^{-z_i}}");
-    report_equation(&r, "L = −(1/n) Σ_i [ y_i log ŷ_i + (1 − y_i) log(1 − ŷ_i) ]",
-                    "L = -\\frac{1}{n} \\sum_{i} \\left[ y_i \\log \\hat{y}_i + (1 - y_i) \\log(1 - \\hat{y}_i) "
-                    "\\right]");
-    report_quantity(&r, "x", "x", &d.x);
-    report_matrix_quantity(&r, "W", "W", &d.W);
-    report_quantity(&r, "b", "b", &d.b);
-    report_quantity(&r, "y", "y", &d.y);
-    show_forward(&r, &d, true);
-    report_erratum(&r, "the article writes this layer as ŷ_i = x_j·w_ij + b_j. The sum over j is missing, and the "
-                       "bias carries j, the input index, though there is one bias per output: b_i. Read w_ij as "
-                       "W[i,j], i the output (row) and j the input (column); the article's ∂L/∂b_j is ∂L/∂b_i.");
-    report_erratum(&r, "its forward pass applies an activation Φ, but its backward pass uses ŷ = x·w + b with none, "
-                       "and feeds that ŷ to BCE, which needs ŷ in (0,1). This chapter keeps the sigmoid; section "
-                       "3.7 shows with numbers what leaving it out costs.");
-
-    // ---- 3.2 ∂L/∂z
-    report_heading(&r, "3.2 ∂L/∂z: the chain through the sigmoid");
-    report_text(&r, "The loss reaches z through ŷ, so the chain rule has two links: the article's eq. (1), and "
-                    "the sigmoid's derivative σ′(z) = σ(z)(1 − σ(z)) = ŷ(1 − ŷ).");
-    report_equation(&r, "∂L/∂ŷ_i = −(1/n) ( y_i/ŷ_i − (1 − y_i)/(1 − ŷ_i) )      (article eq. 1)",
-                    "\\frac{\\partial L}{\\partial \\hat{y}_i} = -\\frac{1}{n} \\left( \\frac{y_i}{\\hat{y}_i} - "
-                    "\\frac{1 - y_i}{1 - \\hat{y}_i} \\right) \\qquad \\text{(article eq. 1)}");
-    report_equation(&r, "∂L/∂z_i = ∂L/∂ŷ_i · ŷ_i(1 − ŷ_i) = (ŷ_i − y_i)/n",
-                    "\\frac{\\partial L}{\\partial z_i} = \\frac{\\partial L}{\\partial \\hat{y}_i}\\, "
-                    "\\hat{y}_i (1 - \\hat{y}_i) = \\frac{\\hat{y}_i - y_i}{n}");
-    report_text(&r, "The two denominators of eq. (1) cancel against ŷ(1 − ŷ), leaving the simple difference. "
-                    "With the numbers:");
-    show_output_grad_lines(&r, &d);
-    note_bug(&r, &opt, "no-sigmoid-derivative", true);
-    note_bug(&r, &opt, "no-mean", n > 1);
-    report_quantity(&r, "dL_dz", "∂L/∂z", &d.dz);
-    report_text(&r, "Checked against central differences of L as a function of z:");
-    check_gradient(&r, "∂L/∂z", &d, NULL, &d.dz, NULL);
-
-    // ---- 3.3 ∂L/∂W
-    report_heading(&r, "3.3 ∂L/∂W: an outer product (article eq. 2)");
-    report_text(&r, "W[i,j] reaches the loss only through z_i, and ∂z_i/∂W[i,j] = x_j:");
-    report_equation(&r, "∂L/∂W[i,j] = ∂L/∂z_i · x_j", "\\frac{\\partial L}{\\partial W_{ij}} = \\frac{\\partial L}{\\partial z_i}\\, x_j");
-    show_weight_grad_lines(&r, &d);
-    report_text(&r, "As matrices: the column ∂L/∂z (n×1) times the row xᵀ (1×m), an n×m matrix shaped like W.");
-    show_weight_grad_product(&r, &d);
-    note_bug(&r, &opt, "outer-product-swapped", n > 1 && d.m > 1);
-    report_matrix_quantity(&r, "dW", "∂L/∂W", &d.dW);
-    Tensor numerical_dW = tensor_alloc_like(&d.dW);
-    check_gradient(&r, "∂L/∂W", &d, &d.W, &d.dW, &numerical_dW);
-
-    // ---- 3.4 ∂L/∂x
-    report_heading(&r, "3.4 ∂L/∂x: a sum over the outputs (article eq. 3)");
-    report_text(&r, "x_j feeds every output z_i (through W[i,j]), so its gradient collects one term per output:");
-    report_equation(&r, "∂L/∂x_j = Σ_i ∂L/∂z_i · W[i,j]",
-                    "\\frac{\\partial L}{\\partial x_j} = \\sum_{i} \\frac{\\partial L}{\\partial z_i}\\, W_{ij}");
-    show_input_grad_lines(&r, &d);
-    report_text(&r, "As matrices: the sum runs down column j of W, so it is Wᵀ (m×n) times the column ∂L/∂z "
-                    "(n×1), m entries shaped like x.");
-    show_input_grad_product(&r, &d);
-    note_bug(&r, &opt, "W-not-transposed", n > 1 && d.m > 1);
-    report_quantity(&r, "dx", "∂L/∂x", &d.dx);
-    check_gradient(&r, "∂L/∂x", &d, &d.x, &d.dx, NULL);
-    report_text(&r, "∂L/∂x is what the layer sends back: chapter 4 routes it to the pooled maxima, chapter 5 on "
-                    "to the kernel.");
-
-    // ---- 3.5 ∂L/∂b
-    report_heading(&r, "3.5 ∂L/∂b: the bias passes the gradient through");
-    report_equation(&r, "∂L/∂b_i = ∂L/∂z_i · ∂z_i/∂b_i = ∂L/∂z_i · 1",
-                    "\\frac{\\partial L}{\\partial b_i} = \\frac{\\partial L}{\\partial z_i} "
-                    "\\frac{\\partial z_i}{\\partial b_i} = \\frac{\\partial L}{\\partial z_i}");
-    report_quantity(&r, "db", "∂L/∂b", &d.db);
-    check_gradient(&r, "∂L/∂b", &d, &d.b, &d.db, NULL);
-
-    // ---- 3.6 gradient descent
-    report_heading(&r, "3.6 One step of gradient descent");
-    report_equation(&r, "W[i,j] ← W[i,j] − η ∂L/∂W[i,j],    b_i ← b_i − η ∂L/∂b_i",
-                    "W_{ij} \\leftarrow W_{ij} - \\eta \\frac{\\partial L}{\\partial W_{ij}}, \\qquad "
-                    "b_i \\leftarrow b_i - \\eta \\frac{\\partial L}{\\partial b_i}");
-    if (fits_inline(&d)) {
-        Eq e = {0};
-        eq_add(&e, "W_new = W − η ∂L/∂W = ", "W_{\\mathrm{new}} = W - \\eta \\frac{\\partial L}{\\partial W} = ");
-        eq_tensor(&e, &d.W, false, "--W");
-        eq_add(&e, " − ", " - ");
-        eq_number(&e, lr, "--lr");
-        eq_add(&e, "·", " \\cdot ");
-        eq_tensor(&e, &d.dW, false, "∂L/∂W");
-        eq_emit(&r, &e);
-        eq_add(&e, "b_new = b − η ∂L/∂b = ", "b_{\\mathrm{new}} = b - \\eta \\frac{\\partial L}{\\partial b} = ");
-        eq_tensor(&e, &d.b, true, "--b");
-        eq_add(&e, " − ", " - ");
-        eq_number(&e, lr, "--lr");
-        eq_add(&e, "·", " \\cdot ");
-        eq_tensor(&e, &d.db, true, "∂L/∂b");
-        eq_emit(&r, &e);
-    }
-    report_matrix_quantity(&r, "W_new", "W_new", &w_new);
-    report_quantity(&r, "b_new", "b_new", &b_new);
-    report_matrix(&r, "z_new = W_new x + b_new", &z_new);
-    report_scalar(&r, "loss_after", "L_after", loss_after);
-    double xx = 1.0;
-    for (int j = 0; j < d.m; j++) xx += d.x.data[j] * d.x.data[j];
-    char xxs[80], lrs[80], dz0[80], move[80];
-    format_number(xxs, sizeof xxs, xx, "x·x + 1");
-    format_number(lrs, sizeof lrs, lr, "--lr");
-    factor(dz0, sizeof dz0, d.dz.data[0], "∂L/∂z");
-    format_number(move, sizeof move, z_new.data[0] - d.z.data[0], "the step");
-    report_text(&r, "Why z moves as far as it does: row i of ∂L/∂W is ∂L/∂z_i·xᵀ, so the step changes z_i by "
-                    "−η ∂L/∂z_i (x·x + 1). For z_0 that is −%s·%s·%s = %s.%s",
-                lrs, dz0, xxs, move,
-                xx > 100 ? " The unscaled x makes x·x large, so even η = 0.1 is a big step: scaled inputs or a "
-                           "smaller --lr move less."
-                         : "");
-    char detail[256], l0[64], l1[64];
-    format_number(l0, sizeof l0, d.loss, "L");
-    format_number(l1, sizeof l1, loss_after, "L after the step");
-    snprintf(detail, sizeof detail, "L went from %s to %s (η = %s)", l0, l1, lrs);
-    report_verdict(&r, "the loss fell", loss_after < d.loss, detail);
-
-    // ---- 3.7 erratum
-    report_heading(&r, "3.7 Erratum: the gradient without σ′");
-    erratum_linear_output(&r, &d, lr);
-    erratum_missing_sigmoid_derivative(&r, &d, &numerical_dW);
-
-    // ---- 3.8 two outputs
-    report_heading(&r, "3.8 Two outputs: every shape visible");
-    report_text(&r, "With one output, ∂L/∂z is a single number, the outer product is a single row and the sum "
-                    "over outputs has one term, so three classic mistakes (a missing 1/n, a swapped outer product, "
-                    "W in place of Wᵀ) give the right numbers by accident. Here n = 2 outputs and m = 3 inputs: W "
-                    "and ∂L/∂W are 2x3, x and ∂L/∂x have 3 entries, z, b, y and ∂L/∂z have 2.");
-    report_matrix(&r, "x", &wide.x);
-    report_matrix(&r, "W", &wide.W);
-    report_matrix(&r, "b", &wide.b);
-    report_matrix(&r, "y", &wide.y);
-    show_forward(&r, &wide, false);
-    if (opt.bug) report_text(&r, "--bug %s: the gradients below come from the code with that mistake.", opt.bug);
-    show_backward_compact(&r, &wide, "n = 2");
-
-    // ---- 3.9 square W
-    report_heading(&r, "3.9 Wᵀ, not W: a square W");
-    report_text(&r, "With a square W, W ∂L/∂z has exactly the shape of x, so no shape check can catch a missing "
-                    "transpose; only the numbers can. The running x = [29 35] with a second output neuron:");
-    report_matrix(&r, "W", &square.W);
-    report_matrix(&r, "b", &square.b);
-    report_matrix(&r, "y", &square.y);
-    report_matrix(&r, "z", &square.z);
-    report_matrix(&r, "∂L/∂z", &square.dz);
-    Tensor wt = tensor_alloc(1, 2, 2), right = tensor_alloc(1, 1, 2), wrong = tensor_alloc(1, 1, 2);
-    for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++) {
-            *tensor_at(&wt, 0, j, i) = *tensor_at(&square.W, 0, i, j);
-            right.data[j] += *tensor_at(&square.W, 0, i, j) * square.dz.data[i];
-            wrong.data[j] += *tensor_at(&square.W, 0, j, i) * square.dz.data[i];
-        }
-    report_matrix(&r, "Wᵀ", &wt);
-    report_matrix(&r, "Wᵀ ∂L/∂z", &right);
-    report_matrix(&r, "W ∂L/∂z", &wrong);
-    report_text(&r, "Wᵀ ∂L/∂z is right (entry j sums column j of W); W ∂L/∂z sums rows instead. The code's ∂L/∂x:");
-    report_matrix(&r, "∂L/∂x", &square.dx);
-    check_gradient(&r, "∂L/∂x (square W)", &square, &square.x, &square.dx, NULL);
-
+    section_3_1_forward(&r, &d, !x_text && !w_text && !b_text && !y_text);
+    bool passed = section_3_2_output_grad(&r, &d, &opt);
+    passed = section_3_3_weight_grad(&r, &d, &opt) && passed;
+    passed = section_3_4_input_grad(&r, &d, &opt) && passed;
+    passed = section_3_5_bias_grad(&r, &d, &opt) && passed;
+    section_3_6_descent(&r, &d, lr, passed);
+    section_3_7_without_sigmoid(&r, &d, lr);
+    section_3_8_two_outputs(&r, &opt);
+    section_3_9_square_w(&r, &opt);
+    section_3_10_batch(&r, &opt);
+    section_3_11_hidden_layer(&r, &opt);
     int status = report_finish(&r);
-    Tensor *all[] = {&w_new, &b_new, &z_new, &numerical_dW, &wt, &right, &wrong};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++) tensor_free(all[i]);
-    dense_free(&d);
-    dense_free(&wide);
-    dense_free(&square);
+    dense_case_free(&d);
     options_free(&opt);
     return status;
 }

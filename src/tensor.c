@@ -64,3 +64,16 @@ void tensor_shape_str(char *buf, size_t len, const Tensor *t) {
     else
         snprintf(buf, len, "%dx%dx%d", t->c, t->h, t->w);
 }
+
+Tensor tensor_from_values(const double *values, int h, int w) {
+    Tensor t = tensor_alloc(1, h, w);
+    memcpy(t.data, values, tensor_size(&t) * sizeof *values);
+    return t;
+}
+
+int significant_digits_agreeing(double typed, double exact) {
+    if (typed == exact) return 17;
+    if (exact == 0.0 || !isfinite(typed) || !isfinite(exact)) return 0;
+    double digits = floor(-log10(fabs(typed - exact) / fabs(exact)));
+    return digits < 0 ? 0 : digits > 17 ? 17 : (int)digits;
+}

@@ -25,6 +25,8 @@ Tensor tensor_alloc(int c, int h, int w);
 Tensor tensor_alloc_like(const Tensor *t);
 // Allocates a copy of src.
 Tensor tensor_clone(const Tensor *src);
+// Allocates an HxW matrix (1,H,W) holding a copy of values (H·W of them, row-major).
+Tensor tensor_from_values(const double *values, int h, int w);
 // Wraps a caller-owned array without copying (tensor_free must not be called).
 Tensor tensor_view(double *data, int c, int h, int w);
 void tensor_free(Tensor *t);
@@ -43,5 +45,10 @@ bool tensor_all_finite(const Tensor *t);
 void tensor_rot180(Tensor *dst, const Tensor *src);
 // Writes "HxW" (one channel) or "CxHxW" into buf.
 void tensor_shape_str(char *buf, size_t len, const Tensor *t);
+
+// Significant digits to which typed agrees with exact: ⌊−log10(|typed −
+// exact| / |exact|)⌋, in [0, 17]; 17 when they are equal, 0 when exact is 0
+// and typed is not. (−10.95 for −10.9487: 3.)
+int significant_digits_agreeing(double typed, double exact);
 
 #endif

@@ -1,0 +1,89 @@
+#include "budget.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+CheckPlan check_plan(int n, double ops_per_eval, bool check_all) {
+    CheckPlan p = {.n = n, .keep = n, .full_ops = (double)n * CHECK_EVALS_PER_ENTRY * ops_per_eval};
+    if (check_all || p.full_ops <= CHECK_BUDGET_OPS) return p;
+    double affordable = floor(CHECK_BUDGET_OPS / (CHECK_EVALS_PER_ENTRY * ops_per_eval));
+    p.keep = affordable < CHECK_SAMPLE_ENTRIES ? (int)affordable : CHECK_SAMPLE_ENTRIES;
+    if (p.keep < 1) p.keep = 1;
+    if (p.keep > n) p.keep = n;
+    p.sampled = p.keep < n;
+    return p;
+}
+
+int check_plan_entries(int *idx, const CheckPlan *plan, uint64_t seed) {
+    int count = 0;
+    if (!plan->sampled) {
+        for (int k = 0; k < plan->n; k++) idx[count++] = k;
+        return count;
+    }
+    bool *skip = malloc((size_t)plan->n * sizeof *skip);
+    if (!skip) {
+        fprintf(stderr, "error: out of memory choosing %d of %d entries to check\n", plan->keep, plan->n);
+        exit(2);
+    }
+    gradcheck_sample(skip, plan->n, plan->keep, seed);
+    for (int k = 0; k < plan->n; k++)
+        if (!skip[k]) idx[count++] = k;
+    free(skip);
+    return count;
+}
+
+// The objective seen by the one-entry call: entry 0 is entry `at` of the block.
+typedef struct {
+    const Objective *obj;
+    int at;
+} OneEntry;
+
+static double one_whole(void *ctx, double *scale) {
+    OneEntry *e = ctx;
+    return e->obj->whole(e->obj->ctx, scale);
+}
+
+static double one_local(void *ctx, int k, double *scale) {
+    (void)k;
+    OneEntry *e = ctx;
+    return e->obj->local(e->obj->ctx, e->at, scale);
+}
+
+void numerical_gradient_at(NumericalDerivative *out, double *param, const int *idx, int count,
+                           const Objective *obj) {
+    for (int s = 0; s < count; s++) {
+        OneEntry e = {obj, idx[s]};
+        Objective one = {one_whole, obj->local ? one_local : NULL, &e};
+        numerical_gradient_bounded(&out[s], &param[idx[s]], 1, &one);
+    }
+}
+
+typedef struct {
+    DirBlock *blocks;
+    int n_blocks;
+    const Objective *obj;
+    double t;
+} AlongDirection;
+
+static double along_whole(void *ctx, double *scale) {
+    AlongDirection *a = ctx;
+    for (int b = 0; b < a->n_blocks; b++)
+        for (int k = 0; k < a->blocks[b].n; k++)
+            a->blocks[b].param[k] = a->blocks[b].saved[k] + a->t * a->blocks[b].dir[k];
+    double v = a->obj->whole(a->obj->ctx, scale);
+    for (int b = 0; b < a->n_blocks; b++)
+        memcpy(a->blocks[b].param, a->blocks[b].saved, (size_t)a->blocks[b].n * sizeof(double));
+    return v;
+}
+
+NumericalDerivative directional_derivative(DirBlock *blocks, int n_blocks, const Objective *obj) {
+    for (int b = 0; b < n_blocks; b++)
+        memcpy(blocks[b].saved, blocks[b].param, (size_t)blocks[b].n * sizeof(double));
+    AlongDirection a = {blocks, n_blocks, obj, 0.0};
+    Objective along = {along_whole, NULL, &a};
+    NumericalDerivative d;
+    numerical_gradient_bounded(&d, &a.t, 1, &along);
+    return d;
+}

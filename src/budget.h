@@ -1,0 +1,61 @@
+#ifndef WORKBOOK_BUDGET_H
+#define WORKBOOK_BUDGET_H
+// The work budget of a gradient check, and the two checks it falls back on.
+//
+// A full per-entry check costs n × (loss evaluations per entry) × (work per
+// evaluation). When that exceeds CHECK_BUDGET_OPS, a chapter checks a seeded
+// random sample of the entries plus one directional derivative over all of
+// them, and says so in one line; --check-all forces every entry.
+//
+// Buffers are the caller's.
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gradcheck.h"
+
+// About a second of simple floating-point work on a laptop core: beyond
+// this a full check would keep a student waiting.
+#define CHECK_BUDGET_OPS 1e9
+// Loss evaluations per entry of numerical_gradient_bounded (two central
+// differences), doubled for the step shrinks near a kink or a curved loss.
+#define CHECK_EVALS_PER_ENTRY 8.0
+// Entries in a sampled check: enough that any systematic mistake in a
+// backward pass shows in many of them, few enough to print.
+#define CHECK_SAMPLE_ENTRIES 200
+
+typedef struct {
+    int n;            // entries in the block
+    int keep;         // entries to check (n when not sampled)
+    double full_ops;  // estimated work of a full check
+    bool sampled;     // keep < n: a sample plus a directional check
+} CheckPlan;
+
+// The one decision: check all n entries, or a sample. ops_per_eval is the
+// work of one loss evaluation for one entry (with a local objective, what
+// that entry touches). check_all (--check-all) forces every entry.
+CheckPlan check_plan(int n, double ops_per_eval, bool check_all);
+
+// The entries a plan checks, in increasing order: all of them, or the
+// seeded sample of gradcheck_sample. idx holds plan->n ints; returns keep.
+int check_plan_entries(int *idx, const CheckPlan *plan, uint64_t seed);
+
+// out[s] for entry idx[s] of param, s < count: numerical_gradient_bounded
+// one entry at a time (obj->local, when set, is asked about entry idx[s]).
+void numerical_gradient_at(NumericalDerivative *out, double *param, const int *idx, int count,
+                           const Objective *obj);
+
+// One block of parameters moved along a direction.
+typedef struct {
+    double *param;     // perturbed in place and restored exactly
+    const double *dir; // the direction's entries for this block
+    double *saved;     // scratch of n doubles: θ itself
+    int n;
+} DirBlock;
+
+// d/dt L(θ + t·u) at t = 0, with its error bound, where u is the blocks'
+// directions together: numerical_gradient_bounded on the single number t,
+// L from obj->whole (obj->local is not used). Every entry is restored.
+NumericalDerivative directional_derivative(DirBlock *blocks, int n_blocks, const Objective *obj);
+
+#endif
