@@ -149,7 +149,7 @@ static bool check_all_requested(const CommonOptions *opt) {
 static bool check_direction(Report *r, const char *name, double *param, const Tensor *analytic,
                             const Objective *obj, uint64_t seed) {
     int n = (int)tensor_size(analytic);
-    Tensor u = tensor_alloc(1, 1, n), saved = tensor_alloc(1, 1, n), a = tensor_alloc(1, 1, 1);
+    Tensor u = tensor_alloc_like(analytic), saved = tensor_alloc_like(analytic), a = tensor_alloc(1, 1, 1);
     Rng rng = rng_make(seed);
     for (int k = 0; k < n; k++) {
         u.data[k] = rng_range(&rng, -1.0, 1.0);

@@ -417,7 +417,7 @@ void dense_describe_step(Report *r, const DenseCase *d, double lr, double after,
     int far = 0;
     for (int i = 1; i < d->n; i++)
         if (fabs(z_new->data[i]) > fabs(z_new->data[far])) far = i;
-    double s = sigmoid(z_new->data[far]) * (1 - sigmoid(z_new->data[far]));
+    double s = sigmoid(z_new->data[far]) * sigmoid(-z_new->data[far]); // σ′ without 1 − 1 = 0
     char zo[64], zn[64], sp[64];
     format_number(zo, sizeof zo, d->z.data[far], "z");
     format_number(zn, sizeof zn, z_new->data[far], "z after the step");
