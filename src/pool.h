@@ -23,4 +23,10 @@ void maxpool_forward(double *out, int *argmax, const double *in, const PoolShape
 // maximum of several windows; it then receives the sum of their gradients.
 void maxpool_backward(double *din, const double *dout, const int *argmax, const PoolShape *s);
 
+// Average pooling with the same windows: out[c,i,j] = mean of the window.
+void avgpool_forward(double *out, const double *in, const PoolShape *s);
+// din[cell] += dout[k] / (KH·KW) for every cell of window k: each cell
+// moves the mean by 1/(KH·KW) of its own change.
+void avgpool_backward(double *din, const double *dout, const PoolShape *s);
+
 #endif
