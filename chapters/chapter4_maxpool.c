@@ -22,14 +22,13 @@
 #include "plotfile.h"
 #include "pool.h"
 #include "pool_case.h"
+#include "pool_show.h"
 #include "report.h"
 #include "rng.h"
 #include "tensor.h"
 
 // One-sided quotients of 4.6: L is piecewise linear there, so any small step is exact.
 #define ONE_SIDED_STEP 1e-6
-// Windows listed one per line in 4.1; a large --input lists this many.
-#define MAX_LISTED_WINDOWS 12
 
 typedef enum { TIES_FIRST, TIES_ALL, TIES_SPLIT } TieRule;
 
@@ -221,43 +220,8 @@ static double avg_loss(void *ctx, double *scale) {
     return sum;
 }
 
-// ---------------------------------------------------------------- printing helpers
-
 // "%.10g" without a negative zero, for values that must show all their digits.
 static void number(char *buf, size_t len, double v) { snprintf(buf, len, "%.10g", v + 0.0); }
-
-// "window (0,1): max(14, 25, 29, 35) = 35 at X[1,2]" for the first windows.
-static void list_windows(Report *r, const Tensor *x, const PoolShape *s) {
-    int *argmax = malloc((size_t)s->out_h * (size_t)s->out_w * sizeof *argmax);
-    Tensor pooled = tensor_alloc(1, s->out_h, s->out_w);
-    if (!argmax) usage_error("--input: out of memory");
-    maxpool_forward(pooled.data, argmax, x->data, s);
-    StrBuf b = {0};
-    int listed = 0;
-    for (int i = 0; i < s->out_h && listed < MAX_LISTED_WINDOWS; i++)
-        for (int j = 0; j < s->out_w && listed < MAX_LISTED_WINDOWS; j++, listed++) {
-            sb_printf(&b, "window (%d,%d): max(", i, j);
-            int shown = 0;
-            for (int m = 0; m < s->kh; m++)
-                for (int n = 0; n < s->kw; n++) {
-                    char v[40];
-                    if (shown == 8) sb_puts(&b, ", ...");
-                    if (shown++ >= 8) continue;
-                    number(v, sizeof v, x->data[window_cell(s, i, j, m, n)]);
-                    sb_printf(&b, "%s%s", shown > 1 ? ", " : "", v);
-                }
-            int k = i * s->out_w + j, at = argmax[k];
-            char v[40];
-            number(v, sizeof v, pooled.data[k]);
-            sb_printf(&b, ") = %s at X[%d,%d]\n", v, at / s->w, at % s->w);
-        }
-    int total = s->out_h * s->out_w;
-    if (total > listed) sb_printf(&b, "... and %d more windows\n", total - listed);
-    report_verbatim(r, "%s", sb_str(&b));
-    sb_free(&b);
-    tensor_free(&pooled);
-    free(argmax);
-}
 
 static Tensor pool_of(const Tensor *x, const PoolShape *s) {
     Tensor out = tensor_alloc(1, s->out_h, s->out_w);
@@ -268,46 +232,11 @@ static Tensor pool_of(const Tensor *x, const PoolShape *s) {
     return out;
 }
 
-// Row-major flatten: entry (i,j) of an H×W matrix goes to position i·W + j.
-static Tensor flatten(const Tensor *m) {
-    Tensor f = tensor_alloc(1, 1, (int)tensor_size(m));
-    memcpy(f.data, m->data, tensor_size(m) * sizeof *f.data);
-    return f;
-}
-
-// The reshape layer: position k of a vector goes back to (k / W, k mod W).
-static Tensor reshape(const Tensor *v, int h, int w) {
-    Tensor m = tensor_alloc(1, h, w);
-    for (int k = 0; k < h * w; k++) *tensor_at(&m, 0, k / w, k % w) = v->data[k];
-    return m;
-}
-
 static PoolShape shape_of(const Tensor *x, int kh, int kw, int stride) {
     PoolShape s;
     if (!pool_shape_init(&s, 1, x->h, x->w, kh, kw, stride))
         usage_error("--window: a %dx%d window does not fit the %dx%d input", kh, kw, x->h, x->w);
     return s;
-}
-
-// ---------------------------------------------------------------- plot data
-
-// One line per cell: column, row, x, windows picking it, routed gradient.
-static void write_cells(const char *dir, const char *name, const Tensor *x, const Tensor *mask, const Tensor *dx) {
-    FILE *f = plot_file_open(dir, name);
-    fprintf(f, "# column row x windows_picking dL/dX\n");
-    for (int i = 0; i < x->h; i++) {
-        for (int j = 0; j < x->w; j++)
-            fprintf(f, "%d %d %.17g %.17g %.17g\n", j, i, *tensor_at(x, 0, i, j) + 0.0,
-                    *tensor_at(mask, 0, i, j) + 0.0, *tensor_at(dx, 0, i, j) + 0.0);
-        fputc('\n', f);
-    }
-    plot_file_close(f, dir, name);
-}
-
-static void write_plot_data(const char *dir, const Tensor *x, const Tensor *mask, const Tensor *dx,
-                            const Tensor *ox, const Tensor *omask, const Tensor *odx) {
-    write_cells(dir, "chapter4_main.dat", x, mask, dx);
-    write_cells(dir, "chapter4_overlap.dat", ox, omask, odx);
 }
 
 // ---------------------------------------------------------------- the named examples
