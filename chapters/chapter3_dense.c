@@ -174,7 +174,7 @@ static bool check_block(Report *r, const char *name, DenseCase *d, Block block, 
                         const CommonOptions *opt) {
     int n = (int)tensor_size(analytic);
     Tensor z = tensor_clone(&d->z);
-    LossCtx c = {d, block, z.data};
+    LossCtx c = {d, block, z.data, d->z.data};
     Objective obj = {dense_loss_whole, dense_loss_local, &c};
     double per_eval = block == BLOCK_X ? (double)d->n * d->m : block == BLOCK_Z ? 1.0 : d->m;
     CheckPlan plan = check_plan(n, per_eval, check_all_requested(opt));
@@ -400,7 +400,7 @@ static void section_3_7_without_sigmoid(Report *r, DenseCase *d, double lr) {
                     "\\sigma'(z_i)\\, x_j \\qquad \\text{eq. (2) has } \\frac{\\partial L}{\\partial \\hat{y}_i}\\, x_j");
     report_matrix(r, "∂L/∂ŷ · xᵀ", &article);
     report_matrix(r, "∂L/∂z · xᵀ", &right);
-    LossCtx c = {d, BLOCK_W, d->z.data};
+    LossCtx c = {d, BLOCK_W, d->z.data, NULL};
     Objective obj = {dense_loss_whole, dense_loss_local, &c};
     NumericalDerivative num;
     numerical_gradient_at(&num, d->W.data, (const int[]){0}, 1, &obj);

@@ -29,10 +29,15 @@ typedef enum { BLOCK_Z, BLOCK_W, BLOCK_X, BLOCK_B } Block;
 
 // For BLOCK_Z, z is the copy the checker perturbs (n entries); otherwise
 // z_i is recomputed from W, x and b at every evaluation.
+// z0, when set, is z at the unperturbed parameters: the loss is then
+// measured as L − L(θ₀) term by term (the same derivative), so an output
+// whose z_i the step leaves bit-identical contributes exactly 0, with only
+// z_i's own rounding as its round-off (none when z_i sums exact zeros).
 typedef struct {
     DenseCase *d;
     Block block;
     double *z;
+    const double *z0;
 } LossCtx;
 
 // L, with *scale = the magnitudes summed into it (the terms, and the
