@@ -293,7 +293,8 @@ void dense_write_descent_plot(const char *dir, const DenseCase *d, double lr) {
     }
     plot_file_close(f, dir, "chapter3_descent.dat");
     f = plot_file_open(dir, "chapter3_marks.dat");
-    fprintf(f, "# eta L label\n%.17g %.17g \"1/M\"\n%.17g %.17g \"--lr\"\n", 1.0 / M,
+    fprintf(f, "# eta L label (first row: eta = 0, the loss before the step)\n0 %.17g \"L(0)\"\n", d->loss);
+    fprintf(f, "%.17g %.17g \"1/M\"\n%.17g %.17g \"--lr\"\n", 1.0 / M,
             dense_loss_after_step(d, 1.0 / M, NULL, NULL, NULL), lr, dense_loss_after_step(d, lr, NULL, NULL, NULL));
     plot_file_close(f, dir, "chapter3_marks.dat");
 }
