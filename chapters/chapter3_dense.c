@@ -34,11 +34,10 @@
 typedef enum { BUG_NONE, BUG_NO_SIGMOID_DERIVATIVE, BUG_NO_MEAN, BUG_W_NOT_TRANSPOSED, BUG_OUTER_PRODUCT_SWAPPED } Bug;
 
 static const BugInfo BUGS[] = {
-    {"no-sigmoid-derivative", "∂L/∂z taken as the article's ∂L/∂ŷ (eq. 1), without σ′(z) = ŷ(1 − ŷ)"},
-    {"no-mean", "∂L/∂z = ŷ − y, without the 1/n of the averaged loss (invisible when n = 1)"},
-    {"W-not-transposed", "∂L/∂x read from W's n×m buffer as if it were m×n: W.reshape(m,n)·∂L/∂z, "
-                         "which is W ∂L/∂z for a square W"},
-    {"outer-product-swapped", "∂L/∂W filled with x ∂L/∂zᵀ instead of ∂L/∂z xᵀ (invisible when n = 1)"},
+    {"no-sigmoid-derivative", "∂L/∂z = the article's ∂L/∂ŷ (eq. 1), without σ′(z)"},
+    {"no-mean", "∂L/∂z = ŷ − y, without the 1/n (invisible when n = 1)"},
+    {"W-not-transposed", "∂L/∂x reads W (n×m) as m×n: W ∂L/∂z when W is square"},
+    {"outer-product-swapped", "∂L/∂W filled with x ∂L/∂zᵀ (invisible when n = 1)"},
 };
 
 // ---------------------------------------------------------------- ∂L/∂z, right and wrong
@@ -640,11 +639,11 @@ static void read_layer(DenseCase *d, const char *x_text, const char *w_text, con
 int main(int argc, char **argv) {
     const char *x_text = NULL, *w_text = NULL, *b_text = NULL, *y_text = NULL, *lr_text = NULL;
     const ChapterOption options[] = {
-        {"--x", "V", "the layer's input x, m entries (default: the pooled [29 35] of chapter 4)", &x_text},
-        {"--W", "M", "the weights W, n rows by m columns (default: [0.05 -0.03])", &w_text},
-        {"--b", "V", "the biases b, one per output (default: 0.1 for every output)", &b_text},
-        {"--y", "V", "the labels y in [0,1], one per output (default: 1 for every output)", &y_text},
-        {"--lr", "ETA", "the learning rate of the gradient-descent step (default: 0.1)", &lr_text},
+        {"--x", "V", "the input x, m entries (default: chapter 4's [29 35])", &x_text},
+        {"--W", "M", "weights W, n rows by m columns (default: [0.05 -0.03])", &w_text},
+        {"--b", "V", "biases b, one per output (default: 0.1 each)", &b_text},
+        {"--y", "V", "labels y in [0,1], one per output (default: 1 each)", &y_text},
+        {"--lr", "ETA", "learning rate of the descent step (default: 0.1)", &lr_text},
     };
     const ChapterSpec spec = {
         .program = "chapter3",
@@ -653,9 +652,9 @@ int main(int argc, char **argv) {
         .n_options = ARRAY_LEN(options),
         .bugs = BUGS,
         .n_bugs = ARRAY_LEN(BUGS),
-        .notes = "Sections 3.8 to 3.11 always use their own small examples, so that every bug shows.\n"
-                 "--plot DIR writes the loss along -g against the step (plots/chapter3.gp draws it).\n"
-                 "Example: chapter3 --x \"1 2 3\" --W \"0.1 0.2 0.3; -0.3 0.2 0.1\" --y \"1 0\" --lr 0.5",
+        .notes = "Sections 3.8 to 3.11 use their own small examples, so that every bug shows.\n"
+                 "--plot DIR writes the loss along -g against the step (plots/chapter3.gp).\n"
+                 "Example:\n  chapter3 --x \"1 2 3\" --W \"0.1 0.2 0.3; -0.3 0.2 0.1\" --y \"1 0\" --lr 0.5",
     };
     CommonOptions opt;
     parse_args_or_exit(&opt, &spec, argc, argv);

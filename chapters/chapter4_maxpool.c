@@ -85,8 +85,8 @@ static void route_average(Tensor *dx, const Tensor *x, const Tensor *g, const Po
 }
 
 static const BugInfo BUGS[] = {
-    {"overwrite", "dX[argmax] = G instead of +=: a cell picked by two overlapping windows keeps one gradient"},
-    {"all-cells", "the gradient sent to every cell of the window, not only to its maximum"},
+    {"overwrite", "dX[argmax] = G, not +=: a cell two windows pick keeps one gradient"},
+    {"all-cells", "the gradient sent to every cell of the window, not just its maximum"},
     {"average", "the gradient divided among the window's cells as in average pooling"},
 };
 
@@ -557,7 +557,7 @@ static void section_4_4_mask(Report *r, Layer *l, const Routing *rt, const char 
     report_text(r, "Max pooling has no weights; its backward pass only routes. Window k's gradient G_k goes to "
                    "the cell that won the forward pass (δ_k = 1 there, 0 elsewhere), and a cell adds up what "
                    "every window sends it:");
-    report_equation(r, "∂L/∂X[p,q] = Σ_k G_k · δ_k[p,q],   δ_k[p,q] = 1 at window k's maximum, else 0",
+    report_equation(r, "∂L/∂X[p,q] = Σ_k G_k · δ_k[p,q],   δ_k[p,q] = 1 at k's maximum, else 0",
                     "\\frac{\\partial L}{\\partial X_{pq}} = \\sum_k G_k\\, \\delta^{(k)}_{pq}, \\qquad "
                     "\\delta^{(k)}_{pq} = \\begin{cases} 1 & (p,q) = \\arg\\max \\text{ of window } k \\\\ 0 & "
                     "\\text{otherwise} \\end{cases}");
@@ -646,12 +646,12 @@ static void read_layer(Layer *l, const char *input, const char *window, const ch
 int main(int argc, char **argv) {
     const char *input = NULL, *window = NULL, *stride = NULL, *upstream = NULL, *ties = NULL;
     const ChapterOption options[] = {
-        {"--input", "M", "the feature map X to pool (default: the article's [23 14 25; 27 29 35])", &input},
+        {"--input", "M", "the feature map X (default: [23 14 25; 27 29 35])", &input},
         {"--window", "K", "window size K or KHxKW (default: 2)", &window},
-        {"--stride", "S", "stride (default: 1 for the article's example, the window size with --input)", &stride},
-        {"--upstream", "G", "upstream gradient dL/dY, pooled shape or a flat vector (default: see below)",
+        {"--stride", "S", "stride (default: 1 on the article's map, else K)", &stride},
+        {"--upstream", "G", "dL/dY, pooled shape or flat (default: see below)",
          &upstream},
-        {"--ties", "RULE", "first (default, as PyTorch), all or split: who gets a tied window's gradient", &ties},
+        {"--ties", "RULE", "first (default, as PyTorch), all or split", &ties},
     };
     const ChapterSpec spec = {
         .program = "chapter4",
@@ -660,10 +660,12 @@ int main(int argc, char **argv) {
         .n_options = ARRAY_LEN(options),
         .bugs = BUGS,
         .n_bugs = ARRAY_LEN(BUGS),
-        .notes = "--stride defaults to the window size when --input is given without --stride (the usual "
-                 "non-overlapping pooling), and to 1 on the article's example, whose windows overlap.\n"
-                 "Default --upstream: when the pooled output has 2 entries, the gradient chapter 3's dense "
-                 "layer sends back (W = [0.05 -0.03], b = 0.1, y = 1); otherwise seeded nonzero integers.\n"
+        .notes = "--stride defaults to the window size when --input is given without --stride\n"
+                 "(the usual non-overlapping pooling), and to 1 on the article's example, whose\n"
+                 "windows overlap. --ties: who gets a tied window's gradient.\n"
+                 "Default --upstream: when the pooled output has 2 entries, the gradient chapter\n"
+                 "3's dense layer sends back (W = [0.05 -0.03], b = 0.1, y = 1); otherwise\n"
+                 "seeded nonzero integers.\n"
                  "Example: chapter4 --input \"1 2 1; 1 9 1\" --window 2 --stride 1 --upstream \"3 5\"",
     };
     CommonOptions opt;
