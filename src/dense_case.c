@@ -45,8 +45,10 @@ void dense_case_free(DenseCase *d) {
 // z_i (a rounding of z_i moves the term by |σ(z_i) − y_i| per unit).
 static double output_term(const LossCtx *c, int i, double *scale) {
     const DenseCase *d = c->d;
-    double z = c->z[i], zmag = 0.0;
-    if (c->block != BLOCK_Z) {
+    double z = 0.0, zmag = 0.0;
+    if (c->block == BLOCK_Z) {
+        z = c->z[i];
+    } else {
         z = d->b.data[i];
         zmag = fabs(z);
         for (int j = 0; j < d->m; j++) {

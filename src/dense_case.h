@@ -28,7 +28,7 @@ void dense_case_free(DenseCase *d);
 typedef enum { BLOCK_Z, BLOCK_W, BLOCK_X, BLOCK_B } Block;
 
 // For BLOCK_Z, z is the copy the checker perturbs (n entries); otherwise
-// z_i is recomputed from W, x and b at every evaluation.
+// z_i is recomputed from W, x and b at every evaluation (z may be NULL).
 // z0, when set, is z at the unperturbed parameters: the loss is then
 // measured as L − L(θ₀) term by term (the same derivative), so an output
 // whose z_i the step leaves bit-identical contributes exactly 0, with only

@@ -11,7 +11,10 @@
 #include <string.h>
 
 #include "dense.h"
+#include "dense_case.h"
 #include "gradcheck.h"
+#include "loss.h"
+#include "rng.h"
 
 #define N 2
 #define M 3
@@ -150,6 +153,76 @@ START_TEST(test_gradient_descent_step) {
 }
 END_TEST
 
+
+// ---------------------------------------------------------------- chapter 3's case (src/dense_case.h)
+
+// A random n×m layer with the right gradients (bce_grad_logits, dense_backward).
+static void random_case(DenseCase *d, int n, int m, uint64_t seed) {
+    Rng rng = rng_make(seed);
+    Tensor x = tensor_alloc(1, 1, m), W = tensor_alloc(1, n, m), b = tensor_alloc(1, 1, n), y = tensor_alloc(1, 1, n);
+    for (int j = 0; j < m; j++) x.data[j] = rng_range(&rng, -3, 3);
+    for (int k = 0; k < n * m; k++) W.data[k] = rng_range(&rng, -1, 1);
+    for (int i = 0; i < n; i++) b.data[i] = rng_range(&rng, -1, 1), y.data[i] = rng_uniform(&rng);
+    dense_case_init(d, x, W, b, y);
+    dense_forward(d->z.data, d->x.data, d->W.data, d->b.data, n, m);
+    d->loss = bce_loss_logits(d->y.data, d->z.data, n);
+    bce_grad_logits(d->dz.data, d->y.data, d->z.data, n);
+    dense_backward(d->dx.data, d->dW.data, d->db.data, d->dz.data, d->x.data, d->W.data, n, m);
+}
+
+// Local differences of W[i,j] (output i's term only) equal the global ones
+// to rounding, with and without the L − L(θ₀) baseline.
+START_TEST(test_case_local_agrees_with_global) {
+    DenseCase d;
+    random_case(&d, 3, 4, 11 + (uint64_t)_i);
+    for (int base = 0; base < 2; base++) {
+        LossCtx c = {&d, BLOCK_W, NULL, base ? d.z.data : NULL};
+        for (int k = 0; k < 12; k++) {
+            double saved = d.W.data[k], sc;
+            d.W.data[k] = saved + 1e-4;
+            double ug = dense_loss_whole(&c, &sc), ul = dense_loss_local(&c, k, &sc);
+            d.W.data[k] = saved - 1e-4;
+            double dg = dense_loss_whole(&c, &sc), dl = dense_loss_local(&c, k, &sc);
+            d.W.data[k] = saved;
+            ck_assert_msg(fabs((ug - dg) - (ul - dl)) <= 1e-14, "entry %d: %.17g vs %.17g", k, ug - dg, ul - dl);
+        }
+    }
+    dense_case_free(&d);
+}
+END_TEST
+
+// The step η = 1/M, M = (‖x‖² + 1)/(4n), lowers L by at least η‖g‖²/2 (the
+// descent lemma with L's curvature bound).
+START_TEST(test_case_safe_step_descends) {
+    DenseCase d;
+    random_case(&d, 1 + _i % 3, 2 + _i % 4, 100 + (uint64_t)_i);
+    double curv = dense_curvature_bound(&d), g2 = dense_grad_norm2(&d);
+    double after = dense_loss_after_step(&d, 1.0 / curv, NULL, NULL, NULL);
+    ck_assert_msg(d.loss - after >= g2 / (2 * curv) * (1 - 1e-9), "drop %g < %g", d.loss - after, g2 / (2 * curv));
+    dense_case_free(&d);
+}
+END_TEST
+
+// With W = 0 and b = 0 every z_i is an exact sum of zeros: the baseline
+// makes ∂L/∂x = 0 measurable exactly (bound 0), where the plain loss has a
+// round-off floor.
+START_TEST(test_case_exact_zero_gradient) {
+    const double xv[] = {2, 4}, yv[] = {1, 0};
+    DenseCase d;
+    dense_case_init(&d, tensor_from_values(xv, 1, 2), tensor_alloc(1, 2, 2), tensor_alloc(1, 1, 2),
+                    tensor_from_values(yv, 1, 2));
+    LossCtx c = {&d, BLOCK_X, NULL, d.z.data};
+    Objective obj = {dense_loss_whole, dense_loss_local, &c};
+    NumericalDerivative num[2];
+    numerical_gradient_bounded(num, d.x.data, 2, &obj);
+    for (int j = 0; j < 2; j++) {
+        ck_assert_double_eq(num[j].value, 0.0);
+        ck_assert_double_eq(num[j].bound, 0.0);
+    }
+    dense_case_free(&d);
+}
+END_TEST
+
 Suite *make_dense_suite(void) {
     Suite *s = suite_create("dense");
     TCase *tc = tcase_create("dense");
@@ -159,6 +232,9 @@ Suite *make_dense_suite(void) {
     tcase_add_loop_test(tc, test_backward_matches_finite_differences, 0, 3);
     tcase_add_test(tc, test_wrong_gradient_is_caught);
     tcase_add_test(tc, test_gradient_descent_step);
+    tcase_add_loop_test(tc, test_case_local_agrees_with_global, 0, 4);
+    tcase_add_loop_test(tc, test_case_safe_step_descends, 0, 24);
+    tcase_add_test(tc, test_case_exact_zero_gradient);
     suite_add_tcase(s, tc);
     return s;
 }

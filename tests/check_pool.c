@@ -9,6 +9,8 @@
 
 #include "gradcheck.h"
 #include "pool.h"
+#include "pool_case.h"
+#include "rng.h"
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof *(a)))
 #define MAX_CELLS 32
@@ -251,6 +253,79 @@ START_TEST(test_shape_accepts_edges) {
 }
 END_TEST
 
+
+// ---------------------------------------------------------------- average pooling
+
+// X = [1 2 1; 1 9 1], 2x2 window, stride 1, G = [3 5]:
+//   means: (1+2+1+9)/4 = 3.25 and (2+1+9+1)/4 = 3.25
+//   ∂L/∂X: cells in window 0 only get 3/4, in window 1 only 5/4, in both 8/4:
+//   [0.75 2 1.25; 0.75 2 1.25]
+START_TEST(test_average_pooling_by_hand) {
+    const double x[] = {1, 2, 1, 1, 9, 1}, g[] = {3, 5}, want[] = {0.75, 2, 1.25, 0.75, 2, 1.25};
+    PoolShape s;
+    ck_assert(pool_shape_init(&s, 1, 2, 3, 2, 2, 1));
+    double out[2], din[6] = {0};
+    avgpool_forward(out, x, &s);
+    ck_assert_double_eq(out[0], 3.25);
+    ck_assert_double_eq(out[1], 3.25);
+    avgpool_backward(din, g, &s);
+    for (int k = 0; k < 6; k++) ck_assert_double_eq(din[k], want[k]);
+    // A wrong rule (max pooling's routing) differs from it: the test can fail.
+    ck_assert(din[0] != 0.0);
+}
+END_TEST
+
+// ---------------------------------------------------------------- local and global differences
+
+// For every cell, (L_local(x+h) − L_local(x−h)) equals (L(x+h) − L(x−h)) to
+// rounding: the windows a cell is not in do not change. Shapes with
+// overlap, stride > window, and a window as large as the input.
+typedef struct {
+    int h, w, kh, kw, stride;
+} LocalCase;
+
+static const LocalCase LOCAL[] = {{4, 5, 2, 2, 1}, {5, 5, 3, 2, 2}, {6, 4, 2, 2, 3}, {3, 3, 3, 3, 1}, {1, 6, 1, 1, 1}};
+
+START_TEST(test_local_differences_agree_with_global) {
+    const LocalCase *c = &LOCAL[_i];
+    PoolShape s;
+    ck_assert(pool_shape_init(&s, 1, c->h, c->w, c->kh, c->kw, c->stride));
+    Tensor x = tensor_alloc(1, c->h, c->w), g = tensor_alloc(1, s.out_h, s.out_w);
+    Rng rng = rng_make(7 + (uint64_t)_i);
+    for (size_t k = 0; k < tensor_size(&x); k++) x.data[k] = rng_range(&rng, -1, 1);
+    for (size_t k = 0; k < tensor_size(&g); k++) g.data[k] = rng_range(&rng, -2, 2);
+    PoolLoss p = {&x, &g, &s, NULL};
+    for (int k = 0; k < (int)tensor_size(&x); k++) {
+        double saved = x.data[k], h = 1e-3, sc;
+        x.data[k] = saved + h;
+        double up_g = pool_loss_whole(&p, &sc), up_l = pool_loss_local(&p, k, &sc);
+        x.data[k] = saved - h;
+        double down_g = pool_loss_whole(&p, &sc), down_l = pool_loss_local(&p, k, &sc);
+        x.data[k] = saved;
+        ck_assert_msg(fabs((up_g - down_g) - (up_l - down_l)) <= 1e-12, "cell %d: global %.17g local %.17g", k,
+                      up_g - down_g, up_l - down_l);
+    }
+    tensor_free(&x);
+    tensor_free(&g);
+}
+END_TEST
+
+// [4 4 1; 2 0 3], 2x2, stride 1: window (0,0) holds 4 twice (cells 0, 1);
+// window (0,1) has its 4 alone. A near-tie (4 and 4 + 1e-12) is no tie.
+START_TEST(test_find_ties) {
+    double v[] = {4, 4, 1, 2, 0, 3};
+    Tensor x = tensor_view(v, 1, 2, 3);
+    PoolShape s;
+    ck_assert(pool_shape_init(&s, 1, 2, 3, 2, 2, 1));
+    bool tie[6];
+    ck_assert_int_eq(pool_find_ties(tie, &x, &s), 1);
+    const bool want[] = {true, true, false, false, false, false};
+    for (int k = 0; k < 6; k++) ck_assert_int_eq(tie[k], want[k]);
+    v[1] = 4 + 1e-12;
+    ck_assert_int_eq(pool_find_ties(tie, &x, &s), 0);
+}
+END_TEST
+
 Suite *make_pool_suite(void) {
     Suite *s = suite_create("pool");
     TCase *t = tcase_create("pool");
@@ -262,6 +337,9 @@ Suite *make_pool_suite(void) {
     tcase_add_test(t, test_channels);
     tcase_add_loop_test(t, test_shape_rejects, 0, COUNT(BAD));
     tcase_add_test(t, test_shape_accepts_edges);
+    tcase_add_test(t, test_average_pooling_by_hand);
+    tcase_add_loop_test(t, test_local_differences_agree_with_global, 0, COUNT(LOCAL));
+    tcase_add_test(t, test_find_ties);
     suite_add_tcase(s, t);
     return s;
 }
