@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jsonlint.h"
 #include "proc.h"
@@ -128,9 +129,8 @@ START_TEST(test_json_values_by_hand) {
     const char *args[] = {"--format", "json", "--x", "2 4", "--W", "0 0; 0 0", "--b", "0 0",
                           "--y", "1 0", "--lr", "0.1", NULL};
     ProcResult r = run_chapter("chapter3", args);
-    // ∂L/∂x = Wᵀ∂L/∂z is exactly 0 here; src/gradcheck.c still calls an
-    // all-zero block INCONCLUSIVE (exit 3). Never a failure.
-    ck_assert_msg(r.status == 0 || r.status == 3, "status %d", r.status);
+    // ∂L/∂x = Wᵀ∂L/∂z is exactly 0 here, and measured exactly (L − L(θ₀)).
+    ck_assert_int_eq(r.status, 0);
     struct {
         const char *key;
         int n;
@@ -281,6 +281,106 @@ START_TEST(test_latex_is_ascii_and_balanced) {
 }
 END_TEST
 
+
+// ---------------------------------------------------------------- issue 12: descent, scale
+
+// η = 1 with y = 0.25 overshoots: L rises, which is information, never a
+// failure. By hand: x = [29 35], so M = (29² + 35² + 1)/4 = 516.75 and
+// 1/M = 0.00193517; η = 1 is 516.75 times that.
+START_TEST(test_overshoot_is_not_a_failure) {
+    const char *args[] = {"--no-color", "--y", "0.25", "--lr", "1", NULL};
+    ProcResult r = run_chapter("chapter3", args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "η = 1 overshoots: L rose from"));
+    ck_assert_ptr_nonnull(strstr(r.out, "516.75 times 1/M = 0.00193517"));
+    ck_assert_ptr_null(strstr(r.out, "FAIL"));
+    proc_free(&r);
+    // The default step is presented as far too large, not as "the loss fell".
+    const char *dflt[] = {"--no-color", NULL};
+    r = run_chapter("chapter3", dflt);
+    ck_assert_ptr_nonnull(strstr(r.out, "a step far too large"));
+    ck_assert_ptr_null(strstr(r.out, "the loss fell"));
+    proc_free(&r);
+}
+END_TEST
+
+// x near 1e6: h·x moves z by order 1 for a fixed step; the bounded checker
+// must still pass the right gradient and catch a wrong one.
+START_TEST(test_large_inputs_pass) {
+    const char *args[] = {"--no-color", "--x", "1e6 2e6", "--W", "1e-6 -0.4e-6", NULL};
+    ProcResult r = run_chapter("chapter3", args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "∂L/∂W: 2 compared"));
+    proc_free(&r);
+    const char *bug[] = {"--no-color", "--x", "1e6 2e6", "--W", "1e-6 -0.4e-6", "--bug", "no-sigmoid-derivative",
+                         NULL};
+    r = run_chapter("chapter3", bug);
+    ck_assert_int_eq(r.status, 1);
+    proc_free(&r);
+}
+END_TEST
+
+// Every seed passes (the seed only picks samples of big checks).
+START_TEST(test_seeds_pass) {
+    for (int seed = 1; seed <= 100; seed++) {
+        char s[16];
+        snprintf(s, sizeof s, "%d", seed);
+        const char *args[] = {"--seed", s, NULL};
+        ProcResult r = run_chapter("chapter3", args);
+        ck_assert_msg(r.status == 0, "--seed %d: status %d", seed, r.status);
+        proc_free(&r);
+    }
+}
+END_TEST
+
+// --plot writes the loss along −g; its first row is the loss at η = 0.
+START_TEST(test_plot_data) {
+    char dir[] = "/tmp/chapter3-plot-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    const char *args[] = {"--plot", dir, "--format", "json", NULL};
+    ProcResult r = run_chapter("chapter3", args);
+    ck_assert_int_eq(r.status, 0);
+    char path[256], line[256];
+    snprintf(path, sizeof path, "%s/chapter3_marks.dat", dir);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f)); // header
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    double eta, loss;
+    ck_assert_int_eq(sscanf(line, "%lf %lf", &eta, &loss), 2);
+    ck_assert_double_eq(eta, 0.0);
+    ck_assert_double_eq_tol(loss, log1p(exp(-0.5)), 1e-15);
+    fclose(f);
+    remove(path);
+    snprintf(path, sizeof path, "%s/chapter3_descent.dat", dir);
+    ck_assert_int_eq(remove(path), 0);
+    rmdir(dir);
+    proc_free(&r);
+}
+END_TEST
+
+// A 300×300 W (read with @file) is checked in full, quickly.
+START_TEST(test_big_layer_is_checked) {
+    char path[] = "/tmp/chapter3-W-XXXXXX", x[300 * 2 + 1], wfile[64];
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 300; i++)
+        for (int j = 0; j < 300; j++) fprintf(f, "%s%g", j ? " " : i ? "; " : "", 0.001 * ((i * 7 + j * 3) % 11 - 5));
+    ck_assert_int_eq(fclose(f), 0);
+    int at = 0;
+    for (int j = 0; j < 300; j++) at += snprintf(x + at, sizeof x - (size_t)at, "%s1", j ? " " : "");
+    snprintf(wfile, sizeof wfile, "@%s", path);
+    const char *args[] = {"--no-color", "--x", x, "--W", wfile, NULL};
+    ProcResult r = run_chapter("chapter3", args);
+    remove(path);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "∂L/∂W: 90000 compared"));
+    proc_free(&r);
+}
+END_TEST
+
 Suite *make_chapter3_suite(void) {
     Suite *s = suite_create("chapter3");
     TCase *tc = tcase_create("chapter3");
@@ -293,6 +393,11 @@ Suite *make_chapter3_suite(void) {
     tcase_add_test(tc, test_bug_list_names_every_bug);
     tcase_add_loop_test(tc, test_bad_input_exits_2, 0, (int)(sizeof BAD_INPUT / sizeof *BAD_INPUT));
     tcase_add_test(tc, test_latex_is_ascii_and_balanced);
+    tcase_add_test(tc, test_overshoot_is_not_a_failure);
+    tcase_add_test(tc, test_large_inputs_pass);
+    tcase_add_test(tc, test_seeds_pass);
+    tcase_add_test(tc, test_plot_data);
+    tcase_add_test(tc, test_big_layer_is_checked);
     suite_add_tcase(s, tc);
     return s;
 }
