@@ -467,6 +467,92 @@ START_TEST(test_bad_input) {
 }
 END_TEST
 
+
+// ---------------------------------------------------------------- issue 12 and 14 cases
+
+// The issue's input: 11 of 16 cells are at exact ties (windows with 3, 3, 2
+// and 3 tied maxima), the other 5 are not maxima (gradient 0). The check
+// says exactly that, and the tie-free directions check every cell:
+// Σ ∂L/∂X = ΣG = 10, Σ ∂L/∂X∘X = Σ G·Y = 1·1 + 2·2 + 3·3 + 4·1 = 18.
+START_TEST(test_ties_say_what_was_compared) {
+    const char *args[] = {"--no-color", "--input", "1 1 0 2; 1 0 2 2; 3 1 1 1; 0 3 1 0", "--window", "2",
+                          "--stride", "2", "--upstream", "1 2; 3 4", NULL};
+    ProcResult p = run_chapter("chapter4", args);
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_ptr_nonnull(strstr(p.out, "∂L/∂X of max pooling: 5 compared, 11 skipped (not differentiable here "));
+    ck_assert_ptr_nonnull(strstr(p.out, "  [0]    10 "));
+    ck_assert_ptr_nonnull(strstr(p.out, "  [1]    18 "));
+    proc_free(&p);
+    // With --ties all the directions catch the over-count (Σ ∂L/∂X = 27, not 10).
+    const char *all[] = {"--no-color", "--input", "1 1 0 2; 1 0 2 2; 3 1 1 1; 0 3 1 0", "--window", "2",
+                         "--stride", "2", "--upstream", "1 2; 3 4", "--ties", "all", NULL};
+    p = run_chapter("chapter4", all);
+    ck_assert_int_eq(p.status, 1);
+    proc_free(&p);
+}
+END_TEST
+
+// Near-ties have unique maxima: compared, and passed.
+START_TEST(test_near_tie_compared) {
+    const char *args[] = {"--no-color", "--input", "5 4.999999; 4.999998 1", NULL};
+    ProcResult p = run_chapter("chapter4", args);
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_ptr_nonnull(strstr(p.out, "∂L/∂X of max pooling: 4 compared; "));
+    proc_free(&p);
+}
+END_TEST
+
+// Valid big inputs run; a too-big one names the option and the limit.
+START_TEST(test_big_inputs) {
+    char path[] = "/tmp/chapter4-X-XXXXXX", arg[64];
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 130; i++)
+        for (int j = 0; j < 130; j++) fprintf(f, "%s%d", j ? " " : i ? "; " : "", (i * 31 + j * 17) % 101);
+    ck_assert_int_eq(fclose(f), 0);
+    snprintf(arg, sizeof arg, "@%s", path);
+    const char *args[] = {"--input", arg, NULL};
+    ProcResult p = run_chapter("chapter4", args);
+    ck_assert_msg(p.status == 0, "status %d: %s", p.status, p.err);
+    proc_free(&p);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 4096; j++) fprintf(f, "%s%d", j ? " " : i ? "; " : "", (i * 31 + j * 17) % 101);
+    ck_assert_int_eq(fclose(f), 0);
+    const char *wide[] = {"--input", arg, "--window", "1", NULL};
+    p = run_chapter("chapter4", wide);
+    ck_assert_msg(p.status == 0, "status %d: %s", p.status, p.err);
+    proc_free(&p);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 1100; i++)
+        for (int j = 0; j < 1000; j++) fputs(j ? " 1" : i ? "; 1" : "1", f);
+    ck_assert_int_eq(fclose(f), 0);
+    p = run_chapter("chapter4", args);
+    assert_usage_error(&p, "up to 1048576");
+    proc_free(&p);
+    remove(path);
+}
+END_TEST
+
+// Every seed passes on an input whose G is seeded.
+START_TEST(test_seeds_pass) {
+    for (int seed = 1; seed <= 100; seed++) {
+        char s[16];
+        snprintf(s, sizeof s, "%d", seed);
+        ProcResult p = run("--seed", s, "--input", "1 2 3 4; 5 6 7 8; 9 1 2 3; 4 5 6 7", NULL, NULL);
+        ck_assert_msg(p.status == 0, "--seed %d: status %d", seed, p.status);
+        proc_free(&p);
+        p = run("--seed", s, NULL, NULL, NULL, NULL);
+        ck_assert_msg(p.status == 0, "--seed %d (default): status %d", seed, p.status);
+        proc_free(&p);
+    }
+}
+END_TEST
+
 Suite *make_chapter4_suite(void) {
     Suite *s = suite_create("chapter4");
     TCase *t = tcase_create("chapter4");
@@ -488,6 +574,10 @@ Suite *make_chapter4_suite(void) {
     tcase_add_test(t, test_latex_ascii_only);
     tcase_add_test(t, test_answer_overlap);
     tcase_add_loop_test(t, test_bad_input, 0, COUNT(BAD));
+    tcase_add_test(t, test_ties_say_what_was_compared);
+    tcase_add_test(t, test_near_tie_compared);
+    tcase_add_test(t, test_big_inputs);
+    tcase_add_test(t, test_seeds_pass);
     suite_add_tcase(s, t);
     return s;
 }
