@@ -142,6 +142,36 @@ START_TEST(test_alloc_bad_shape_exits_2) {
 }
 END_TEST
 
+// −10.95 for −10.9487: |Δ|/|exact| = 0.0013/10.9487 = 1.19e-4, so 3 digits
+// agree (−log10 = 3.92); −10.9486794 against −10.94867943: 3e-8/10.95 =
+// 2.7e-9, so 8 (−log10 = 8.56).
+typedef struct {
+    double typed, exact;
+    int digits;
+} DigitsCase;
+
+static const DigitsCase DIGITS[] = {
+    {-10.95, -10.94867943, 3}, {-10.9486794, -10.94867943, 8}, {2, 2, 17}, {1, 0, 0}, {-1, 1, 0}, {0.5, 1, 0},
+};
+
+START_TEST(test_significant_digits_agreeing) {
+    const DigitsCase *c = &DIGITS[_i];
+    ck_assert_int_eq(significant_digits_agreeing(c->typed, c->exact), c->digits);
+}
+END_TEST
+
+// Values copied into a fresh matrix.
+START_TEST(test_from_values) {
+    const double v[] = {1, 2, 3, 4, 5, 6};
+    Tensor t = tensor_from_values(v, 2, 3);
+    ck_assert_int_eq(t.h, 2);
+    ck_assert_int_eq(t.w, 3);
+    ck_assert_ptr_ne(t.data, v);
+    ck_assert_double_eq(*tensor_at(&t, 0, 1, 2), 6);
+    tensor_free(&t);
+}
+END_TEST
+
 Suite *make_tensor_suite(void) {
     Suite *s = suite_create("tensor");
     TCase *tc = tcase_create("tensor");
@@ -154,6 +184,8 @@ Suite *make_tensor_suite(void) {
     tcase_add_test(tc, test_all_finite);
     tcase_add_test(tc, test_rot180);
     tcase_add_test(tc, test_shape_str);
+    tcase_add_loop_test(tc, test_significant_digits_agreeing, 0, (int)(sizeof DIGITS / sizeof *DIGITS));
+    tcase_add_test(tc, test_from_values);
     tcase_add_loop_test(tc, test_alloc_bad_shape_exits_2, 0, (int)(sizeof BAD_SHAPES / sizeof *BAD_SHAPES));
     suite_add_tcase(s, tc);
     return s;
