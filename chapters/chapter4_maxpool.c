@@ -199,27 +199,6 @@ static bool check_routing(Report *r, const char *name, Tensor *x, const Tensor *
     return passed;
 }
 
-// L = Σ G∘avgpool(X), for 4.8.
-typedef struct {
-    Tensor *x;
-    const Tensor *g;
-    const PoolShape *s;
-} AvgLoss;
-
-static double avg_loss(void *ctx, double *scale) {
-    AvgLoss *p = ctx;
-    Tensor out = tensor_alloc_like(p->g);
-    avgpool_forward(out.data, p->x->data, p->s);
-    double sum = 0.0;
-    *scale = 0.0;
-    for (size_t k = 0; k < tensor_size(&out); k++) {
-        sum += p->g->data[k] * out.data[k];
-        *scale += fabs(p->g->data[k] * out.data[k]);
-    }
-    tensor_free(&out);
-    return sum;
-}
-
 // "%.10g" without a negative zero, for values that must show all their digits.
 static void number(char *buf, size_t len, double v) { snprintf(buf, len, "%.10g", v + 0.0); }
 
@@ -304,6 +283,36 @@ static void one_sided(PoolLoss *p, int at, double *right, double *left) {
     *left = (base - down) / h;
 }
 
+// Each rule's routing next to the one-sided and central quotients, cell by cell.
+static void show_tie_table(Report *r, Tensor *x0, const Tensor *g, const PoolShape *s) {
+    Tensor by_rule[3];
+    for (int k = 0; k < 3; k++) {
+        by_rule[k] = tensor_alloc_like(x0);
+        route_rule((TieRule)k, &by_rule[k], x0, g, s);
+    }
+    PoolLoss p = {x0, g, s, NULL};
+    const char *headers[] = {"cell", "x", "first", "all", "split", "right deriv.", "left deriv.", "central"};
+    report_table_begin(r, 8, headers);
+    for (int k = 0; k < (int)tensor_size(x0); k++) {
+        char cell[32], xv[40], f[40], a[40], sp[40], rd[40], ld[40], cd[40];
+        double right, left;
+        one_sided(&p, k, &right, &left);
+        snprintf(cell, sizeof cell, "X[%d,%d]", k / x0->w, k % x0->w);
+        number(xv, sizeof xv, x0->data[k]);
+        number(f, sizeof f, by_rule[TIES_FIRST].data[k]);
+        number(a, sizeof a, by_rule[TIES_ALL].data[k]);
+        number(sp, sizeof sp, by_rule[TIES_SPLIT].data[k]);
+        // Quotients of a piecewise-linear L are exact up to round-off: 6 digits say it.
+        snprintf(rd, sizeof rd, "%.6g", right + 0.0);
+        snprintf(ld, sizeof ld, "%.6g", left + 0.0);
+        snprintf(cd, sizeof cd, "%.6g", (right + left) / 2 + 0.0);
+        const char *row[] = {cell, xv, f, a, sp, rd, ld, cd};
+        report_table_row(r, row);
+    }
+    report_table_end(r);
+    for (int k = 0; k < 3; k++) tensor_free(&by_rule[k]);
+}
+
 static void section_4_6_ties(Report *r, const Routing *rt, const char *rule_name, const CommonOptions *opt) {
     report_heading(r, "4.6 Ties: which maximum gets the gradient");
     report_text(r, "When a window holds its maximum twice, the mask δ has to choose. This workbook (like "
@@ -318,33 +327,10 @@ static void section_4_6_ties(Report *r, const Routing *rt, const char *rule_name
     list_windows(r, &x, &s);
     report_quantity(r, "tie_upstream", "G", &g);
 
-    Tensor by_rule[3];
-    for (int k = 0; k < 3; k++) {
-        by_rule[k] = tensor_alloc_like(&x);
-        route_rule((TieRule)k, &by_rule[k], &x, &g, &s);
-    }
     report_text(r, "Window (0,0) has 4 at X[0,0] and at X[0,1]; window (0,1) picks X[0,1] alone. What each rule "
                    "sends back, next to what difference quotients of L = Σ G∘maxpool(X) measure at each cell:");
+    show_tie_table(r, &x, &g, &s);
     PoolLoss p = {&x, &g, &s, NULL};
-    const char *headers[] = {"cell", "x", "first", "all", "split", "right deriv.", "left deriv.", "central"};
-    report_table_begin(r, 8, headers);
-    for (int k = 0; k < (int)tensor_size(&x); k++) {
-        char cell[32], xv[40], f[40], a[40], sp[40], rd[40], ld[40], cd[40];
-        double right, left;
-        one_sided(&p, k, &right, &left);
-        snprintf(cell, sizeof cell, "X[%d,%d]", k / x.w, k % x.w);
-        number(xv, sizeof xv, x.data[k]);
-        number(f, sizeof f, by_rule[TIES_FIRST].data[k]);
-        number(a, sizeof a, by_rule[TIES_ALL].data[k]);
-        number(sp, sizeof sp, by_rule[TIES_SPLIT].data[k]);
-        // Quotients of a piecewise-linear L are exact up to round-off: 6 digits say it.
-        snprintf(rd, sizeof rd, "%.6g", right + 0.0);
-        snprintf(ld, sizeof ld, "%.6g", left + 0.0);
-        snprintf(cd, sizeof cd, "%.6g", (right + left) / 2 + 0.0);
-        const char *row[] = {cell, xv, f, a, sp, rd, ld, cd};
-        report_table_row(r, row);
-    }
-    report_table_end(r);
     report_text(r, "At a tie L has a kink: raising X[0,0] makes it the sole maximum (right derivative 3), "
                    "lowering it hands the maximum to X[0,1] (left derivative 0). The one-sided derivatives "
                    "differ, so there is no gradient, and a central difference reports their average (1.5). "
@@ -382,7 +368,7 @@ static void section_4_6_ties(Report *r, const Routing *rt, const char *rule_name
     report_text(r, "Cell by cell, the tied cells are skipped (no gradient exists there to compare with); the "
                    "other cells are checked as usual:");
     check_routing(r, "∂L/∂X at a tie", &x, &g, &s, &dx, opt);
-    Tensor *all[] = {&x, &g, &pooled, &by_rule[0], &by_rule[1], &by_rule[2], &dx, &dir, &saved, &a};
+    Tensor *all[] = {&x, &g, &pooled, &dx, &dir, &saved, &a};
     for (int i = 0; i < ARRAY_LEN(all); i++) tensor_free(all[i]);
 }
 
@@ -440,8 +426,8 @@ static void section_4_8_average(Report *r, const CommonOptions *opt) {
     report_quantity(r, "average_dX", "∂L/∂X, average pooling", &dx);
     int n = (int)tensor_size(&x);
     NumericalDerivative num[n];
-    AvgLoss p = {&x, &g, &s};
-    Objective obj = {avg_loss, NULL, &p};
+    PoolLoss p = {&x, &g, &s, NULL};
+    Objective obj = {avgpool_loss, NULL, &p};
     numerical_gradient_bounded(num, x.data, n, &obj);
     report_gradient_check(r, "∂L/∂X of average pooling", &dx, num, NULL,
                           compare_bounded(dx.data, num, NULL, NULL, n, GRADCHECK_REL_TOL));

@@ -50,6 +50,20 @@ double pool_loss_local(void *ctx, int k, double *scale) {
     return sum;
 }
 
+double avgpool_loss(void *ctx, double *scale) {
+    const PoolLoss *p = ctx;
+    Tensor out = tensor_alloc_like(p->g);
+    avgpool_forward(out.data, p->x->data, p->s);
+    double sum = 0.0;
+    *scale = 0.0;
+    for (size_t k = 0; k < tensor_size(&out); k++) {
+        sum += p->g->data[k] * out.data[k];
+        *scale += fabs(p->g->data[k] * out.data[k]);
+    }
+    tensor_free(&out);
+    return sum;
+}
+
 double pool_local_ops(const PoolShape *s) {
     double per_row = ceil((double)s->kh / s->stride), per_col = ceil((double)s->kw / s->stride);
     return per_row * per_col * s->kh * s->kw;

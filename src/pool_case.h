@@ -28,6 +28,8 @@ typedef struct {
 double pool_loss_whole(void *ctx, double *scale);
 // Only the windows containing cell k: perturbing X[k] changes no other term.
 double pool_loss_local(void *ctx, int k, double *scale);
+// L = Σ_k G_k·mean(window k) for average pooling (base is not used).
+double avgpool_loss(void *ctx, double *scale);
 // Work of one local evaluation: windows per cell × cells per window.
 double pool_local_ops(const PoolShape *s);
 
