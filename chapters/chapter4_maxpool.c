@@ -329,6 +329,18 @@ static void write_cells(const char *dir, const char *name, const Tensor *x, cons
     plot_file_close(f, dir, name);
 }
 
+// One line per pooling window, so the plot can draw it: the cells it covers
+// (first and last column and row) and the upstream gradient it receives.
+static void write_windows(const char *dir, const char *name, const PoolShape *s, const Tensor *g) {
+    FILE *f = plot_file_open(dir, name);
+    fprintf(f, "# first_column first_row last_column last_row dL/dY\n");
+    for (int i = 0; i < s->out_h; i++)
+        for (int j = 0; j < s->out_w; j++)
+            fprintf(f, "%d %d %d %d %.17g\n", j * s->stride, i * s->stride, j * s->stride + s->kw - 1,
+                    i * s->stride + s->kh - 1, g->data[i * s->out_w + j] + 0.0);
+    plot_file_close(f, dir, name);
+}
+
 static void write_plot_data(const char *dir, const Tensor *x, const Tensor *mask, const Tensor *dx,
                             const Tensor *ox, const Tensor *omask, const Tensor *odx) {
     write_cells(dir, "chapter4_main.dat", x, mask, dx);
@@ -603,7 +615,11 @@ int main(int argc, char **argv) {
     for (size_t k = 0; k < tensor_size(&oones); k++) oones.data[k] = 1.0;
     rule_route(ties)(&omask, &ox, &oones, &os);
     route(&odx, &ox, &og, &os);
-    if (opt.plot_dir) write_plot_data(opt.plot_dir, &x, &mask, &dx, &ox, &omask, &odx);
+    if (opt.plot_dir) {
+        write_plot_data(opt.plot_dir, &x, &mask, &dx, &ox, &omask, &odx);
+        write_windows(opt.plot_dir, "chapter4_main_windows.dat", &s, &g);
+        write_windows(opt.plot_dir, "chapter4_overlap_windows.dat", &os, &og);
+    }
 
     Report r;
     report_init(&r, &opt, spec.title);

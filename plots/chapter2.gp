@@ -7,7 +7,8 @@
 #   chapter2_curves.dat  yhat  L(y=0)  L(y=1)  dL/dyhat(y=0)  dL/dyhat(y=1)
 #   chapter2_points.dat  yhat  L(y=0)  L(y=1)  numerical dL/dyhat(y=0)  (y=1)
 #   chapter2_logit.dat   z  L(article)  L(logit form)   ('-' = not finite or 0)
-load 'plots/common.gp'
+dirof(p, i) = (i < 1) ? "." : (p[i:i] eq "/") ? p[1:i-1] : dirof(p, i - 1)
+load dirof(ARG0, strlen(ARG0)) . "/common.gp"
 
 set datafile missing "-"
 curves = datafile("chapter2_curves.dat")
@@ -36,7 +37,7 @@ unset multiplot
 set output outfile("chapter2_logit")
 set title "L for y = 0 against the logit z: through ŷ = σ(z) (the article) and in logit form\n(the article's form reads 0 below z = -37 and log 0 above z = 37: those points are missing)"
 set logscale y
-set format y "10^{%L}"
+set format y log_format
 set xrange [-50:50]
 set yrange [*:*]
 set xlabel "logit z"
