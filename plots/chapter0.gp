@@ -25,6 +25,7 @@ set xlabel "step h"
 set ylabel "absolute error |D - f'(x)|"
 # Below the axes, so that it hides no point.
 set key at screen 0.5, screen 0.015 center bottom horizontal maxrows 1 box
+if (dumb) { set key nobox }
 set bmargin 6
 set grid
 set arrow 1 from eps**0.5, graph 0 to eps**0.5, graph 1 nohead dt 2 lc rgb "#1f77b4"

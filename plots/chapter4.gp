@@ -12,7 +12,8 @@ load dirof(ARG0, strlen(ARG0)) . "/common.gp"
 
 set size ratio -1
 set xlabel "column j"
-set ylabel "row i"
+# On the text terminal the label would share a line with the middle tick.
+set ylabel "row i" offset 0, (dumb ? 2 : 0)
 set xtics 1 out nomirror
 set ytics 1 out nomirror
 set key off
@@ -32,6 +33,6 @@ window_edges = "windows using (lo($1,$0)):(lo($2,$0)):(hi($3,$0)-lo($1,$0)):(0):
     "'' using (hi($3,$0)):(lo($2,$0)):(0):(hi($4,$0)-lo($2,$0)):(window_rgb($0)) with vectors nohead lw 3 lc rgb variable"
 
 example = "main"
-load plots_dir . "/chapter4_panels.gp"
+load plots_dir . "/chapter4_panels.gpi"
 example = "overlap"
-load plots_dir . "/chapter4_panels.gp"
+load plots_dir . "/chapter4_panels.gpi"

@@ -6,7 +6,8 @@ dirof(p, i) = (i < 1) ? "." : (p[i:i] eq "/") ? p[1:i-1] : dirof(p, i - 1)
 load dirof(ARG0, strlen(ARG0)) . "/common.gp"
 
 set xlabel "column j"
-set ylabel "row i"
+# On the text terminal the label would share a line with the middle tick.
+set ylabel "row i" offset 0, (dumb ? 2 : 0)
 set tics out nomirror front
 set xtics 1
 set ytics 1
@@ -20,14 +21,16 @@ max_labelled_cols = 12
 heatmap = "stats f matrix nooutput; cbmax = nonzero(absmax(STATS_min, STATS_max)); " . \
     "set xrange [-0.5:STATS_size_x - 0.5]; set yrange [STATS_size_y - 0.5:-0.5]; " . \
     "eval signed_palette; " . \
-    "if (STATS_size_x <= max_labelled_cols) { plot f matrix @cells, '' matrix using 1:2:(sprintf('%.3g', $3)):(label_rgb($3)) @cell_labels } " . \
+    "if (STATS_size_x <= max_labelled_cols) { plot f matrix @cells, '' matrix using 1:2:(sprintf(cell_format, $3)):(label_rgb($3)) @cell_labels } " . \
     "else { plot f matrix @cells }"
 
 # ---------------------------------------------------------------- X, K, dL/dX, dL/dK
 canvas_h = 960
+panels = 4
 eval set_canvas
 set output outfile("chapter5_gradients")
-set multiplot layout 2,2 title "Chapter 5: the running example and the gradients of the convolution layer\n(each panel on its own scale: 0 white, negative blue, positive red)"
+ml = layout(2, 2)
+set multiplot layout @ml title "Chapter 5: the running example and the gradients of the convolution layer\n(each panel on its own scale: 0 white, negative blue, positive red)"
 set autoscale
 f = datafile("chapter5_x.dat"); set title "input X"
 @heatmap
@@ -35,15 +38,16 @@ set autoscale
 f = datafile("chapter5_k.dat"); set title "kernel K"
 @heatmap
 set autoscale
-f = datafile("chapter5_dx.dat"); set title "∂L/∂X (full convolution of ∂L/∂Y with K)"
+f = datafile("chapter5_dx.dat"); set title ascii("∂L/∂X (full convolution of ∂L/∂Y with K)", "dL/dX (full convolution of dL/dY with K)")
 @heatmap
 set autoscale
-f = datafile("chapter5_dk.dat"); set title "∂L/∂K = X ⋆ ∂L/∂Y"
+f = datafile("chapter5_dk.dat"); set title ascii("∂L/∂K = X ⋆ ∂L/∂Y", "dL/dK = X (cross-correlated with) dL/dY")
 @heatmap
 unset multiplot
 
 # ---------------------------------------------------------------- touch counts
 canvas_h = 800
+panels = 1
 eval set_canvas
 set output outfile("chapter5_touch")
 f = datafile("chapter5_touch.dat")

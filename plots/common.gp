@@ -27,13 +27,19 @@ if (term ne "png" && term ne "svg" && term ne "pdf" && term ne "dumb") {
 canvas_w = 1280
 canvas_h = 800
 font_size = 14
+dumb = (term eq "dumb")
+# On the text terminal a multiplot's panels are stacked, one under the other,
+# 26 lines each: set panels before `eval set_canvas`, and lay the multiplot
+# out with `set multiplot layout @ml` after ml = layout(rows, columns).
+panels = 1
+layout(r, c) = dumb ? sprintf("%d,1", r * c) : sprintf("%d,%d", r, c)
 set_canvas = "eval canvas_cmd(canvas_w, canvas_h)"  # eval set_canvas
-# dumb: 80 columns; a character is about twice as high as it is wide.
+# dumb: 80 columns.
 canvas_cmd(w, h) = \
     (term eq "png") ? sprintf("set terminal pngcairo size %d,%d enhanced font 'Sans,%d' linewidth 1.5", w, h, font_size) : \
     (term eq "svg") ? sprintf("set terminal svg size %d,%d enhanced font 'Sans,%d' linewidth 1.5 background rgb 'white'", w, h, font_size) : \
     (term eq "pdf") ? sprintf("set terminal pdfcairo size %.2fin,%.2fin enhanced font 'Sans,%d' linewidth 1", w / 160.0, h / 160.0, font_size * 8 / 14) : \
-                      sprintf("set terminal dumb size 80,%d", int(80.0 * h / w / 2 + 6))
+                      sprintf("set terminal dumb size 80,%d", 26 * panels)
 eval set_canvas
 ext = (term eq "png") ? ".png" : (term eq "svg") ? ".svg" : (term eq "pdf") ? ".pdf" : ".txt"
 # outfile("chapter0_error") is the image's path.
@@ -42,7 +48,9 @@ outfile(name) = out . "/" . name . ext
 datafile(name) = data . "/" . name
 
 # The dumb terminal prints no markup: log axes read 1e-16 there, 10^{-16} elsewhere.
-log_format = (term eq "dumb") ? "1e%L" : "10^{%L}"
+# Its titles are ASCII too (it counts bytes, not characters): ascii(u, a).
+log_format = dumb ? "1e%L" : "10^{%L}"
+ascii(u, a) = dumb ? a : u
 
 # ---------------------------------------------------------------- colours
 # One diverging map everywhere: 0 is white, negative blue, positive red, on a
@@ -58,7 +66,9 @@ nonzero(m) = (m > 0) ? m : 1
 label_rgb(v) = (abs(v) > 0.6 * cbmax) ? 0xffffff : 0x000000
 # Heatmap cells are vector rectangles, crisp in SVG and PDF at any zoom:
 #   plot FILE matrix @cells, '' matrix using 1:2:(sprintf('%g', $3)):(label_rgb($3)) @cell_labels
-# The dumb terminal has no colour: there the cells are a grid of their values.
+# The dumb terminal has no colour: there the cells are a grid of their values
+# (cell_format: 3 significant digits, 2 on the text terminal).
+cell_format = dumb ? "%.2g" : "%.3g"
 cells = "using 1:2:($1-0.5):($1+0.5):($2-0.5):($2+0.5):3 with boxxy fc palette fs solid 1.0 border lc rgb '#808080' notitle"
 cell_labels = "with labels tc rgb variable notitle"
-if (term eq "dumb") { unset colorbox }
+if (dumb) { unset colorbox }

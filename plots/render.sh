@@ -20,7 +20,7 @@ stamp=$out/data/.render-stamp
 : >"$stamp" || exit 1
 for gp in "$here"/chapter*.gp; do
     n=$(basename "$gp" .gp | sed 's/^chapter//')
-    case $n in "" | *[!0-9]*) continue ;; esac # chapter4_panels.gp is a part
+    case $n in "" | *[!0-9]*) continue ;; esac # only chapterN.gp
     "$build/chapter$n" --plot "$out/data" --format json >/dev/null || {
         echo "error: $build/chapter$n --plot $out/data failed" >&2; exit 1; }
     # From the repository root, so that a script that loads 'plots/common.gp'
@@ -30,10 +30,15 @@ done
 # Only what this run wrote, oldest first: never stale images of another terminal.
 written=$(find "$out" -maxdepth 1 -type f -name "*.$ext" -newer "$stamp" | xargs -r ls -tr)
 rm -f "$stamp"
+# A heatmap drawn `with image` is a tiny bitmap in SVG that viewers smooth
+# into gradients; drawn pixelated, its cells stay crisp.
+if [ "$term" = svg ] && [ -n "$written" ]; then
+    sed -i "s/<image /<image style='image-rendering:optimizeSpeed;image-rendering:pixelated' /" $written || exit 1
+fi
 if [ "$term" = dumb ]; then
     for f in $written; do
         printf '%s\n' "== $(basename "$f" .txt)"
-        cat "$f"
+        tr -d "\f" <"$f" # the text terminal starts each page with a form feed
     done
 else
     printf '%s\n' $written
