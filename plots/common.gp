@@ -38,9 +38,11 @@ set_canvas = "eval canvas_cmd(canvas_w, canvas_h)"  # eval set_canvas
 canvas_cmd(w, h) = \
     (term eq "png") ? sprintf("set terminal pngcairo size %d,%d enhanced font 'Sans,%d' linewidth 1.5", w, h, font_size) : \
     (term eq "svg") ? sprintf("set terminal svg size %d,%d enhanced font 'Sans,%d' linewidth 1.5 background rgb 'white'", w, h, font_size) : \
-    (term eq "pdf") ? sprintf("set terminal pdfcairo size %.2fin,%.2fin enhanced font 'Sans,%d' linewidth 1", w / 160.0, h / 160.0, font_size * 8 / 14) : \
+    (term eq "pdf") ? sprintf("set terminal pdfcairo size %.2fin,%.2fin enhanced font 'Sans,%d' linewidth 1", w / 160.0, h / 160.0, font_size * 11 / 14) : \
                       sprintf("set terminal dumb size 80,%d", 26 * panels)
 eval set_canvas
+# A smaller font for secondary labels, at the same scale as the main one.
+font_small = sprintf(",%d", (term eq "pdf") ? 9 : 12)
 ext = (term eq "png") ? ".png" : (term eq "svg") ? ".svg" : (term eq "pdf") ? ".pdf" : ".txt"
 # outfile("chapter0_error") is the image's path.
 outfile(name) = out . "/" . name . ext
