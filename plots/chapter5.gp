@@ -16,13 +16,11 @@ set size ratio -1
 # Values are written in the cells while they fit (up to this many columns).
 max_labelled_cols = 12
 
-# One heatmap of a matrix file: its own symmetric colour range (each panel
-# is a different quantity), row 0 at the top as the chapter prints it.
-heatmap = "stats f matrix nooutput; cbmax = nonzero(absmax(STATS_min, STATS_max)); " . \
+# One heatmap of the matrix file f: its own symmetric colour range (each
+# panel is a different quantity), row 0 at the top as the chapter prints it.
+heatmap = "stats f matrix nooutput; cbmax = nonzero(absmax(STATS_min, STATS_max)); eval signed_palette; " . \
     "set xrange [-0.5:STATS_size_x - 0.5]; set yrange [STATS_size_y - 0.5:-0.5]; " . \
-    "eval signed_palette; " . \
-    "if (STATS_size_x <= max_labelled_cols) { plot f matrix @cells, '' matrix using 1:2:(sprintf(cell_format, $3)):(label_rgb($3)) @cell_labels } " . \
-    "else { plot f matrix @cells }"
+    "if (STATS_size_x <= max_labelled_cols) { eval heatmap_plot(f, '') } else { plot f matrix @cells }"
 
 # ---------------------------------------------------------------- X, K, dL/dX, dL/dK
 canvas_h = 960

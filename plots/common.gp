@@ -73,4 +73,9 @@ label_rgb(v) = (abs(v) > 0.6 * cbmax) ? 0xffffff : 0x000000
 cell_format = dumb ? "%.2g" : "%.3g"
 cells = "using 1:2:($1-0.5):($1+0.5):($2-0.5):($2+0.5):3 with boxxy fc palette fs solid 1.0 border lc rgb '#808080' notitle"
 cell_labels = "with labels tc rgb variable notitle"
+# The whole plot command of one heatmap with its values, for eval (which,
+# unlike @macros, works inside loops); sel selects a block, e.g. "index 2":
+#   eval heatmap_plot(datafile("chapter6_kernels.dat"), sprintf("index %d", c))
+heatmap_plot(f, sel) = sprintf("plot '%s' %s matrix %s, '' %s matrix using 1:2:(sprintf(cell_format, $3)):(label_rgb($3)) %s", \
+                               f, sel, cells, sel, cell_labels)
 if (dumb) { unset colorbox }
