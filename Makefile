@@ -1,21 +1,28 @@
 # Gradient-checking workbook for backpropagation in CNNs.
-#   make              build every chapter into build/chapterN
-#   make chapterN     build and run chapter N (ARGS='...' passes options)
-#   make chapters     run every chapter in order
-#   make check        run the Check unit tests (installs Check if it can)
+# `make help` prints the lines below that start with "#   make".
+#   make                    build every chapter into build/chapterN
+#   make chapterN           build and run chapter N (ARGS='...' passes options)
+#   make chapters           run every chapter in order
+#   make check              run the Check unit tests (installs Check if it can)
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan
-#   make plots        render every chapter's plots with gnuplot (PLOT_TERM=png|svg|dumb)
-#   make golden       regenerate tests/golden/ after an intended output change
-#   make fuzz         run the libFuzzer targets (FUZZ_SECONDS=N each)
-#   make valgrind     run every chapter under valgrind memcheck
-#   make bench        time the gradient checks and training step (-O2)
-#   make clean
+#   make plots              render every plots/chapterN.gp (PLOT_TERM=png|svg|pdf|dumb)
+#   make golden             regenerate tests/golden/ after an intended output change
+#   make fuzz               run the libFuzzer targets (FUZZ_SECONDS=N each)
+#   make valgrind           run every chapter under valgrind memcheck
+#   make bench              time the gradient checks and training step (-O2)
+#   make clean              remove build/ and plots/out/
+#   make help               this list
+# Variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, OPT (default -O2 -g), BUILD (the
+# output directory), SANITIZE=1, V=1 (show full commands), ARGS, PLOT_TERM,
+# FUZZ_SECONDS. Changing any flag rebuilds everything it affects.
 
 CC      ?= cc
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L
 WARN    := -Wall -Wextra -Wpedantic -Werror
 OPT     ?= -O2 -g
 CFLAGS  ?=
+CPPFLAGS ?=
+LDFLAGS ?=
 LDLIBS  := -lm
 
 ifeq ($(SANITIZE),1)
@@ -37,7 +44,8 @@ Q := @
 say = @echo "  $(1) $(2)" >&2
 endif
 
-ALL_CFLAGS := $(CSTD) $(WARN) $(OPT) $(SANFLAGS) $(CFLAGS) -Isrc -MMD -MP
+ALL_CFLAGS := $(CSTD) $(CPPFLAGS) $(WARN) $(OPT) $(SANFLAGS) $(CFLAGS) -Isrc -MMD -MP
+ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
 
 SRC       := $(wildcard src/*.c)
 OBJ       := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC))
@@ -51,12 +59,25 @@ TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_OBJ  := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SRC)) $(BUILD)/tests/run_tests.o $(BUILD)/tests/proc.o
 SUITES    := $(patsubst tests/check_%.c,%,$(TEST_SRC))
 
-.PHONY: all chapters check clean plots golden fuzz valgrind bench ensure-check $(addprefix chapter,$(CHAPTER_NUMS))
+.PHONY: all chapters check clean plots golden fuzz valgrind bench help ensure-check \
+        $(addprefix chapter,$(CHAPTER_NUMS))
 .DEFAULT_GOAL := all
 
 all: $(CHAPTERS)
 
-$(BUILD)/obj/%.o: src/%.c
+help:
+	@sed -n 's/^#   make/make/p' $(firstword $(MAKEFILE_LIST))
+
+# Every object depends on this stamp, which holds the compiler and every flag
+# and is rewritten only when they change: `make CFLAGS=-O0` after a build
+# rebuilds instead of saying "Nothing to be done".
+FLAGS_STAMP := $(BUILD)/flags.stamp
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' 'CC=$(CC)' 'CFLAGS=$(ALL_CFLAGS)' 'LDFLAGS=$(ALL_LDFLAGS) $(LDLIBS)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/obj/%.o: src/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -68,11 +89,11 @@ $(LIB): $(OBJ)
 
 # One rule per chapter number: build/chapterN from chapters/chapterN_*.c.
 define chapter_rule
-$(BUILD)/chapter$(1): $(wildcard chapters/chapter$(1)_*.c) $(LIB)
+$(BUILD)/chapter$(1): $(wildcard chapters/chapter$(1)_*.c) $(LIB) $(FLAGS_STAMP)
 	@mkdir -p $(BUILD)/obj/chapters
 	$$(call say,CC,$(wildcard chapters/chapter$(1)_*.c))
 	$(Q)$(CC) $(ALL_CFLAGS) -c $(wildcard chapters/chapter$(1)_*.c) -o $(BUILD)/obj/chapters/chapter$(1).o
-	$(Q)$(CC) $(SANFLAGS) $(BUILD)/obj/chapters/chapter$(1).o $(LIB) $(LDLIBS) -o $$@
+	$(Q)$(CC) $(ALL_LDFLAGS) $(BUILD)/obj/chapters/chapter$(1).o $(LIB) $(LDLIBS) -o $$@
 
 chapter$(1): $(BUILD)/chapter$(1)
 	@./$(BUILD)/chapter$(1) $(ARGS)
@@ -96,7 +117,7 @@ $(BUILD)/tests/suites.inc: FORCE
 	@printf '%s\n' $(foreach s,$(SUITES),'SUITE($(s))') > $@.tmp
 	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
-$(BUILD)/tests/%.o: tests/%.c | ensure-check
+$(BUILD)/tests/%.o: tests/%.c $(FLAGS_STAMP) | ensure-check
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DBUILD_DIR='"$(BUILD)"' \
@@ -106,25 +127,19 @@ $(BUILD)/tests/run_tests.o: $(BUILD)/tests/suites.inc
 
 $(BUILD)/run_tests: $(TEST_OBJ) $(LIB)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(SANFLAGS) $(TEST_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $(TEST_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS) -o $@
 
 check: ensure-check $(CHAPTERS) $(BUILD)/run_tests
 	@./$(BUILD)/run_tests
 
 # ------------------------------------------------------------------ plots
-# plots/chapterN.gp draws what build/chapterN writes with --plot.
-PLOT_TERM    ?= png
-PLOT_SCRIPTS := $(sort $(wildcard plots/chapter*.gp))
+# plots/chapterN.gp draws what build/chapterN writes with --plot; every such
+# script is picked up. plots/render.sh runs them (PLOT_TERM png, svg, pdf or
+# dumb) and lists the images it wrote.
+PLOT_TERM ?= png
 
 plots: $(CHAPTERS)
-	@command -v gnuplot >/dev/null 2>&1 || { \
-	  echo "error: gnuplot is not installed; run: sudo apt-get install gnuplot-nox" >&2; exit 1; }
-	@mkdir -p plots/out/data
-	@for gp in $(PLOT_SCRIPTS); do n=$$(basename $$gp .gp | sed 's/^chapter//'); \
-	  ./$(BUILD)/chapter$$n --plot plots/out/data --format json > /dev/null || exit $$?; \
-	  gnuplot -e "term='$(PLOT_TERM)'; data='plots/out/data'; out='plots/out'" $$gp || exit $$?; \
-	done
-	@[ "$(PLOT_TERM)" = dumb ] || ls plots/out/*.* 2>/dev/null | grep -v '/data' || true
+	@sh plots/render.sh '$(PLOT_TERM)' '$(BUILD)' plots/out
 
 # ------------------------------------------------------------------ golden outputs
 golden: $(CHAPTERS)
@@ -133,67 +148,36 @@ golden: $(CHAPTERS)
 	  echo "tests/golden/chapter$$n.txt"; done
 
 # ------------------------------------------------------------------ fuzzing
-# Each tests/fuzz/fuzz_T.c is a libFuzzer target built with clang together
-# with the src/ files it needs, then run for FUZZ_SECONDS on a copy of the
-# committed seeds (tests/fuzz/corpus/T) in $(BUILD)/fuzz/corpus/T, so the
-# inputs it discovers never land in the repository. A crash input is saved
-# to $(BUILD)/fuzz/crashes/T/ and fails the target.
+# Each tests/fuzz/fuzz_T.c is a libFuzzer target, built with clang together
+# with the src/ files listed in FUZZ_SRC_T (one line per target below), and
+# run by tests/fuzz.sh for FUZZ_SECONDS on a copy of its seeds
+# tests/fuzz/corpus/T. FUZZ_MAXLEN_T, the longest input, defaults to 4096.
 FUZZ_SECONDS ?= 30
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_FLAGS   := $(CSTD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc
-FUZZ_TARGETS := parse options
-FUZZ_SRC_parse     := src/parse.c src/tensor.c
-FUZZ_SRC_options   := src/options.c src/parse.c src/tensor.c
+FUZZ_FLAGS   := $(CSTD) $(CPPFLAGS) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc
+FUZZ_SRC_parse   := src/parse.c src/tensor.c
+FUZZ_SRC_options := src/options.c src/parse.c src/tensor.c
 # Long enough for a 4097-entry row or 4097 rows of single digits.
-FUZZ_MAXLEN_parse   := 16384
-FUZZ_MAXLEN_options := 4096
+FUZZ_MAXLEN_parse := 16384
+FUZZ_TARGETS := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard src/*.h)
+	@[ -n "$(FUZZ_SRC_$*)" ] || { echo "error: the Makefile needs a line FUZZ_SRC_$* := <the src/*.c files fuzz_$*.c uses>" >&2; exit 1; }
 	@mkdir -p $(dir $@)
-	@echo "$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SRC_$*) $(LDLIBS) -o $@"
-	@$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SRC_$*) $(LDLIBS) -o $@ || { \
+	@echo "$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SRC_$*) $(LDFLAGS) $(LDLIBS) -o $@"
+	@$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SRC_$*) $(LDFLAGS) $(LDLIBS) -o $@ || { \
 	  echo "error: building fuzz_$* failed; if the message above is about -fsanitize=fuzzer" \
 	       "or libclang_rt.fuzzer, run: sudo apt-get install clang libclang-rt-14-dev" >&2; exit 1; }
 
 fuzz: $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
-	@for t in $(FUZZ_TARGETS); do \
-	  corpus=$(FUZZ_DIR)/corpus/$$t; crashes=$(FUZZ_DIR)/crashes/$$t; log=$(FUZZ_DIR)/fuzz_$$t.log; \
-	  mkdir -p $$corpus $$crashes && cp tests/fuzz/corpus/$$t/* $$corpus/ || exit 1; \
-	  case $$t in parse) maxlen=$(FUZZ_MAXLEN_parse);; *) maxlen=$(FUZZ_MAXLEN_options);; esac; \
-	  echo "fuzz_$$t: $(FUZZ_SECONDS) s, log in $$log"; \
-	  if ! ./$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$$maxlen -timeout=10 \
-	       -print_final_stats=1 -artifact_prefix=$$crashes/ $$corpus > $$log 2>&1; then \
-	    tail -n 40 $$log >&2; \
-	    echo "error: fuzz_$$t FOUND A CRASH; the input is in $$crashes/ (replay: ./$(FUZZ_DIR)/fuzz_$$t FILE)" >&2; \
-	    exit 1; \
-	  fi; \
-	  grep -E 'stat::(number_of_executed_units|peak_rss_mb)|^Done' $$log; \
-	done
+	@sh tests/fuzz.sh '$(FUZZ_DIR)' '$(FUZZ_SECONDS)' \
+	  $(foreach t,$(FUZZ_TARGETS),$(t):$(or $(FUZZ_MAXLEN_$(t)),4096))
 
 # ------------------------------------------------------------------ valgrind
-# Every built chapter with its defaults and a few generic options, plus each
-# of its --bug names, under memcheck: any invalid access or leak fails.
-# Status 0 or 1 (a check failed, as a bug should make it) is fine; a bad
-# --bug name must exit 2 and still leak nothing.
-VALGRIND      := valgrind --leak-check=full --error-exitcode=99 -q
-VALGRIND_ARGS := '' '--format json' '--format latex' '--format markdown' '--no-color --seed 7' \
-                 '--help' '--bug list' '--plot $(BUILD)/valgrind-plot --format json'
-
 valgrind: $(CHAPTERS)
-	@command -v valgrind >/dev/null 2>&1 || { \
-	  echo "error: valgrind is not installed; run: sudo apt-get install valgrind" >&2; exit 1; }
 	@[ "$(SANITIZE)" != 1 ] || { echo "error: valgrind cannot run SANITIZE=1 builds" >&2; exit 1; }
-	@for n in $(CHAPTER_NUMS); do bin=./$(BUILD)/chapter$$n; \
-	  bugs=$$($$bin --bug list | awk '{print $$1}'); \
-	  for a in $(VALGRIND_ARGS) $$(for b in $$bugs; do echo "--bug=$$b"; done) --bug=no-such-bug; do \
-	    $(VALGRIND) $$bin $$a > /dev/null 2> $(BUILD)/valgrind.err; st=$$?; \
-	    case "$$st:$$a" in 0:*|1:*|2:--bug=no-such-bug) echo "valgrind chapter$$n $$a: ok";; \
-	    *) cat $(BUILD)/valgrind.err >&2; \
-	       echo "error: valgrind chapter$$n $$a: exit status $$st (99: memory error or leak)" >&2; exit 1;; \
-	    esac; \
-	  done; \
-	done
+	@sh tests/valgrind.sh '$(BUILD)' $(CHAPTER_NUMS)
 
 # ------------------------------------------------------------------ bench
 # bench/bench.c times chapter 6's network: the checks, a training step and a
@@ -203,7 +187,7 @@ BENCH_DIR := build/bench
 
 bench:
 	@mkdir -p $(BENCH_DIR)
-	$(CC) $(CSTD) $(WARN) -O2 -Isrc bench/bench.c $(SRC) $(LDLIBS) -o $(BENCH_DIR)/bench
+	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 -Isrc bench/bench.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench
 	@./$(BENCH_DIR)/bench
 
 clean:

@@ -666,7 +666,11 @@ int main(int argc, char **argv) {
     PoolShape os = shape_of(&ox, 2, 2, 1);
     route_rule(rt.ties, &omask, &ox, &oones, &os);
     route_with(&rt, &odx, &ox, &og, &os);
-    if (opt.plot_dir) write_plot_data(opt.plot_dir, &l.x, &l.mask, &l.dx, &ox, &omask, &odx);
+    if (opt.plot_dir) {
+        write_plot_data(opt.plot_dir, &l.x, &l.mask, &l.dx, &ox, &omask, &odx);
+        write_plot_windows(opt.plot_dir, "chapter4_main_windows.dat", &l.s, &l.g);
+        write_plot_windows(opt.plot_dir, "chapter4_overlap_windows.dat", &os, &og);
+    }
 
     Report r;
     report_init(&r, &opt, spec.title);

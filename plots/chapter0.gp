@@ -3,7 +3,8 @@
 # steps u^(1/(p+1)) marked.
 # Data (build/chapter0 --plot DIR): chapter0_error.dat, one line per step,
 #   h  forward  central  five_point  complex_step   (absolute errors; '-' = not run)
-load 'plots/common.gp'
+dirof(p, i) = (i < 1) ? "." : (p[i:i] eq "/") ? p[1:i-1] : dirof(p, i - 1)
+load dirof(ARG0, strlen(ARG0)) . "/common.gp"
 
 set datafile missing "-"
 file = datafile("chapter0_error.dat")
@@ -15,13 +16,17 @@ eps = 2.220446049250313e-16
 set output outfile("chapter0_error")
 set title "Error of f'(x) by finite differences against the step h\n(errors of exactly 0 drawn at 1e-18; the complex step also runs at h = 1e-20 and 1e-100)"
 set logscale xy
-set format x "10^{%L}"
-set format y "10^{%L}"
+set format x log_format
+set format y log_format
+set xtics 100
 set xrange [1e-20:1]
 set yrange [floor/2:10]
 set xlabel "step h"
 set ylabel "absolute error |D - f'(x)|"
-set key bottom left box opaque
+# Below the axes, so that it hides no point.
+set key at screen 0.5, screen 0.015 center bottom horizontal maxrows 1 box
+if (dumb) { set key nobox }
+set bmargin 6
 set grid
 set arrow 1 from eps**0.5, graph 0 to eps**0.5, graph 1 nohead dt 2 lc rgb "#1f77b4"
 set arrow 2 from eps**(1.0/3), graph 0 to eps**(1.0/3), graph 1 nohead dt 2 lc rgb "#d62728"

@@ -5,7 +5,8 @@
 # Data (build/chapter3 --plot DIR):
 #   chapter3_descent.dat  eta  L  first_order  bound  L_if_above_L0 ('-' otherwise)
 #   chapter3_marks.dat    eta  L  label: L(0) (eta = 0), 1/M and this run's --lr
-load 'plots/common.gp'
+dirof(p, i) = (i < 1) ? "." : (p[i:i] eq "/") ? p[1:i-1] : dirof(p, i - 1)
+load dirof(ARG0, strlen(ARG0)) . "/common.gp"
 
 set datafile missing "-"
 file = datafile("chapter3_descent.dat")

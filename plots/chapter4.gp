@@ -1,48 +1,38 @@
 # Chapter 4: where max pooling sends the gradient.
-# Each image shows the input X twice, each cell labelled with its value:
-# left coloured by how many windows pick the cell (the mask summed over
-# windows), right by the gradient routed to it.
-# Data (build/chapter4 --plot DIR): one line per cell,
-#   column  row  x  windows_picking  dL/dX
-load 'plots/common.gp'
+# Each image shows the input X twice, each cell labelled with its value, and
+# every pooling window outlined: left coloured by how many windows pick the
+# cell (the mask summed over windows), right by the gradient routed to it.
+# Data (build/chapter4 --plot DIR):
+#   chapter4_E.dat          one line per cell: column row x windows_picking dL/dX
+#   chapter4_E_windows.dat  one line per window: first_column first_row
+#                           last_column last_row dL/dY
+# for E = main (this run's input) and overlap (the example of 4.5).
+dirof(p, i) = (i < 1) ? "." : (p[i:i] eq "/") ? p[1:i-1] : dirof(p, i - 1)
+load dirof(ARG0, strlen(ARG0)) . "/common.gp"
 
 set size ratio -1
 set xlabel "column j"
-set ylabel "row i"
-set xtics 1
-set ytics 1
+# On the text terminal the label would share a line with the middle tick.
+set ylabel "row i" offset 0, (dumb ? 2 : 0)
+set xtics 1 out nomirror
+set ytics 1 out nomirror
 set key off
+set tics front
+# Window k's outline is inset by a little more than window k-1's, so that
+# overlapping windows stay distinct; colours cycle through these.
+# (dark enough to show on white, red and blue cells).
+array WINDOW_RGB[6] = [0x1b9e77, 0xd95f02, 0x7570b3, 0xe7298a, 0x66a61e, 0xa6761d]
+window_rgb(k) = WINDOW_RGB[int(k) % 6 + 1]
+inset(k) = 0.06 + 0.05 * (int(k) % 4)
+# Window k's outline runs from lo(first, k) to hi(last, k) on each axis.
+lo(first, k) = first - 0.5 + inset(k)
+hi(last, k) = last + 0.5 - inset(k)
+window_edges = "windows using (lo($1,$0)):(lo($2,$0)):(hi($3,$0)-lo($1,$0)):(0):(window_rgb($0)) with vectors nohead lw 3 lc rgb variable, " . \
+    "'' using (lo($1,$0)):(hi($4,$0)):(hi($3,$0)-lo($1,$0)):(0):(window_rgb($0)) with vectors nohead lw 3 lc rgb variable, " . \
+    "'' using (lo($1,$0)):(lo($2,$0)):(0):(hi($4,$0)-lo($2,$0)):(window_rgb($0)) with vectors nohead lw 3 lc rgb variable, " . \
+    "'' using (hi($3,$0)):(lo($2,$0)):(0):(hi($4,$0)-lo($2,$0)):(window_rgb($0)) with vectors nohead lw 3 lc rgb variable"
 
-do for [example in "main overlap"] {
-    file = datafile("chapter4_" . example . ".dat")
-    what = (example eq "main") ? "this run's input (default: the article's feature map, G from chapter 3)" \
-                               : "the overlap example [1 2 1; 1 9 1], 2x2 window, stride 1, G = [3 5]"
-    # stats obeys the axis ranges, so measure everything before setting them.
-    set autoscale
-    stats file using 4 nooutput
-    most = STATS_max > 1 ? STATS_max : 1
-    stats file using 5 nooutput
-    lim = (abs(STATS_min) > abs(STATS_max)) ? abs(STATS_min) : abs(STATS_max)
-    if (lim == 0) { lim = 1 }
-    stats file using 1:2 nooutput
-    set xrange [-0.5:STATS_max_x + 0.5]
-    set yrange [STATS_max_y + 0.5:-0.5]
-    set output outfile("chapter4_" . example)
-    set multiplot layout 1,2 title "Max pooling backward pass: " . what
-    set title "windows whose maximum is each cell"
-    set cblabel "windows picking the cell"
-    set rmargin 12
-    set cbrange [0:most]
-    set cbtics 1
-    set palette defined (0 "white", 1 "#9ecae1", 2 "#4292c6")
-    plot file using 1:2:4 with image, \
-         '' using 1:2:(sprintf("x=%g\n%g win.", $3, $4)) with labels font ",9"
-    set title "routed gradient dL/dX"
-    set cblabel "dL/dX"
-    set cbrange [-lim:lim]
-    set cbtics autofreq
-    set palette defined (-1 "#ef8a62", 0 "white", 1 "#67a9cf")
-    plot file using 1:2:5 with image, \
-         '' using 1:2:(sprintf("x=%g\n%.3g", $3, $5)) with labels font ",9"
-    unset multiplot
-}
+example = "main"
+load plots_dir . "/chapter4_panels.gpi"
+example = "overlap"
+load plots_dir . "/chapter4_panels.gpi"

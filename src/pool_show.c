@@ -79,3 +79,15 @@ void write_plot_data(const char *dir, const Tensor *x, const Tensor *mask, const
     write_cells(dir, "chapter4_overlap.dat", ox, omask, odx);
 }
 
+
+// One line per pooling window, so the plot can draw it: the cells it covers
+// (first and last column and row) and the upstream gradient it receives.
+void write_plot_windows(const char *dir, const char *name, const PoolShape *s, const Tensor *g) {
+    FILE *f = plot_file_open(dir, name);
+    fprintf(f, "# first_column first_row last_column last_row dL/dY\n");
+    for (int i = 0; i < s->out_h; i++)
+        for (int j = 0; j < s->out_w; j++)
+            fprintf(f, "%d %d %d %d %.17g\n", j * s->stride, i * s->stride, j * s->stride + s->kw - 1,
+                    i * s->stride + s->kh - 1, g->data[i * s->out_w + j] + 0.0);
+    plot_file_close(f, dir, name);
+}

@@ -17,4 +17,8 @@ Tensor reshape(const Tensor *v, int h, int w);
 void write_plot_data(const char *dir, const Tensor *x, const Tensor *mask, const Tensor *dx, const Tensor *ox,
                      const Tensor *omask, const Tensor *odx);
 
+// --plot data: chapter4_*_windows.dat, one line per window: its first and
+// last column and row, and the upstream gradient it receives.
+void write_plot_windows(const char *dir, const char *name, const PoolShape *s, const Tensor *g);
+
 #endif

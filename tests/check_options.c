@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "capture.h"
+#include "proc.h"
 #include "options.h"
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof *(a)))

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "capture.h"
+#include "proc.h"
 #include "plotfile.h"
 
 // A fresh directory name under /tmp for each test.

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "capture.h"
+#include "proc.h"
 #include "jsonlint.h"
 #include "report.h"
 

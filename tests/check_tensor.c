@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "capture.h"
+#include "proc.h"
 #include "tensor.h"
 
 START_TEST(test_alloc_is_zeroed_with_shape) {

@@ -14,6 +14,9 @@
 #define BUILD_DIR "build"
 #endif
 
+// The most arguments run_chapter passes; more is a bug in the test.
+enum { MAX_ARGS = 63 };
+
 static char *slurp(FILE *f, size_t *len) {
     fflush(f);
     long n = ftell(f);
@@ -25,15 +28,10 @@ static char *slurp(FILE *f, size_t *len) {
     return s;
 }
 
-ProcResult run_chapter(const char *program, const char *const *args) {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", BUILD_DIR, program);
-    const char *argv[64];
-    int argc = 0;
-    argv[argc++] = path;
-    for (int i = 0; args && args[i] && argc < 63; i++) argv[argc++] = args[i];
-    argv[argc] = NULL;
-
+// Forks; the child gets stdin from /dev/null, stdout and stderr into
+// temporary files, NO_COLOR unset, and runs child(ctx) (which must not
+// return when it execs; its return value is the exit status otherwise).
+static ProcResult run_child(int (*child)(void *), void *ctx) {
     FILE *out = tmpfile(), *err = tmpfile();
     if (!out || !err) abort();
     fflush(stdout);
@@ -42,15 +40,14 @@ ProcResult run_chapter(const char *program, const char *const *args) {
     if (pid < 0) abort();
     if (pid == 0) {
         int devnull = open("/dev/null", O_RDONLY);
-        dup2(devnull, STDIN_FILENO);
+        if (devnull >= 0) dup2(devnull, STDIN_FILENO);
         dup2(fileno(out), STDOUT_FILENO);
         dup2(fileno(err), STDERR_FILENO);
         unsetenv("NO_COLOR");
-        execv(path, (char *const *)argv);
-        _exit(127);
+        exit(child(ctx));
     }
     int wstatus;
-    waitpid(pid, &wstatus, 0);
+    if (waitpid(pid, &wstatus, 0) != pid) abort();
     ProcResult r = {0};
     r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
     r.out = slurp(out, &r.out_len);
@@ -58,6 +55,62 @@ ProcResult run_chapter(const char *program, const char *const *args) {
     fclose(out);
     fclose(err);
     return r;
+}
+
+static int exec_argv(void *ctx) {
+    char *const *argv = ctx;
+    execv(argv[0], argv);
+    fprintf(stderr, "cannot run %s\n", argv[0]);
+    return 127;
+}
+
+ProcResult run_chapter(const char *program, const char *const *args) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", BUILD_DIR, program);
+    const char *argv[MAX_ARGS + 1];
+    int argc = 0;
+    argv[argc++] = path;
+    for (int i = 0; args && args[i]; i++) {
+        if (argc == MAX_ARGS) abort();
+        argv[argc++] = args[i];
+    }
+    argv[argc] = NULL;
+    return run_child(exec_argv, (void *)argv);
+}
+
+typedef struct {
+    const char *script, *cwd;
+} ShellRun;
+
+static int exec_shell(void *ctx) {
+    const ShellRun *s = ctx;
+    if (s->cwd && chdir(s->cwd) != 0) {
+        fprintf(stderr, "cannot enter %s\n", s->cwd);
+        return 127;
+    }
+    execl("/bin/sh", "sh", "-c", s->script, (char *)NULL);
+    fprintf(stderr, "cannot run /bin/sh\n");
+    return 127;
+}
+
+ProcResult run_shell(const char *script, const char *cwd) {
+    ShellRun s = {script, cwd};
+    return run_child(exec_shell, &s);
+}
+
+typedef struct {
+    CapturedFn fn;
+    void *ctx;
+} FnRun;
+
+static int call_fn(void *ctx) {
+    const FnRun *f = ctx;
+    return f->fn(f->ctx);
+}
+
+ProcResult capture_run(CapturedFn fn, void *ctx) {
+    FnRun f = {fn, ctx};
+    return run_child(call_fn, &f);
 }
 
 void proc_free(ProcResult *p) {

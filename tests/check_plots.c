@@ -1,0 +1,210 @@
+// The plot terminals (plots/render.sh, what `make plots` runs), as processes:
+// the text terminal prints every plot into a redirected stdout (not just the
+// last one), a run lists only the images it wrote, an unknown PLOT_TERM is an
+// error naming the choices, the scripts run from any directory, and SVG
+// heatmaps embed no bitmap a viewer would smooth. Without gnuplot every test
+// says it is skipped and passes.
+#include <check.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+#ifndef BUILD_DIR
+#define BUILD_DIR "build"
+#endif
+
+// The text terminal's width, as for every text the workbook prints.
+enum { MAX_COLUMNS = 80 };
+
+static bool have_gnuplot(void) {
+    ProcResult r = run_shell("command -v gnuplot", NULL);
+    bool ok = r.status == 0;
+    proc_free(&r);
+    if (!ok) fprintf(stderr, "check_plots: SKIPPED: gnuplot is not installed (sudo apt-get install gnuplot-nox)\n");
+    return ok;
+}
+
+static void make_scratch(char *dir, size_t size) {
+    snprintf(dir, size, "/tmp/check_plots.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void remove_scratch(const char *dir) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ProcResult r = run_shell(cmd, NULL);
+    proc_free(&r);
+}
+
+static ProcResult render(const char *term, const char *dir) {
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "sh plots/render.sh '%s' '%s' '%s'", term, BUILD_DIR, dir);
+    return run_shell(cmd, NULL);
+}
+
+// plots/chapterN.gp files (N all digits): each draws at least one plot.
+static int count_chapter_scripts(void) {
+    DIR *d = opendir("plots");
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        const char *s = e->d_name;
+        if (strncmp(s, "chapter", 7) != 0) continue;
+        size_t digits = strspn(s + 7, "0123456789");
+        if (digits > 0 && strcmp(s + 7 + digits, ".gp") == 0) n++;
+    }
+    closedir(d);
+    return n;
+}
+
+// The "== NAME" headers of a dumb run, as "NAME\n" lines; and each section
+// must hold a drawn frame, no form feed, and no line over MAX_COLUMNS.
+static char *dumb_names(const char *out) {
+    size_t cap = strlen(out) + 1, len = 0;
+    char *names = calloc(cap, 1);
+    ck_assert_ptr_nonnull(names);
+    ck_assert_msg(strchr(out, '\f') == NULL, "the text plots contain a form feed");
+    int frames = 0, sections = 0;
+    for (const char *line = out; *line;) {
+        size_t n = strcspn(line, "\n");
+        if (strncmp(line, "== ", 3) == 0) {
+            ck_assert_msg(sections == frames, "a plot before '%.*s' draws no frame", (int)n, line);
+            sections++;
+            len += (size_t)snprintf(names + len, cap - len, "%.*s\n", (int)(n - 3), line + 3);
+        } else if (strstr(line, "+----") && strstr(line, "+----") < line + n && frames < sections) {
+            frames++;
+        }
+        int columns = 0;
+        for (size_t k = 0; k < n; k++) columns += ((unsigned char)line[k] & 0xC0) != 0x80;
+        ck_assert_msg(columns <= MAX_COLUMNS, "a text plot line is %d columns wide: %.*s", columns, (int)n, line);
+        line += n + (line[n] == '\n');
+    }
+    ck_assert_msg(sections == frames, "the last text plot draws no frame");
+    return names;
+}
+
+// The image paths a png/svg run lists, as "NAME\n" lines (directory and
+// extension removed); every one must end in ext.
+static char *listed_names(const char *out, const char *ext) {
+    size_t cap = strlen(out) + 1, len = 0;
+    char *names = calloc(cap, 1);
+    ck_assert_ptr_nonnull(names);
+    for (const char *line = out; *line;) {
+        size_t n = strcspn(line, "\n");
+        const char *base = line;
+        for (size_t k = 0; k < n; k++)
+            if (line[k] == '/') base = line + k + 1;
+        size_t base_len = (size_t)(line + n - base), ext_len = strlen(ext);
+        ck_assert_msg(base_len > ext_len && strncmp(base + base_len - ext_len, ext, ext_len) == 0,
+                      "the %s run lists '%.*s'", ext, (int)n, line);
+        len += (size_t)snprintf(names + len, cap - len, "%.*s\n", (int)(base_len - ext_len), base);
+        line += n + (line[n] == '\n');
+    }
+    return names;
+}
+
+static int count_lines_of(const char *s) { return count_lines(s); }
+
+// PLOT_TERM=dumb prints every plot into a redirected stdout; a PNG run into
+// the same directory afterwards lists exactly the same plots, as PNGs only.
+START_TEST(test_dumb_prints_every_plot) {
+    if (!have_gnuplot()) return;
+    char dir[64];
+    make_scratch(dir, sizeof dir);
+    ProcResult dumb = render("dumb", dir);
+    ck_assert_msg(dumb.status == 0, "render.sh dumb exited %d: %s", dumb.status, dumb.err);
+    char *from_dumb = dumb_names(dumb.out);
+    int plots = count_lines_of(from_dumb), scripts = count_chapter_scripts();
+    ck_assert_msg(plots >= scripts, "%d text plots for %d chapter scripts:\n%s", plots, scripts, from_dumb);
+    ProcResult png = render("png", dir);
+    ck_assert_msg(png.status == 0, "render.sh png exited %d: %s", png.status, png.err);
+    char *from_png = listed_names(png.out, ".png");
+    ck_assert_msg(strcmp(from_dumb, from_png) == 0, "text plots:\n%s\nPNG images:\n%s", from_dumb, from_png);
+    free(from_dumb);
+    free(from_png);
+    proc_free(&dumb);
+    proc_free(&png);
+    remove_scratch(dir);
+}
+END_TEST
+
+// An unknown terminal is an error naming the choices, from make's script
+// and from a chapter script run by hand.
+START_TEST(test_unknown_term_is_an_error) {
+    if (!have_gnuplot()) return;
+    char dir[64];
+    make_scratch(dir, sizeof dir);
+    ProcResult r = render("pdfx", dir);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(r.out_len == 0, "stdout: %s", r.out);
+    ck_assert_msg(strstr(r.err, "'pdfx'") && strstr(r.err, "png, svg, pdf, dumb"), "stderr: %s", r.err);
+    proc_free(&r);
+    char root[PATH_MAX], cmd[PATH_MAX + 128];
+    ck_assert_ptr_nonnull(getcwd(root, sizeof root));
+    snprintf(cmd, sizeof cmd, "gnuplot -e \"term='pdfx'; out='%s'\" '%s/plots/chapter0.gp'", dir, root);
+    r = run_shell(cmd, dir);
+    ck_assert_msg(r.status != 0, "gnuplot accepted term='pdfx'");
+    ck_assert_msg(strstr(r.err, "png, svg, pdf, dumb"), "stderr: %s", r.err);
+    proc_free(&r);
+    remove_scratch(dir);
+}
+END_TEST
+
+// Every chapter script runs from another directory, given its data.
+START_TEST(test_scripts_run_from_any_directory) {
+    if (!have_gnuplot()) return;
+    char dir[64];
+    make_scratch(dir, sizeof dir);
+    ProcResult r = render("dumb", dir);
+    ck_assert_int_eq(r.status, 0);
+    proc_free(&r);
+    char root[PATH_MAX], cmd[PATH_MAX * 2 + 256];
+    ck_assert_ptr_nonnull(getcwd(root, sizeof root));
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p again && for gp in '%s'/plots/chapter[0-9]*.gp; do "
+             "gnuplot -e \"term='dumb'; data='%s/data'; out='%s/again'\" \"$gp\" || exit 1; done; "
+             "ls again | wc -l",
+             root, dir, dir);
+    r = run_shell(cmd, dir);
+    ck_assert_msg(r.status == 0, "a script failed outside the repository: %s", r.err);
+    ck_assert_int_ge(atoi(r.out), count_chapter_scripts());
+    proc_free(&r);
+    remove_scratch(dir);
+}
+END_TEST
+
+// No SVG embeds a bitmap that a viewer may smooth: heatmap cells are vector
+// rectangles, or a bitmap is drawn pixelated.
+START_TEST(test_svg_heatmaps_are_crisp) {
+    if (!have_gnuplot()) return;
+    char dir[64];
+    make_scratch(dir, sizeof dir);
+    ProcResult r = render("svg", dir);
+    ck_assert_msg(r.status == 0, "render.sh svg exited %d: %s", r.status, r.err);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "grep -o '<image [^>]*' '%s'/*.svg | grep -v pixelated | cut -c1-120", dir);
+    ProcResult smooth = run_shell(cmd, NULL);
+    ck_assert_msg(smooth.out_len == 0, "bitmaps a viewer will smooth:\n%s", smooth.out);
+    proc_free(&smooth);
+    proc_free(&r);
+    remove_scratch(dir);
+}
+END_TEST
+
+Suite *make_plots_suite(void) {
+    Suite *s = suite_create("plots");
+    TCase *tc = tcase_create("plots");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_dumb_prints_every_plot);
+    tcase_add_test(tc, test_unknown_term_is_an_error);
+    tcase_add_test(tc, test_scripts_run_from_any_directory);
+    tcase_add_test(tc, test_svg_heatmaps_are_crisp);
+    suite_add_tcase(s, tc);
+    return s;
+}
