@@ -10,6 +10,8 @@
 #   make fuzz               run the libFuzzer targets (FUZZ_SECONDS=N each)
 #   make valgrind           run every chapter under valgrind memcheck
 #   make bench              time the gradient checks and training step (-O2)
+#   make sheet SEED=N       an exercise sheet and its answer key in build/sheets/
+#   make sheets SEEDS="1 2" one sheet and key per seed
 #   make clean              remove build/ and plots/out/
 #   make help               this list
 # Variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, OPT (default -O2 -g), BUILD (the
@@ -59,7 +61,7 @@ TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_OBJ  := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SRC)) $(BUILD)/tests/run_tests.o $(BUILD)/tests/proc.o
 SUITES    := $(patsubst tests/check_%.c,%,$(TEST_SRC))
 
-.PHONY: all chapters check clean plots golden fuzz valgrind bench help ensure-check \
+.PHONY: sheet sheets all chapters check clean plots golden fuzz valgrind bench help ensure-check \
         $(addprefix chapter,$(CHAPTER_NUMS))
 .DEFAULT_GOAL := all
 
@@ -103,6 +105,23 @@ $(foreach n,$(CHAPTER_NUMS),$(eval $(call chapter_rule,$(n))))
 chapters: $(CHAPTERS)
 	@for n in $(CHAPTER_NUMS); do ./$(BUILD)/chapter$$n $(ARGS) || exit $$?; echo; done
 
+# ------------------------------------------------------------------ sheets
+# sheets/*.c: the exercise-sheet generator (problems, key, check commands).
+SHEET_SRC := $(sort $(wildcard sheets/*.c))
+SHEET     := $(BUILD)/sheet
+SEED      ?= 1
+SEEDS     ?= 1 2 3
+
+$(SHEET): $(SHEET_SRC) $(wildcard sheets/*.h) $(LIB) $(FLAGS_STAMP)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Isheets $(SHEET_SRC) $(ALL_LDFLAGS) $(LIB) $(LDLIBS) -o $@
+
+sheet: $(SHEET)
+	@./$(SHEET) --seed $(SEED)
+
+sheets: $(SHEET)
+	@for s in $(SEEDS); do ./$(SHEET) --seed $$s || exit $$?; done
+
 # ------------------------------------------------------------------ tests
 ensure-check:
 	@sh tests/ensure_check.sh
@@ -129,7 +148,7 @@ $(BUILD)/run_tests: $(TEST_OBJ) $(LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) $(TEST_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS) -o $@
 
-check: ensure-check $(CHAPTERS) $(BUILD)/run_tests
+check: ensure-check $(CHAPTERS) $(SHEET) $(BUILD)/run_tests
 	@./$(BUILD)/run_tests
 
 # ------------------------------------------------------------------ plots
