@@ -9,6 +9,9 @@
 #   make fuzz         run the libFuzzer targets (FUZZ_SECONDS=N each)
 #   make valgrind     run every chapter under valgrind memcheck
 #   make bench        time the gradient checks and training step (-O2)
+#   make labN         build labs/labN_*.c against its grading harness and run it
+#                     (GRADESCOPE=FILE also writes a Gradescope results.json)
+#   make labs-selftest  each harness passes the library and fails every classic mistake
 #   make clean
 
 CC      ?= cc
@@ -51,7 +54,7 @@ TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_OBJ  := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SRC)) $(BUILD)/tests/run_tests.o $(BUILD)/tests/proc.o
 SUITES    := $(patsubst tests/check_%.c,%,$(TEST_SRC))
 
-.PHONY: all chapters check clean plots golden fuzz valgrind bench ensure-check $(addprefix chapter,$(CHAPTER_NUMS))
+.PHONY: labs-selftest $(addprefix lab,$(LAB_NUMS)) all chapters check clean plots golden fuzz valgrind bench ensure-check $(addprefix chapter,$(CHAPTER_NUMS))
 .DEFAULT_GOAL := all
 
 all: $(CHAPTERS)
@@ -82,6 +85,31 @@ $(foreach n,$(CHAPTER_NUMS),$(eval $(call chapter_rule,$(n))))
 chapters: $(CHAPTERS)
 	@for n in $(CHAPTER_NUMS); do ./$(BUILD)/chapter$$n $(ARGS) || exit $$?; echo; done
 
+# ------------------------------------------------------------------ labs
+# labs/labN_*.c is the student's file; labs/harness/ grades it with the
+# library as the reference (see labs/lab.h).
+LAB_NUMS     := 2 3 4 5
+LAB_CFLAGS    = $(ALL_CFLAGS) -Ilabs -Ilabs/harness
+
+$(BUILD)/labs/%.o: labs/harness/%.c $(wildcard labs/harness/*.h) labs/lab.h
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(LAB_CFLAGS) -c $< -o $@
+
+define lab_rule
+$(BUILD)/labs/lab$(1): $(wildcard labs/lab$(1)_*.c) $(BUILD)/labs/harness.o $(BUILD)/labs/harness_lab$(1).o $(LIB)
+	$$(call say,CC,$(wildcard labs/lab$(1)_*.c))
+	$(Q)$(CC) $(LAB_CFLAGS) $(wildcard labs/lab$(1)_*.c) $(BUILD)/labs/harness.o $(BUILD)/labs/harness_lab$(1).o \
+	  $(LIB) $(LDLIBS) -o $$@
+
+lab$(1): $(BUILD)/labs/lab$(1)
+	@./$(BUILD)/labs/lab$(1) $$(if $$(GRADESCOPE),--gradescope $$(GRADESCOPE))
+endef
+$(foreach n,$(LAB_NUMS),$(eval $(call lab_rule,$(n))))
+
+labs-selftest: $(addprefix $(BUILD)/labs/,harness.o $(foreach n,$(LAB_NUMS),harness_lab$(n).o) $(foreach n,$(LAB_NUMS),lab$(n))) $(LIB)
+	@sh tests/labs_selftest.sh "$(BUILD)" "$(CC)" "$(ALL_CFLAGS) -Isrc" "$(LIB) $(LDLIBS)"
+
 # ------------------------------------------------------------------ tests
 ensure-check:
 	@sh tests/ensure_check.sh
@@ -108,8 +136,9 @@ $(BUILD)/run_tests: $(TEST_OBJ) $(LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(SANFLAGS) $(TEST_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS) -o $@
 
-check: ensure-check $(CHAPTERS) $(BUILD)/run_tests
+check: ensure-check $(CHAPTERS) $(addprefix $(BUILD)/labs/lab,$(LAB_NUMS)) $(BUILD)/run_tests
 	@./$(BUILD)/run_tests
+	@$(MAKE) --no-print-directory labs-selftest
 
 # ------------------------------------------------------------------ plots
 # plots/chapterN.gp draws what build/chapterN writes with --plot.
