@@ -12,6 +12,9 @@
 #   make bench              time the gradient checks and training step (-O2)
 #   make sheet SEED=N       an exercise sheet and its answer key in build/sheets/
 #   make sheets SEEDS="1 2" one sheet and key per seed
+#   make labN               build labs/labN_*.c against its grading harness and run it
+#                           (GRADESCOPE=FILE also writes a Gradescope results.json)
+#   make labs-selftest      each harness passes the library and fails every classic mistake
 #   make clean              remove build/ and plots/out/
 #   make help               this list
 # Variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, OPT (default -O2 -g), BUILD (the
@@ -122,6 +125,32 @@ sheet: $(SHEET)
 sheets: $(SHEET)
 	@for s in $(SEEDS); do ./$(SHEET) --seed $$s || exit $$?; done
 
+# ------------------------------------------------------------------ labs
+# labs/labN_*.c is the student's file; labs/harness/ grades it with the
+# library as the reference (see labs/lab.h).
+LAB_NUMS     := 2 3 4 5
+LAB_CFLAGS    = $(ALL_CFLAGS) -Ilabs -Ilabs/harness
+.PHONY: labs-selftest $(addprefix lab,$(LAB_NUMS))
+
+$(BUILD)/labs/%.o: labs/harness/%.c $(wildcard labs/harness/*.h) labs/lab.h $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(LAB_CFLAGS) -c $< -o $@
+
+define lab_rule
+$(BUILD)/labs/lab$(1): $(wildcard labs/lab$(1)_*.c) $(BUILD)/labs/harness.o $(BUILD)/labs/harness_lab$(1).o $(LIB)
+	$$(call say,CC,$(wildcard labs/lab$(1)_*.c))
+	$(Q)$(CC) $(LAB_CFLAGS) $(wildcard labs/lab$(1)_*.c) $(BUILD)/labs/harness.o $(BUILD)/labs/harness_lab$(1).o \
+	  $(ALL_LDFLAGS) $(LIB) $(LDLIBS) -o $$@
+
+lab$(1): $(BUILD)/labs/lab$(1)
+	@./$(BUILD)/labs/lab$(1) $$(if $$(GRADESCOPE),--gradescope $$(GRADESCOPE))
+endef
+$(foreach n,$(LAB_NUMS),$(eval $(call lab_rule,$(n))))
+
+labs-selftest: $(addprefix $(BUILD)/labs/,harness.o $(foreach n,$(LAB_NUMS),harness_lab$(n).o) $(foreach n,$(LAB_NUMS),lab$(n))) $(LIB)
+	@sh tests/labs_selftest.sh "$(BUILD)" "$(CC)" "$(ALL_CFLAGS) -Isrc" "$(ALL_LDFLAGS) $(LIB) $(LDLIBS)"
+
 # ------------------------------------------------------------------ tests
 ensure-check:
 	@sh tests/ensure_check.sh
@@ -148,8 +177,9 @@ $(BUILD)/run_tests: $(TEST_OBJ) $(LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) $(TEST_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS) -o $@
 
-check: ensure-check $(CHAPTERS) $(SHEET) $(BUILD)/run_tests
+check: ensure-check $(CHAPTERS) $(SHEET) $(addprefix $(BUILD)/labs/lab,$(LAB_NUMS)) $(BUILD)/run_tests
 	@./$(BUILD)/run_tests
+	@$(MAKE) --no-print-directory labs-selftest
 
 # ------------------------------------------------------------------ plots
 # plots/chapterN.gp draws what build/chapterN writes with --plot; every such
