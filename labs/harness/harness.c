@@ -15,8 +15,11 @@
 // Entries this small count as zero when matching (round-off of sums of
 // products of the order-one numbers the cases use).
 #define LAB_MATCH_ABS_TOL 1e-12
-// Rows of a failing block printed in full; the rest are counted.
+// Rows of a failing block printed at most; the rest are counted.
 #define LAB_MAX_ROWS 36
+// Blocks up to this many entries are shown whole, larger ones by their
+// wrong entries only.
+#define LAB_FULL_TABLE_MAX 12
 
 static bool same(double a, double b) {
     return fabs(a - b) <= LAB_MATCH_REL_TOL * fmax(fabs(a), fabs(b)) + LAB_MATCH_ABS_TOL;
@@ -64,14 +67,18 @@ void case_free(Case *c) {
     *c = (Case){0};
 }
 
+// One row per line, aligned under the first, so the inputs fit 80 columns.
 void case_describe(Case *c, const char *name, const double *v, int h, int w) {
     size_t len = strlen(c->inputs);
+    int indent = (int)strlen(name) + 6;
     len += (size_t)snprintf(c->inputs + len, sizeof c->inputs - len, "  %s = [", name);
-    for (int i = 0; i < h && len < sizeof c->inputs; i++)
+    for (int i = 0; i < h && len < sizeof c->inputs; i++) {
+        if (i) len += (size_t)snprintf(c->inputs + len, sizeof c->inputs - len, "\n%*s", indent, "");
         for (int j = 0; j < w && len < sizeof c->inputs; j++)
-            len += (size_t)snprintf(c->inputs + len, sizeof c->inputs - len, "%s%.10g",
-                                    j ? " " : (i ? "; " : ""), v[i * w + j] == 0.0 ? 0.0 : v[i * w + j]);
-    if (len < sizeof c->inputs) snprintf(c->inputs + len, sizeof c->inputs - len, "]\n");
+            len += (size_t)snprintf(c->inputs + len, sizeof c->inputs - len, "%s%7.4g", j ? " " : "",
+                                    v[i * w + j] == 0.0 ? 0.0 : v[i * w + j]);
+    }
+    if (len < sizeof c->inputs) snprintf(c->inputs + len, sizeof c->inputs - len, " ]\n");
 }
 
 void case_describe_int(Case *c, const char *name, int v) {
@@ -178,7 +185,7 @@ static void name_mistake(const Lab *lab, const Block *b) {
     int n = b->h * b->w;
     for (int m = 0; m < lab->n_mistakes; m++)
         if (b->mistake[m] && !all_same(b->mistake[m], b->reference, n) && all_same(b->student, b->mistake[m], n)) {
-            printf("  Your %s is exactly what the classic mistake `%s` gives: %s.\n  See %s.\n", b->name,
+            printf("  Your %s is exactly what the classic mistake `%s` gives:\n    %s.\n  See %s.\n", b->name,
                    lab->mistakes[m].name, lab->mistakes[m].about, lab->mistakes[m].see);
             return;
         }
@@ -192,20 +199,26 @@ static void name_mistake(const Lab *lab, const Block *b) {
 
 // ------------------------------------------------------------ printing
 
+// Small blocks are shown whole; in a larger one only the wrong entries.
 static void print_block_table(const Block *b) {
-    int n = b->h * b->w;
-    printf("  %s, entry by entry:\n  %-9s %-16s %-16s %-16s\n", b->name, "entry", "yours", "finite diff.",
-           "reference");
-    for (int k = 0; k < n && k < LAB_MAX_ROWS; k++) {
+    int n = b->h * b->w, shown = 0, right = 0;
+    bool only_wrong = n > LAB_FULL_TABLE_MAX;
+    printf("  %s, %s:\n  %-9s %-16s %-16s %-16s\n", b->name, only_wrong ? "its wrong entries" : "entry by entry",
+           "entry", "yours", "finite diff.", "reference");
+    for (int k = 0; k < n; k++) {
+        double s = b->student[k], r = b->reference[k];
+        bool ok = same(s, r);
+        right += ok;
+        if ((ok && only_wrong) || shown == LAB_MAX_ROWS) continue;
         char e[32], fd[32];
         snprintf(e, sizeof e, "(%d,%d)", k / b->w, k % b->w);
-        if (b->numerical) snprintf(fd, sizeof fd, "%.10g", b->numerical[k].value);
+        if (b->numerical) snprintf(fd, sizeof fd, "%.8g", b->numerical[k].value);
         else snprintf(fd, sizeof fd, "(a tie: none)");
-        double s = b->student[k], r = b->reference[k];
-        printf("  %-9s %-16.10g %-16s %-16.10g %s\n", e, s == 0.0 ? 0.0 : s, fd, r == 0.0 ? 0.0 : r,
-               same(s, r) ? "ok" : "WRONG");
+        printf("  %-9s %-16.8g %-16s %-16.8g %s\n", e, s == 0.0 ? 0.0 : s, fd, r == 0.0 ? 0.0 : r, ok ? "ok" : "WRONG");
+        shown++;
     }
-    if (n > LAB_MAX_ROWS) printf("  ... and %d more entries\n", n - LAB_MAX_ROWS);
+    if (only_wrong) printf("  (the other %d entries are right)\n", right);
+    else if (n > shown) printf("  ... and %d more entries\n", n - shown);
 }
 
 static void print_failure(const Lab *lab, const Case *c, int k) {
