@@ -77,9 +77,6 @@ static double bias_grad_one_axis(const double *g, int h, int w) {
 //   4. that is the gradient of the padded input, short of the leftover
 //      rows/columns no window reached (they get zero); crop the padding p.
 // Each step has its classic mistake beside it, chosen by the bug.
-typedef struct {
-    Tensor spread, padded, rot, result, grad_padded;
-} Steps;
 
 static Tensor pad_tensor(const Tensor *t, int ph, int pw) {
     Tensor out = tensor_alloc(1, t->h + 2 * ph, t->w + 2 * pw);
@@ -126,13 +123,16 @@ static Tensor step_rotate(const Tensor *k, Bug bug) {
 }
 
 // Steps 1–4 for ∂L/∂Y[o] (dy) and K[o,c] (k); grad_padded is (H+2p, W+2p).
-static Steps steps_run(const double *dy, const double *k, const ConvShape *s, Bug bug) {
+static ConvSteps steps_run(const double *dy, const double *k, const ConvShape *s, Bug bug) {
     const int d = s->dilation, fh = d * (s->kh - 1), fw = d * (s->kw - 1);
     Tensor dyv = tensor_view((double *)dy, 1, s->out_h, s->out_w), kv = tensor_view((double *)k, 1, s->kh, s->kw);
-    Steps st = {0};
+    ConvSteps st = {0};
     st.spread = step_spread(&dyv, s->stride, bug);
     st.padded = step_pad(&st.spread, fh, fw, bug);
     st.rot = step_rotate(&kv, bug);
+    st.spread_done = bug != BUG_NO_DILATE;
+    st.padded_done = bug != BUG_VALID_NOT_FULL;
+    st.rotated = bug != BUG_NO_ROT180;
     st.grad_padded = tensor_alloc(1, s->in_h + 2 * s->pad_h, s->in_w + 2 * s->pad_w);
     // Where padded[0,0] sits in the padded input: 0 when padded by (fh, fw).
     int off_h = fh - (st.padded.h - st.spread.h) / 2, off_w = fw - (st.padded.w - st.spread.w) / 2;
@@ -147,7 +147,7 @@ static Steps steps_run(const double *dy, const double *k, const ConvShape *s, Bu
     return st;
 }
 
-static void steps_free(Steps *st) {
+static void steps_free(ConvSteps *st) {
     Tensor *all[] = {&st->spread, &st->padded, &st->rot, &st->result, &st->grad_padded};
     for (int q = 0; q < ARRAY_LEN(all); q++) tensor_free(all[q]);
 }
@@ -156,7 +156,7 @@ static void steps_free(Steps *st) {
 static void input_grad_by_steps(double *dx, const double *g, const double *k, const ConvShape *s, Bug bug) {
     for (int o = 0; o < s->out_c; o++)
         for (int c = 0; c < s->in_c; c++) {
-            Steps st = steps_run(g + (long)o * s->out_h * s->out_w, k + ((long)o * s->in_c + c) * s->kh * s->kw, s,
+            ConvSteps st = steps_run(g + (long)o * s->out_h * s->out_w, k + ((long)o * s->in_c + c) * s->kh * s->kw, s,
                                  bug);
             for (int i = 0; i < s->in_h; i++)
                 for (int j = 0; j < s->in_w; j++)
@@ -213,23 +213,23 @@ static void layer_free(Layer *l) {
 
 // ---------------------------------------------------------------- checks
 
-// One gradient of the layer against error-bounded local central
-// differences, within the work budget (src/conv_check.h).
-static Verdict check_one(Report *r, const char *name, Layer *l, ConvBlock block, const Tensor *analytic,
-                         const ConvCheckPlan *p) {
+// One gradient of the layer within the work budget (src/conv_check.h).
+static void check_one(Report *r, const char *name, Layer *l, ConvBlock block, const Tensor *analytic,
+                      const ConvCheckPlan *p) {
     Tensor *param = block == CONV_BLOCK_INPUT ? &l->x : block == CONV_BLOCK_KERNEL ? &l->k : &l->b;
     ConvObjective ctx = {&l->s, l->x.data, l->k.data, l->b.data, l->g.data, block, 0};
-    return conv_check_block(r, name, &ctx, param->data, analytic, p);
+    conv_check_block(r, name, &ctx, param->data, analytic, p);
 }
 
 static void check_layer(Report *r, const char *suffix, Layer *l, const Grads *d, const ConvCheckPlan *p) {
-    char name[96];
-    snprintf(name, sizeof name, "∂L/∂X%s", suffix);
-    check_one(r, name, l, CONV_BLOCK_INPUT, &d->dx, p);
-    snprintf(name, sizeof name, "∂L/∂K%s", suffix);
-    check_one(r, name, l, CONV_BLOCK_KERNEL, &d->dk, p);
-    snprintf(name, sizeof name, "∂L/∂b%s", suffix);
-    check_one(r, name, l, CONV_BLOCK_BIAS, &d->db, p);
+    const ConvBlock blocks[] = {CONV_BLOCK_INPUT, CONV_BLOCK_KERNEL, CONV_BLOCK_BIAS};
+    const Tensor *grads[] = {&d->dx, &d->dk, &d->db};
+    const char *names[] = {"∂L/∂X", "∂L/∂K", "∂L/∂b"};
+    for (int q = 0; q < 3; q++) {
+        char name[96];
+        snprintf(name, sizeof name, "%s%s", names[q], suffix);
+        check_one(r, name, l, blocks[q], grads[q], p);
+    }
 }
 
 // The loss the step of 5.6 lowers: the chain's when Y feeds it, else the
@@ -255,56 +255,10 @@ static void num(char *buf, size_t len, double v) { format_number(buf, len, v, "a
 
 static const char *plural(int n) { return n == 1 ? "" : "s"; }
 
-static void show(Report *r, const char *key, const char *label, const Tensor *t) {
-    if (key)
-        report_quantity(r, key, label, t);
-    else
-        report_matrix(r, label, t);
-}
-
-// The steps of ∂L/∂X for one channel pair (5.3, 5.7); keys get the prefix
-// when it is non-NULL.
+// The steps of ∂L/∂X for the layer's first channel pair (5.3, 5.7).
 static void show_steps(Report *r, const char *prefix, const Layer *l, Bug bug) {
-    const ConvShape *s = &l->s;
-    const int d = s->dilation, fh = d * (s->kh - 1), fw = d * (s->kw - 1);
-    Steps st = steps_run(l->g.data, l->k.data, s, bug);
-    char key[96], label[160];
-#define KEY(name) (prefix ? (snprintf(key, sizeof key, "%s%s", prefix, name), key) : NULL)
-    if (s->stride > 1) {
-        report_text(r, "Stride %d: output (i,j) read the input from row %d·i, column %d·j, so going back the "
-                       "gradients land %d apart. Insert %d zero%s between the entries:",
-                    s->stride, s->stride, s->stride, s->stride, s->stride - 1, plural(s->stride - 1));
-        if (bug == BUG_NO_DILATE) report_text(r, "--bug no-dilate: the zeros are left out.");
-        snprintf(label, sizeof label, "∂L/∂Y with %d zero%s between entries", s->stride - 1, plural(s->stride - 1));
-        show(r, KEY("upstream_dilated"), label, &st.spread);
-    }
-    if (bug == BUG_VALID_NOT_FULL)
-        report_text(r, "--bug valid-not-full: ∂L/∂Y is NOT zero-padded, so only windows inside it count:");
-    else
-        report_text(r, "Zero-pad by %s(kh−1) = %d row%s and %s(kw−1) = %d column%s on each side, so that every "
-                       "position where the kernel overlaps ∂L/∂Y at all produces an entry:",
-                    d > 1 ? "d·" : "", fh, plural(fh), d > 1 ? "d·" : "", fw, plural(fw));
-    show(r, KEY("upstream_padded"), bug == BUG_VALID_NOT_FULL ? "∂L/∂Y (not padded)" : "∂L/∂Y zero-padded",
-         &st.padded);
-    show(r, KEY("kernel_rot180"), bug == BUG_NO_ROT180 ? "K (--bug no-rot180: not rotated)" : "rot180(K)", &st.rot);
-    if (d > 1) report_text(r, "Dilation %d: the taps of rot180(K) are %d apart, as in the forward pass.", d, d);
-    if (st.result.data)
-        show(r, KEY("full_convolution"), bug == BUG_NO_ROT180 ? "padded ∂L/∂Y ⋆ K" : "padded ∂L/∂Y ⋆ rot180(K)",
-             &st.result);
-    int left_h = st.grad_padded.h - (s->stride * (s->out_h - 1) + 1 + fh);
-    int left_w = st.grad_padded.w - (s->stride * (s->out_w - 1) + 1 + fw);
-    if (left_h > 0 || left_w > 0)
-        report_text(r, "%d row%s and %d column%s at the bottom and right of the padded input were read by no "
-                       "window: they get zero gradient.",
-                    left_h, plural(left_h), left_w, plural(left_w));
-    if (left_h > 0 || left_w > 0 || s->pad_h > 0) {
-        snprintf(label, sizeof label, "∂L/∂X_padded (%dx%d)", st.grad_padded.h, st.grad_padded.w);
-        show(r, KEY("dX_padded"), label, &st.grad_padded);
-    }
-    if (s->pad_h > 0)
-        report_text(r, "The padding is not a parameter: crop %d row%s and column%s off each side to get ∂L/∂X.",
-                    s->pad_h, plural(s->pad_h), plural(s->pad_h));
-#undef KEY
+    ConvSteps st = steps_run(l->g.data, l->k.data, &l->s, bug);
+    conv_report_steps(r, prefix, &st, &l->s);
     steps_free(&st);
 }
 
