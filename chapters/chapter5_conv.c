@@ -20,6 +20,7 @@
 #include "conv.h"
 #include "conv_check.h"
 #include "conv_report.h"
+#include "conv_steps.h"
 #include "example.h"
 #include "example_chain.h"
 #include "gradcheck.h"
@@ -31,14 +32,12 @@
 // The default step: it moves K by a few hundredths, visible in the printed
 // loss yet far from moving a pooling window's maximum.
 #define DEFAULT_LR 0.1
-// Halvings of η tried to find a step that lowers L to first order.
-#define MAX_HALVINGS 60
 
 static const BugInfo BUGS[] = {
-    {"no-rot180", "dL/dX: the padded dL/dY cross-correlated with K itself, not rot180(K)"},
-    {"valid-not-full", "dL/dX: dL/dY not zero-padded, so only the interior of dL/dX is filled"},
-    {"no-dilate", "dL/dX: with stride > 1, no zeros inserted between the entries of dL/dY"},
-    {"bias-one-axis", "dL/db: the sum over j only (the first row of dL/dY), as the article writes"},
+    {"no-rot180", "∂L/∂X: the padded ∂L/∂Y ⋆ K itself, not rot180(K)"},
+    {"valid-not-full", "∂L/∂X: ∂L/∂Y not zero-padded: only the interior is filled"},
+    {"no-dilate", "∂L/∂X: stride > 1 but no zeros between ∂L/∂Y's entries"},
+    {"bias-one-axis", "∂L/∂b: the sum over j only (∂L/∂Y's first row), as the article"},
 };
 
 // In BUGS order, the correct code at 0 (opt.bug_id).
@@ -78,48 +77,27 @@ static double bias_grad_one_axis(const double *g, int h, int w) {
 //      rows/columns no window reached (they get zero); crop the padding p.
 // Each step has its classic mistake beside it, chosen by the bug.
 
-static Tensor pad_tensor(const Tensor *t, int ph, int pw) {
-    Tensor out = tensor_alloc(1, t->h + 2 * ph, t->w + 2 * pw);
-    for (int i = 0; i < t->h; i++)
-        for (int j = 0; j < t->w; j++) *tensor_at(&out, 0, i + ph, j + pw) = *tensor_at(t, 0, i, j);
-    return out;
-}
-
-static Tensor upstream_dilated(const Tensor *dy, int s) {
-    Tensor out = tensor_alloc(1, s * (dy->h - 1) + 1, s * (dy->w - 1) + 1);
-    for (int i = 0; i < dy->h; i++)
-        for (int j = 0; j < dy->w; j++) *tensor_at(&out, 0, i * s, j * s) = *tensor_at(dy, 0, i, j);
-    return out;
-}
-
 // Bug "no-dilate": ∂L/∂Y used as it is, as if the stride were 1.
 static Tensor upstream_not_dilated(const Tensor *dy) { return tensor_clone(dy); }
-
-static Tensor upstream_padded(const Tensor *d, int fh, int fw) { return pad_tensor(d, fh, fw); }
 
 // Bug "valid-not-full": no zero border, so the windows that hang over the
 // edge of ∂L/∂Y, which feed X's border, are lost.
 static Tensor upstream_unpadded(const Tensor *d) { return tensor_clone(d); }
 
-static Tensor kernel_rotated(const Tensor *k) {
-    Tensor out = tensor_alloc_like(k);
-    tensor_rot180(&out, k);
-    return out;
-}
-
 // Bug "no-rot180": K itself where rot180(K) belongs.
 static Tensor kernel_not_rotated(const Tensor *k) { return tensor_clone(k); }
 
+// The right step (src/conv_steps.h) or its mistake.
 static Tensor step_spread(const Tensor *dy, int stride, Bug bug) {
-    return bug == BUG_NO_DILATE ? upstream_not_dilated(dy) : upstream_dilated(dy, stride);
+    return bug == BUG_NO_DILATE ? upstream_not_dilated(dy) : conv_steps_spread(dy, stride);
 }
 
 static Tensor step_pad(const Tensor *d, int fh, int fw, Bug bug) {
-    return bug == BUG_VALID_NOT_FULL ? upstream_unpadded(d) : upstream_padded(d, fh, fw);
+    return bug == BUG_VALID_NOT_FULL ? upstream_unpadded(d) : conv_steps_pad(d, fh, fw);
 }
 
 static Tensor step_rotate(const Tensor *k, Bug bug) {
-    return bug == BUG_NO_ROT180 ? kernel_not_rotated(k) : kernel_rotated(k);
+    return bug == BUG_NO_ROT180 ? kernel_not_rotated(k) : conv_steps_rot180(k);
 }
 
 // Steps 1–4 for ∂L/∂Y[o] (dy) and K[o,c] (k); grad_padded is (H+2p, W+2p).
@@ -133,23 +111,8 @@ static ConvSteps steps_run(const double *dy, const double *k, const ConvShape *s
     st.spread_done = bug != BUG_NO_DILATE;
     st.padded_done = bug != BUG_VALID_NOT_FULL;
     st.rotated = bug != BUG_NO_ROT180;
-    st.grad_padded = tensor_alloc(1, s->in_h + 2 * s->pad_h, s->in_w + 2 * s->pad_w);
-    // Where padded[0,0] sits in the padded input: 0 when padded by (fh, fw).
-    int off_h = fh - (st.padded.h - st.spread.h) / 2, off_w = fw - (st.padded.w - st.spread.w) / 2;
-    ConvShape t;
-    if (!conv_shape_init(&t, 1, st.padded.h, st.padded.w, 1, s->kh, s->kw, 1, 0, 0, d)) return st;
-    st.result = tensor_alloc(1, t.out_h, t.out_w);
-    const double no_bias = 0.0;
-    conv_forward(st.result.data, st.padded.data, st.rot.data, &no_bias, &t);
-    for (int i = 0; i < t.out_h && i + off_h < st.grad_padded.h; i++)
-        for (int j = 0; j < t.out_w && j + off_w < st.grad_padded.w; j++)
-            *tensor_at(&st.grad_padded, 0, i + off_h, j + off_w) = *tensor_at(&st.result, 0, i, j);
+    conv_steps_finish(&st, s);
     return st;
-}
-
-static void steps_free(ConvSteps *st) {
-    Tensor *all[] = {&st->spread, &st->padded, &st->rot, &st->result, &st->grad_padded};
-    for (int q = 0; q < ARRAY_LEN(all); q++) tensor_free(all[q]);
 }
 
 // dx += the crop of the steps' padded-input gradient, every channel pair.
@@ -162,7 +125,7 @@ static void input_grad_by_steps(double *dx, const double *g, const double *k, co
                 for (int j = 0; j < s->in_w; j++)
                     dx[((long)c * s->in_h + i) * s->in_w + j] +=
                         *tensor_at(&st.grad_padded, 0, i + s->pad_h, j + s->pad_w);
-            steps_free(&st);
+            conv_steps_free(&st);
         }
 }
 
@@ -189,14 +152,20 @@ static double bias_gradient(const double *g, int h, int w, Bug bug) {
     return bias_grad(g, h, w);
 }
 
-// All three gradients of the layer, with the bug where its layer runs.
+// All three gradients of the layer, with the bug where its layer runs
+// (a ConvBackwardFn, so that 5.9's sweep runs it too; ctx is the Bug).
+static void backward_with_bug(double *dx, double *dk, double *db, const double *g, const double *x,
+                              const double *k, const ConvShape *s, void *ctx) {
+    Bug bug = *(const Bug *)ctx;
+    for (int o = 0; o < s->out_c; o++)
+        db[o] = bias_gradient(g + (long)o * s->out_h * s->out_w, s->out_h, s->out_w, bug);
+    conv_kernel_grad(dk, g, x, s);
+    input_gradient(dx, g, k, s, bug);
+}
+
 static Grads layer_backward(const Layer *l, Bug bug) {
     Grads d = {tensor_alloc_like(&l->x), tensor_alloc_like(&l->k), tensor_alloc_like(&l->b)};
-    const ConvShape *s = &l->s;
-    for (int o = 0; o < s->out_c; o++)
-        d.db.data[o] = bias_gradient(l->g.data + (long)o * s->out_h * s->out_w, s->out_h, s->out_w, bug);
-    conv_kernel_grad(d.dk.data, l->g.data, l->x.data, s);
-    input_gradient(d.dx.data, l->g.data, l->k.data, s, bug);
+    backward_with_bug(d.dx.data, d.dk.data, d.db.data, l->g.data, l->x.data, l->k.data, &l->s, &bug);
     return d;
 }
 
@@ -216,9 +185,10 @@ static void layer_free(Layer *l) {
 // One gradient of the layer within the work budget (src/conv_check.h).
 static void check_one(Report *r, const char *name, Layer *l, ConvBlock block, const Tensor *analytic,
                       const ConvCheckPlan *p) {
-    Tensor *param = block == CONV_BLOCK_INPUT ? &l->x : block == CONV_BLOCK_KERNEL ? &l->k : &l->b;
     ConvObjective ctx = {&l->s, l->x.data, l->k.data, l->b.data, l->g.data, block, 0};
-    conv_check_block(r, name, &ctx, param->data, analytic, p);
+    conv_check_block(r, name, &ctx, block == CONV_BLOCK_INPUT ? l->x.data : block == CONV_BLOCK_KERNEL ? l->k.data
+                                                                                               : l->b.data,
+                     analytic, p);
 }
 
 static void check_layer(Report *r, const char *suffix, Layer *l, const Grads *d, const ConvCheckPlan *p) {
@@ -258,8 +228,8 @@ static const char *plural(int n) { return n == 1 ? "" : "s"; }
 // The steps of ∂L/∂X for the layer's first channel pair (5.3, 5.7).
 static void show_steps(Report *r, const char *prefix, const Layer *l, Bug bug) {
     ConvSteps st = steps_run(l->g.data, l->k.data, &l->s, bug);
-    conv_report_steps(r, prefix, &st, &l->s);
-    steps_free(&st);
+    conv_steps_report(r, prefix, &st, &l->s);
+    conv_steps_free(&st);
 }
 
 // ---------------------------------------------------------------- the sections
@@ -280,24 +250,7 @@ static void section_5_1_layer(Report *r, const Layer *l, const ExampleChain *ch,
     conv_report_output_size(r, &l->s);
     report_matrix_quantity(r, "output", "Y = X ⋆ K + b", &l->y);
     switch (up) {
-    case UPSTREAM_CHAIN: {
-        report_text(r, "Where ∂L/∂Y comes from: the running example's chain. Chapter 4 max-pools Y (2x2 windows, "
-                       "stride 1), chapter 3 feeds the pooled vector p to a dense layer z = W·p + b_d with W = "
-                       "[0.05 −0.03], b_d = 0.1, then ŷ = σ(z) and the BCE loss with label y = 1.");
-        char v[8][40];
-        const double vals[8] = {ch->pooled[0], ch->pooled[1], ch->z, ch->yhat, ch->loss, ch->dz, ch->dp[0], ch->dp[1]};
-        for (int q = 0; q < 8; q++) num(v[q], sizeof v[q], vals[q]);
-        report_verbatim(r,
-                        "forward:  p = maxpool(Y) = [%s %s]  (maxima at Y[%d,%d], Y[%d,%d])\n"
-                        "          z = W·p + b_d = %s,  ŷ = σ(z) = %s,  L = %s\n"
-                        "backward: ∂L/∂z = ŷ − y = %s\n"
-                        "          ∂L/∂p = ∂L/∂z · W = [%s %s]\n"
-                        "          ∂L/∂Y: each ∂L/∂p goes to its window's maximum,\n"
-                        "          the rest get 0",
-                        v[0], v[1], ch->argmax[0] / l->s.out_w, ch->argmax[0] % l->s.out_w,
-                        ch->argmax[1] / l->s.out_w, ch->argmax[1] % l->s.out_w, v[2], v[3], v[4], v[5], v[6], v[7]);
-        break;
-    }
+    case UPSTREAM_CHAIN: example_chain_report(r, ch); break;
     case UPSTREAM_GIVEN: report_text(r, "∂L/∂Y is the one given with --upstream; the loss is L = Σ ∂L/∂Y ∘ Y."); break;
     case UPSTREAM_SEEDED:
         report_text(r, "Y is not 2x3, so the running example's pooling and dense layer do not fit it; ∂L/∂Y is "
@@ -326,7 +279,7 @@ static void section_5_2_kernel_gradient(Report *r, Layer *l, const Grads *d, con
     conv_report_kernel_entry(r, &l->x, &l->g, &l->s, d->dk.data[0]);
     report_matrix_quantity(r, "dK", "∂L/∂K", &d->dk);
     if (s->stride == 1 && s->dilation == 1) {
-        Tensor xp = pad_tensor(&l->x, s->pad_h, s->pad_w), wrong = tensor_alloc_like(&l->k);
+        Tensor xp = conv_steps_pad(&l->x, s->pad_h, s->pad_w), wrong = tensor_alloc_like(&l->k);
         convolve2d(wrong.data, xp.data, l->g.data, xp.h, xp.w, l->g.h, l->g.w, CONV_VALID);
         char a[40], c[40];
         num(a, sizeof a, wrong.data[0]);
@@ -354,7 +307,7 @@ static bool small_layer(const Layer *l) { return tensor_size(&l->x) <= 64 && ten
 
 static void input_gradient_erratum(Report *r, const Layer *l) {
     const ConvShape *s = &l->s;
-    Tensor rot = kernel_rotated(&l->k), literal = tensor_alloc_like(&l->k);
+    Tensor rot = conv_steps_rot180(&l->k), literal = tensor_alloc_like(&l->k);
     double total = bias_grad(l->g.data, l->g.h, l->g.w);
     for (size_t q = 0; q < tensor_size(&rot); q++) literal.data[q] = total * rot.data[q];
     report_erratum(r, "the article writes ∂L/∂x_ij = Σ_i Σ_j ∂L/∂ŷ_ij ⋆ rot180(K) and calls it \"the double "
@@ -430,50 +383,28 @@ static void section_5_5_three_forms(Report *r, const Layer *l) {
                    "column of C is reading K backwards, which is what rot180 does.");
 }
 
+// The loss of 5.6 for the layer with kernel k and bias b.
+typedef struct {
+    const Layer *l;
+    bool chain;
+} StepLoss;
+
+static double step_loss_fn(void *ctx, const double *k, const double *b, double *scale) {
+    const StepLoss *p = ctx;
+    return step_loss(p->l, k, b, p->chain, scale);
+}
+
 static void section_5_6_descent_step(Report *r, const Layer *l, const Grads *d, double lr, bool chain) {
     report_heading(r, "5.6 One step of gradient descent on K and b");
     report_equation(r, "K ← K − η·∂L/∂K      b ← b − η·∂L/∂b",
                     "K \\leftarrow K - \\eta\\,\\frac{\\partial L}{\\partial K},\\qquad b \\leftarrow b - "
                     "\\eta\\,\\frac{\\partial L}{\\partial b}");
-    report_scalar(r, "learning_rate", "η", lr);
-    Tensor k = tensor_clone(&l->k), b = tensor_clone(&l->b);
-    double g2 = 0.0, scale, after_scale;
-    for (size_t q = 0; q < tensor_size(&k); q++) g2 += d->dk.data[q] * d->dk.data[q];
-    for (size_t q = 0; q < tensor_size(&b); q++) g2 += d->db.data[q] * d->db.data[q];
-    double before = step_loss(l, l->k.data, l->b.data, chain, &scale), after = before, eta = lr;
-    for (int halvings = 0; halvings <= MAX_HALVINGS; halvings++, eta /= 2) {
-        for (size_t q = 0; q < tensor_size(&k); q++) k.data[q] = l->k.data[q] - eta * d->dk.data[q];
-        for (size_t q = 0; q < tensor_size(&b); q++) b.data[q] = l->b.data[q] - eta * d->db.data[q];
-        after = step_loss(l, k.data, b.data, chain, &after_scale);
-        if (halvings == 0) {
-            report_quantity(r, "kernel_after_step", "K after the step", &k);
-            report_quantity(r, "bias_after_step", "b after the step", &b);
-            report_scalar(r, "loss_before", "L before", before);
-            report_scalar(r, "loss_after", "L after", after);
-        }
-        char detail[320], bs[40], as[40], ch[40], pr[40], es[40];
-        num(bs, sizeof bs, before);
-        num(as, sizeof as, after);
-        num(ch, sizeof ch, after - before);
-        num(pr, sizeof pr, -eta * g2);
-        num(es, sizeof es, eta);
-        double rounding = 4 * DBL_EPSILON * (scale + after_scale);
-        bool fell = after < before, resolvable = eta * g2 > rounding;
-        snprintf(detail, sizeof detail, "η = %s: L %s → %s, change %s; first-order prediction −η‖g‖² = %s%s", es, bs,
-                 as, ch, pr,
-                 g2 == 0.0      ? " (the gradient is exactly 0: no step lowers L)"
-                 : !resolvable ? " (below L's rounding: the step cannot show)"
-                 : fell        ? ""
-                               : " (L did not fall: η is too large here; try half)");
-        report_demonstration(r, fell ? "the loss fell" : "the loss did not fall", detail);
-        if (fell || g2 == 0.0 || !resolvable) break;
-    }
+    StepLoss ctx = {l, chain};
+    conv_report_descent(r, step_loss_fn, &ctx, &l->k, &l->b, &d->dk, &d->db, lr);
     report_text(r, "%s", chain ? "The chain's loss (pool, dense, BCE) is smooth near here, so a small enough step "
                                  "lowers it by about η‖g‖²; a step that overshoots is information, not a failure."
                                : "L = Σ G∘Y is linear in K and b, so the step changes it by exactly −η‖g‖², "
                                  "up to rounding.");
-    tensor_free(&k);
-    tensor_free(&b);
 }
 
 // A zeroed layer of shape s (b is one number per output channel).
@@ -616,16 +547,6 @@ static void section_5_8_channels(Report *r, Bug bug, const ConvCheckPlan *p) {
     layer_free(&l);
 }
 
-// The layer's backward pass, bug included, as the sweep calls it.
-static void sweep_backward(double *dx, double *dk, double *db, const double *g, const double *x, const double *k,
-                           const ConvShape *s, void *ctx) {
-    Bug bug = *(const Bug *)ctx;
-    for (int o = 0; o < s->out_c; o++)
-        db[o] = bias_gradient(g + (long)o * s->out_h * s->out_w, s->out_h, s->out_w, bug);
-    conv_kernel_grad(dk, g, x, s);
-    input_gradient(dx, g, k, s, bug);
-}
-
 static void section_5_9_sweep(Report *r, Bug bug, uint64_t seed) {
     report_heading(r, "5.9 Every combination, gradient-checked");
     report_text(r, "A seeded sweep over stride s ∈ {1,2,3}, padding p ∈ {0,1,2}, dilation d ∈ {1,2}, C_in ∈ {1,3} "
@@ -633,7 +554,7 @@ static void section_5_9_sweep(Report *r, Bug bug, uint64_t seed) {
                    "random values in [−2, 2). Each row checks every entry of ∂L/∂X, ∂L/∂K and ∂L/∂b against "
                    "error-bounded local differences (tolerance %g plus each bound); C is C_in→C_out.",
                 GRADCHECK_REL_TOL);
-    conv_check_sweep(r, seed, sweep_backward, &bug);
+    conv_check_sweep(r, seed, backward_with_bug, &bug);
 }
 
 static void section_5_10_border(Report *r, const Layer *l, const Grads *d, const char *plot_dir) {
@@ -725,7 +646,7 @@ int main(int argc, char **argv) {
         {"--input", "M", "the input X (default: the running example, 3x4)", &t.input},
         {"--kernel", "M", "the kernel K (default: [1 1; 1 2])", &t.kernel},
         {"--bias", "B", "the bias b, one number (default: 0)", &t.bias},
-        {"--upstream", "M", "dL/dY, shaped like Y; then L = sum(G*Y) (default: below)", &t.upstream},
+        {"--upstream", "M", "dL/dY, shaped like Y; L = sum(G*Y) (default: below)", &t.upstream},
         {"--stride", "S", "the stride s >= 1 (default: 1)", &t.stride},
         {"--padding", "P", "zero padding p >= 0 on every side (default: 0)", &t.padding},
         {"--dilation", "D", "the dilation d >= 1 (default: 1)", &t.dilation},
@@ -738,9 +659,10 @@ int main(int argc, char **argv) {
         .n_options = ARRAY_LEN(options),
         .bugs = BUGS,
         .n_bugs = ARRAY_LEN(BUGS),
-        .notes = "Without --upstream, dL/dY is the gradient of the running example's chain (2x2 max-pool, dense "
-                 "layer, BCE; chapters 4 and 3) when Y is 2x3, and seeded integers otherwise.\n"
-                 "Example: chapter5 --input \"1 2 3; 4 5 6; 7 8 9\" --kernel \"1 0; 0 -1\" --stride 2 --padding 1",
+        .notes = "Without --upstream, dL/dY is the gradient of the running example's chain\n"
+                 "(2x2 max-pool, dense layer, BCE; chapters 4 and 3) when Y is 2x3, and\n"
+                 "seeded integers otherwise.\n"
+                 "Example: chapter5 --input \"1 2 3; 4 5 6; 7 8 9\" --stride 2 --padding 1",
     };
     CommonOptions opt;
     parse_args_or_exit(&opt, &spec, argc, argv);

@@ -120,63 +120,48 @@ void conv_report_plot_matrix(const char *dir, const char *name, const Tensor *t)
     plot_file_close(f, dir, name);
 }
 
-static const char *plural(int n) { return n == 1 ? "" : "s"; }
 
-// Reports t under prefix + key when prefix is non-NULL, else displays it.
-static void show(Report *r, const char *prefix, const char *key, const char *label, const Tensor *t) {
-    char k[96];
-    if (!prefix) {
-        report_matrix(r, label, t);
-        return;
-    }
-    snprintf(k, sizeof k, "%s%s", prefix, key);
-    report_quantity(r, k, label, t);
+// "the loss fell: η = …: L a → b, change c; first-order prediction …" and
+// whether to stop halving.
+static bool descent_line(Report *r, double eta, double g2, double before, double after, double rounding) {
+    char detail[320], bs[40], as[40], ch[40], pr[40], es[40];
+    num(bs, sizeof bs, before);
+    num(as, sizeof as, after);
+    num(ch, sizeof ch, after - before);
+    num(pr, sizeof pr, -eta * g2);
+    num(es, sizeof es, eta);
+    bool fell = after < before, resolvable = eta * g2 > rounding;
+    snprintf(detail, sizeof detail, "η = %s: L %s → %s, change %s; first-order prediction −η‖g‖² = %s%s", es, bs, as,
+             ch, pr,
+             g2 == 0.0      ? " (the gradient is exactly 0: no step lowers L)"
+             : !resolvable ? " (below L's rounding: the step cannot show)"
+             : fell        ? ""
+                           : " (L did not fall: η is too large here; try half)");
+    report_demonstration(r, fell ? "the loss fell" : "the loss did not fall", detail);
+    return fell || g2 == 0.0 || !resolvable;
 }
 
-static void spread_and_pad(Report *r, const char *prefix, const ConvSteps *st, const ConvShape *s) {
-    const int d = s->dilation, fh = d * (s->kh - 1), fw = d * (s->kw - 1), z = s->stride - 1;
-    char label[96];
-    if (s->stride > 1) {
-        report_text(r, "Stride %d: output (i,j) read the input from row %d·i, column %d·j, so going back the "
-                       "gradients land %d apart. Insert %d zero%s between the entries:",
-                    s->stride, s->stride, s->stride, s->stride, z, plural(z));
-        if (!st->spread_done) report_text(r, "(Here the zeros are NOT inserted.)");
-        snprintf(label, sizeof label, "∂L/∂Y with %d zero%s between entries", st->spread_done ? z : 0,
-                 plural(st->spread_done ? z : 0));
-        show(r, prefix, "upstream_dilated", label, &st->spread);
+void conv_report_descent(Report *r, StepLossFn loss, void *ctx, const Tensor *k, const Tensor *b, const Tensor *dk,
+                         const Tensor *db, double lr) {
+    report_scalar(r, "learning_rate", "η", lr);
+    Tensor k2 = tensor_clone(k), b2 = tensor_clone(b);
+    double g2 = 0.0, scale, after_scale, eta = lr;
+    for (size_t q = 0; q < tensor_size(k); q++) g2 += dk->data[q] * dk->data[q];
+    for (size_t q = 0; q < tensor_size(b); q++) g2 += db->data[q] * db->data[q];
+    double before = loss(ctx, k->data, b->data, &scale);
+    for (int halvings = 0; halvings <= CONV_DESCENT_HALVINGS; halvings++, eta /= 2) {
+        for (size_t q = 0; q < tensor_size(k); q++) k2.data[q] = k->data[q] - eta * dk->data[q];
+        for (size_t q = 0; q < tensor_size(b); q++) b2.data[q] = b->data[q] - eta * db->data[q];
+        double after = loss(ctx, k2.data, b2.data, &after_scale);
+        if (halvings == 0) {
+            report_quantity(r, "kernel_after_step", "K after the step", &k2);
+            report_quantity(r, "bias_after_step", "b after the step", &b2);
+            report_scalar(r, "loss_before", "L before", before);
+            report_scalar(r, "loss_after", "L after", after);
+        }
+        // L's rounding: a few ε of the magnitudes summed, before and after.
+        if (descent_line(r, eta, g2, before, after, 4 * DBL_EPSILON * (scale + after_scale))) break;
     }
-    if (st->padded_done)
-        report_text(r, "Zero-pad by %s(kh−1) = %d row%s and %s(kw−1) = %d column%s on each side, so that every "
-                       "position where the kernel overlaps ∂L/∂Y at all produces an entry:",
-                    d > 1 ? "d·" : "", fh, plural(fh), d > 1 ? "d·" : "", fw, plural(fw));
-    else
-        report_text(r, "Here ∂L/∂Y is NOT zero-padded, so only windows lying inside it count:");
-    show(r, prefix, "upstream_padded", st->padded_done ? "∂L/∂Y zero-padded" : "∂L/∂Y (not padded)",
-         &st->padded);
-}
-
-void conv_report_steps(Report *r, const char *prefix, const ConvSteps *st, const ConvShape *s) {
-    const int fh = s->dilation * (s->kh - 1), fw = s->dilation * (s->kw - 1);
-    spread_and_pad(r, prefix, st, s);
-    show(r, prefix, "kernel_rot180", st->rotated ? "rot180(K)" : "K (NOT rotated)", &st->rot);
-    if (s->dilation > 1)
-        report_text(r, "Dilation %d: the taps of rot180(K) are %d apart, as in the forward pass.", s->dilation,
-                    s->dilation);
-    if (st->result.data)
-        show(r, prefix, "full_convolution", st->rotated ? "padded ∂L/∂Y ⋆ rot180(K)" : "padded ∂L/∂Y ⋆ K",
-             &st->result);
-    int left_h = st->grad_padded.h - (s->stride * (s->out_h - 1) + 1 + fh);
-    int left_w = st->grad_padded.w - (s->stride * (s->out_w - 1) + 1 + fw);
-    if (left_h > 0 || left_w > 0)
-        report_text(r, "%d row%s and %d column%s at the bottom and right of the padded input were read by no "
-                       "window: they get zero gradient.",
-                    left_h, plural(left_h), left_w, plural(left_w));
-    if (left_h > 0 || left_w > 0 || s->pad_h > 0) {
-        char label[64];
-        snprintf(label, sizeof label, "∂L/∂X_padded (%dx%d)", st->grad_padded.h, st->grad_padded.w);
-        show(r, prefix, "dX_padded", label, &st->grad_padded);
-    }
-    if (s->pad_h > 0)
-        report_text(r, "The padding is not a parameter: crop %d row%s and column%s off each side to get ∂L/∂X.",
-                    s->pad_h, plural(s->pad_h), plural(s->pad_h));
+    tensor_free(&k2);
+    tensor_free(&b2);
 }

@@ -23,28 +23,25 @@ void conv_report_output_size(Report *r, const ConvShape *s);
 // wrapped to fit 80 columns, at most 8 terms written.
 void conv_report_kernel_entry(Report *r, const Tensor *x, const Tensor *g, const ConvShape *s, double value);
 
-// The steps of the full-convolution form of ∂L/∂X for one (output, input)
-// channel pair, as a chapter computed them (it owns the tensors):
-//   spread       ∂L/∂Y with s−1 zeros between entries (spread_done), or as is
-//   padded       spread zero-padded by d(kh−1), d(kw−1) (padded_done), or as is
-//   rot          rot180(K) (rotated), or K
-//   result       padded ⋆ rot with taps d apart; data NULL when rot does not fit
-//   grad_padded  the padded input's gradient, (H+2p) × (W+2p)
-typedef struct {
-    Tensor spread, padded, rot, result, grad_padded;
-    bool spread_done, padded_done, rotated;
-} ConvSteps;
-
-// Shows the steps with what each one does; reports the tensors under
-// key_prefix + "upstream_dilated", "upstream_padded", "kernel_rot180",
-// "full_convolution", "dX_padded" when key_prefix is non-NULL.
-void conv_report_steps(Report *r, const char *key_prefix, const ConvSteps *st, const ConvShape *s);
-
 // Computes ∂L/∂X by the three forms of src/conv.h (the matrix form only when
 // C has at most CONV_MATRIX_MAX_ENTRIES entries), prints them when print,
 // and records the identity check "scatter = full convolution = Cᵀ·vec(∂L/∂Y)"
 // with differences relative to Σ|K|·max|∂L/∂Y|. Returns the verdict.
 Verdict conv_report_three_forms(Report *r, const Tensor *k, const Tensor *g, const ConvShape *s, bool print);
+
+// The loss after a step to kernel k and bias b; *scale receives the
+// magnitude its rounding is relative to.
+typedef double (*StepLossFn)(void *ctx, const double *k, const double *b, double *scale);
+
+// One step K ← K − η·∂L/∂K, b ← b − η·∂L/∂b as a demonstration (never a
+// verdict): reports learning_rate, kernel_after_step, bias_after_step,
+// loss_before and loss_after, and the change beside the first-order
+// prediction −η‖g‖². When L did not fall, η is halved (up to
+// CONV_DESCENT_HALVINGS times) until it does, the gradient is exactly 0, or
+// the predicted change is below L's rounding; each try is shown.
+#define CONV_DESCENT_HALVINGS 60
+void conv_report_descent(Report *r, StepLossFn loss, void *ctx, const Tensor *k, const Tensor *b, const Tensor *dk,
+                         const Tensor *db, double lr);
 
 // Writes channel 0 of t to DIR/name, one row per line (--plot).
 void conv_report_plot_matrix(const char *dir, const char *name, const Tensor *t);

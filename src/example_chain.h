@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 
+#include "report.h"
+
 typedef struct {
     double pooled[2];
     int argmax[2]; // flat index into Y of each window's maximum
@@ -20,5 +22,9 @@ double example_chain_forward(ExampleChain *ch, const double *y);
 // dy (2x3) += ∂L/∂Y, after example_chain_forward: each ∂L/∂p to its
 // window's maximum.
 void example_chain_backward(ExampleChain *ch, double *dy);
+
+// Explains where ∂L/∂Y comes from: the chain's forward and backward
+// numbers, after example_chain_backward.
+void example_chain_report(Report *r, const ExampleChain *ch);
 
 #endif
