@@ -8,7 +8,7 @@
 #include "rng.h"
 
 ConvCheckPlan conv_check_plan(bool check_all, uint64_t seed) {
-    return (ConvCheckPlan){check_all, seed, isatty(STDERR_FILENO) == 1};
+    return (ConvCheckPlan){check_all, seed, isatty(STDERR_FILENO) == 1, CONV_CHECK_BUDGET_MACS};
 }
 
 double conv_check_entry_cost(const ConvShape *s, ConvBlock block) {
@@ -23,8 +23,8 @@ double conv_check_entry_cost(const ConvShape *s, ConvBlock block) {
 }
 
 int conv_check_entries(int n, double per_entry, const ConvCheckPlan *p) {
-    if (p->check_all || per_entry * n <= CONV_CHECK_BUDGET_MACS) return n;
-    double keep = floor(CONV_CHECK_BUDGET_MACS / per_entry);
+    if (p->check_all || per_entry * n <= p->budget_macs) return n;
+    double keep = floor(p->budget_macs / per_entry);
     return keep < 1 ? 1 : keep > n ? n : (int)keep;
 }
 
@@ -91,7 +91,7 @@ static Verdict report_block(Report *r, const char *name, BoundedSummary sum, int
                             const Tensor *analytic, const NumericalDerivative *num) {
     if (keep == n && n <= CONV_CHECK_TABLE_MAX) return report_gradient_check(r, name, analytic, num, NULL, sum);
     if (keep < n)
-        report_text(r, "Work budget: all %d entries of %s would take about %.0f s; a seeded sample of %d is "
+        report_text(r, "Work budget: all %d entries of %s would take about %.2g s; a seeded sample of %d is "
                        "checked, plus one random direction (--check-all checks all).",
                     n, name, per_entry * n / CONV_CHECK_MACS_PER_SECOND, keep);
     sum.n = n;

@@ -26,13 +26,14 @@
 #define CONV_CHECK_TABLE_MAX 48
 
 typedef struct {
-    bool check_all; // every entry, whatever the cost (--check-all)
-    uint64_t seed;  // the sample drawn when the budget is exceeded
-    bool progress;  // stderr is a terminal: show progress on long checks
+    bool check_all;     // every entry, whatever the cost (--check-all)
+    uint64_t seed;      // the sample drawn when the budget is exceeded
+    bool progress;      // stderr is a terminal: show progress on long checks
+    double budget_macs; // the work budget (CONV_CHECK_BUDGET_MACS)
 } ConvCheckPlan;
 
-// The plan for a run: check_all from --check-all, progress when stderr is a
-// terminal.
+// The plan for a run: check_all from --check-all (wire opt.check_all here),
+// progress when stderr is a terminal, the default budget.
 ConvCheckPlan conv_check_plan(bool check_all, uint64_t seed);
 
 // Multiply-adds of one entry's four local loss evaluations (two steps).
