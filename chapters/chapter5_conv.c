@@ -320,10 +320,10 @@ static void input_gradient_erratum(Report *r, const Layer *l) {
     if (s->stride > 1)
         snprintf(spread, sizeof spread, " with %d zero%s inserted between its entries,", s->stride - 1,
                  plural(s->stride - 1));
+    int fh = s->dilation * (s->kh - 1), fw = s->dilation * (s->kw - 1);
     report_text(r, "The correct statement is one full convolution (no sum in front): ∂L/∂Y,%s zero-padded by "
-                   "d(kh−1) = %d rows and d(kw−1) = %d columns, cross-correlated with rot180(K)%s.",
-                spread, s->dilation * (s->kh - 1), s->dilation * (s->kw - 1),
-                s->dilation > 1 ? " with its taps d apart" : "");
+                   "d(kh−1) = %d row%s and d(kw−1) = %d column%s, cross-correlated with rot180(K)%s.",
+                spread, fh, plural(fh), fw, plural(fw), s->dilation > 1 ? " with its taps d apart" : "");
     tensor_free(&rot);
     tensor_free(&literal);
 }
@@ -374,7 +374,7 @@ static void section_5_5_three_forms(Report *r, const Layer *l) {
     report_text(r, "1. Scatter: every output gradient flows back along the products that made it, "
                    "dX[i·s + m·d, j·s + n·d] += K[m,n]·∂L/∂Y[i,j] (conv_input_grad_scatter). 2. The full "
                    "convolution of 5.3 (conv_input_grad_full). 3. The layer is linear in X: Y = C·vec(X) + b, "
-                   "where row (i,j) of C holds K's entries at the columns of the pixels window (i,j) reads; then "
+                   "where row (i,j) of C holds K's entries at the columns of the pixels that window (i,j) reads; then "
                    "∂L/∂vec(X) = Cᵀ·vec(∂L/∂Y) (conv_input_grad_matrix).");
     conv_report_three_forms(r, &l->k, &l->g, &l->s, small_layer(l));
     report_text(r, "Why the rotation: column q of C lists the outputs pixel q feeds. Moving down the windows that "
@@ -433,7 +433,7 @@ static void leftover_rows(Report *r, Bug bug) {
     for (int j = 0; j < s.in_w; j++) last = fmax(last, fabs(*tensor_at(&dx, 0, s.in_h - 1, j)));
     report_identity(r, "X's unread last row gets zero gradient", s.in_w, last, last, 0.0,
                     "its entries against exact 0");
-    report_text(r, "This is the output_padding of a transposed convolution: inputs of 3 and 4 rows both give 1 "
+    report_text(r, "This is the output_padding of a transposed convolution: inputs of 2 and 3 rows both give 1 "
                    "output row here, so conv_transpose2d cannot tell from ∂L/∂Y alone how many rows to return; "
                    "output_padding says how many leftover rows (with zero gradient) to add.");
     tensor_free(&g);
