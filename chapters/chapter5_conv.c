@@ -1,14 +1,11 @@
 // Chapter 5: the gradients of the convolution layer.
 //
-// Follows the article's "Backpropagation Through the Convolution Layer": the
-// kernel, input and bias gradients of Y = X ⋆ K + b on the running example,
-// with the upstream gradient ∂L/∂Y that chapters 3 and 4 send back. Then the
-// three equal forms of ∂L/∂X (src/conv.c), and what the article leaves out:
-// stride, padding, dilation and several channels, every combination checked.
-//
-// Shapes: X is (C_in,H,W), K is (C_out,C_in,kh,kw) stored as a Tensor of
-// C_out·C_in channels, b is (C_out), Y and ∂L/∂Y are (C_out,H_out,W_out).
-// Each section allocates and frees its own tensors; main owns the layer.
+// The article's "Backpropagation Through the Convolution Layer": ∂L/∂K, ∂L/∂X
+// and ∂L/∂b of Y = X ⋆ K + b on the running example, the three forms of ∂L/∂X
+// (src/conv.c), then stride, padding, dilation and channels, all checked.
+// X is (C_in,H,W), K (C_out,C_in,kh,kw) as C_out·C_in channels, b (C_out),
+// Y and ∂L/∂Y (C_out,H_out,W_out). Sections free what they make; main owns
+// the layer.
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -100,11 +97,21 @@ static Tensor step_rotate(const Tensor *k, Bug bug) {
     return bug == BUG_NO_ROT180 ? kernel_not_rotated(k) : conv_steps_rot180(k);
 }
 
+// A side of the steps' padded ∂L/∂Y (up to about 3·4096).
+static long steps_side(int out, int k, const ConvShape *s, Bug bug) {
+    long spread = bug == BUG_NO_DILATE ? out : s->stride * (out - 1L) + 1;
+    return spread + (bug == BUG_VALID_NOT_FULL ? 0 : 2L * s->dilation * (k - 1));
+}
+
 // Steps 1–4 for ∂L/∂Y[o] (dy) and K[o,c] (k); grad_padded is (H+2p, W+2p).
 static ConvSteps steps_run(const double *dy, const double *k, const ConvShape *s, Bug bug) {
     const int d = s->dilation, fh = d * (s->kh - 1), fw = d * (s->kw - 1);
     Tensor dyv = tensor_view((double *)dy, 1, s->out_h, s->out_w), kv = tensor_view((double *)k, 1, s->kh, s->kw);
     ConvSteps st = {0};
+    long side = fmax(steps_side(s->out_h, s->kh, s, bug), steps_side(s->out_w, s->kw, s, bug));
+    if (side > TENSOR_MAX_SIDE)
+        usage_error("--dilation: the steps of --bug %s pad dL/dY to %ld columns; the limit is %d", BUGS[bug - 1].name,
+                    side, TENSOR_MAX_SIDE);
     st.spread = step_spread(&dyv, s->stride, bug);
     st.padded = step_pad(&st.spread, fh, fw, bug);
     st.rot = step_rotate(&kv, bug);
@@ -170,9 +177,8 @@ static Grads layer_backward(const Layer *l, Bug bug) {
 }
 
 static void grads_free(Grads *d) {
-    tensor_free(&d->dx);
-    tensor_free(&d->dk);
-    tensor_free(&d->db);
+    Tensor *all[] = {&d->dx, &d->dk, &d->db};
+    for (int q = 0; q < ARRAY_LEN(all); q++) tensor_free(all[q]);
 }
 
 static void layer_free(Layer *l) {
@@ -422,9 +428,9 @@ static Layer layer_new(const ConvShape *s) {
 static void leftover_rows(Report *r, Bug bug) {
     ConvShape s;
     conv_shape_init(&s, 1, EXAMPLE_X_H, EXAMPLE_X_W, 1, EXAMPLE_K_SIZE, EXAMPLE_K_SIZE, 2, 0, 0, 1);
-    Tensor g = tensor_alloc(1, s.out_h, s.out_w), dx = tensor_alloc(1, s.in_h, s.in_w);
-    for (size_t q = 0; q < tensor_size(&g); q++) g.data[q] = 1.0;
-    input_gradient(dx.data, g.data, EXAMPLE_K, &s, bug);
+    double g[2] = {1, 1}, dxd[EXAMPLE_X_H * EXAMPLE_X_W] = {0}; // Y is 1x2
+    Tensor dx = tensor_view(dxd, 1, s.in_h, s.in_w);
+    input_gradient(dx.data, g, EXAMPLE_K, &s, bug);
     report_text(r, "Without padding the leftover reaches X itself: stride 2, p = 0 gives a %dx%d output, (3 − 1 − "
                    "1) = 1 is not a multiple of 2, and X's last row is never read. With ∂L/∂Y all ones:",
                 s.out_h, s.out_w);
@@ -436,8 +442,6 @@ static void leftover_rows(Report *r, Bug bug) {
     report_text(r, "This is the output_padding of a transposed convolution: inputs of 2 and 3 rows both give 1 "
                    "output row here, so conv_transpose2d cannot tell from ∂L/∂Y alone how many rows to return; "
                    "output_padding says how many leftover rows (with zero gradient) to add.");
-    tensor_free(&g);
-    tensor_free(&dx);
 }
 
 static void section_5_7_stride_padding(Report *r, Bug bug, const ConvCheckPlan *p) {
@@ -574,9 +578,8 @@ static void section_5_10_border(Report *r, const Layer *l, const Grads *d, const
                                "chapter5_touch.dat"};
         for (int q = 0; q < ARRAY_LEN(t); q++) conv_report_plot_matrix(plot_dir, names[q], t[q]);
     }
-    tensor_free(&touch);
-    tensor_free(&ones_k);
-    tensor_free(&ones_g);
+    Tensor *all[] = {&touch, &ones_k, &ones_g};
+    for (int q = 0; q < ARRAY_LEN(all); q++) tensor_free(all[q]);
 }
 
 // ---------------------------------------------------------------- main
@@ -669,7 +672,7 @@ int main(int argc, char **argv) {
     const Bug bug = (Bug)opt.bug_id;
     double lr = t.lr ? option_number("--lr", t.lr) : DEFAULT_LR;
     if (!(lr > 0)) usage_error("--lr: must be > 0, got %s", t.lr);
-    Layer l = layer_from_options(&t);
+    Layer l = layer_from_options(&t); // validated before anything prints
     ExampleChain chain = {0};
     Upstream up = upstream_init(&l, &chain, t.upstream, opt.seed);
     Grads d = layer_backward(&l, bug);
