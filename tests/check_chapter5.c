@@ -41,10 +41,10 @@ END_TEST
 // are 5.7, 5.8 and the sweep) is byte-identical run after run, and another
 // seed changes it: the randomness is seeded, and only seeded.
 START_TEST(test_repeatable) {
-    const char *seven[] = {"--no-color", "--input", "1 2 3; 4 5 6; 7 8 9", "--seed", "5", NULL};
-    const char *eight[] = {"--no-color", "--input", "1 2 3; 4 5 6; 7 8 9", "--seed", "6", NULL};
-    ProcResult a = run_chapter("chapter5", seven), b = run_chapter("chapter5", seven);
-    ProcResult c = run_chapter("chapter5", eight);
+    const char *five[] = {"--no-color", "--input", "1 2 3; 4 5 6; 7 8 9", "--seed", "5", NULL};
+    const char *six[] = {"--no-color", "--input", "1 2 3; 4 5 6; 7 8 9", "--seed", "6", NULL};
+    ProcResult a = run_chapter("chapter5", five), b = run_chapter("chapter5", five);
+    ProcResult c = run_chapter("chapter5", six);
     ck_assert_int_eq(a.status, 0);
     ck_assert_uint_gt(a.out_len, 0);
     ck_assert_msg(a.out_len == b.out_len && memcmp(a.out, b.out, a.out_len) == 0, "two runs of --seed 5 differ");
@@ -256,6 +256,25 @@ START_TEST(test_bad_input) {
 }
 END_TEST
 
+// With a --bug the chapter builds ∂L/∂X step by step as tensors: a 1x2100
+// input, a 1x2 kernel with dilation 2000 gives 100 outputs padded by 2000 on
+// each side, 4100 columns. An input error naming the option and the limit,
+// not an internal one.
+START_TEST(test_bug_steps_limit) {
+    static char row[2 * 2100 + 1];
+    for (int j = 0; j < 2100; j++) memcpy(row + 2 * j, "1 ", 2);
+    row[2 * 2100 - 1] = '\0'; // 2100 ones, no trailing space
+    const char *args[] = {"--input", row, "--kernel", "1 2", "--dilation", "2000", "--bug", "no-rot180", NULL};
+    ProcResult r = run_chapter("chapter5", args);
+    assert_usage_error(&r, "--dilation: the steps of --bug no-rot180 pad dL/dY to 4100 columns; the limit is 4096");
+    proc_free(&r);
+    const char *right[] = {"--input", row, "--kernel", "1 2", "--dilation", "2000", NULL};
+    r = run_chapter("chapter5", right);
+    ck_assert_int_eq(r.status, 0);
+    proc_free(&r);
+}
+END_TEST
+
 START_TEST(test_plot_files) {
     char dir[] = "/tmp/chapter5-plot-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -305,6 +324,7 @@ Suite *make_chapter5_suite(void) {
     suite_add_tcase(s, bugs);
     TCase *bad = tcase_create("bad input");
     tcase_add_loop_test(bad, test_bad_input, 0, ARRAY_LEN(BAD));
+    tcase_add_test(bad, test_bug_steps_limit);
     suite_add_tcase(s, bad);
     return s;
 }
