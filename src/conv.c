@@ -1,5 +1,7 @@
 #include "conv.h"
 
+#include <math.h>
+
 bool conv_shape_init(ConvShape *s, int in_c, int in_h, int in_w, int out_c, int kh, int kw, int stride,
                      int pad_h, int pad_w, int dilation) {
     if (in_c < 1 || in_h < 1 || in_w < 1 || out_c < 1 || kh < 1 || kw < 1 || stride < 1 || dilation < 1 ||
@@ -35,13 +37,40 @@ void conv_forward(double *out, const double *in, const double *w, const double *
             }
 }
 
+void conv_kernel_grad(double *dw, const double *dout, const double *in, const ConvShape *s) {
+    for (int o = 0; o < s->out_c; o++)
+        for (int c = 0; c < s->in_c; c++)
+            for (int m = 0; m < s->kh; m++)
+                for (int n = 0; n < s->kw; n++) {
+                    double sum = 0.0;
+                    for (int i = 0; i < s->out_h; i++) {
+                        int y = i * s->stride + m * s->dilation - s->pad_h;
+                        if (y < 0 || y >= s->in_h) continue;
+                        const double *g = dout + ((long)o * s->out_h + i) * s->out_w;
+                        const double *row = in + ((long)c * s->in_h + y) * s->in_w;
+                        for (int j = 0; j < s->out_w; j++) {
+                            int x = j * s->stride + n * s->dilation - s->pad_w;
+                            if (x >= 0 && x < s->in_w) sum += g[j] * row[x];
+                        }
+                    }
+                    dw[(((long)o * s->in_c + c) * s->kh + m) * s->kw + n] += sum;
+                }
+}
+
+// db gathers, dw by conv_kernel_grad, din scatters (conv_input_grad_scatter).
 void conv_backward(double *din, double *dw, double *db, const double *dout, const double *in,
                    const double *w, const ConvShape *s) {
+    for (int o = 0; o < s->out_c; o++)
+        for (long q = 0; q < (long)s->out_h * s->out_w; q++) db[o] += dout[(long)o * s->out_h * s->out_w + q];
+    conv_kernel_grad(dw, dout, in, s);
+    conv_input_grad_scatter(din, dout, w, s);
+}
+
+void conv_input_grad_scatter(double *din, const double *dout, const double *w, const ConvShape *s) {
     for (int o = 0; o < s->out_c; o++)
         for (int i = 0; i < s->out_h; i++)
             for (int j = 0; j < s->out_w; j++) {
                 double g = dout[((long)o * s->out_h + i) * s->out_w + j];
-                db[o] += g;
                 for (int c = 0; c < s->in_c; c++) {
                     long plane = (long)c * s->in_h * s->in_w;
                     long kern = ((long)o * s->in_c + c) * s->kh * s->kw;
@@ -51,13 +80,186 @@ void conv_backward(double *din, double *dw, double *db, const double *dout, cons
                         for (int n = 0; n < s->kw; n++) {
                             int x = j * s->stride + n * s->dilation - s->pad_w;
                             if (x < 0 || x >= s->in_w) continue;
-                            dw[kern + m * s->kw + n] += g * in[plane + y * s->in_w + x];
                             din[plane + y * s->in_w + x] += g * w[kern + m * s->kw + n];
                         }
                     }
                 }
             }
 }
+
+// The entry of the spread upstream gradient S at (p, q), 0 in the inserted
+// zeros and outside.
+static double spread_at(const double *dout_o, const ConvShape *s, long p, long q) {
+    if (p < 0 || q < 0 || p % s->stride || q % s->stride) return 0.0;
+    p /= s->stride;
+    q /= s->stride;
+    return p < s->out_h && q < s->out_w ? dout_o[p * s->out_w + q] : 0.0;
+}
+
+void conv_input_grad_full(double *din, const double *dout, const double *w, const ConvShape *s) {
+    const long fh = (long)s->dilation * (s->kh - 1), fw = (long)s->dilation * (s->kw - 1);
+    for (int c = 0; c < s->in_c; c++)
+        for (int a = 0; a < s->in_h; a++)
+            for (int b = 0; b < s->in_w; b++) {
+                double sum = 0.0;
+                for (int o = 0; o < s->out_c; o++) {
+                    const double *dout_o = dout + (long)o * s->out_h * s->out_w;
+                    const double *kern = w + ((long)o * s->in_c + c) * s->kh * s->kw;
+                    for (int m = 0; m < s->kh; m++)
+                        for (int n = 0; n < s->kw; n++) {
+                            long p = a + s->pad_h + (long)m * s->dilation - fh;
+                            long q = b + s->pad_w + (long)n * s->dilation - fw;
+                            double u = spread_at(dout_o, s, p, q);
+                            if (u != 0.0) sum += u * kern[(s->kh - 1 - m) * s->kw + (s->kw - 1 - n)];
+                        }
+                }
+                din[((long)c * s->in_h + a) * s->in_w + b] += sum;
+            }
+}
+
+long conv_matrix_rows(const ConvShape *s) { return (long)s->out_c * s->out_h * s->out_w; }
+long conv_matrix_cols(const ConvShape *s) { return (long)s->in_c * s->in_h * s->in_w; }
+
+void conv_matrix(double *cm, const double *w, const ConvShape *s) {
+    long cols = conv_matrix_cols(s);
+    for (long q = 0; q < conv_matrix_rows(s) * cols; q++) cm[q] = 0.0;
+    for (int o = 0; o < s->out_c; o++)
+        for (int i = 0; i < s->out_h; i++)
+            for (int j = 0; j < s->out_w; j++) {
+                double *row = cm + (((long)o * s->out_h + i) * s->out_w + j) * cols;
+                for (int c = 0; c < s->in_c; c++)
+                    for (int m = 0; m < s->kh; m++) {
+                        int y = i * s->stride + m * s->dilation - s->pad_h;
+                        if (y < 0 || y >= s->in_h) continue;
+                        for (int n = 0; n < s->kw; n++) {
+                            int x = j * s->stride + n * s->dilation - s->pad_w;
+                            if (x < 0 || x >= s->in_w) continue;
+                            row[((long)c * s->in_h + y) * s->in_w + x] += w[(((long)o * s->in_c + c) * s->kh + m) * s->kw + n];
+                        }
+                    }
+            }
+}
+
+void conv_input_grad_matrix(double *din, const double *dout, const double *cm, const ConvShape *s) {
+    long rows = conv_matrix_rows(s), cols = conv_matrix_cols(s);
+    for (long q = 0; q < cols; q++) {
+        double sum = 0.0;
+        for (long r = 0; r < rows; r++) sum += cm[r * cols + q] * dout[r];
+        din[q] += sum;
+    }
+}
+
+// ---------------------------------------------------------------- the checked loss
+
+ConvRegion conv_region_all(const ConvShape *s) { return (ConvRegion){0, s->out_c, 0, s->out_h, 0, s->out_w}; }
+
+double conv_loss_region(double *scale, const double *g, const double *in, const double *w, const double *b,
+                        const ConvShape *s, ConvRegion r) {
+    double loss = 0.0, mag = 0.0;
+    for (int o = r.o0; o < r.o1; o++)
+        for (int i = r.i0; i < r.i1; i++)
+            for (int j = r.j0; j < r.j1; j++) {
+                double y = b[o], ay = fabs(b[o]);
+                for (int c = 0; c < s->in_c; c++) {
+                    const double *plane = in + (long)c * s->in_h * s->in_w;
+                    const double *kern = w + ((long)o * s->in_c + c) * s->kh * s->kw;
+                    for (int m = 0; m < s->kh; m++) {
+                        int yy = i * s->stride + m * s->dilation - s->pad_h;
+                        if (yy < 0 || yy >= s->in_h) continue;
+                        for (int n = 0; n < s->kw; n++) {
+                            int xx = j * s->stride + n * s->dilation - s->pad_w;
+                            if (xx < 0 || xx >= s->in_w) continue;
+                            double t = plane[(long)yy * s->in_w + xx] * kern[m * s->kw + n];
+                            y += t;
+                            ay += fabs(t);
+                        }
+                    }
+                }
+                double gv = g[((long)o * s->out_h + i) * s->out_w + j];
+                loss += gv * y;
+                mag += fabs(gv) * ay;
+            }
+    *scale = mag;
+    return loss;
+}
+
+static double objective_whole(void *ctx, double *scale) {
+    const ConvObjective *p = ctx;
+    return conv_loss_region(scale, p->g, p->in, p->w, p->b, p->s, conv_region_all(p->s));
+}
+
+// The terms G[o,i,j]·in[c,y,x]·w[o,c,m,n] of L that hold input pixel
+// (c, y, x): for each tap (m, n), the output that reads it there, if any.
+static double input_terms(double *scale, const ConvObjective *p, long e) {
+    const ConvShape *s = p->s;
+    int c = (int)(e / ((long)s->in_h * s->in_w)), y = (int)(e / s->in_w % s->in_h), x = (int)(e % s->in_w);
+    double sum = 0.0, mag = 0.0, v = p->in[e];
+    for (int o = 0; o < s->out_c; o++)
+        for (int m = 0; m < s->kh; m++) {
+            long ti = (long)y + s->pad_h - (long)m * s->dilation;
+            if (ti < 0 || ti % s->stride || ti / s->stride >= s->out_h) continue;
+            for (int n = 0; n < s->kw; n++) {
+                long tj = (long)x + s->pad_w - (long)n * s->dilation;
+                if (tj < 0 || tj % s->stride || tj / s->stride >= s->out_w) continue;
+                double t = p->g[((long)o * s->out_h + ti / s->stride) * s->out_w + tj / s->stride] * v *
+                           p->w[(((long)o * s->in_c + c) * s->kh + m) * s->kw + n];
+                sum += t;
+                mag += fabs(t);
+            }
+        }
+    *scale = mag;
+    return sum;
+}
+
+// The terms G[o,i,j]·in[c, i·s + m·d − ph, j·s + n·d − pw]·w[o,c,m,n] over (i,j).
+static double kernel_terms(double *scale, const ConvObjective *p, long e) {
+    const ConvShape *s = p->s;
+    int n = (int)(e % s->kw), m = (int)(e / s->kw % s->kh), c = (int)(e / ((long)s->kh * s->kw) % s->in_c);
+    int o = (int)(e / ((long)s->kh * s->kw * s->in_c));
+    double sum = 0.0, mag = 0.0, v = p->w[e];
+    for (int i = 0; i < s->out_h; i++) {
+        int y = i * s->stride + m * s->dilation - s->pad_h;
+        if (y < 0 || y >= s->in_h) continue;
+        const double *g = p->g + ((long)o * s->out_h + i) * s->out_w, *row = p->in + ((long)c * s->in_h + y) * s->in_w;
+        for (int j = 0; j < s->out_w; j++) {
+            int x = j * s->stride + n * s->dilation - s->pad_w;
+            if (x < 0 || x >= s->in_w) continue;
+            double t = g[j] * row[x] * v;
+            sum += t;
+            mag += fabs(t);
+        }
+    }
+    *scale = mag;
+    return sum;
+}
+
+// The terms G[o,i,j]·b[o] over (i,j).
+static double bias_terms(double *scale, const ConvObjective *p, long o) {
+    const ConvShape *s = p->s;
+    double sum = 0.0, mag = 0.0;
+    for (long q = 0; q < (long)s->out_h * s->out_w; q++) {
+        double t = p->g[o * s->out_h * s->out_w + q] * p->b[o];
+        sum += t;
+        mag += fabs(t);
+    }
+    *scale = mag;
+    return sum;
+}
+
+// The terms of L that entry offset + k of the block can change: those that
+// hold it as a factor (L is a sum of products, one factor from each block).
+static double objective_local(void *ctx, int k, double *scale) {
+    const ConvObjective *p = ctx;
+    long e = (long)p->offset + k;
+    switch (p->block) {
+    case CONV_BLOCK_INPUT: return input_terms(scale, p, e);
+    case CONV_BLOCK_KERNEL: return kernel_terms(scale, p, e);
+    case CONV_BLOCK_BIAS: return bias_terms(scale, p, e);
+    }
+    return 0.0;
+}
+
+Objective conv_objective(ConvObjective *ctx) { return (Objective){objective_whole, objective_local, ctx}; }
 
 void convolve2d(double *out, const double *x, const double *k, int h, int w, int kh, int kw, ConvMode mode) {
     // Output (oi, oj) is full-mode position (oi + off_h, oj + off_w).

@@ -768,6 +768,27 @@ Verdict report_gradient_check(Report *r, const char *name, const Tensor *analyti
     return s.verdict;
 }
 
+Verdict report_gradient_summary(Report *r, const char *name, BoundedSummary s) {
+    char detail[400];
+    int len = snprintf(detail, sizeof detail, "%d of %d compared", s.compared, s.n);
+    if (s.skipped)
+        len += snprintf(detail + len, sizeof detail - (size_t)len, ", %d skipped (%s)", s.skipped,
+                        s.skip_reason ? s.skip_reason : "not compared");
+    if (s.inconclusive)
+        len += snprintf(detail + len, sizeof detail - (size_t)len, ", %d inconclusive (error bound too large)",
+                        s.inconclusive);
+    if (s.compared)
+        snprintf(detail + len, sizeof detail - (size_t)len,
+                 "; max abs error %.1e, max rel error %.1e (tolerance %g, bound %.1e)", s.max_abs_error,
+                 s.max_rel_error, s.tolerance, s.bound);
+    verdict_line_word(r, name, detail, verdict_word(s.verdict), s.verdict == VERDICT_PASS);
+    record_check_full(r, name,
+                      (CheckRecord){.compared = s.compared, .skipped = s.skipped, .max_abs = s.max_abs_error,
+                                    .max_rel = s.max_rel_error, .tolerance = s.tolerance, .bound = s.bound,
+                                    .verdict = s.verdict});
+    return s.verdict;
+}
+
 Verdict report_identity(Report *r, const char *name, int compared, double max_abs, double max_rel,
                         double tolerance, const char *detail) {
     Verdict v = compared == 0 ? VERDICT_NOTHING_COMPARED : max_rel <= tolerance ? VERDICT_PASS : VERDICT_FAIL;

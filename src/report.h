@@ -97,6 +97,10 @@ bool report_verdict(Report *r, const char *name, bool passed, const char *detail
 // tolerance, bound, verdict and passed.
 Verdict report_gradient_check(Report *r, const char *name, const Tensor *analytic, const NumericalDerivative *num,
                               const bool *skip, BoundedSummary s);
+// The verdict line and JSON entry of report_gradient_check without the
+// per-entry table, for a block too large to list entry by entry (or a
+// summary merged over many blocks). s.n counts every entry of the block.
+Verdict report_gradient_summary(Report *r, const char *name, BoundedSummary s);
 // A check that two computations agree (an identity, bit-identity): passes
 // when max_rel ≤ tolerance; NOTHING_COMPARED when compared is 0. The line
 // and the JSON entry carry the real numbers.

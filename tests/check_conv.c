@@ -4,8 +4,11 @@
 // combination against finite differences.
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "arraylen.h"
 #include "conv.h"
 #include "example.h"
 #include "gradcheck.h"
@@ -123,6 +126,67 @@ START_TEST(test_dilation2) {
 }
 END_TEST
 
+// The three forms of ∂L/∂X (src/conv.h) on the hand examples above: each
+// must give the hand-computed dX by itself.
+typedef void (*InputGradFn)(double *din, const double *dout, const double *w, const ConvShape *s);
+
+static void by_matrix(double *din, const double *dout, const double *w, const ConvShape *s) {
+    double *cm = malloc(sizeof *cm * (size_t)(conv_matrix_rows(s) * conv_matrix_cols(s)));
+    ck_assert_ptr_nonnull(cm);
+    conv_matrix(cm, w, s);
+    conv_input_grad_matrix(din, dout, cm, s);
+    free(cm);
+}
+
+static const InputGradFn FORMS[] = {conv_input_grad_scatter, conv_input_grad_full, by_matrix};
+static const char *const FORM_NAMES[] = {"scatter", "full", "matrix"};
+
+typedef struct {
+    int h, w, kh, kw, stride, pad, dil;
+    const double *x, *k;
+    double dy[6], want_dx[12];
+} HandCase;
+
+static const double ROW5[5] = {1, 2, 3, 4, 5}, TAP2[2] = {1, -1};
+
+static const HandCase HAND[] = {
+    {3, 4, 2, 2, 1, 0, 1, EXAMPLE_X, EXAMPLE_K, {1, 0, 0, 0, 0, 2}, {1, 1, 0, 0, 1, 2, 2, 2, 0, 0, 2, 4}},
+    {3, 4, 2, 2, 2, 1, 1, EXAMPLE_X, EXAMPLE_K, {1, 0, 2, 0, -1, 0}, {2, 0, 0, 2, 0, -1, -1, 0, 0, -1, -2, 0}},
+    {1, 5, 1, 2, 1, 0, 2, ROW5, TAP2, {1, 0, 1}, {1, 0, 0, 0, -1}},
+};
+
+// _i = case·3 + form.
+START_TEST(test_forms_hand_values) {
+    const HandCase *c = &HAND[_i / 3];
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, c->h, c->w, 1, c->kh, c->kw, c->stride, c->pad, c->pad, c->dil));
+    double dx[12] = {0};
+    FORMS[_i % 3](dx, c->dy, c->k, &s);
+    char what[40];
+    snprintf(what, sizeof what, "case %d %s dX", _i / 3, FORM_NAMES[_i % 3]);
+    assert_all(dx, c->want_dx, c->h * c->w, what);
+    // They accumulate: a second call doubles the result.
+    FORMS[_i % 3](dx, c->dy, c->k, &s);
+    ck_assert_double_eq_tol(dx[0], 2 * c->want_dx[0], EXACT_TOL);
+}
+END_TEST
+
+// C for the running example (3x4 input, 2x2 kernel [1 1; 1 2], stride 1):
+// row (i,j) holds K at the columns of pixels (i..i+1, j..j+1). Row 0 reads
+// pixels 0, 1, 4, 5; row 5 (i=1, j=2) reads 6, 7, 10, 11.
+START_TEST(test_conv_matrix_hand) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, 3, 4, 1, 2, 2, 1, 0, 0, 1));
+    ck_assert_int_eq(conv_matrix_rows(&s), 6);
+    ck_assert_int_eq(conv_matrix_cols(&s), 12);
+    double cm[72];
+    conv_matrix(cm, EXAMPLE_K, &s);
+    const double row0[12] = {1, 1, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0}, row5[12] = {0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 2};
+    assert_all(cm, row0, 12, "C row 0");
+    assert_all(cm + 60, row5, 12, "C row 5");
+}
+END_TEST
+
 // Two output channels from one input: ∂L/∂X sums over them.
 // X = [1 2; 3 4], K[0] = [1], K[1] = [2] (1x1), dY[0] = [1 2; 3 4], dY[1] = [1 0; 0 1]:
 //   dX = 1·dY[0] + 2·dY[1] = [3 2; 3 6]
@@ -138,6 +202,11 @@ START_TEST(test_channels_sum) {
     assert_all(dx, want_dx, 4, "dX");
     assert_all(dk, want_dk, 2, "dK");
     assert_all(db, want_db, 2, "db");
+    for (int f = 0; f < ARRAY_LEN(FORMS); f++) {
+        double form_dx[4] = {0};
+        FORMS[f](form_dx, dy, k, &s);
+        assert_all(form_dx, want_dx, 4, FORM_NAMES[f]);
+    }
 }
 END_TEST
 
@@ -235,7 +304,7 @@ static Tensor spread(const Tensor *t, int s) {
     return out;
 }
 
-// Form 2, built from the textbook convolution: the gradient of the padded
+// An independent fourth form, built from the textbook convolution: the gradient of the padded
 // input is spread(dY, s) * spread(K, d) in full mode (the leftover rows and
 // columns beyond it stay zero); cropping p gives ∂L/∂X.
 static void input_grad_by_full_convolution(Tensor *dx, const Tensor *dy, const Tensor *k, const ConvShape *s) {
@@ -250,23 +319,6 @@ static void input_grad_by_full_convolution(Tensor *dx, const Tensor *dy, const T
     tensor_free(&sdy);
     tensor_free(&sk);
     tensor_free(&full);
-}
-
-// Form 3: C from the forward pass on unit inputs, then Cᵀ·vec(dY).
-static void input_grad_by_matrix(Tensor *dx, const Tensor *dy, const Tensor *k, const ConvShape *s) {
-    int cols = s->in_h * s->in_w, rows = s->out_h * s->out_w;
-    Tensor unit = tensor_alloc(1, s->in_h, s->in_w), col = tensor_alloc(1, s->out_h, s->out_w);
-    double b = 0.0;
-    for (int q = 0; q < cols; q++) {
-        unit.data[q] = 1.0;
-        conv_forward(col.data, unit.data, k->data, &b, s);
-        unit.data[q] = 0.0;
-        double sum = 0.0;
-        for (int r = 0; r < rows; r++) sum += col.data[r] * dy->data[r];
-        dx->data[q] = sum;
-    }
-    tensor_free(&unit);
-    tensor_free(&col);
 }
 
 typedef struct {
@@ -287,18 +339,16 @@ START_TEST(test_three_forms_equal) {
     for (size_t q = 0; q < tensor_size(&x); q++) x.data[q] = rng_range(&rng, -1, 1);
     for (size_t q = 0; q < tensor_size(&k); q++) k.data[q] = rng_range(&rng, -1, 1);
     for (size_t q = 0; q < tensor_size(&dy); q++) dy.data[q] = rng_range(&rng, -1, 1);
-    Tensor f1 = tensor_alloc_like(&x), f2 = tensor_alloc_like(&x), f3 = tensor_alloc_like(&x), dk = tensor_alloc_like(&k);
-    double db = 0;
-    conv_backward(f1.data, dk.data, &db, dy.data, x.data, k.data, &s);
-    input_grad_by_full_convolution(&f2, &dy, &k, &s);
-    input_grad_by_matrix(&f3, &dy, &k, &s);
-    for (size_t q = 0; q < tensor_size(&x); q++) {
-        ck_assert_msg(fabs(f1.data[q] - f2.data[q]) <= FORMS_TOL, "case %d entry %zu: scatter %.17g, full %.17g", _i,
-                      q, f1.data[q], f2.data[q]);
-        ck_assert_msg(fabs(f1.data[q] - f3.data[q]) <= FORMS_TOL, "case %d entry %zu: scatter %.17g, C^T %.17g", _i,
-                      q, f1.data[q], f3.data[q]);
+    Tensor ref = tensor_alloc_like(&x), got = tensor_alloc_like(&x);
+    input_grad_by_full_convolution(&ref, &dy, &k, &s);
+    for (int f = 0; f < ARRAY_LEN(FORMS); f++) {
+        tensor_zero(&got);
+        FORMS[f](got.data, dy.data, k.data, &s);
+        for (size_t q = 0; q < tensor_size(&x); q++)
+            ck_assert_msg(fabs(got.data[q] - ref.data[q]) <= FORMS_TOL, "case %d entry %zu: %s %.17g, textbook %.17g",
+                          _i, q, FORM_NAMES[f], got.data[q], ref.data[q]);
     }
-    Tensor *all[] = {&x, &k, &dy, &f1, &f2, &f3, &dk};
+    Tensor *all[] = {&x, &k, &dy, &ref, &got};
     for (size_t q = 0; q < sizeof all / sizeof *all; q++) tensor_free(all[q]);
 }
 END_TEST
@@ -327,63 +377,127 @@ END_TEST
 // ---------------------------------------------------------------- the configuration sweep
 
 typedef struct {
-    const ConvShape *s;
-    double *x, *k, *b;
-    const double *g;
-    double *y;
-    int ny;
-} Problem;
+    ConvShape s;
+    Tensor x, k, b, g;
+} Layer;
 
-static double loss(void *ctx) {
-    Problem *p = ctx;
-    conv_forward(p->y, p->x, p->k, p->b, p->s);
-    double sum = 0.0;
-    for (int q = 0; q < p->ny; q++) sum += p->g[q] * p->y[q];
+// _i = ((((s−1)·3 + p)·2 + (d−1))·2 + C_in index)·2 + C_out index, 72 in all.
+static Layer sweep_layer(int i) {
+    int co = i % 2 + 1, ci = (i / 2) % 2 ? 3 : 1, dil = (i / 4) % 2 + 1, pad = (i / 8) % 3, stride = i / 24 + 1;
+    Rng rng = rng_make(7000 + (uint64_t)i);
+    int kh = 1 + rng_below(&rng, 3), kw = 1 + rng_below(&rng, 3);
+    int h = dil * (kh - 1) + 1 + rng_below(&rng, 2 * stride + 1), w = dil * (kw - 1) + 1 + rng_below(&rng, 2 * stride + 1);
+    Layer l;
+    ck_assert(conv_shape_init(&l.s, ci, h, w, co, kh, kw, stride, pad, pad, dil));
+    l.x = tensor_alloc(ci, h, w);
+    l.k = tensor_alloc(co * ci, kh, kw);
+    l.b = tensor_alloc(1, 1, co);
+    l.g = tensor_alloc(co, l.s.out_h, l.s.out_w);
+    Tensor *fill[] = {&l.x, &l.k, &l.b, &l.g};
+    for (int t = 0; t < ARRAY_LEN(fill); t++)
+        for (size_t q = 0; q < tensor_size(fill[t]); q++) fill[t]->data[q] = rng_range(&rng, -2, 2);
+    return l;
+}
+
+static void layer_free(Layer *l) {
+    Tensor *all[] = {&l->x, &l->k, &l->b, &l->g};
+    for (int q = 0; q < ARRAY_LEN(all); q++) tensor_free(all[q]);
+}
+
+static BoundedSummary check_block(Layer *l, Tensor *param, ConvBlock block, const double *analytic) {
+    ConvObjective ctx = {&l->s, l->x.data, l->k.data, l->b.data, l->g.data, block, 0};
+    Objective obj = conv_objective(&ctx);
+    int n = (int)tensor_size(param);
+    NumericalDerivative *num = malloc(sizeof *num * (size_t)n);
+    ck_assert_ptr_nonnull(num);
+    numerical_gradient_bounded(num, param->data, n, &obj);
+    BoundedSummary sum = compare_bounded(analytic, num, NULL, NULL, n, GRADCHECK_REL_TOL);
+    free(num);
     return sum;
 }
 
-// _i = ((((s−1)·3 + p)·2 + (d−1))·2 + C_in index)·2 + C_out index, 72 in all.
 START_TEST(test_sweep_gradcheck) {
-    int co = _i % 2 + 1, ci = (_i / 2) % 2 ? 3 : 1, dil = (_i / 4) % 2 + 1, pad = (_i / 8) % 3, stride = _i / 24 + 1;
-    Rng rng = rng_make(7000 + (uint64_t)_i);
-    int kh = 1 + rng_below(&rng, 3), kw = 1 + rng_below(&rng, 3);
-    int h = dil * (kh - 1) + 1 + rng_below(&rng, 2 * stride + 1), w = dil * (kw - 1) + 1 + rng_below(&rng, 2 * stride + 1);
-    ConvShape s;
-    ck_assert(conv_shape_init(&s, ci, h, w, co, kh, kw, stride, pad, pad, dil));
-    Tensor x = tensor_alloc(ci, h, w), k = tensor_alloc(co * ci, kh, kw), b = tensor_alloc(1, 1, co);
-    Tensor g = tensor_alloc(co, s.out_h, s.out_w), y = tensor_alloc_like(&g);
-    Tensor *fill[] = {&x, &k, &b, &g};
-    for (int t = 0; t < 4; t++)
-        for (size_t q = 0; q < tensor_size(fill[t]); q++) fill[t]->data[q] = rng_range(&rng, -2, 2);
-    Tensor dx = tensor_alloc_like(&x), dk = tensor_alloc_like(&k), db = tensor_alloc_like(&b);
-    conv_backward(dx.data, dk.data, db.data, g.data, x.data, k.data, &s);
-    Tensor nx = tensor_alloc_like(&x), nk = tensor_alloc_like(&k), nb = tensor_alloc_like(&b);
-    Problem p = {&s, x.data, k.data, b.data, g.data, y.data, (int)tensor_size(&g)};
-    numerical_gradient(nx.data, x.data, (int)tensor_size(&x), loss, &p, GRADCHECK_H);
-    numerical_gradient(nk.data, k.data, (int)tensor_size(&k), loss, &p, GRADCHECK_H);
-    numerical_gradient(nb.data, b.data, (int)tensor_size(&b), loss, &p, GRADCHECK_H);
-    CheckSummary sx = compare_gradients(dx.data, nx.data, NULL, (int)tensor_size(&x), GRADCHECK_REL_TOL);
-    CheckSummary sk = compare_gradients(dk.data, nk.data, NULL, (int)tensor_size(&k), GRADCHECK_REL_TOL);
-    CheckSummary sb = compare_gradients(db.data, nb.data, NULL, (int)tensor_size(&b), GRADCHECK_REL_TOL);
-    ck_assert_msg(sx.passed && sk.passed && sb.passed, "s=%d p=%d d=%d C_in=%d C_out=%d: dX %.1e dK %.1e db %.1e",
-                  stride, pad, dil, ci, co, sx.max_rel_error, sk.max_rel_error, sb.max_rel_error);
+    Layer l = sweep_layer(_i);
+    Tensor dx = tensor_alloc_like(&l.x), dk = tensor_alloc_like(&l.k), db = tensor_alloc_like(&l.b);
+    conv_backward(dx.data, dk.data, db.data, l.g.data, l.x.data, l.k.data, &l.s);
+    BoundedSummary sx = check_block(&l, &l.x, CONV_BLOCK_INPUT, dx.data);
+    BoundedSummary sk = check_block(&l, &l.k, CONV_BLOCK_KERNEL, dk.data);
+    BoundedSummary sb = check_block(&l, &l.b, CONV_BLOCK_BIAS, db.data);
+    ck_assert_msg(sx.passed && sk.passed && sb.passed, "case %d: dX %s dK %s db %s", _i, verdict_name(sx.verdict),
+                  verdict_name(sk.verdict), verdict_name(sb.verdict));
     // The checker must also catch a wrong gradient: one kernel entry off by 1%.
     dk.data[0] += 0.01 * (1.0 + fabs(dk.data[0]));
-    CheckSummary wrong = compare_gradients(dk.data, nk.data, NULL, (int)tensor_size(&k), GRADCHECK_REL_TOL);
-    ck_assert_msg(!wrong.passed, "a kernel gradient off by 1%% passed");
-    Tensor *all[] = {&x, &k, &b, &g, &y, &dx, &dk, &db, &nx, &nk, &nb};
-    for (size_t q = 0; q < sizeof all / sizeof *all; q++) tensor_free(all[q]);
+    ck_assert_int_eq(check_block(&l, &l.k, CONV_BLOCK_KERNEL, dk.data).verdict, VERDICT_FAIL);
+    Tensor *all[] = {&dx, &dk, &db};
+    for (int q = 0; q < ARRAY_LEN(all); q++) tensor_free(all[q]);
+    layer_free(&l);
+}
+END_TEST
+
+// Local finite differences: the terms that one entry touches, differenced,
+// equal the whole loss differenced, up to rounding, for every entry of X, K
+// and b. The local difference is checked to be the derivative itself (from
+// conv_backward, exact for this linear loss) at least as well as the global
+// one, plus rounding.
+START_TEST(test_local_matches_global) {
+    Layer l = sweep_layer(_i * 7 % 72);
+    Tensor dx = tensor_alloc_like(&l.x), dk = tensor_alloc_like(&l.k), db = tensor_alloc_like(&l.b);
+    conv_backward(dx.data, dk.data, db.data, l.g.data, l.x.data, l.k.data, &l.s);
+    Tensor *params[] = {&l.x, &l.k, &l.b}, *grads[] = {&dx, &dk, &db};
+    const ConvBlock blocks[] = {CONV_BLOCK_INPUT, CONV_BLOCK_KERNEL, CONV_BLOCK_BIAS};
+    const double h = 1e-3;
+    for (int t = 0; t < ARRAY_LEN(params); t++) {
+        ConvObjective ctx = {&l.s, l.x.data, l.k.data, l.b.data, l.g.data, blocks[t], 0};
+        Objective obj = conv_objective(&ctx);
+        double whole_scale, local_scale;
+        obj.whole(obj.ctx, &whole_scale);
+        for (int q = 0; q < (int)tensor_size(params[t]); q++) {
+            double *p = &params[t]->data[q], saved = *p, su, sd;
+            *p = saved + h;
+            double gu = obj.whole(obj.ctx, &su), lu = obj.local(obj.ctx, q, &local_scale);
+            *p = saved - h;
+            double gd = obj.whole(obj.ctx, &sd), ld = obj.local(obj.ctx, q, &local_scale);
+            *p = saved;
+            double global = (gu - gd) / (2 * h), local = (lu - ld) / (2 * h);
+            // Rounding of two whole-loss sums, over 2h.
+            double rounding = 16 * 2.3e-16 * (su + sd) / (2 * h);
+            ck_assert_msg(fabs(global - local) <= rounding, "case %d block %d entry %d: global %.17g local %.17g",
+                          _i, t, q, global, local);
+            ck_assert_msg(fabs(local - grads[t]->data[q]) <= rounding, "block %d entry %d: local %.17g analytic %.17g",
+                          t, q, local, grads[t]->data[q]);
+        }
+    }
+    Tensor *all[] = {&dx, &dk, &db};
+    for (int q = 0; q < ARRAY_LEN(all); q++) tensor_free(all[q]);
+    layer_free(&l);
+}
+END_TEST
+
+// The loss over a region by hand: running example, G = [1 0 0; 0 0 2]:
+// L = 23 + 2·35 = 93; scale = Σ|G|·Σ|x·k| = 23 + 2·35 = 93 (all positive).
+// Rows [1,2) only: 70.
+START_TEST(test_loss_region_hand) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, 3, 4, 1, 2, 2, 1, 0, 0, 1));
+    const double g[6] = {1, 0, 0, 0, 0, 2}, b = 0;
+    double scale;
+    ck_assert_double_eq_tol(conv_loss_region(&scale, g, EXAMPLE_X, EXAMPLE_K, &b, &s, conv_region_all(&s)), 93,
+                            EXACT_TOL);
+    ck_assert_double_eq_tol(scale, 93, EXACT_TOL);
+    ConvRegion r = {0, 1, 1, 2, 0, 3};
+    ck_assert_double_eq_tol(conv_loss_region(&scale, g, EXAMPLE_X, EXAMPLE_K, &b, &s, r), 70, EXACT_TOL);
 }
 END_TEST
 
 // A real mistake, not a perturbation: ∂L/∂X with the kernel unrotated, on the
-// running example, fails the finite-difference check, while the right one
-// passes. The textbook full convolution dY * K already is pad(dY) ⋆ rot180(K);
+// running example, fails the bounded check, while the right one passes.
+// The textbook full convolution dY * K already is pad(dY) ⋆ rot180(K);
 // handing it rot180(K) instead undoes the rotation.
 START_TEST(test_unrotated_gradient_caught) {
     ConvShape s;
     ck_assert(conv_shape_init(&s, 1, 3, 4, 1, 2, 2, 1, 0, 0, 1));
-    double x[12], k[4], b = 0, g[6] = {1, -2, 0, 3, 1, -1}, y[6], num[12];
+    double x[12], k[4], b = 0, g[6] = {1, -2, 0, 3, 1, -1};
+    NumericalDerivative num[12];
     memcpy(x, EXAMPLE_X, sizeof x);
     memcpy(k, EXAMPLE_K, sizeof k);
     Tensor dy = tensor_view(g, 1, 2, 3), kv = tensor_view(k, 1, 2, 2);
@@ -391,10 +505,11 @@ START_TEST(test_unrotated_gradient_caught) {
     tensor_rot180(&rot, &kv);
     input_grad_by_full_convolution(&right, &dy, &kv, &s);
     input_grad_by_full_convolution(&unrotated, &dy, &rot, &s);
-    Problem p = {&s, x, k, &b, g, y, 6};
-    numerical_gradient(num, x, 12, loss, &p, GRADCHECK_H);
-    ck_assert(compare_gradients(right.data, num, NULL, 12, GRADCHECK_REL_TOL).passed);
-    ck_assert(!compare_gradients(unrotated.data, num, NULL, 12, GRADCHECK_REL_TOL).passed);
+    ConvObjective ctx = {&s, x, k, &b, g, CONV_BLOCK_INPUT, 0};
+    Objective obj = conv_objective(&ctx);
+    numerical_gradient_bounded(num, x, 12, &obj);
+    ck_assert(compare_bounded(right.data, num, NULL, NULL, 12, GRADCHECK_REL_TOL).passed);
+    ck_assert_int_eq(compare_bounded(unrotated.data, num, NULL, NULL, 12, GRADCHECK_REL_TOL).verdict, VERDICT_FAIL);
     tensor_free(&rot);
     tensor_free(&right);
     tensor_free(&unrotated);
@@ -412,18 +527,22 @@ Suite *make_conv_suite(void) {
     tcase_add_test(hand, test_backward_accumulates);
     tcase_add_test(hand, test_convolve2d_valid);
     tcase_add_test(hand, test_convolve2d_full);
+    tcase_add_loop_test(hand, test_forms_hand_values, 0, 3 * ARRAY_LEN(HAND));
+    tcase_add_test(hand, test_conv_matrix_hand);
+    tcase_add_test(hand, test_loss_region_hand);
     suite_add_tcase(s, hand);
     TCase *shape = tcase_create("shape");
-    tcase_add_loop_test(shape, test_shape_rejects, 0, (int)(sizeof BAD_SHAPES / sizeof *BAD_SHAPES));
+    tcase_add_loop_test(shape, test_shape_rejects, 0, ARRAY_LEN(BAD_SHAPES));
     tcase_add_test(shape, test_shape_accepts_exact_fit);
     suite_add_tcase(s, shape);
     TCase *forms = tcase_create("three forms");
-    tcase_add_loop_test(forms, test_three_forms_equal, 0, (int)(sizeof FORM_CASES / sizeof *FORM_CASES));
+    tcase_add_loop_test(forms, test_three_forms_equal, 0, ARRAY_LEN(FORM_CASES));
     tcase_add_test(forms, test_unrotated_kernel_is_wrong);
     suite_add_tcase(s, forms);
     TCase *sweep = tcase_create("sweep");
     tcase_add_loop_test(sweep, test_sweep_gradcheck, 0, 72);
     tcase_add_test(sweep, test_unrotated_gradient_caught);
+    tcase_add_loop_test(sweep, test_local_matches_global, 0, 12);
     suite_add_tcase(s, sweep);
     return s;
 }
