@@ -237,7 +237,9 @@ BENCH_DIR := build/bench
 bench:
 	@mkdir -p $(BENCH_DIR)
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 -Isrc bench/bench.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench
+	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 -Isrc bench/bench_conv.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench_conv
 	@./$(BENCH_DIR)/bench
+	@./$(BENCH_DIR)/bench_conv
 
 clean:
 	rm -rf build plots/out
