@@ -135,8 +135,9 @@ DirectionalResult directional_check(ParamBlock *blocks, int n_blocks, LossFn los
 // inside it) and at least 4 (else it would hardly change the estimate).
 #define SHRINK_MIN 1e-3
 #define SHRINK_MAX 0.25
-// One growth multiplies the step by at most 100.
-#define GROW_MAX 100.0
+// One growth multiplies the step by at most 1e4 (aiming where round-off
+// falls to GOOD_FRACTION of the derivative; truncation then ends the search).
+#define GROW_MAX 1e4
 // The step stays above 64 ulps of θ (below that the realised step is
 // mostly rounding) and below 1e-2·max(1, |θ|) (beyond that it is no longer
 // a derivative at θ).
@@ -165,23 +166,27 @@ typedef struct {
     double value, truncation, roundoff, lever, step;
 } Attempt;
 
-static double central_on(LineEval f, void *line, double h, double *roundoff, double *lever) {
+// One central difference; *sum receives s₊ + s₋, *lever |s₊ − s₋|/width.
+static double central_on(LineEval f, void *line, double h, double *roundoff, double *lever, double *sum) {
     double at_up, at_down, s_up, s_down;
     double up = f(line, h, &at_up, &s_up);
     double down = f(line, -h, &at_down, &s_down);
     double width = at_up - at_down;
-    *roundoff = ROUNDOFF_SAFETY * DBL_EPSILON * (s_up + s_down) / width;
+    *sum = s_up + s_down;
+    *roundoff = ROUNDOFF_SAFETY * DBL_EPSILON * *sum / width;
     *lever = fabs(s_up - s_down) / width;
     return (up - down) / width;
 }
 
 static Attempt attempt_at(LineEval f, void *line, double h) {
-    double r1, r2, v1, v2;
-    double d1 = central_on(f, line, h, &r1, &v1);
-    double d2 = central_on(f, line, h / 2.0, &r2, &v2);
+    double r1, r2, v1, v2, sum1, sum2;
+    double d1 = central_on(f, line, h, &r1, &v1, &sum1);
+    double d2 = central_on(f, line, h / 2.0, &r2, &v2, &sum2);
     Attempt a = {.value = d2 + (d2 - d1) / 3.0, .truncation = fabs(d1 - d2), .step = h};
     a.roundoff = (4.0 * r2 + r1) / 3.0;
-    a.lever = fmax(v1, v2);
+    // A term c·θ with θ = 0 changes |t| symmetrically (|±c·h|): the odd part
+    // above sees nothing, the even part (s₊ₕ + s₋ₕ) − (s₊ₕ/₂ + s₋ₕ/₂) = |c|·h.
+    a.lever = fmax(fmax(v1, v2), fabs(sum1 - sum2) / h);
     // L undefined or infinite at a point (a log's domain, an overflow): no
     // bound, and the next attempt shrinks as far as it may.
     if (!isfinite(a.value) || !isfinite(a.truncation) || !isfinite(a.roundoff) || !isfinite(a.lever))
@@ -201,11 +206,13 @@ static double next_step(const Attempt *a, double ref, double base, double h_min,
         if (*direction > 0) return 0.0;
         *direction = -1;
         h = a->step * fmin(fmax(cbrt(a->roundoff / a->truncation), SHRINK_MIN), SHRINK_MAX);
+        if (h < h_min && a->step > h_min) h = h_min;
     } else {
         if (*direction < 0) return 0.0;
         *direction = 1;
         double want = a->roundoff / fmax(GOOD_FRACTION * ref, DBL_MIN); // round-off falls as 1/h
         h = a->step < base ? base : a->step * fmin(fmax(want, 2.0), GROW_MAX);
+        if (h > h_max && a->step < h_max) h = h_max;
     }
     return h < h_min || h > h_max ? 0.0 : h;
 }
@@ -218,19 +225,24 @@ static NumericalDerivative adapt(LineEval f, void *line, double h, double base, 
         Attempt a = attempt_at(f, line, h);
         evaluations += 4;
         if (bound_of(&a) < bound_of(&best)) best = a;
-        double ref = fmax(fabs(a.value), a.lever);
+        // What the bound must resolve: the derivative itself, or, when it is
+        // zero within the bound, the size of the terms that make it up.
+        double ref = fabs(a.value) > bound_of(&a) ? fabs(a.value) : a.lever;
         // Nothing moved at all (not L, not one term's size): the entry does
         // not reach the loss, and no step will say more.
         if (a.value == 0.0 && a.truncation == 0.0 && a.lever == 0.0) break;
         if (bound_of(&a) <= GOOD_FRACTION * ref) break;
         h = next_step(&a, ref, base, h_min, h_max, &direction);
     }
-    double ref = fmax(fabs(best.value), best.lever);
+    double ref = fabs(best.value) > bound_of(&best) ? fabs(best.value) : best.lever;
     NumericalDerivative d = {.value = best.value, .bound = bound_of(&best), .step = best.step};
-    // Still dominated by truncation at the best step, and unresolved: a kink
-    // (or a jump) inside every step tried. An L that was never finite is no
+    // Still dominated by truncation at the best step after shrinking, and
+    // unresolved: a kink (or a jump) inside every step tried. An L that was never finite is no
     // kink, just unbounded: compare_bounded calls it inconclusive.
-    d.kink = isfinite(d.bound) && best.truncation > best.roundoff && d.bound > RESOLVE_FRACTION * ref;
+    // A step that grew until truncation caught up is a smooth loss at its
+    // balance, not a kink: only a search that shrank (or started) can say so.
+    d.kink = direction <= 0 && isfinite(d.bound) && best.truncation > best.roundoff &&
+             d.bound > RESOLVE_FRACTION * ref;
     d.lever = best.lever;
     d.evaluations = evaluations;
     return d;
@@ -256,29 +268,53 @@ static double entry_eval(void *line, double t, double *at, double *scale) {
     return v;
 }
 
-static double first_step(double theta) { return BOUNDED_FIRST_STEP * fmax(1.0, fabs(theta)); }
+// The first step: GRADCHECK_FIRST_STEP times the entry's size, or the
+// block's typical size (mean |θ|) when that is larger, or 1 for a block of
+// zeros. Relative to the values, so that inputs of 1e-9 and of 1e6 are
+// stepped alike; the block's size keeps a zero entry's step in proportion.
+static double first_step(double theta, double typical) { return BOUNDED_FIRST_STEP * fmax(fabs(theta), typical); }
 
 void numerical_gradient_bounded(NumericalDerivative *out, double *param, int n, const Objective *obj) {
+    double typical = 0.0;
+    for (int k = 0; k < n; k++) typical += fabs(param[k]) / n;
+    if (!(typical > 0.0) || !isfinite(typical)) typical = 1.0;
     double carried = 1.0; // the entry before's final step over its first
     for (int k = 0; k < n; k++) {
         EntryLine e = {param, k, param[k], obj};
-        double base = first_step(e.saved);
+        double base = first_step(e.saved, typical);
         double h_min = fmax(STEP_MIN_ULPS * DBL_EPSILON * fabs(e.saved), 8.0 * DBL_MIN);
         double h_max = STEP_MAX_REL * fmax(1.0, fabs(e.saved));
         double h = fmin(fmax(base * carried, h_min), h_max);
         out[k] = adapt(entry_eval, &e, h, base, h_min, h_max);
-        // A kink's shrink says nothing about the next entry's loss.
-        if (!out[k].kink) carried = out[k].step / base;
+        // A kink's shrink says nothing about the next entry's loss, and an
+        // entry that does not reach the loss says nothing at all.
+        if (!out[k].kink && out[k].lever > 0.0) carried = out[k].step / base;
     }
+}
+
+// The size a mistake in entry k would produce, which the bound must be
+// small against. Relative mistakes (a factor, a sign, 1e-3 off) produce
+// errors in proportion to the block's largest derivative; when the analytic
+// block is exactly zero they produce none, and what remains are structural
+// mistakes (a wrong index, a missing term) of the size of the terms that
+// make up the derivative: lever_k.
+static double block_reference(const double *analytic, const NumericalDerivative *num, const bool *skip, int n,
+                              bool *all_zero) {
+    double ref = 0.0;
+    *all_zero = true;
+    for (int k = 0; k < n; k++) {
+        if ((skip && skip[k]) || num[k].kink) continue;
+        ref = fmax(ref, fmax(fabs(analytic[k]), fabs(num[k].value)));
+        if (analytic[k] != 0.0) *all_zero = false;
+    }
+    return ref;
 }
 
 BoundedSummary compare_bounded(const double *analytic, const NumericalDerivative *num, const bool *skip,
                                const char *skip_reason, int n, double rtol) {
     BoundedSummary s = {.n = n, .tolerance = rtol, .worst = -1};
-    double block_ref = 0.0;
-    for (int k = 0; k < n; k++)
-        if (!(skip && skip[k]) && !num[k].kink)
-            block_ref = fmax(block_ref, fmax(fabs(analytic[k]), fabs(num[k].value)));
+    bool all_zero;
+    double block_ref = block_reference(analytic, num, skip, n, &all_zero);
     double worst_excess = -INFINITY;
     for (int k = 0; k < n; k++) {
         if (skip && skip[k]) {
@@ -291,7 +327,7 @@ BoundedSummary compare_bounded(const double *analytic, const NumericalDerivative
         }
         double a = analytic[k], v = num[k].value, err = fabs(a - v);
         double allowance = rtol * fmax(fabs(a), fabs(v)) + num[k].bound;
-        double ref = fmax(block_ref, num[k].lever);
+        double ref = all_zero ? num[k].lever : block_ref;
         bool exact_zero = a == 0.0 && v == 0.0 && ref == 0.0; // nothing moved, nothing claimed
         if (!(err <= allowance)) {
             s.failed++;
@@ -363,7 +399,7 @@ DirectionalBounded directional_check_bounded(ParamBlock *blocks, int n_blocks, c
     if (at == 0 || norm2 == 0.0) return res;
     double norm = sqrt(norm2);
     DirectionLine line = {blocks, n_blocks, scratch, seed, 1.0 / norm, obj};
-    double h = first_step(theta_max);
+    double h = first_step(theta_max, 1.0);
     NumericalDerivative d = adapt(direction_eval, &line, h, h, STEP_MIN_ULPS * DBL_EPSILON * h / BOUNDED_FIRST_STEP,
                                   STEP_MAX_REL * fmax(1.0, theta_max));
     res.analytic = dot / norm;

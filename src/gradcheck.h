@@ -114,8 +114,8 @@ typedef struct {
 // covers the dot products, exp, log1p and sums every chapter's loss is made of.
 #define GRADCHECK_ROUNDOFF_SAFETY 8.0
 // A bound below this fraction of the derivative's reference size needs no
-// better step: a mistake of 1e-3 relative is then 1000 bounds away.
-#define GRADCHECK_GOOD_FRACTION 1e-6
+// better step: a mistake of 1e-3 relative is then 100 bounds away.
+#define GRADCHECK_GOOD_FRACTION 1e-5
 // A bound above this fraction of the reference size is too large to tell a
 // right gradient from a wrong one: INCONCLUSIVE. Mistakes of 1e-3 relative
 // (and every real slip: a sign, a factor, an index) stay 10 bounds away.
