@@ -446,7 +446,7 @@ static void bound_table(Report *r, Loss *l, const NumericalDerivative *d, double
     double h = d->step, d1 = loss_central(l, h), d2 = loss_central(l, h / 2.0);
     double trunc = fabs(d1 - d2);
     const char *names[] = {"step h", "D(h)", "D(h/2)", "n = D(h/2) + (D(h/2) - D(h))/3", "|D(h) - D(h/2)|",
-                           "round-off 8ε(s₊ + s₋)/2h, for n", "bound", "|n - f′(x)|, the true error"};
+                           "round-off part of the bound", "bound", "|n - f′(x)|, the true error"};
     double values[] = {h, d1, d2, d->value, trunc, fmax(d->bound - trunc, 0.0), d->bound, fabs(d->value - exact)};
     const char *headers[] = {"quantity", "value"};
     report_table_begin(r, 2, headers);
