@@ -181,7 +181,10 @@ void numerical_gradient_bounded(NumericalDerivative *out, double *param, int n, 
 // (a = n = 0, nothing moved) passes. skip[k] (skip may be NULL) marks
 // entries not compared for skip_reason (e.g. "a tie: not differentiable");
 // entries the checker flagged as kinks are skipped with
-// GRADCHECK_KINK_REASON (the summary says which case it was).
+// GRADCHECK_KINK_REASON (the summary says which case it was). A tie, or two
+// values closer than the checker's smallest step (64 ulps), looks smooth to
+// any difference quotient (max at a tie measures 1/2 at every step): only
+// the caller knows it is one, and must mark it.
 BoundedSummary compare_bounded(const double *analytic, const NumericalDerivative *num, const bool *skip,
                                const char *skip_reason, int n, double rtol);
 

@@ -547,6 +547,41 @@ START_TEST(test_bound_holds_and_restores) {
 }
 END_TEST
 
+// With a local loss the checker calls local(ctx, k, …) for entry k and never
+// whole: 4 calls per entry here, and the same numbers as the whole loss.
+typedef struct {
+    XcorrProblem p;
+    int local_calls, last_k;
+} LocalXcorr;
+
+static double local_xcorr(void *ctx, int k, double *scale) {
+    LocalXcorr *l = ctx;
+    l->local_calls++, l->last_k = k;
+    return xcorr_loss(&l->p, scale); // all of L: a valid (if not cheaper) local loss
+}
+
+static double never_whole(void *ctx, double *scale) {
+    (void)ctx, (void)scale;
+    ck_abort_msg("whole() called although local() is given");
+    return 0.0;
+}
+
+START_TEST(test_local_objective_is_used) {
+    LocalXcorr l = {.p = chapter1_zero()};
+    l.p.g[1] = 2; // a nonzero gradient: ∂L/∂K[m,n] = X[m,n+1]
+    double dk[4], dx[9];
+    xcorr_grads(&l.p, dk, dx);
+    NumericalDerivative local[4], whole[4];
+    Objective lo = {never_whole, local_xcorr, &l}, wh = {xcorr_loss, NULL, &l.p};
+    numerical_gradient_bounded(local, l.p.k, 4, &lo);
+    ck_assert_int_eq(l.local_calls, 16);
+    ck_assert_int_eq(l.last_k, 3);
+    numerical_gradient_bounded(whole, l.p.k, 4, &wh);
+    for (int e = 0; e < 4; e++) ck_assert_double_eq(local[e].value, whole[e].value);
+    ck_assert_int_eq(compare_bounded(dk, local, NULL, NULL, 4, GRADCHECK_REL_TOL).verdict, VERDICT_PASS);
+}
+END_TEST
+
 // compare_bounded's rule on numbers chosen by hand: |a − n| ≤ rtol·max + bound.
 START_TEST(test_compare_bounded_rule) {
     NumericalDerivative num[3] = {{.value = 1.0, .bound = 1e-9}, {.value = -2.0, .bound = 1e-9}, {.value = 0.5, .bound = 0}};
@@ -652,6 +687,7 @@ Suite *make_gradcheck_suite(void) {
     tcase_add_test(bd, test_unresolvable_is_inconclusive);
     tcase_add_test(bd, test_bound_holds_and_restores);
     tcase_add_test(bd, test_compare_bounded_rule);
+    tcase_add_test(bd, test_local_objective_is_used);
     tcase_add_test(bd, test_sample);
     tcase_add_test(bd, test_directional_bounded);
     suite_add_tcase(s, bd);
