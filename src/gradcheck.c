@@ -231,16 +231,21 @@ static NumericalDerivative adapt(LineEval f, void *line, double h, double base, 
         // Nothing moved at all (not L, not one term's size): the entry does
         // not reach the loss, and no step will say more.
         if (a.value == 0.0 && a.truncation == 0.0 && a.lever == 0.0) break;
-        if (bound_of(&a) <= GOOD_FRACTION * ref) break;
+        // Zero within the bound: a small derivative may hide under round-off,
+        // so a round-off-dominated step grows (once per block, as the next
+        // entry starts from it) before the bound is taken against the lever.
+        bool hidden = !(fabs(a.value) > bound_of(&a)) && a.roundoff >= a.truncation && h < h_max && tries == 0 &&
+                      h <= base;
+        if (bound_of(&a) <= GOOD_FRACTION * ref && !hidden) break;
         h = next_step(&a, ref, base, h_min, h_max, &direction);
     }
     double ref = fabs(best.value) > bound_of(&best) ? fabs(best.value) : best.lever;
     NumericalDerivative d = {.value = best.value, .bound = bound_of(&best), .step = best.step};
-    // Still dominated by truncation at the best step after shrinking, and
-    // unresolved: a kink (or a jump) inside every step tried. An L that was never finite is no
-    // kink, just unbounded: compare_bounded calls it inconclusive.
-    // A step that grew until truncation caught up is a smooth loss at its
-    // balance, not a kink: only a search that shrank (or started) can say so.
+    // Still dominated by truncation at the best step, unresolved, and the
+    // search shrank (or stopped at once): a kink or a jump inside every step
+    // tried. A step that grew until truncation caught up is a smooth loss at
+    // its balance, not a kink; an L that was never finite is no kink either,
+    // just unbounded (compare_bounded calls it inconclusive).
     d.kink = direction <= 0 && isfinite(d.bound) && best.truncation > best.roundoff &&
              d.bound > RESOLVE_FRACTION * ref;
     d.lever = best.lever;

@@ -98,8 +98,9 @@ static inline double dense_loss(void *ctx, double *scale) {
     for (int i = 0; i < p->m; i++) {
         double zmag, z = dense_z(p, i, &zmag), sp = gp_softplus(z);
         sum += sp - p->y[i] * z;
-        // softplus and y·z move by at most 1 and |y| per unit of z
-        mag += fabs(sp) + fabs(p->y[i] * z) + (1.0 + fabs(p->y[i])) * zmag;
+        // z's rounding (ε·zmag) moves this term by |∂/∂z| = |σ(z) − y| per
+        // unit: the terms and that propagated magnitude
+        mag += fabs(sp) + fabs(p->y[i] * z) + fabs(gp_sigmoid(z) - p->y[i]) * zmag;
     }
     *scale = mag / p->m;
     return sum / p->m;
