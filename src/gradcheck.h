@@ -95,8 +95,10 @@ DirectionalResult directional_check(ParamBlock *blocks, int n_blocks, LossFn los
 //   whole(ctx, &scale)     L at the current parameters; *scale receives
 //                          Σ|t| over the terms t summed to form L (≥ |L|),
 //                          which sets L's round-off: about ε·scale. A term
-//                          that is itself a sum with cancellation (Y = Σ x·k)
-//                          should count its parts' magnitudes (Σ|x·k|).
+//                          built from an inner sum that cancels (t = g·Y,
+//                          Y = Σ x·k) counts the parts' magnitudes times the
+//                          term's sensitivity to them (|g|·Σ|x·k|): that is
+//                          how far the inner rounding can move L.
 //   local(ctx, k, &scale)  NULL, or only the terms of L that entry k of the
 //                          checked block can change. In exact arithmetic its
 //                          differences equal whole's; it costs O(what k
@@ -107,8 +109,10 @@ typedef struct {
     void *ctx;
 } Objective;
 
-// First step, relative to max(1, |θ|): ∛ε balances an O(h²) truncation error
-// against an O(ε/h) round-off error for a loss and derivatives of order one.
+// First step, relative to max(|θ_k|, the block's mean |θ|), or 1 for a block
+// of zeros: ∛ε balances an O(h²) truncation error against an O(ε/h)
+// round-off error for a loss and derivatives of order one; relative to the
+// values, so that inputs of 1e-9 and of 1e6 are stepped alike.
 #define GRADCHECK_FIRST_STEP 6e-6
 // Rounding in a loss that sums many products is a few ε per term; 8ε
 // covers the dot products, exp, log1p and sums every chapter's loss is made of.
