@@ -39,11 +39,12 @@ static double loss_central(const Loss *l, double h) {
 }
 
 
-// The bounded checker on one entry, x.
-static NumericalDerivative bounded_derivative(Loss *l) {
+// The bounded checker on one entry, x; smooth: f has no kink (its step may
+// then grow, gradcheck.h).
+static NumericalDerivative bounded_derivative(Loss *l, bool smooth) {
     Objective obj = {loss_whole, NULL, l};
     NumericalDerivative d;
-    numerical_gradient_bounded(&d, &l->x, 1, &obj);
+    (smooth ? numerical_gradient_bounded_smooth : numerical_gradient_bounded)(&d, &l->x, 1, &obj);
     return d;
 }
 

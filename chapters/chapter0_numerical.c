@@ -422,7 +422,7 @@ static void section_0_6_fixed_floor(Report *r, const Problem *p) {
                    "missing rot180), judged by the fixed floor (old) and by the bounded checker of the next "
                    "section:");
     Loss big = loss_of(p, 1.0, BIG_REST), tiny = loss_of(p, TINY_FACTOR, 0.0);
-    NumericalDerivative db = bounded_derivative(&big), dt = bounded_derivative(&tiny);
+    NumericalDerivative db = bounded_derivative(&big, true), dt = bounded_derivative(&tiny, true);
     FloorRow rows[4] = {floor_row(p, &big, &db, true), floor_row(p, &big, &db, false),
                         floor_row(p, &tiny, &dt, true), floor_row(p, &tiny, &dt, false)};
     const char *names[] = {"A, right", "A, 26% off", "B, right", "B, 26% off"};
@@ -477,7 +477,7 @@ static void section_0_7_bound(Report *r, const Problem *p) {
                 "next entry starts from the step that worked. Here, for L = f:",
                 GRADCHECK_REL_TOL, GRADCHECK_FIRST_STEP);
     Loss l = loss_of(p, 1.0, 0.0);
-    NumericalDerivative d = bounded_derivative(&l);
+    NumericalDerivative d = bounded_derivative(&l, true);
     bound_table(r, &l, &d, p->exact);
     char num[40]; // JSON only: the table shows them
     format_json_number(num, sizeof num, d.bound, "the bound"), report_json_raw(r, "bounded_bound", num);
@@ -502,7 +502,7 @@ static void section_0_8_verdicts(Report *r, const Problem *p) {
                 "large to tell a right gradient from a wrong one; the check says so instead of guessing.",
                 GRADCHECK_RESOLVE_FRACTION);
     Loss huge = loss_of(p, 1.0, HUGE_REST), alone = loss_of(p, 1.0, 0.0);
-    NumericalDerivative dh = bounded_derivative(&huge), da = bounded_derivative(&alone);
+    NumericalDerivative dh = bounded_derivative(&huge, true), da = bounded_derivative(&alone, true);
     Verdict right = bounded_verdict(p->exact, &dh), off = bounded_verdict(1.01 * p->exact, &dh);
     Verdict local = bounded_verdict(p->exact, &da);
     report_text(r,
@@ -604,7 +604,7 @@ typedef struct {
 static void kink_row(Report *r, const KinkCase *k, double *step) {
     Loss l = {k->f, k->ctx, k->x, 1.0, 0.0};
     double ce = loss_central(&l, OLD_STEP);
-    NumericalDerivative d = bounded_derivative(&l);
+    NumericalDerivative d = bounded_derivative(&l, false);
     BoundedSummary s = compare_bounded(&k->analytic, &d, &k->tie, "a tie, marked by the chapter", 1,
                                        GRADCHECK_REL_TOL);
     char c[32], a[32], n[32], h[32];

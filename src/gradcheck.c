@@ -122,7 +122,10 @@ DirectionalResult directional_check(ParamBlock *blocks, int n_blocks, LossFn los
 // The step then adapts: while truncation dominates (a strongly curved loss,
 // a kink inside the step) it shrinks by ∛(round-off/truncation), where the
 // two would balance; while round-off dominates and the bound cannot resolve
-// the derivative, it grows. The entry before's final step (relative to its
+// the derivative, it grows, but past the first step only for a smooth loss
+// (numerical_gradient_bounded_smooth): a kink at distance δ ≪ h inside both steps moves
+// D(h) and D(h/2) alike, by half the jump in slope, and Richardson's
+// |D(h) − D(h/2)| = jump·δ/2h does not see it. The entry before's final step (relative to its
 // first) is where the next entry starts: entries of one block are moved by
 // the same inputs, so a block pays the adaptation about once.
 
@@ -200,7 +203,8 @@ static double bound_of(const Attempt *a) { return a->truncation + a->roundoff; }
 // Shrinking and growing never alternate (grown: a truncation-dominated
 // attempt ends the search; shrunk: a round-off-dominated one does). A step
 // below the first one (carried from the entry before) grows straight back.
-static double next_step(const Attempt *a, double ref, double base, double h_min, double h_max, int *direction) {
+static double next_step(const Attempt *a, double ref, double base, double h_min, double h_max, bool may_grow,
+                        int *direction) {
     double h;
     if (a->truncation > a->roundoff) {
         if (*direction > 0) return 0.0;
@@ -208,7 +212,7 @@ static double next_step(const Attempt *a, double ref, double base, double h_min,
         h = a->step * fmin(fmax(cbrt(a->roundoff / a->truncation), SHRINK_MIN), SHRINK_MAX);
         if (h < h_min && a->step > h_min) h = h_min;
     } else {
-        if (*direction < 0) return 0.0;
+        if (*direction < 0 || (!may_grow && a->step >= base)) return 0.0;
         *direction = 1;
         double want = a->roundoff / fmax(GOOD_FRACTION * ref, DBL_MIN); // round-off falls as 1/h
         h = a->step < base ? base : a->step * fmin(fmax(want, 2.0), GROW_MAX);
@@ -218,7 +222,8 @@ static double next_step(const Attempt *a, double ref, double base, double h_min,
 }
 
 // The adaptive search from step h; the best attempt becomes the result.
-static NumericalDerivative adapt(LineEval f, void *line, double h, double base, double h_min, double h_max) {
+static NumericalDerivative adapt(LineEval f, void *line, double h, double base, double h_min, double h_max,
+                                 bool may_grow) {
     Attempt best = {.truncation = INFINITY, .roundoff = INFINITY, .step = h};
     int evaluations = 0, direction = 0;
     for (int tries = 0; tries < MAX_ATTEMPTS && h > 0.0; tries++) {
@@ -235,9 +240,9 @@ static NumericalDerivative adapt(LineEval f, void *line, double h, double base, 
         // so a round-off-dominated step grows (once per block, as the next
         // entry starts from it) before the bound is taken against the lever.
         bool hidden = !(fabs(a.value) > bound_of(&a)) && a.roundoff >= a.truncation && h < h_max && tries == 0 &&
-                      h <= base;
+                      (may_grow ? h <= base : h < base);
         if (bound_of(&a) <= GOOD_FRACTION * ref && !hidden) break;
-        h = next_step(&a, ref, base, h_min, h_max, &direction);
+        h = next_step(&a, ref, base, h_min, h_max, may_grow, &direction);
     }
     double ref = fabs(best.value) > bound_of(&best) ? fabs(best.value) : best.lever;
     NumericalDerivative d = {.value = best.value, .bound = bound_of(&best), .step = best.step};
@@ -279,7 +284,7 @@ static double entry_eval(void *line, double t, double *at, double *scale) {
 // stepped alike; the block's size keeps a zero entry's step in proportion.
 static double first_step(double theta, double typical) { return BOUNDED_FIRST_STEP * fmax(fabs(theta), typical); }
 
-void numerical_gradient_bounded(NumericalDerivative *out, double *param, int n, const Objective *obj) {
+static void gradient_bounded(NumericalDerivative *out, double *param, int n, const Objective *obj, bool may_grow) {
     double typical = 0.0;
     for (int k = 0; k < n; k++) typical += fabs(param[k]) / n;
     if (!(typical > 0.0) || !isfinite(typical)) typical = 1.0;
@@ -290,11 +295,19 @@ void numerical_gradient_bounded(NumericalDerivative *out, double *param, int n, 
         double h_min = fmax(STEP_MIN_ULPS * DBL_EPSILON * fabs(e.saved), 8.0 * DBL_MIN);
         double h_max = STEP_MAX_REL * fmax(1.0, fabs(e.saved));
         double h = fmin(fmax(base * carried, h_min), h_max);
-        out[k] = adapt(entry_eval, &e, h, base, h_min, h_max);
+        out[k] = adapt(entry_eval, &e, h, base, h_min, h_max, may_grow);
         // A kink's shrink says nothing about the next entry's loss, and an
         // entry that does not reach the loss says nothing at all.
         if (!out[k].kink && out[k].lever > 0.0) carried = out[k].step / base;
     }
+}
+
+void numerical_gradient_bounded(NumericalDerivative *out, double *param, int n, const Objective *obj) {
+    gradient_bounded(out, param, n, obj, false);
+}
+
+void numerical_gradient_bounded_smooth(NumericalDerivative *out, double *param, int n, const Objective *obj) {
+    gradient_bounded(out, param, n, obj, true);
 }
 
 // The size a mistake in entry k would produce, which the bound must be
@@ -406,7 +419,7 @@ DirectionalBounded directional_check_bounded(ParamBlock *blocks, int n_blocks, c
     DirectionLine line = {blocks, n_blocks, scratch, seed, 1.0 / norm, obj};
     double h = first_step(theta_max, 1.0);
     NumericalDerivative d = adapt(direction_eval, &line, h, h, STEP_MIN_ULPS * DBL_EPSILON * h / BOUNDED_FIRST_STEP,
-                                  STEP_MAX_REL * fmax(1.0, theta_max));
+                                  STEP_MAX_REL * fmax(1.0, theta_max), false);
     res.analytic = dot / norm;
     res.numerical = d.value;
     // The analytic side is a dot product (rounding ≲ n·ε·Σ|v g|/‖v‖), and

@@ -176,6 +176,12 @@ typedef struct {
 // and a block pays that about once (each entry starts from the step its
 // predecessor ended with). Restores every entry bit for bit.
 void numerical_gradient_bounded(NumericalDerivative *out, double *param, int n, const Objective *obj);
+// The same for a loss that is smooth in every checked entry (no max, ReLU
+// or |·| inside: a dense layer, a convolution, BCE): a step may also grow
+// past its first one when round-off hides the derivative. The plain version
+// only shrinks steps (and grows a carried one back to the first), because a
+// larger step could cross a kink that neither of its two differences shows.
+void numerical_gradient_bounded_smooth(NumericalDerivative *out, double *param, int n, const Objective *obj);
 
 // Compares n entries: entry k fails when |a − n| > rtol·max(|a|, |n|) +
 // bound; it is INCONCLUSIVE (neither compared nor failed) when it did not
@@ -204,6 +210,7 @@ void gradcheck_sample(bool *skip, int n, int keep, uint64_t seed);
 // Richardson scheme (4 whole-loss evaluations, more only if the first pair's
 // bound is poor), against ∇L·u. Passes, fails or is inconclusive by the rule
 // of compare_bounded, with the reference max(|∇L·u|, |numerical|, lever).
+// Its step never grows past the first (a network's max pooling has kinks).
 // scratch (caller-owned) holds as many doubles as all blocks together; every
 // entry is restored bit for bit.
 typedef struct {

@@ -7,7 +7,8 @@
 // Part 1 (this file's "library" case) drives the checker directly:
 // cross-correlation and convolution layers, a dense layer with sigmoid and
 // BCE (some saturated), max pooling with unique maxima (some by margins far
-// below the usual step), blocks whose gradient is exactly zero, and inputs
+// below the usual step), a small network (conv → max pool → dense → BCE),
+// blocks whose gradient is exactly zero, integer pixel inputs, and inputs
 // scaled from 1e-9 to 1e6.
 // Part 2 (the chapters 1, 3 and 5 run as processes, with and without each
 // --bug) goes in a second TCase: write make_chapter_case() beside
@@ -24,7 +25,7 @@
 #include "gradcheck_problems.h"
 #include "rng.h"
 
-// Problems per kind; 3 kinds × 2 modes × 6 scales × this many.
+// Problems per kind; 4 kinds × 2 modes × 6 scales × this many.
 #define PROBLEMS_PER_CELL 12
 // A wrong gradient counts as wrong when it differs from the truth by more
 // than this fraction of the block's largest true entry (or of the size of
@@ -73,6 +74,7 @@ typedef struct {
     int n;
     const double *right;
     double terms; // the size of the terms making up the derivatives (≥ max|right|)
+    bool smooth;  // L has no kink in these entries: numerical_gradient_bounded_smooth
 } Block;
 
 #define MAX_WRONG 6
@@ -85,7 +87,7 @@ typedef struct {
 static void check_block(Tally *t, const Block *b, const Objective *obj, const Wrong *wrong, int n_wrong,
                         const char *problem) {
     NumericalDerivative num[GP_MAX];
-    numerical_gradient_bounded(num, b->param, b->n, obj);
+    (b->smooth ? numerical_gradient_bounded_smooth : numerical_gradient_bounded)(num, b->param, b->n, obj);
     char what[160];
     snprintf(what, sizeof what, "%s, %s", problem, b->name);
     for (int k = 0; k < b->n; k++) t->evaluations[t->hard] += num[k].evaluations;
@@ -94,8 +96,10 @@ static void check_block(Tally *t, const Block *b, const Objective *obj, const Wr
     if (getenv("CORPUS_DEBUG") && rs.verdict != VERDICT_PASS) {
         printf("%s: right %s\n", what, verdict_name(rs.verdict));
         for (int k = 0; k < b->n; k++)
-            printf("  %d a %.17g n %.17g bound %.3g step %.3g lever %.3g kink %d ev %d\n", k, b->right[k], num[k].value,
-                   num[k].bound, num[k].step, num[k].lever, num[k].kink, num[k].evaluations);
+            printf("  %d a %.17g n %.17g bound %.3g step %.3g lever %.3g kink %d ev %d%s\n", k, b->right[k],
+                   num[k].value, num[k].bound, num[k].step, num[k].lever, num[k].kink, num[k].evaluations,
+                   fabs(b->right[k] - num[k].value) > GRADCHECK_REL_TOL * fmax(fabs(b->right[k]), fabs(num[k].value)) +
+                           num[k].bound ? "  <- outside" : "");
     }
     judge(t, rs.verdict, true, what);
     double ref = b->terms;
@@ -183,13 +187,13 @@ static void xcorr_problem(Tally *t, Rng *rng, double s, bool zero_block, bool pi
     for (int e = 0; e < ny; e++) ones.g[e] = 1.0;
     double ddx[GP_MAX];
     xcorr_grads(&ones, w[n++].g, ddx);
-    check_block(t, &(Block){"dL/dK", p.k, nk, dk, terms}, &obj, w, n, name);
+    check_block(t, &(Block){"dL/dK", p.k, nk, dk, terms, true}, &obj, w, n, name);
     n = common_wrongs(w, dx, nx);
     XcorrProblem flipped = p; // the other layer's input gradient: K not rotated
     flipped.convolution = !p.convolution;
     double dkk[GP_MAX];
     w[n].mistake = "kernel not rotated", xcorr_grads(&flipped, dkk, w[n++].g);
-    check_block(t, &(Block){"dL/dX", p.x, nx, dx, 0.0}, &obj, w, n, name);
+    check_block(t, &(Block){"dL/dX", p.x, nx, dx, 0.0, true}, &obj, w, n, name);
 }
 
 static void dense_problem(Tally *t, Rng *rng, double s, bool saturated) {
@@ -212,15 +216,15 @@ static void dense_problem(Tally *t, Rng *rng, double s, bool saturated) {
     int n = common_wrongs(w, dW, p.m * p.n);
     w[n].mistake = "sigma forgotten", memcpy(w[n++].g, nW, sizeof nW);
     if (p.m == p.n && p.m > 1) w[n].mistake = "transposed", transpose(w[n++].g, dW, p.m);
-    check_block(t, &(Block){"dL/dW", p.W, p.m * p.n, dW, 0.0}, &obj, w, n, name);
+    check_block(t, &(Block){"dL/dW", p.W, p.m * p.n, dW, 0.0, true}, &obj, w, n, name);
     n = common_wrongs(w, dx, p.n);
     w[n].mistake = "sigma forgotten", memcpy(w[n++].g, nx, sizeof nx);
-    check_block(t, &(Block){"dL/dx", p.x, p.n, dx, 0.0}, &obj, w, n, name);
+    check_block(t, &(Block){"dL/dx", p.x, p.n, dx, 0.0, true}, &obj, w, n, name);
     n = common_wrongs(w, db, p.m);
     w[n].mistake = "mean forgotten";
     for (int i = 0; i < p.m; i++) w[n].g[i] = db[i] * p.m;
     n += p.m > 1;
-    check_block(t, &(Block){"dL/db", p.b, p.m, db, 0.0}, &obj, w, n, name);
+    check_block(t, &(Block){"dL/db", p.b, p.m, db, 0.0, true}, &obj, w, n, name);
 }
 
 // Distinct values k·s (shuffled), so every window has a unique maximum; with
@@ -259,7 +263,87 @@ static void pool_problem(Tally *t, Rng *rng, double s, bool near_tie) {
             for (int m = 0; m < 2; m++)
                 for (int q = 0; q < 2; q++) w[k].g[(i * p.stride + m) * p.w + j * p.stride + q] += p.g[i * pool_ow(&p) + j] / 4;
     k++;
-    check_block(t, &(Block){"dL/dX", p.x, n, dx, 0.0}, &obj, w, k, name);
+    check_block(t, &(Block){"dL/dX", p.x, n, dx, 0.0, false}, &obj, w, k, name);
+}
+
+// A small network, chapter 6's pipeline: Y = X ⋆ K (valid), P = 2×2 max
+// pooling with stride 2 of Y, z = W·flatten(P) + b, L = softplus(z) − y·z.
+// By hand: δ = σ(z) − y, ∂L/∂P_j = δ·W_j, routed to each window's maximum in
+// Y (dY), then ∂L/∂K = X ⋆ dY and ∂L/∂X[i+m, j+n] += dY[i,j]·K[m,n].
+typedef struct {
+    XcorrProblem c; // X, K and (as g) the routed upstream dY
+    double W[GP_MAX], b, y;
+    int calls;
+} NetProblem;
+
+static int net_pooled(const NetProblem *p, const double *yv, int *argmax, double *pooled) {
+    int oh = xc_oh(&p->c), ow = xc_ow(&p->c), n = 0;
+    for (int i = 0; i + 1 < oh; i += 2)
+        for (int j = 0; j + 1 < ow; j += 2, n++) {
+            int best = i * ow + j;
+            for (int m = 0; m < 2; m++)
+                for (int q = 0; q < 2; q++)
+                    if (yv[(i + m) * ow + j + q] > yv[best]) best = (i + m) * ow + j + q;
+            argmax[n] = best, pooled[n] = yv[best];
+        }
+    return n;
+}
+
+// Y and each entry's Σ|x·k|.
+static void net_conv(const NetProblem *p, double *yv, double *ymag) {
+    for (int e = 0; e < xc_oh(&p->c) * xc_ow(&p->c); e++) {
+        XcorrProblem one = p->c;
+        for (int f = 0; f < xc_oh(&p->c) * xc_ow(&p->c); f++) one.g[f] = f == e;
+        one.calls = 0;
+        yv[e] = xcorr_loss(&one, &ymag[e]);
+    }
+}
+
+static double net_loss(void *ctx, double *scale) {
+    NetProblem *p = ctx;
+    p->calls++;
+    double yv[GP_MAX], ymag[GP_MAX], pooled[GP_MAX];
+    int argmax[GP_MAX];
+    net_conv(p, yv, ymag);
+    int n = net_pooled(p, yv, argmax, pooled);
+    double z = p->b, zmag = fabs(p->b), inner = 0.0;
+    for (int j = 0; j < n; j++) z += p->W[j] * pooled[j], zmag += fabs(p->W[j] * pooled[j]);
+    for (int j = 0; j < n; j++) inner += fabs(p->W[j]) * ymag[argmax[j]];
+    double sp = gp_softplus(z), sens = fabs(gp_sigmoid(z) - p->y); // |∂L/∂z|
+    *scale = fabs(sp) + fabs(p->y * z) + sens * (zmag + inner);
+    return sp - p->y * z;
+}
+
+static void net_grads(NetProblem *p, double *dk, double *dx) {
+    double yv[GP_MAX], ymag[GP_MAX], pooled[GP_MAX], z = p->b;
+    int argmax[GP_MAX];
+    net_conv(p, yv, ymag);
+    int n = net_pooled(p, yv, argmax, pooled);
+    for (int j = 0; j < n; j++) z += p->W[j] * pooled[j];
+    double delta = (1.0 - p->y) * gp_sigmoid(z) - p->y * gp_sigmoid(-z);
+    for (int e = 0; e < xc_oh(&p->c) * xc_ow(&p->c); e++) p->c.g[e] = 0.0;
+    for (int j = 0; j < n; j++) p->c.g[argmax[j]] += delta * p->W[j];
+    xcorr_grads(&p->c, dk, dx);
+}
+
+static void net_problem(Tally *t, Rng *rng, double s, bool saturated) {
+    NetProblem p = {.c = {.h = 3 + rng_below(rng, 5), .w = 3 + rng_below(rng, 5), .kh = 2, .kw = 2}};
+    for (int e = 0; e < p.c.h * p.c.w; e++) p.c.x[e] = s * rng_range(rng, -1, 1);
+    for (int e = 0; e < 4; e++) p.c.k[e] = rng_range(rng, -1, 1);
+    for (int e = 0; e < GP_MAX; e++) p.W[e] = rng_range(rng, -1, 1) * (saturated ? 10.0 : 2.0) / s;
+    p.b = rng_range(rng, -0.5, 0.5), p.y = rng_below(rng, 2);
+    double dk[GP_MAX], dx[GP_MAX];
+    net_grads(&p, dk, dx);
+    Objective obj = {net_loss, NULL, &p};
+    char name[80];
+    snprintf(name, sizeof name, "net %dx%d%s, scale %g", p.c.h, p.c.w, saturated ? " saturated" : "", s);
+    Wrong w[MAX_WRONG];
+    int n = common_wrongs(w, dk, 4);
+    w[n].mistake = "rot180", rot180(w[n++].g, dk, 2, 2);
+    w[n].mistake = "transposed", transpose(w[n++].g, dk, 2);
+    check_block(t, &(Block){"dL/dK", p.c.k, 4, dk, 0.0, false}, &obj, w, n, name);
+    n = common_wrongs(w, dx, p.c.h * p.c.w);
+    check_block(t, &(Block){"dL/dX", p.c.x, p.c.h * p.c.w, dx, 0.0, false}, &obj, w, n, name);
 }
 
 START_TEST(test_library_corpus) {
@@ -273,6 +357,7 @@ START_TEST(test_library_corpus) {
                 xcorr_problem(&t, &rng, SCALES[si], mode && r % 3 == 0, mode && r % 3 == 1);
                 dense_problem(&t, &rng, SCALES[si], mode);
                 pool_problem(&t, &rng, SCALES[si], mode);
+                net_problem(&t, &rng, SCALES[si], mode);
             }
     double ordinary = (double)t.evaluations[0] / (double)t.entries[0];
     double hard = (double)t.evaluations[1] / (double)t.entries[1];

@@ -346,11 +346,17 @@ START_TEST(test_exact_zero_gradient_passes) {
     BoundedSummary s = bounded(p.k, 4, xcorr_loss, &p, dk, NULL, num);
     ck_assert_msg(s.verdict == VERDICT_PASS, "verdict %s, bound %g", verdict_name(s.verdict), num[0].bound);
     ck_assert_int_eq(s.compared, 4);
-    // 4 evaluations per entry, and one attempt at a larger step for the
-    // block (a zero within the bound might hide a small derivative; the
-    // entries after the first start from the larger step).
-    ck_assert_int_eq(p.calls, 20);
-    ck_assert_int_eq(num[1].evaluations, 4);
+    ck_assert_int_eq(p.calls, 16); // 4 evaluations per entry
+    // The loss is linear in K, so the smooth variant may try a larger step:
+    // once for the block (a zero within the bound might hide a small
+    // derivative; the entries after the first start from the larger step).
+    NumericalDerivative smooth[4];
+    Objective obj = {xcorr_loss, NULL, &p};
+    numerical_gradient_bounded_smooth(smooth, p.k, 4, &obj);
+    ck_assert_int_eq(p.calls, 16 + 20);
+    ck_assert_int_eq(smooth[1].evaluations, 4);
+    ck_assert_double_lt(smooth[0].bound, num[0].bound);
+    ck_assert_int_eq(compare_bounded(dk, smooth, NULL, NULL, 4, GRADCHECK_REL_TOL).verdict, VERDICT_PASS);
     // A wrong gradient here (G forgotten: dK = window sums of X, 1200 1600;
     // 2400 2800) fails, and so does one off by 1e-3 absolute.
     const double no_g[4] = {1200, 1600, 2400, 2800}, tiny[4] = {1e-3, 0, 0, 0};
@@ -586,6 +592,35 @@ START_TEST(test_local_objective_is_used) {
 }
 END_TEST
 
+// Why only the smooth variant grows steps: L = max(θ, 1.0001) + 1e10 at
+// θ = 1 (its scale counting |θ| as one of its terms) has derivative 0, and
+// round-off (ε·1e10/h) dominates the first step. The plain checker keeps
+// steps below the kink 1e-4 away: its bound is too large against the terms
+// (|θ|), INCONCLUSIVE, never FAIL. Growing the step (the smooth variant,
+// misused on a loss with a max) crosses the kink with both differences,
+// Richardson cannot see it, and a right gradient FAILS.
+static double max_plus_rest(void *ctx, double *scale) {
+    const double *t = ctx;
+    double v = fmax(t[0], 1.0001);
+    *scale = fabs(v) + fabs(t[0]) + 1e10;
+    return v + 1e10;
+}
+
+START_TEST(test_steps_grow_only_for_smooth_losses) {
+    double theta[1] = {1.0};
+    const double right[1] = {0.0};
+    NumericalDerivative num[1];
+    Objective obj = {max_plus_rest, NULL, theta};
+    numerical_gradient_bounded(num, theta, 1, &obj);
+    ck_assert_double_lt(num[0].step, 1e-4);
+    ck_assert_int_eq(compare_bounded(right, num, NULL, NULL, 1, GRADCHECK_REL_TOL).verdict, VERDICT_INCONCLUSIVE);
+    numerical_gradient_bounded_smooth(num, theta, 1, &obj);
+    ck_assert_double_gt(num[0].step, 1e-4);
+    ck_assert_int_eq(compare_bounded(right, num, NULL, NULL, 1, GRADCHECK_REL_TOL).verdict, VERDICT_FAIL);
+    ck_assert_double_eq(theta[0], 1.0);
+}
+END_TEST
+
 // compare_bounded's rule on numbers chosen by hand: |a − n| ≤ rtol·max + bound.
 START_TEST(test_compare_bounded_rule) {
     NumericalDerivative num[3] = {{.value = 1.0, .bound = 1e-9}, {.value = -2.0, .bound = 1e-9}, {.value = 0.5, .bound = 0}};
@@ -692,6 +727,7 @@ Suite *make_gradcheck_suite(void) {
     tcase_add_test(bd, test_bound_holds_and_restores);
     tcase_add_test(bd, test_compare_bounded_rule);
     tcase_add_test(bd, test_local_objective_is_used);
+    tcase_add_test(bd, test_steps_grow_only_for_smooth_losses);
     tcase_add_test(bd, test_sample);
     tcase_add_test(bd, test_directional_bounded);
     suite_add_tcase(s, bd);
