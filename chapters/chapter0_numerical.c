@@ -472,8 +472,8 @@ static void section_0_7_bound(Report *r, const Problem *p) {
     report_text(r,
                 "rtol is %g. The first step is %g times the entry's size (or its block's typical size); when "
                 "the first pair says truncation dominates (a curved loss, a kink inside the step), the step "
-                "shrinks to where the two errors balance, and when round-off leaves the derivative unresolved "
-                "it grows. Four evaluations of L per entry; more only where the first bound is poor, and the "
+                "shrinks to where the two errors balance; when round-off leaves the derivative unresolved it "
+                "grows, for a smooth loss only (a larger step could cross an unseen kink). Four evaluations of L per entry; more only where the first bound is poor, and the "
                 "next entry starts from the step that worked. Here, for L = f:",
                 GRADCHECK_REL_TOL, GRADCHECK_FIRST_STEP);
     Loss l = loss_of(p, 1.0, 0.0);
