@@ -328,6 +328,28 @@ static double block_reference(const double *analytic, const NumericalDerivative 
     return ref;
 }
 
+// Entry k's verdict against the block's reference (block_reference);
+// NOTHING_COMPARED for a skipped or kinked entry; *ratio receives bound/ref.
+static Verdict entry_verdict(double a, const NumericalDerivative *d, bool skipped, double block_ref, bool all_zero,
+                             double rtol, double *ratio) {
+    if (skipped || d->kink) return VERDICT_NOTHING_COMPARED;
+    double err = fabs(a - d->value), allowance = rtol * fmax(fabs(a), fabs(d->value)) + d->bound;
+    double ref = all_zero ? d->lever : block_ref;
+    *ratio = ref > 0.0 ? d->bound / ref : d->bound > 0.0 ? INFINITY : 0.0;
+    bool exact_zero = a == 0.0 && d->value == 0.0 && ref == 0.0; // nothing moved, nothing claimed
+    if (!(err <= allowance)) return VERDICT_FAIL;
+    if (!exact_zero && !(d->bound <= RESOLVE_FRACTION * ref)) return VERDICT_INCONCLUSIVE;
+    return VERDICT_PASS;
+}
+
+void compare_bounded_entries(Verdict *out, const double *analytic, const NumericalDerivative *num, const bool *skip,
+                             int n, double rtol) {
+    bool all_zero;
+    double block_ref = block_reference(analytic, num, skip, n, &all_zero), ratio;
+    for (int k = 0; k < n; k++)
+        out[k] = entry_verdict(analytic[k], &num[k], skip && skip[k], block_ref, all_zero, rtol, &ratio);
+}
+
 BoundedSummary compare_bounded(const double *analytic, const NumericalDerivative *num, const bool *skip,
                                const char *skip_reason, int n, double rtol) {
     BoundedSummary s = {.n = n, .tolerance = rtol, .worst = -1};
@@ -335,30 +357,25 @@ BoundedSummary compare_bounded(const double *analytic, const NumericalDerivative
     double block_ref = block_reference(analytic, num, skip, n, &all_zero);
     double worst_excess = -INFINITY;
     for (int k = 0; k < n; k++) {
-        if (skip && skip[k]) {
-            s.skipped++, s.skipped_marked++;
+        double ratio = 0.0, a = analytic[k], v = num[k].value, err = fabs(a - v);
+        Verdict e = entry_verdict(a, &num[k], skip && skip[k], block_ref, all_zero, rtol, &ratio);
+        if (e == VERDICT_NOTHING_COMPARED) {
+            s.skipped++;
+            (skip && skip[k]) ? s.skipped_marked++ : s.skipped_kink++;
             continue;
         }
-        if (num[k].kink) {
-            s.skipped++, s.skipped_kink++;
-            continue;
-        }
-        double a = analytic[k], v = num[k].value, err = fabs(a - v);
-        double allowance = rtol * fmax(fabs(a), fabs(v)) + num[k].bound;
-        double ref = all_zero ? num[k].lever : block_ref;
-        bool exact_zero = a == 0.0 && v == 0.0 && ref == 0.0; // nothing moved, nothing claimed
-        if (!(err <= allowance)) {
-            s.failed++;
-        } else if (!exact_zero && !(num[k].bound <= RESOLVE_FRACTION * ref)) {
+        if (e == VERDICT_INCONCLUSIVE) {
             s.inconclusive++;
-            s.worst_bound_ratio = fmax(s.worst_bound_ratio, ref > 0.0 ? num[k].bound / ref : INFINITY);
+            s.worst_bound_ratio = fmax(s.worst_bound_ratio, ratio);
             continue;
         }
+        s.failed += e == VERDICT_FAIL;
         s.compared++;
         s.max_abs_error = fmax(s.max_abs_error, err);
         s.max_rel_error = fmax(s.max_rel_error, err / fmax(fmax(fabs(a), fabs(v)), GRADCHECK_TINY));
         s.bound = fmax(s.bound, num[k].bound);
-        if (err - allowance > worst_excess) worst_excess = err - allowance, s.worst = k;
+        double excess = err - (rtol * fmax(fabs(a), fabs(v)) + num[k].bound);
+        if (excess > worst_excess) worst_excess = excess, s.worst = k;
     }
     s.skip_reason = s.skipped_marked && s.skipped_kink ? GRADCHECK_KINK_AND_MARKED_REASON
                     : s.skipped_kink                  ? GRADCHECK_KINK_REASON

@@ -197,6 +197,11 @@ void numerical_gradient_bounded_smooth(NumericalDerivative *out, double *param, 
 // the caller knows it is one, and must mark it.
 BoundedSummary compare_bounded(const double *analytic, const NumericalDerivative *num, const bool *skip,
                                const char *skip_reason, int n, double rtol);
+// Each entry's own verdict by the same rule, for a per-entry table: PASS,
+// FAIL, INCONCLUSIVE (its bound too large), or NOTHING_COMPARED (skipped or
+// a kink). out holds n (caller-owned).
+void compare_bounded_entries(Verdict *out, const double *analytic, const NumericalDerivative *num, const bool *skip,
+                             int n, double rtol);
 
 // The work budget: when checking all n entries would take too long, a
 // chapter checks a seeded random sample of `keep` of them (plus a

@@ -635,6 +635,20 @@ START_TEST(test_compare_bounded_rule) {
     ck_assert_int_eq(b.failed, 1);
     ck_assert_int_eq(b.worst, 0);
     ck_assert_str_eq(verdict_name(b.verdict), "fail");
+    // Entry by entry: the failing one, and a third entry whose bound (1e-3)
+    // is too large against the block's largest derivative (2): inconclusive.
+    Verdict v[3];
+    compare_bounded_entries(v, bad, num, NULL, 3, 1e-6);
+    ck_assert(v[0] == VERDICT_FAIL && v[1] == VERDICT_PASS && v[2] == VERDICT_PASS);
+    num[2].bound = 1e-3;
+    const bool skip[3] = {false, true, false};
+    compare_bounded_entries(v, ok, num, skip, 3, 1e-6);
+    ck_assert(v[0] == VERDICT_PASS && v[1] == VERDICT_NOTHING_COMPARED && v[2] == VERDICT_INCONCLUSIVE);
+    BoundedSummary c = compare_bounded(ok, num, skip, "marked", 3, 1e-6);
+    ck_assert_int_eq(c.verdict, VERDICT_INCONCLUSIVE);
+    ck_assert_int_eq(c.skipped_marked, 1);
+    // ref: the largest |a| or |n| among entries 0 and 2, 1 + 1e-9
+    ck_assert_double_eq_tol(c.worst_bound_ratio, 1e-3 / (1.0 + 1e-9), 1e-18);
 }
 END_TEST
 
