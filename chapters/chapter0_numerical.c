@@ -512,8 +512,8 @@ static void section_0_8_verdicts(Report *r, const Problem *p) {
                 DBL_EPSILON * HUGE_REST, dh.step, dh.bound, fabs(p->exact), verdict_name(right),
                 verdict_name(off));
     report_text(r,
-                "What would help: differencing only the terms x touches (the checker's local losses, which "
-                "chapters 1, 4 and 5 use: here L − 1e15 = f, with bound %.1e and verdict %s); a larger step "
+                "What would help: differencing only the terms x touches (a local loss, Objective.local in "
+                "src/gradcheck.h: here L − 1e15 = f, with bound %.1e and verdict %s); a larger step "
                 "where the loss is smooth (the checker already tries up to 1e-2·max(1, |x|)); or more "
                 "precision than double.",
                 da.bound, verdict_name(local));
