@@ -10,7 +10,6 @@
 #include "gradcheck.h"
 #include "gradcheck_problems.h"
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof *(a)))
 
 // ---------------------------------------------------------------- formula
 
@@ -713,7 +712,7 @@ END_TEST
 Suite *make_gradcheck_suite(void) {
     Suite *s = suite_create("gradcheck");
     TCase *tc = tcase_create("formula");
-    tcase_add_loop_test(tc, test_relative_error_by_hand, 0, COUNT(REL));
+    tcase_add_loop_test(tc, test_relative_error_by_hand, 0, ARRAY_LEN(REL));
     tcase_add_test(tc, test_entry_passes);
     suite_add_tcase(s, tc);
     TCase *num = tcase_create("numerical");
@@ -721,12 +720,12 @@ Suite *make_gradcheck_suite(void) {
     tcase_add_test(num, test_numerical_gradient_sin_product);
     tcase_add_test(num, test_numerical_gradient_restores_bits);
     tcase_add_test(num, test_compare_passes_right_gradient);
-    tcase_add_loop_test(num, test_compare_fails_wrong_gradient, 0, COUNT(WRONG));
+    tcase_add_loop_test(num, test_compare_fails_wrong_gradient, 0, ARRAY_LEN(WRONG));
     tcase_add_test(num, test_skip_mask_counts_and_never_fails);
     suite_add_tcase(s, num);
     TCase *dir = tcase_create("directional");
     tcase_add_test(dir, test_directional_passes_right_gradient);
-    tcase_add_loop_test(dir, test_directional_fails_wrong_gradient, 0, COUNT(DIR_WRONG));
+    tcase_add_loop_test(dir, test_directional_fails_wrong_gradient, 0, ARRAY_LEN(DIR_WRONG));
     tcase_add_test(dir, test_directional_restores_and_repeats);
     tcase_add_test(dir, test_directional_linear);
     suite_add_tcase(s, dir);
