@@ -246,4 +246,4 @@ clean:
 
 FORCE:
 
--include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/chapters/*.d
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/chapters/*.d $(wildcard $(BUILD)/labs/*.d)

@@ -1,16 +1,19 @@
 // Chapter 0: checking a derivative numerically.
 //
-// Every later chapter ends with "max relative error 3e-11, PASS". This one
-// shows what stands behind that line: four finite-difference estimates of a
-// derivative (src/fdiff.h), their error against the exact value over steps h
-// from 1e-1 to 1e-16 (the V-shaped curve of truncation against round-off),
-// why the comparison uses relative error, why it needs double precision, and
-// why it fails at a kink.
+// Every later chapter ends with a per-entry verdict on its gradients. This
+// one shows what stands behind it: four finite-difference estimates of a
+// derivative (src/fdiff.h) and their V-shaped error over steps h from 1e-1 to
+// 1e-16, relative error, why a fixed tolerance floor fails in both
+// directions, the error bound the checker (src/gradcheck.h) computes with
+// every derivative and its three verdicts, why double precision, and kinks.
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "arraylen.h"
+#include "chapter0_functions.h"
+#include "chapter0_loss.h"
 #include "example.h"
 #include "fdiff.h"
 #include "gradcheck.h"
@@ -28,205 +31,28 @@
 #define COMPLEX_TINY_H 1e-100
 // The running example's logit, chapter 3's z = W·p + b = 0.05·29 − 0.03·35 + 0.1.
 #define DEFAULT_AT 0.5
-// Beyond this, every step of the grid is below the spacing of doubles near x
-// and the table shows nothing but rounding.
-#define AT_MAX 1e6
-// exp(x)·h must not underflow for h = 1e-100 (e^-100 · 1e-100 ≈ 4e-144).
-#define EXP_AT_MAX 100.0
-// log's fifth derivative 24/x⁵ stays a sensible number above this.
-#define LOG_AT_MIN 1e-6
-// A relative error at or below this means "correct" in the thresholds section.
-#define CORRECT_REL 1e-7
-// At or above this a gradient is wrong: a factor or a sign, not rounding.
-#define WRONG_REL 1e-2
+// Section 0.6: the rest of a loss that sums a million terms of order 1
+// (which x does not touch), and a loss scaled down to 1e-10.
+#define BIG_REST 1e6
+#define TINY_FACTOR 1e-10
+// The wrong gradient of section 0.6: 26% too small, the size of a missing
+// rot180 in chapter 1.
+#define WRONG_FACTOR 0.74
+// Section 0.8: a rest so large that no step resolves f′ next to it.
+#define HUGE_REST 1e15
 
 // Steps by decades, then tiny ones only the complex step can use.
 #define N_DECADES 16
 static const double TINY_H[] = {1e-20, COMPLEX_TINY_H};
-#define N_TINY 2
-#define N_ROWS (N_DECADES + N_TINY)
-
-// sup |σ⁽ᵏ⁾| over the real line, k = 1..5 (σ′ = σ(1 − σ), and each further
-// derivative is a polynomial in σ ∈ (0,1); maximised over σ), rounded up.
-static const double SIGMOID_SUP[6] = {1.0, 0.25, 0.0962251, 0.125, 0.127684, 0.25};
-
-// ---------------------------------------------------------------- the functions
-
-typedef struct {
-    const char *name;
-    const char *formula, *formula_tex;       // f
-    const char *derivative, *derivative_tex; // its exact derivative
-    FdFunction f, df;
-    FdComplexFunction fc;
-    FdFloatFunction ff;
-    FdFloatComplexFunction ffc;
-    // sup |f⁽ᵏ⁾| on [lo, hi], k ≥ 1
-    double (*deriv_max)(int k, double lo, double hi, const void *ctx);
-    double domain_lo; // f is defined for x > domain_lo
-} Function;
-
-static double f_sin(double x, const void *c) {
-    (void)c;
-    return sin(x);
-}
-static double df_sin(double x, const void *c) {
-    (void)c;
-    return cos(x);
-}
-static double complex fc_sin(double complex z, const void *c) {
-    (void)c;
-    return csin(z);
-}
-static float ff_sin(float x, const void *c) {
-    (void)c;
-    return sinf(x);
-}
-static float complex ffc_sin(float complex z, const void *c) {
-    (void)c;
-    return csinf(z);
-}
-static double max_sin(int k, double lo, double hi, const void *c) {
-    (void)k, (void)lo, (void)hi, (void)c;
-    return 1.0;
-}
-
-static double f_exp(double x, const void *c) {
-    (void)c;
-    return exp(x);
-}
-static double complex fc_exp(double complex z, const void *c) {
-    (void)c;
-    return cexp(z);
-}
-static float ff_exp(float x, const void *c) {
-    (void)c;
-    return expf(x);
-}
-static float complex ffc_exp(float complex z, const void *c) {
-    (void)c;
-    return cexpf(z);
-}
-static double max_exp(int k, double lo, double hi, const void *c) {
-    (void)k, (void)lo, (void)c;
-    return exp(hi);
-}
-
-static double f_log(double x, const void *c) {
-    (void)c;
-    return log(x);
-}
-static double df_log(double x, const void *c) {
-    (void)c;
-    return 1.0 / x;
-}
-static double complex fc_log(double complex z, const void *c) {
-    (void)c;
-    return clog(z);
-}
-static float ff_log(float x, const void *c) {
-    (void)c;
-    return logf(x);
-}
-static float complex ffc_log(float complex z, const void *c) {
-    (void)c;
-    return clogf(z);
-}
-// |d^k log x / dx^k| = (k−1)!/x^k, largest at the left end.
-static double max_log(int k, double lo, double hi, const void *c) {
-    (void)hi, (void)c;
-    double fact = 1.0;
-    for (int i = 2; i < k; i++)
-        fact *= i;
-    return fact / pow(lo, k);
-}
-
-// The sigmoid and its complex extension, each branch written so that the
-// exponential never overflows.
-static double f_sigmoid(double x, const void *c) {
-    (void)c;
-    return sigmoid(x);
-}
-static double df_sigmoid(double x, const void *c) {
-    (void)c;
-    return sigmoid(x) * sigmoid(-x);
-}
-static double complex fc_sigmoid(double complex z, const void *c) {
-    (void)c;
-    if (creal(z) >= 0)
-        return 1.0 / (1.0 + cexp(-z));
-    double complex e = cexp(z);
-    return e / (1.0 + e);
-}
-static float ff_sigmoid(float x, const void *c) {
-    (void)c;
-    if (x >= 0)
-        return 1.0f / (1.0f + expf(-x));
-    float e = expf(x);
-    return e / (1.0f + e);
-}
-static float complex ffc_sigmoid(float complex z, const void *c) {
-    (void)c;
-    if (crealf(z) >= 0)
-        return 1.0f / (1.0f + cexpf(-z));
-    float complex e = cexpf(z);
-    return e / (1.0f + e);
-}
-static double max_sigmoid(int k, double lo, double hi, const void *c) {
-    (void)lo, (void)hi, (void)c;
-    return SIGMOID_SUP[k];
-}
-
-// The BCE loss of one output as a function of its logit, for label y = *ctx:
-// f(z) = softplus(z) − y·z (loss.h's logit form), f′(z) = σ(z) − y.
-static double f_bce(double z, const void *c) { return bce_loss_logits(c, &z, 1); }
-static double df_bce(double z, const void *c) {
-    double d;
-    bce_grad_logits(&d, c, &z, 1);
-    return d;
-}
-static double complex fc_bce(double complex z, const void *c) {
-    double y = *(const double *)c;
-    if (creal(z) >= 0)
-        return (1.0 - y) * z + clog(1.0 + cexp(-z));
-    return clog(1.0 + cexp(z)) - y * z;
-}
-static float ff_bce(float z, const void *c) {
-    float y = (float)*(const double *)c;
-    if (z >= 0)
-        return (1.0f - y) * z + log1pf(expf(-z));
-    return log1pf(expf(z)) - y * z;
-}
-static float complex ffc_bce(float complex z, const void *c) {
-    float y = (float)*(const double *)c;
-    if (crealf(z) >= 0)
-        return (1.0f - y) * z + clogf(1.0f + cexpf(-z));
-    return clogf(1.0f + cexpf(z)) - y * z;
-}
-// f′ = σ − y lies between −y and 1 − y; f⁽ᵏ⁾ = σ⁽ᵏ⁻¹⁾ for k ≥ 2.
-static double max_bce(int k, double lo, double hi, const void *c) {
-    (void)lo, (void)hi;
-    double y = *(const double *)c;
-    return k == 1 ? fmax(y, 1.0 - y) : SIGMOID_SUP[k - 1];
-}
-
-static const Function FUNCTIONS[] = {
-    {"sin", "f(x) = sin x", "f(x) = \\sin x", "f′(x) = cos x", "f'(x) = \\cos x", f_sin, df_sin, fc_sin, ff_sin,
-     ffc_sin, max_sin, -INFINITY},
-    {"exp", "f(x) = e^x", "f(x) = e^{x}", "f′(x) = e^x", "f'(x) = e^{x}", f_exp, f_exp, fc_exp, ff_exp, ffc_exp,
-     max_exp, -INFINITY},
-    {"log", "f(x) = log x", "f(x) = \\log x", "f′(x) = 1/x", "f'(x) = 1/x", f_log, df_log, fc_log, ff_log, ffc_log,
-     max_log, 0.0},
-    {"sigmoid", "f(x) = σ(x) = 1/(1 + e^−x)", "f(x) = \\sigma(x) = \\frac{1}{1 + e^{-x}}", "f′(x) = σ(x)(1 − σ(x))",
-     "f'(x) = \\sigma(x)\\,(1 - \\sigma(x))", f_sigmoid, df_sigmoid, fc_sigmoid, ff_sigmoid, ffc_sigmoid, max_sigmoid,
-     -INFINITY},
-    {"bce", "f(z) = L(y, σ(z)) = softplus(z) − y·z with y = 1",
-     "f(z) = L(y, \\sigma(z)) = \\mathrm{softplus}(z) - y z \\quad (y = 1)", "f′(z) = σ(z) − y",
-     "f'(z) = \\sigma(z) - y", f_bce, df_bce, fc_bce, ff_bce, ffc_bce, max_bce, -INFINITY},
-};
-#define FUNCTION_CHOICES "sin|exp|log|sigmoid|bce"
-#define FUNCTION_BCE 4
+#define N_ROWS (N_DECADES + ARRAY_LEN(TINY_H))
 
 // ---------------------------------------------------------------- the estimates
+
+static const BugInfo BUGS[] = {
+    {"central-h", "the central difference divided by h instead of 2h"},
+};
+// In the order of BUGS, the correct code first (options.h).
+typedef enum { BUG_NONE, BUG_CENTRAL_H } Bug;
 
 // Bug "central-h": the central difference divided by h instead of 2h, as if
 // the two points were one step apart.
@@ -234,42 +60,32 @@ static double central_over_h(FdFunction f, const void *ctx, double x, double h) 
     return (f(x + h, ctx) - f(x - h, ctx)) / h;
 }
 
-static const BugInfo BUGS[] = {
-    {"central-h", "the central difference divided by h instead of 2h"},
-};
-
 typedef struct {
     const Function *fn;
     const void *ctx;
     double x, exact;
-    bool bug_central_h;
+    Bug bug;
 } Problem;
+
+static double central(const Problem *p, double h) {
+    switch (p->bug) {
+    case BUG_NONE: return fd_central(p->fn->f, p->ctx, p->x, h);
+    case BUG_CENTRAL_H: return central_over_h(p->fn->f, p->ctx, p->x, h);
+    }
+    return NAN;
+}
 
 // One method at one step; false when the stencil leaves f's domain or the
 // method is not run at that step (difference methods at the tiny steps).
 static bool estimate(const Problem *p, FdMethod m, double h, bool tiny, double *out) {
-    if (tiny && m != FD_COMPLEX_STEP)
-        return false;
-    if (p->x - fd_reach(m) * h <= p->fn->domain_lo)
-        return false;
+    if ((tiny && m != FD_COMPLEX_STEP) || p->x - fd_reach(m) * h <= p->fn->domain_lo) return false;
     switch (m) {
     case FD_FORWARD: *out = fd_forward(p->fn->f, p->ctx, p->x, h); break;
-    case FD_CENTRAL:
-        *out = p->bug_central_h ? central_over_h(p->fn->f, p->ctx, p->x, h) : fd_central(p->fn->f, p->ctx, p->x, h);
-        break;
+    case FD_CENTRAL: *out = central(p, h); break;
     case FD_FIVE_POINT: *out = fd_five_point(p->fn->f, p->ctx, p->x, h); break;
-    default: *out = fd_complex_step(p->fn->fc, p->ctx, p->x, h); break;
+    case FD_COMPLEX_STEP: *out = fd_complex_step(p->fn->fc, p->ctx, p->x, h); break;
     }
     return true;
-}
-
-// The error bound of fdiff.h for method m at step h around p->x.
-static double bound_at(const Problem *p, FdMethod m, double h) {
-    double reach = fd_reach(m) * h, lo = p->x - reach, hi = p->x + reach;
-    double m1 = p->fn->deriv_max(1, lo, hi, p->ctx);
-    double f_max = fabs(p->fn->f(p->x, p->ctx)) + reach * m1; // mean value theorem
-    double mt = p->fn->deriv_max(fd_truncation_derivative(m), lo, hi, p->ctx);
-    return fd_error_bound(m, h, p->x, f_max, m1, mt, DBL_EPSILON);
 }
 
 typedef struct {
@@ -280,12 +96,60 @@ typedef struct {
 
 typedef struct {
     int row; // -1: never evaluated
-    double err, bound_min, textbook_h, textbook_err;
+    double err, bound_min;
 } Best;
 
 static const char *const METHOD_LABEL[FD_N_METHODS] = {"forward", "central", "5-point", "complex step"};
 
-// ---------------------------------------------------------------- plot data
+// The error table; exits 2 when f leaves double precision near x.
+static void measure(const Problem *p, Row *rows, Best *best) {
+    for (int i = 0; i < N_ROWS; i++) {
+        bool tiny = i >= N_DECADES;
+        rows[i].h = tiny ? TINY_H[i - N_DECADES] : pow(10.0, -(i + 1));
+        for (int m = 0; m < FD_N_METHODS; m++) {
+            double v = 0.0;
+            rows[i].have[m] = estimate(p, (FdMethod)m, rows[i].h, tiny, &v);
+            rows[i].err[m] = rows[i].have[m] ? fabs(v - p->exact) : 0.0;
+            if (rows[i].have[m] && !isfinite(rows[i].err[m]))
+                usage_error("--at: %s near %g leaves double precision; choose a point closer to 0", p->fn->name,
+                            p->x);
+        }
+    }
+    for (int m = 0; m < FD_N_METHODS; m++) {
+        best[m] = (Best){.row = -1, .err = INFINITY, .bound_min = INFINITY};
+        for (int i = 0; i < N_ROWS; i++) {
+            if (!rows[i].have[m]) continue;
+            if (rows[i].err[m] < best[m].err) best[m].err = rows[i].err[m], best[m].row = i;
+            best[m].bound_min = fmin(best[m].bound_min, fd_bound_for(p->fn, p->ctx, p->x, (FdMethod)m, rows[i].h));
+        }
+    }
+}
+
+// f inside a bigger loss (chapter0_loss.h).
+static Loss loss_of(const Problem *p, double factor, double rest) {
+    return (Loss){p->fn->f, p->ctx, p->x, factor, rest};
+}
+
+// ---------------------------------------------------------------- helpers
+
+static void fmt_err(char *buf, size_t len, double e) { snprintf(buf, len, "%.1e", e); }
+static void fmt_h(char *buf, size_t len, double h) { snprintf(buf, len, "%.0e", h); }
+static void fmt_val(char *buf, size_t len, double v) { snprintf(buf, len, "%.10g", v == 0.0 ? 0.0 : v); }
+
+// One JSON member per method, null where it did not run; `more` when
+// members come before them.
+static void json_method_values(StrBuf *b, const bool *have, const double *v, const char *what, bool more) {
+    char num[40];
+    for (int m = 0; m < FD_N_METHODS; m++) {
+        const char *sep = m || more ? ", " : "";
+        if (have[m]) {
+            format_json_number(num, sizeof num, v[m], what);
+            sb_printf(b, "%s\"%s\": %s", sep, fd_method_key((FdMethod)m), num);
+        } else {
+            sb_printf(b, "%s\"%s\": null", sep, fd_method_key((FdMethod)m));
+        }
+    }
+}
 
 static void write_plot_data(const char *dir, const Problem *p, const Row *rows) {
     FILE *f = plot_file_open(dir, "chapter0_error.dat");
@@ -294,59 +158,46 @@ static void write_plot_data(const char *dir, const Problem *p, const Row *rows) 
     fprintf(f, "# h forward central five_point complex_step\n");
     for (int i = 0; i < N_ROWS; i++) {
         fprintf(f, "%.17g", rows[i].h);
-        for (int m = 0; m < FD_N_METHODS; m++)
-            if (rows[i].have[m])
-                fprintf(f, " %.17g", rows[i].err[m]);
-            else
-                fprintf(f, " -");
+        for (int m = 0; m < FD_N_METHODS; m++) rows[i].have[m] ? fprintf(f, " %.17g", rows[i].err[m]) : fprintf(f, " -");
         fputc('\n', f);
     }
     plot_file_close(f, dir, "chapter0_error.dat");
 }
 
-// ---------------------------------------------------------------- helpers
-
-static void fmt_err(char *buf, size_t len, double e) { snprintf(buf, len, "%.1e", e); }
-
-static void fmt_h(char *buf, size_t len, double h) { snprintf(buf, len, "%.0e", h); }
-
-// f scaled by a constant, for the relative-error section.
-typedef struct {
-    const Problem *p;
-    double scale;
-} Scaled;
-
-static double f_scaled(double x, const void *c) {
-    const Scaled *s = c;
-    return s->scale * s->p->fn->f(x, s->p->ctx);
-}
-
-// Kinks: |x| and max(a, b) with b fixed.
-static double f_abs(double x, const void *c) {
-    (void)c;
-    return fabs(x);
-}
-static double f_max_with(double a, const void *c) { return fmax(a, *(const double *)c); }
-
 // ---------------------------------------------------------------- sections
 
-static void section_methods(Report *r) {
+static void section_0_1_function(Report *r, const Problem *p, bool running_example) {
+    report_heading(r, "0.1 What a gradient check measures");
+    report_text(r, "Every later chapter computes a gradient by the chain rule and then compares it with a "
+                   "numerical estimate, entry by entry, ending with a verdict: PASS, FAIL or INCONCLUSIVE. This "
+                   "chapter takes one scalar function with a known derivative and measures how good those "
+                   "estimates are, how good they can be, and how the checker decides.");
+    if (running_example)
+        report_text(r, "The function is the binary cross-entropy of one prediction as a function of its logit z, "
+                       "for label y = 1, at the running example's logit z = 0.05·29 − 0.03·35 + 0.1 = 0.5 (the "
+                       "dense layer of chapter 3 applied to the pooled [29 35], src/example.h). Chapter 2 derives "
+                       "this loss and its derivative.");
+    report_equation(r, p->fn->formula, p->fn->formula_tex);
+    report_equation(r, p->fn->derivative, p->fn->derivative_tex);
+    report_scalar(r, "at", "x", p->x);
+    report_scalar(r, "exact", "f′(x)", p->exact);
+    if (p->bug == BUG_CENTRAL_H)
+        report_text(r, "--bug central-h: the central difference of sections 0.3 and 0.4 is divided by h, not 2h.");
+}
+
+static void section_0_2_methods(Report *r) {
     report_heading(r, "0.2 Four ways to estimate a derivative");
     report_text(r, "Each estimate evaluates f near x and divides by the step h. Taylor's theorem gives the "
                    "truncation error (the terms the formula drops); p is the order, the power of h in it.");
-    report_equation(r,
-                    "forward       D = (f(x+h) − f(x)) / h                            p = 1   error ≈ (h/2)·f″",
+    report_equation(r, "forward:  D = (f(x+h) − f(x)) / h,   p = 1,  error ≈ (h/2)·f″",
                     "D_{\\mathrm{fwd}} = \\frac{f(x+h) - f(x)}{h}, \\quad \\text{error} \\approx \\tfrac{h}{2} f''");
-    report_equation(r,
-                    "central       D = (f(x+h) − f(x−h)) / 2h                         p = 2   error ≈ (h²/6)·f‴",
+    report_equation(r, "central:  D = (f(x+h) − f(x−h)) / 2h,   p = 2,  error ≈ (h²/6)·f‴",
                     "D_{\\mathrm{cen}} = \\frac{f(x+h) - f(x-h)}{2h}, \\quad \\text{error} \\approx \\tfrac{h^2}{6} "
                     "f'''");
-    report_equation(r,
-                    "5-point       D = (f(x−2h) − 8f(x−h) + 8f(x+h) − f(x+2h)) / 12h  p = 4   error ≈ (h⁴/30)·f⁽⁵⁾",
-                    "D_{5} = \\frac{f(x-2h) - 8f(x-h) + 8f(x+h) - f(x+2h)}{12h}, \\quad \\text{error} \\approx "
-                    "\\tfrac{h^4}{30} f^{(5)}");
-    report_equation(r,
-                    "complex step  D = Im f(x + ih) / h                               p = 2   error ≈ (h²/6)·f‴",
+    report_equation(r, "5-point:  D = (f(x−2h) − 8f(x−h) + 8f(x+h) − f(x+2h)) / 12h,",
+                    "D_{5} = \\frac{f(x-2h) - 8f(x-h) + 8f(x+h) - f(x+2h)}{12h},");
+    report_equation(r, "          p = 4,  error ≈ (h⁴/30)·f⁽⁵⁾", "\\text{error} \\approx \\tfrac{h^4}{30} f^{(5)}");
+    report_equation(r, "complex step:  D = Im f(x + ih) / h,   p = 2,  error ≈ (h²/6)·f‴",
                     "D_{\\mathrm{cs}} = \\frac{\\operatorname{Im} f(x + ih)}{h}, \\quad \\text{error} \\approx "
                     "\\tfrac{h^2}{6} f'''");
     report_text(r, "The 5-point stencil is one Richardson step, (4·central(h) − central(2h))/3, which cancels "
@@ -355,7 +206,7 @@ static void section_methods(Report *r) {
                    "subtracted. It needs f written with complex arithmetic (C99 <complex.h>: csin, cexp, clog).");
 }
 
-static void section_table(Report *r, const Problem *p, const Row *rows) {
+static void section_0_3_table(Report *r, const Problem *p, const Row *rows) {
     report_heading(r, "0.3 The error of each method, h from 1e-1 to 1e-16");
     report_text(r,
                 "Absolute error |D − f′(x)| of each estimate; \"-\" where the method was not run (the tiny "
@@ -363,43 +214,79 @@ static void section_table(Report *r, const Problem *p, const Row *rows) {
                 p->fn->domain_lo > -INFINITY ? ", or the stencil would leave the domain x > 0" : "");
     const char *headers[] = {"h", "forward", "central", "5-point", "complex step"};
     report_table_begin(r, 5, headers);
-    for (int i = 0; i < N_ROWS; i++) {
-        char cells[5][32];
-        fmt_h(cells[0], sizeof cells[0], rows[i].h);
-        for (int m = 0; m < FD_N_METHODS; m++) {
-            if (rows[i].have[m])
-                fmt_err(cells[m + 1], sizeof cells[m + 1], rows[i].err[m]);
-            else
-                snprintf(cells[m + 1], sizeof cells[m + 1], "-");
-        }
-        const char *row[] = {cells[0], cells[1], cells[2], cells[3], cells[4]};
-        report_table_row(r, row);
-    }
-    report_table_end(r);
-
-    // The JSON rows, with null where a method did not run.
     StrBuf json = {0};
     char num[40];
     sb_puts(&json, "[");
     for (int i = 0; i < N_ROWS; i++) {
+        char cells[5][32];
+        fmt_h(cells[0], sizeof cells[0], rows[i].h);
+        for (int m = 0; m < FD_N_METHODS; m++)
+            rows[i].have[m] ? fmt_err(cells[m + 1], sizeof cells[m + 1], rows[i].err[m])
+                            : (void)snprintf(cells[m + 1], sizeof cells[m + 1], "-");
+        const char *row[] = {cells[0], cells[1], cells[2], cells[3], cells[4]};
+        report_table_row(r, row);
         format_json_number(num, sizeof num, rows[i].h, "h");
         sb_printf(&json, "%s\n    {\"h\": %s", i ? "," : "", num);
-        for (int m = 0; m < FD_N_METHODS; m++) {
-            if (rows[i].have[m]) {
-                format_json_number(num, sizeof num, rows[i].err[m], "the error table");
-                sb_printf(&json, ", \"%s\": %s", fd_method_key((FdMethod)m), num);
-            } else {
-                sb_printf(&json, ", \"%s\": null", fd_method_key((FdMethod)m));
-            }
-        }
+        json_method_values(&json, rows[i].have, rows[i].err, "the error table", true);
         sb_puts(&json, "}");
     }
+    report_table_end(r);
     sb_puts(&json, "\n  ]");
     report_json_raw(r, "rows", sb_str(&json));
     sb_free(&json);
 }
 
-static void section_v(Report *r, const Problem *p, const Row *rows, const Best *best) {
+static void v_table(Report *r, const Row *rows, const Best *best) {
+    const char *headers[] = {"method", "best h", "its error", "textbook h*", "textbook error", "bound"};
+    report_table_begin(r, 6, headers);
+    bool have[FD_N_METHODS];
+    double bh[FD_N_METHODS], be[FD_N_METHODS];
+    for (int m = 0; m < FD_N_METHODS; m++) {
+        char h[32] = "-", e[32] = "-", th[32], te[32], bd[32];
+        have[m] = best[m].row >= 0;
+        bh[m] = have[m] ? rows[best[m].row].h : 0.0, be[m] = best[m].err;
+        if (have[m]) fmt_h(h, sizeof h, bh[m]), fmt_err(e, sizeof e, be[m]);
+        snprintf(th, sizeof th, m == FD_COMPLEX_STEP ? "any h < %.1e" : "%.1e",
+                 fd_textbook_h((FdMethod)m, DBL_EPSILON));
+        fmt_err(te, sizeof te, fd_textbook_error((FdMethod)m, DBL_EPSILON));
+        fmt_err(bd, sizeof bd, best[m].bound_min);
+        const char *row[] = {METHOD_LABEL[m], h, e, th, te, bd};
+        report_table_row(r, row);
+    }
+    report_table_end(r);
+    StrBuf obj = {0};
+    sb_puts(&obj, "{");
+    json_method_values(&obj, have, bh, "best h", false);
+    sb_puts(&obj, "}");
+    report_json_raw(r, "best_h", sb_str(&obj));
+    sb_clear(&obj);
+    sb_puts(&obj, "{");
+    json_method_values(&obj, have, be, "best error", false);
+    sb_puts(&obj, "}");
+    report_json_raw(r, "best_error", sb_str(&obj));
+    sb_free(&obj);
+}
+
+static void v_checks(Report *r, const Problem *p, const Row *rows, const Best *best) {
+    double ref = fmax(fabs(p->exact), DBL_MIN); // both sides relative to f′(x)
+    char name[80], detail[160];
+    for (int m = 0; m < FD_N_METHODS; m++) {
+        snprintf(name, sizeof name, "%s: best error within its bound", METHOD_LABEL[m]);
+        if (best[m].row < 0) {
+            report_identity(r, name, 0, 0.0, 0.0, 0.0, "the method could not be evaluated at any step");
+            continue;
+        }
+        snprintf(detail, sizeof detail, "h = %.0e, bound %.1e", rows[best[m].row].h, best[m].bound_min);
+        report_identity(r, name, 1, best[m].err, best[m].err / ref, BOUND_SAFETY * best[m].bound_min / ref, detail);
+    }
+    const Row *tiny = &rows[N_ROWS - 1];
+    double tb = fd_bound_for(p->fn, p->ctx, p->x, FD_COMPLEX_STEP, tiny->h);
+    snprintf(detail, sizeof detail, "h = %.0e, bound %.1e", tiny->h, tb);
+    report_identity(r, "complex step: full precision at a tiny step", 1, tiny->err[FD_COMPLEX_STEP],
+                    tiny->err[FD_COMPLEX_STEP] / ref, BOUND_SAFETY * tb / ref, detail);
+}
+
+static void section_0_4_v(Report *r, const Problem *p, const Row *rows, const Best *best) {
     report_heading(r, "0.4 The V: truncation against round-off");
     report_text(r,
                 "Read the table from the top. As h shrinks, the truncation error falls like h^p (one decade "
@@ -408,49 +295,13 @@ static void section_v(Report *r, const Problem *p, const Row *rows, const Best *
                 "error while dividing by a tiny h blows it up: the round-off error grows like ε·|f|/h. The sum "
                 "is V-shaped on a log-log plot, and its bottom sits where the two terms meet:",
                 DBL_EPSILON);
-    report_equation(r, "E(h) ≈ C·h^p + ε·|f|/h,  smallest near h* ≈ ε^(1/(p+1)), where E ≈ ε^(p/(p+1))",
+    report_equation(r, "E(h) ≈ C·h^p + ε·|f|/h,  smallest near h* ≈ ε^(1/(p+1)), E(h*) ≈ ε^(p/(p+1))",
                     "E(h) \\approx C h^p + \\frac{\\varepsilon |f|}{h} \\;\\Rightarrow\\; h^* \\approx "
                     "\\varepsilon^{1/(p+1)},\\quad E(h^*) \\approx \\varepsilon^{p/(p+1)}");
     report_text(r, "Measured on this function, next to those textbook estimates (which assume f and its "
                    "derivatives are of order 1), and the rigorous bound min_h E(h) of src/fdiff.h, which uses "
                    "this function's own derivatives:");
-    const char *headers[] = {"method", "best h", "its error", "textbook h*", "textbook error", "bound"};
-    report_table_begin(r, 6, headers);
-    StrBuf best_h = {0}, best_err = {0};
-    for (int m = 0; m < FD_N_METHODS; m++) {
-        char bh[32] = "-", be[32] = "-", th[32], te[32], bd[32];
-        if (best[m].row >= 0) {
-            fmt_h(bh, sizeof bh, rows[best[m].row].h);
-            fmt_err(be, sizeof be, best[m].err);
-        }
-        snprintf(th, sizeof th, m == FD_COMPLEX_STEP ? "any h < %.1e" : "%.1e", best[m].textbook_h);
-        fmt_err(te, sizeof te, best[m].textbook_err);
-        fmt_err(bd, sizeof bd, best[m].bound_min);
-        const char *row[] = {METHOD_LABEL[m], bh, be, th, te, bd};
-        report_table_row(r, row);
-        char num[40];
-        const char *key = fd_method_key((FdMethod)m);
-        if (best[m].row >= 0) {
-            format_json_number(num, sizeof num, rows[best[m].row].h, "best h");
-            sb_printf(&best_h, "%s\"%s\": %s", m ? ", " : "", key, num);
-            format_json_number(num, sizeof num, best[m].err, "best error");
-            sb_printf(&best_err, "%s\"%s\": %s", m ? ", " : "", key, num);
-        } else {
-            sb_printf(&best_h, "%s\"%s\": null", m ? ", " : "", key);
-            sb_printf(&best_err, "%s\"%s\": null", m ? ", " : "", key);
-        }
-    }
-    report_table_end(r);
-    StrBuf obj = {0};
-    sb_printf(&obj, "{%s}", sb_str(&best_h));
-    report_json_raw(r, "best_h", sb_str(&obj));
-    sb_clear(&obj);
-    sb_printf(&obj, "{%s}", sb_str(&best_err));
-    report_json_raw(r, "best_error", sb_str(&obj));
-    sb_free(&obj);
-    sb_free(&best_h);
-    sb_free(&best_err);
-
+    v_table(r, rows, best);
     double spacing = nextafter(fabs(p->x), INFINITY) - fabs(p->x);
     if (spacing >= 1e-16)
         report_text(r,
@@ -461,171 +312,273 @@ static void section_v(Report *r, const Problem *p, const Row *rows, const Best *
     else
         report_text(r, "Below the best h the difference methods get worse, not better: at h = 1e-16, f(x+h) and "
                        "f(x−h) differ only in their last few bits, so the quotient is mostly noise.");
+    report_text(r, "The complex step subtracts nothing, so once h is small enough its error stays at the last "
+                   "digit of f′, down to h = 1e-100 (its \"best h\" is just the first step that hit the lowest "
+                   "value). It needs no tuning, but it needs f in complex arithmetic, which a network's max, "
+                   "ReLU and comparisons do not have. The workbook's checker therefore uses central differences, "
+                   "with a step and an error bound of their own for every entry (section 0.7).");
     report_text(r,
-                "The complex step subtracts nothing, so once h is small enough its error stays at the last "
-                "digit of f′, down to h = 1e-100 (its \"best h\" is just the first step that hit the lowest "
-                "value). It needs no tuning, but it needs f in complex arithmetic, which a network's max, "
-                "ReLU and comparisons do not have. The workbook's checker (src/gradcheck.h) therefore uses the "
-                "central difference with h = %g, near its textbook optimum for quantities of order 1.",
-                GRADCHECK_H);
-    report_text(r,
-                "The checks: each method's best measured error must lie below %g times its bound (the bound "
-                "takes one ulp per value of f; libm may be off by a little more), and the complex step must "
-                "still be at full precision at h = %g.",
+                "The checks: each method's best error, relative to f′(x), must lie within %g times its "
+                "bound, relative to f′(x) (the bound takes one ulp per value of f; libm may be off by a little "
+                "more); the complex step must still be at full precision at h = %g.",
                 BOUND_SAFETY, COMPLEX_TINY_H);
-    for (int m = 0; m < FD_N_METHODS; m++) {
-        char name[80], detail[200];
-        snprintf(name, sizeof name, "%s: best error within its bound", METHOD_LABEL[m]);
-        if (best[m].row < 0) {
-            report_verdict(r, name, false, "the method could not be evaluated at any step");
-            continue;
-        }
-        bool ok = best[m].err <= BOUND_SAFETY * best[m].bound_min;
-        snprintf(detail, sizeof detail, "%.2e at h = %.0e, bound %.2e (x %g)", best[m].err, rows[best[m].row].h,
-                 best[m].bound_min, BOUND_SAFETY);
-        report_verdict(r, name, ok, detail);
-    }
-    const Row *tiny = &rows[N_ROWS - 1];
-    double tb = bound_at(p, FD_COMPLEX_STEP, tiny->h);
-    char detail[200];
-    snprintf(detail, sizeof detail, "error %.2e at h = %.0e, bound %.2e (x %g)", tiny->err[FD_COMPLEX_STEP], tiny->h,
-             tb, BOUND_SAFETY);
-    report_verdict(r, "complex step: full precision at a tiny step", tiny->err[FD_COMPLEX_STEP] <= BOUND_SAFETY * tb,
-                   detail);
+    v_checks(r, p, rows, best);
 }
 
-static void section_relative(Report *r, const Problem *p) {
-    report_heading(r, "0.5 Relative error, and what the thresholds mean");
+static void section_0_5_relative(Report *r, const Problem *p) {
+    report_heading(r, "0.5 Relative error");
     report_text(r,
                 "An absolute error means nothing on its own: gradients range over many orders of magnitude "
                 "(a loss times 1e6, a weight deep in a network with gradient 1e-9). Multiply f by a constant "
                 "and the central difference (h = %g) moves with it, while the relative error stays put:",
-                GRADCHECK_H);
-    report_equation(r, "relative error = |a − n| / max(|a| + |n|, 1e-300)      (a analytic, n numerical)",
-                    "\\text{rel} = \\frac{|a - n|}{\\max(|a| + |n|,\\ 10^{-300})}");
+                OLD_STEP);
+    report_equation(r, "relative error = |a − n| / max(|a|, |n|)      (a analytic, n numerical)",
+                    "\\text{rel} = \\frac{|a - n|}{\\max(|a|,\\ |n|)}");
     const char *headers[] = {"function", "exact", "central", "abs error", "rel error"};
     report_table_begin(r, 5, headers);
     const double scales[] = {1e-6, 1.0, 1e6};
-    for (int k = 0; k < 3; k++) {
-        Scaled s = {p, scales[k]};
-        double exact = scales[k] * p->exact, num = fd_central(f_scaled, &s, p->x, GRADCHECK_H);
+    for (int k = 0; k < ARRAY_LEN(scales); k++) {
+        Loss l = loss_of(p, scales[k], 0.0);
+        double exact = scales[k] * p->exact, num = loss_central(&l, OLD_STEP);
         char fn[32], ex[32], nu[32], ae[32], re[32];
         snprintf(fn, sizeof fn, "%g·f", scales[k]);
-        snprintf(ex, sizeof ex, "%.10g", exact == 0.0 ? 0.0 : exact);
-        snprintf(nu, sizeof nu, "%.10g", num == 0.0 ? 0.0 : num);
-        fmt_err(ae, sizeof ae, fabs(num - exact));
-        fmt_err(re, sizeof re, relative_error(exact, num));
+        fmt_val(ex, sizeof ex, exact), fmt_val(nu, sizeof nu, num);
+        fmt_err(ae, sizeof ae, fabs(num - exact)), fmt_err(re, sizeof re, rel_error(exact, num));
         const char *row[] = {fn, ex, nu, ae, re};
         report_table_row(r, row);
     }
     report_table_end(r);
-    report_text(r, "The sum |a| + |n| in the denominator makes the measure symmetric and bounded by 1 (a sign "
-                   "flip scores exactly 1). Rules of thumb for a central difference in double precision:");
-    char lo[32], mid[48], hi[32];
-    snprintf(lo, sizeof lo, "≤ %g", CORRECT_REL);
-    snprintf(mid, sizeof mid, "%g to %g", CORRECT_REL, WRONG_REL);
-    snprintf(hi, sizeof hi, "≥ %g", WRONG_REL);
-    const char *th[] = {"relative error", "meaning"};
+    report_text(r, "A sign flip scores 2 and a lost factor 2 scores 0.5. Rules of thumb for a central "
+                   "difference in double precision on a well-scaled loss:");
+    const char *th[] = {"relative error", "usually means"};
     report_table_begin(r, 2, th);
-    const char *r1[] = {lo, "correct: what a right gradient measures (typically 1e-10 to 1e-8)"};
-    const char *r2[] = {mid, "look closer: a kink within h, float, a badly scaled step, a small slip"};
-    const char *r3[] = {hi, "wrong: a missing factor, a sign, a transposed index"};
-    report_table_row(r, r1);
-    report_table_row(r, r2);
-    report_table_row(r, r3);
-    report_table_end(r);
-    report_text(r,
-                "The workbook passes an entry at rel ≤ %g (GRADCHECK_REL_TOL), or when |a − n| ≤ %g: near "
-                "zero two values inside the round-off floor cannot be told apart, and a relative error of "
-                "two tiny numbers means nothing. Candidate analytic values against the central difference here:",
-                GRADCHECK_REL_TOL, GRADCHECK_ABS_FLOOR);
-    double num = fd_central(p->fn->f, p->ctx, p->x, GRADCHECK_H);
-    struct {
-        const char *what;
-        double a;
-    } cand[] = {
-        {"f′ (correct)", p->exact},
-        {"1.01·f′ (1% off)", 1.01 * p->exact},
-        {"f′/2 (a lost factor 2)", p->exact / 2},
-        {"−f′ (sign)", -p->exact},
+    const char *rows[][2] = {
+        {"≤ 1e-7", "right: what a correct gradient measures"},
+        {"1e-7 to 1e-2", "look closer: a kink, float, a bad step, a slip"},
+        {"≥ 1e-2", "wrong: a missing factor, a sign, an index"},
     };
-    const char *h2[] = {"analytic candidate", "value", "rel error", "verdict"};
-    report_table_begin(r, 4, h2);
-    for (size_t k = 0; k < sizeof cand / sizeof *cand; k++) {
-        char v[32], re[32];
-        snprintf(v, sizeof v, "%.10g", cand[k].a == 0.0 ? 0.0 : cand[k].a);
-        double rel = relative_error(cand[k].a, num);
-        fmt_err(re, sizeof re, rel);
-        const char *verdict = gradient_entry_passes(cand[k].a, num, GRADCHECK_REL_TOL) ? "PASS"
-                              : rel >= WRONG_REL                                       ? "FAIL (wrong)"
-                                                                                       : "FAIL (look closer)";
-        const char *row[] = {cand[k].what, v, re, verdict};
+    for (int k = 0; k < ARRAY_LEN(rows); k++) report_table_row(r, rows[k]);
+    report_table_end(r);
+    report_text(r, "\"On a well-scaled loss\" is the catch: rules of thumb with fixed numbers in them cannot "
+                   "decide a check, as the next section shows.");
+}
+
+// ---- 0.6: the fixed floor against the bound, on numbers
+
+typedef struct {
+    char name[16];
+    double analytic, fixed_n, bounded_n, bound;
+    bool old_pass, right;
+    Verdict bounded;
+} FloorRow;
+
+static FloorRow floor_row(const Problem *p, Loss *l, const NumericalDerivative *d, bool right) {
+    FloorRow row = {.analytic = l->factor * p->exact * (right ? 1.0 : WRONG_FACTOR), .right = right};
+    row.fixed_n = loss_central(l, OLD_STEP * fmax(1.0, fabs(p->x)));
+    row.old_pass = old_rule_passes(row.analytic, row.fixed_n);
+    row.bounded_n = d->value, row.bound = d->bound;
+    row.bounded = bounded_verdict(row.analytic, d);
+    return row;
+}
+
+static void floor_table(Report *r, const FloorRow *rows, int n) {
+    const char *headers[] = {"case", "analytic", "n (h = 1e-6)", "|a - n|", "old", "bound", "bounded"};
+    report_table_begin(r, 7, headers);
+    for (int k = 0; k < n; k++) {
+        char a[32], fn[32], e[32], b[32];
+        snprintf(a, sizeof a, "%.6g", rows[k].analytic);
+        snprintf(fn, sizeof fn, "%.6g", rows[k].fixed_n);
+        fmt_err(e, sizeof e, fabs(rows[k].analytic - rows[k].fixed_n));
+        fmt_err(b, sizeof b, rows[k].bound);
+        const char *row[] = {rows[k].name, a, fn, e, rows[k].old_pass ? "PASS" : "FAIL", b,
+                             verdict_name(rows[k].bounded)};
         report_table_row(r, row);
     }
     report_table_end(r);
 }
 
-static void section_float(Report *r, const Problem *p) {
-    report_heading(r, "0.6 Why double precision");
-    float xf = (float)p->x, hf = (float)GRADCHECK_H;
+static void floor_demonstration(Report *r, const char *name, const FloorRow *row) {
+    char detail[240];
+    snprintf(detail, sizeof detail, "%s gradient: |a - n| = %.1e, rel %.1e at h = 1e-6: fixed floor %s; bounded: "
+             "|a - n| = %.1e, bound %.1e: %s", row->right ? "right" : "26%-off",
+             fabs(row->analytic - row->fixed_n), rel_error(row->analytic, row->fixed_n),
+             row->old_pass ? "PASS" : "FAIL", fabs(row->analytic - row->bounded_n), row->bound,
+             verdict_name(row->bounded));
+    report_demonstration(r, name, detail);
+}
+
+static void section_0_6_fixed_floor(Report *r, const Problem *p) {
+    report_heading(r, "0.6 Two ways a fixed floor fails");
+    report_text(r,
+                "Until its checker carried a bound, the workbook took one step h = %g·max(1, |x|) and passed an "
+                "entry when its relative error was at most %g, or when |a − n| was at most %g: a fixed floor "
+                "under which two values count as equal up to round-off. torch.autograd.gradcheck decides the "
+                "same way (eps 1e-6, atol 1e-5, rtol 1e-3). Those numbers are fixed; round-off is not. It is "
+                "about ε times the size of the terms summed into L, divided by h. Two losses built from f:",
+                OLD_STEP, OLD_REL_TOL, OLD_ABS_FLOOR);
+    report_equation(r, "A:  L(x) = f(x) + 1e6   (one of a million terms of order 1)", "L_A(x) = f(x) + 10^{6}");
+    report_equation(r, "B:  L(x) = 1e-10·f(x)   (a loss of another scale)", "L_B(x) = 10^{-10} f(x)");
+    report_text(r, "Each with the right analytic gradient and with one 26%% too small (the size of chapter 1's "
+                   "missing rot180), judged by the fixed floor (old) and by the bounded checker of the next "
+                   "section:");
+    Loss big = loss_of(p, 1.0, BIG_REST), tiny = loss_of(p, TINY_FACTOR, 0.0);
+    NumericalDerivative db = bounded_derivative(&big, true), dt = bounded_derivative(&tiny, true);
+    FloorRow rows[4] = {floor_row(p, &big, &db, true), floor_row(p, &big, &db, false),
+                        floor_row(p, &tiny, &dt, true), floor_row(p, &tiny, &dt, false)};
+    const char *names[] = {"A, right", "A, 26% off", "B, right", "B, 26% off"};
+    for (int k = 0; k < ARRAY_LEN(rows); k++) snprintf(rows[k].name, sizeof rows[k].name, "%s", names[k]);
+    floor_table(r, rows, ARRAY_LEN(rows));
+    report_text(r,
+                "In A the step h = %g moves L, a number near 1e6 stored to ε·1e6 = %.1e, by about |f′|·h: the "
+                "quotient keeps only a few digits, |a − n| = %.1e, and the fixed floor says %s for the right "
+                "gradient. In B every number is 1e-10 small, so |a − n| of the 26%% mistake is %.1e, and the "
+                "fixed floor %g says %s. The bound scales with the loss: ε·1e6/h in A, ε·1e-10/h in B.",
+                OLD_STEP, DBL_EPSILON * BIG_REST, fabs(rows[0].analytic - rows[0].fixed_n),
+                rows[0].old_pass ? "PASS" : "FAIL", fabs(rows[3].analytic - rows[3].fixed_n), OLD_ABS_FLOOR,
+                rows[3].old_pass ? "PASS" : "FAIL");
+    floor_demonstration(r, "fixed floor on a loss of 1e6", &rows[0]);
+    floor_demonstration(r, "fixed floor on a loss of 1e-10", &rows[3]);
+}
+
+// ---- 0.7: how the bound is computed
+
+static void bound_table(Report *r, Loss *l, const NumericalDerivative *d, double exact) {
+    double h = d->step, d1 = loss_central(l, h), d2 = loss_central(l, h / 2.0);
+    double trunc = fabs(d1 - d2);
+    const char *names[] = {"step h", "D(h)", "D(h/2)", "n = D(h/2) + (D(h/2) - D(h))/3", "|D(h) - D(h/2)|",
+                           "round-off part of the bound", "bound", "|n - f′(x)|, the true error"};
+    double values[] = {h, d1, d2, d->value, trunc, fmax(d->bound - trunc, 0.0), d->bound, fabs(d->value - exact)};
+    const char *headers[] = {"quantity", "value"};
+    report_table_begin(r, 2, headers);
+    for (int k = 0; k < ARRAY_LEN(names); k++) {
+        char v[32];
+        snprintf(v, sizeof v, k >= 4 || k == 0 ? "%.2e" : "%.12g", values[k]);
+        const char *row[] = {names[k], v};
+        report_table_row(r, row);
+    }
+    report_table_end(r);
+}
+
+static void section_0_7_bound(Report *r, const Problem *p) {
+    report_heading(r, "0.7 A bound with every numerical derivative");
+    report_text(r, "The checker (src/gradcheck.c) computes, for every entry, two central differences and "
+                   "what is known about their error:");
+    report_equation(r, "n = D(h/2) + (D(h/2) − D(h))/3     (Richardson: the h² term cancels)",
+                    "n = D(h/2) + \\tfrac{D(h/2) - D(h)}{3}");
+    report_equation(r, "bound = |D(h) − D(h/2)| + 8ε·(s₊ + s₋)/2h,   s = Σ|terms of L| at x ± h",
+                    "\\text{bound} = |D(h) - D(h/2)| + \\frac{8\\varepsilon (s_+ + s_-)}{2h}");
+    report_equation(r, "an entry passes when |a − n| ≤ rtol·max(|a|, |n|) + bound",
+                    "|a - n| \\le r\\,\\max(|a|,|n|) + \\text{bound}");
+    report_text(r,
+                "rtol is %g. The first step is %g times the entry's size (or its block's typical size); when "
+                "the first pair says truncation dominates (a curved loss, a kink inside the step), the step "
+                "shrinks to where the two errors balance; when round-off leaves the derivative unresolved it "
+                "grows, for a smooth loss only (a larger step could cross an unseen kink). Four evaluations of L per entry; more only where the first bound is poor, and the "
+                "next entry starts from the step that worked. Here, for L = f:",
+                GRADCHECK_REL_TOL, GRADCHECK_FIRST_STEP);
+    Loss l = loss_of(p, 1.0, 0.0);
+    NumericalDerivative d = bounded_derivative(&l, true);
+    bound_table(r, &l, &d, p->exact);
+    char num[40]; // JSON only: the table shows them
+    format_json_number(num, sizeof num, d.bound, "the bound"), report_json_raw(r, "bounded_bound", num);
+    format_json_number(num, sizeof num, d.step, "the step"), report_json_raw(r, "bounded_step", num);
+    double exact = p->exact;
+    Tensor a = tensor_view(&exact, 1, 1, 1);
+    BoundedSummary s = compare_bounded(&exact, &d, NULL, NULL, 1, GRADCHECK_REL_TOL);
+    if (s.verdict == VERDICT_INCONCLUSIVE)
+        report_text(r, "Here f′(x) = %.2g is too small against the rounding of f itself (bound %.2g at the best "
+                    "step): no step of a double-precision difference resolves it (section 0.8).", p->exact, d.bound);
+    report_gradient_check(r, "f′(x) by the bounded checker", &a, &d, NULL, s);
+}
+
+static void section_0_8_verdicts(Report *r, const Problem *p) {
+    report_heading(r, "0.8 Three verdicts: PASS, FAIL, INCONCLUSIVE");
+    report_text(r,
+                "FAIL: some entry lies outside its allowance rtol·max(|a|, |n|) + bound. Since the bound holds, "
+                "a right gradient never lands there. PASS: no entry failed, and every bound is small against "
+                "the error a mistake would make, at most %g of the block's largest derivative (of the size of "
+                "the terms that make up each derivative when the analytic block is exactly zero, where a "
+                "wrong factor or sign changes nothing). INCONCLUSIVE: nothing failed, but a bound is too "
+                "large to tell a right gradient from a wrong one; the check says so instead of guessing.",
+                GRADCHECK_RESOLVE_FRACTION);
+    Loss huge = loss_of(p, 1.0, HUGE_REST), alone = loss_of(p, 1.0, 0.0);
+    NumericalDerivative dh = bounded_derivative(&huge, true), da = bounded_derivative(&alone, true);
+    Verdict right = bounded_verdict(p->exact, &dh), off = bounded_verdict(1.01 * p->exact, &dh);
+    Verdict local = bounded_verdict(p->exact, &da);
+    report_text(r,
+                "An example: L(x) = f(x) + 1e15, f among 1e15 other terms. L is stored to ε·1e15 ≈ %.2g, and "
+                "the best step the checker found (h = %.1e) leaves a bound of %.2g against |f′(x)| = %.2g. "
+                "The right gradient gets %s, and one 1%% off gets %s.",
+                DBL_EPSILON * HUGE_REST, dh.step, dh.bound, fabs(p->exact), verdict_name(right),
+                verdict_name(off));
+    report_text(r,
+                "What would help: differencing only the terms x touches (a local loss, Objective.local in "
+                "src/gradcheck.h: here L − 1e15 = f, with bound %.1e and verdict %s); a larger step "
+                "where the loss is smooth (the checker already tries up to 1e-2·max(1, |x|)); or more "
+                "precision than double.",
+                da.bound, verdict_name(local));
+    char detail[200];
+    snprintf(detail, sizeof detail, "L = f(x) + 1e15: bound %.1e at h = %.1e; right gradient %s, 1%% off %s; "
+             "with the 1e15 left out: bound %.1e, %s", dh.bound, dh.step, verdict_name(right),
+             verdict_name(off), da.bound, verdict_name(local));
+    report_demonstration(r, "inconclusive next to a rest of 1e15", detail);
+    report_text(r, "A chapter's exit status says which: 0 when every check passed, 1 when a check failed (or an "
+                   "--answer was wrong), 3 when none failed but one was inconclusive, 2 for bad input, and 4 "
+                   "when the output could not be written.");
+}
+
+// The float row of 0.9: |D − f′| for each method at h = 1e-6, every
+// operation in float; *best_h and *best_err: float's own best central step.
+static void float_errors(const Problem *p, double *ef, double *best_h, double *best_err) {
+    float xf = (float)p->x, hf = (float)OLD_STEP;
     double exact = p->fn->df((double)xf, p->ctx);
-    double ef[FD_N_METHODS], ed[FD_N_METHODS];
     ef[FD_FORWARD] = fabs(fd_forward_float(p->fn->ff, p->ctx, xf, hf) - exact);
     ef[FD_CENTRAL] = fabs(fd_central_float(p->fn->ff, p->ctx, xf, hf) - exact);
     ef[FD_FIVE_POINT] = fabs(fd_five_point_float(p->fn->ff, p->ctx, xf, hf) - exact);
     ef[FD_COMPLEX_STEP] = fabs(fd_complex_step_float(p->fn->ffc, p->ctx, xf, hf) - exact);
-    for (int m = 0; m < FD_N_METHODS; m++) {
-        double v = 0.0;
-        bool ok = estimate(p, (FdMethod)m, GRADCHECK_H, false, &v);
-        ed[m] = ok ? fabs(v - p->exact) : -1.0;
-    }
-    // float's own best central step, over the same decades
-    double best_err = INFINITY, best_h = 0.0;
+    *best_err = INFINITY, *best_h = 0.0;
     for (int i = 0; i < 8; i++) {
         float h = (float)pow(10.0, -(i + 1));
-        if (p->fn->domain_lo > -INFINITY && xf - h <= (float)p->fn->domain_lo)
-            continue;
+        if (p->fn->domain_lo > -INFINITY && xf - h <= (float)p->fn->domain_lo) continue;
         double e = fabs(fd_central_float(p->fn->ff, p->ctx, xf, h) - exact);
-        if (e < best_err)
-            best_err = e, best_h = h;
+        if (e < *best_err) *best_err = e, *best_h = h;
+    }
+}
+
+static void section_0_9_float(Report *r, const Problem *p) {
+    report_heading(r, "0.9 Why double precision");
+    double ef[FD_N_METHODS], ed[FD_N_METHODS], best_h, best_err;
+    float_errors(p, ef, &best_h, &best_err);
+    bool have_d[FD_N_METHODS], have_f[FD_N_METHODS];
+    for (int m = 0; m < FD_N_METHODS; m++) {
+        double v = 0.0;
+        have_d[m] = estimate(p, (FdMethod)m, OLD_STEP, false, &v);
+        ed[m] = have_d[m] ? fabs(v - p->exact) : 0.0;
+        have_f[m] = isfinite(ef[m]);
     }
     report_text(r,
-                "The same row h = %g, the workbook's step, with every operation in float (ε = %.2g instead "
-                "of %.2g):",
-                GRADCHECK_H, (double)FLT_EPSILON, DBL_EPSILON);
+                "The row h = %g of the table, with every operation in float (ε = %.2g instead of %.2g):",
+                OLD_STEP, (double)FLT_EPSILON, DBL_EPSILON);
     const char *headers[] = {"precision", "forward", "central", "5-point", "complex step"};
     report_table_begin(r, 5, headers);
     for (int k = 0; k < 2; k++) {
         char c[4][32];
-        for (int m = 0; m < FD_N_METHODS; m++) {
-            double e = k ? ef[m] : ed[m];
-            if (!isfinite(e) || e < 0)
-                snprintf(c[m], sizeof c[m], "-");
-            else
-                fmt_err(c[m], sizeof c[m], e);
-        }
+        for (int m = 0; m < FD_N_METHODS; m++)
+            (k ? have_f[m] : have_d[m]) ? fmt_err(c[m], sizeof c[m], k ? ef[m] : ed[m])
+                                        : (void)snprintf(c[m], sizeof c[m], "-");
         const char *row[] = {k ? "float" : "double", c[0], c[1], c[2], c[3]};
         report_table_row(r, row);
     }
     report_table_end(r);
     StrBuf json = {0};
-    sb_puts(&json, "{\"h\": ");
     char num[40];
-    format_json_number(num, sizeof num, GRADCHECK_H, "h");
-    sb_puts(&json, num);
-    for (int m = 0; m < FD_N_METHODS; m++) {
-        if (isfinite(ef[m])) {
-            format_json_number(num, sizeof num, ef[m], "the float row");
-            sb_printf(&json, ", \"%s\": %s", fd_method_key((FdMethod)m), num);
-        } else {
-            sb_printf(&json, ", \"%s\": null", fd_method_key((FdMethod)m));
-        }
-    }
+    format_json_number(num, sizeof num, OLD_STEP, "h");
+    sb_printf(&json, "{\"h\": %s", num);
+    json_method_values(&json, have_f, ef, "the float row", true);
     sb_puts(&json, "}");
     report_json_raw(r, "float_row", sb_str(&json));
     sb_free(&json);
-    double double_rel = relative_error(p->exact, p->exact + ed[FD_CENTRAL]);
-    double float_rel = relative_error(exact, exact + ef[FD_CENTRAL]);
+    double exact = p->fn->df((double)(float)p->x, p->ctx);
     if (isfinite(best_err))
         report_text(r,
                     "In float the round-off term ε·|f|/h is %.0e times larger: at h = %g the central difference "
@@ -633,52 +586,67 @@ static void section_float(Report *r, const Problem *p) {
                     "is %.1e, against the workbook's tolerance %g: a float check must loosen its tolerance "
                     "until mistakes of that size pass unnoticed. The complex step is limited only by the "
                     "precision of f itself (%.1e).",
-                    (double)FLT_EPSILON / DBL_EPSILON, GRADCHECK_H, float_rel, double_rel, best_h,
-                    relative_error(exact, exact + best_err), GRADCHECK_REL_TOL, ef[FD_COMPLEX_STEP]);
+                    (double)FLT_EPSILON / DBL_EPSILON, OLD_STEP, rel_error(exact, exact + ef[FD_CENTRAL]),
+                    rel_error(p->exact, p->exact + ed[FD_CENTRAL]), best_h, rel_error(exact, exact + best_err),
+                    GRADCHECK_REL_TOL, ef[FD_COMPLEX_STEP]);
 }
 
-static void section_kink(Report *r) {
-    report_heading(r, "0.7 Why checks fail at a kink");
-    report_text(r,
-                "Every error formula above assumes f is smooth between x − h and x + h. ReLU, |x| and max are "
-                "not: at the kink the derivative jumps, and the difference quotient averages the two sides. "
-                "Measured with h = %g:",
-                GRADCHECK_H);
-    double h = GRADCHECK_H, tie = 2.0;
-    struct {
-        const char *what;
-        FdFunction f;
-        const void *ctx;
-        double x, analytic;
-        const char *convention;
-    } k[] = {
-        {"|x| at x = 0", f_abs, NULL, 0.0, 0.0, "sign(0) = 0"},
-        {"|x| at x = 1e-7", f_abs, NULL, 1e-7, 1.0, "exact"},
-        {"max(a, 2) at a = 2", f_max_with, &tie, 2.0, 1.0, "first max wins"},
-        {"max(a, 2) at a = 2.0001", f_max_with, &tie, 2.0001, 1.0, "exact"},
+// ---- 0.10: kinks
+
+typedef struct {
+    const char *what;
+    FdFunction f;
+    const void *ctx;
+    double x, analytic;
+    bool tie; // a real tie: the chapter marks it
+} KinkCase;
+
+static void kink_row(Report *r, const KinkCase *k, double *step) {
+    Loss l = {k->f, k->ctx, k->x, 1.0, 0.0};
+    double ce = loss_central(&l, OLD_STEP);
+    NumericalDerivative d = bounded_derivative(&l, false);
+    BoundedSummary s = compare_bounded(&k->analytic, &d, &k->tie, "a tie, marked by the chapter", 1,
+                                       GRADCHECK_REL_TOL);
+    char c[32], a[32], n[32], h[32];
+    snprintf(c, sizeof c, "%.3g", ce == 0.0 ? 0.0 : ce);
+    snprintf(a, sizeof a, "%g", k->analytic);
+    snprintf(n, sizeof n, "%.3g", d.value == 0.0 ? 0.0 : d.value);
+    snprintf(h, sizeof h, "%.0e", d.step);
+    const char *verdict = s.skipped_marked ? "skipped: tie" : s.skipped_kink ? "skipped: kink" : verdict_name(s.verdict);
+    const char *row[] = {k->what, c, a, n, h, verdict};
+    report_table_row(r, row);
+    *step = d.step;
+}
+
+static void section_0_10_kinks(Report *r) {
+    report_heading(r, "0.10 Kinks");
+    report_text(r, "Every error formula above assumes f is smooth between x − h and x + h. ReLU, |x| and max "
+                   "are not: at a kink the derivative jumps, and a difference quotient across it averages the "
+                   "two sides. The fixed step h = 1e-6 against the checker:");
+    const double two = 2.0, above = nextafter(1.0, 2.0);
+    const KinkCase cases[] = {
+        {"|x| at x = 1e-7", f_abs, NULL, 1e-7, 1.0, false},
+        {"max(a, 2) at a = 2.0001", f_max_with, &two, 2.0001, 1.0, false},
+        {"max(a, 2) at a = 2", f_max_with, &two, 2.0, 1.0, true},
+        {"|x - x0|, x0 = 1 + ulp", f_abs_from, &above, 1.0, -1.0, false},
     };
-    const char *headers[] = {"function", "forward", "central", "analytic", "rel error (central)", ""};
+    const char *headers[] = {"function", "h = 1e-6", "analytic", "checker", "step", "verdict"};
     report_table_begin(r, 6, headers);
-    for (size_t i = 0; i < sizeof k / sizeof *k; i++) {
-        double fw = fd_forward(k[i].f, k[i].ctx, k[i].x, h), ce = fd_central(k[i].f, k[i].ctx, k[i].x, h);
-        char a[32], b[32], c[32], d[48], e[32];
-        snprintf(a, sizeof a, "%.6g", fw == 0.0 ? 0.0 : fw);
-        snprintf(b, sizeof b, "%.6g", ce == 0.0 ? 0.0 : ce);
-        snprintf(c, sizeof c, "%g (%s)", k[i].analytic, k[i].convention);
-        fmt_err(d, sizeof d, relative_error(k[i].analytic, ce));
-        snprintf(e, sizeof e, "%s", gradient_entry_passes(k[i].analytic, ce, GRADCHECK_REL_TOL) ? "ok" : "FAIL");
-        const char *row[] = {k[i].what, a, b, c, d, e};
-        report_table_row(r, row);
-    }
+    double steps[ARRAY_LEN(cases)];
+    for (int k = 0; k < ARRAY_LEN(cases); k++) kink_row(r, &cases[k], &steps[k]);
     report_table_end(r);
-    report_text(r, "At x = 0 the forward difference sees only the right-hand slope (1) and the central one the "
-                   "average of both sides (0); which of them \"agrees\" depends only on the convention the code "
-                   "chose for the undefined derivative. At x = 1e-7 the function is smooth and its derivative is "
-                   "exactly 1, yet the kink lies inside [x − h, x + h] and the central difference measures 0.1: a "
-                   "correct gradient FAILS. The max at a tie (two equal values in a max-pooling window) is the "
-                   "same: the library sends the whole gradient to one input (1), the central difference splits it "
-                   "(0.5). Chapters 4 and 6 therefore mark entries within h of a tie as \"skipped (kink)\" instead "
-                   "of counting them as failures.");
+    report_text(r,
+                "At x = 1e-7, |x| is smooth with derivative exactly 1, yet the kink at 0 lies inside "
+                "[x − h, x + h] for h = 1e-6, and the fixed-step quotient is 0.1: a right gradient would FAIL. "
+                "The checker steps in proportion to x (here h = %.0e) and shrinks any step that truncation "
+                "dominates, so it measures the true slope.",
+                steps[0]);
+    report_text(r, "At a tie (two equal values in a max-pooling window) no step helps: the quotient is 0.5 at "
+                   "every h and looks perfectly smooth. Only the code knows it is a tie, so the chapters mark "
+                   "real ties, and values closer than the checker's smallest step (64 ulps), and report them "
+                   "as skipped, with the reason. When a kink sits closer than any step the checker may take "
+                   "and truncation still dominates at its smallest step, the checker flags the entry itself "
+                   "(\"skipped: kink\"); it never calls a smooth entry a kink.");
 }
 
 int main(int argc, char **argv) {
@@ -692,91 +660,37 @@ int main(int argc, char **argv) {
         .program = "chapter0",
         .title = "Chapter 0: checking a derivative numerically",
         .options = options,
-        .n_options = 2,
+        .n_options = ARRAY_LEN(options),
         .bugs = BUGS,
-        .n_bugs = 1,
+        .n_bugs = ARRAY_LEN(BUGS),
         .notes = "Example: chapter0 --function log --at 0.001",
     };
     CommonOptions opt;
     parse_args_or_exit(&opt, &spec, argc, argv);
-
-    // ---- input, all validated before anything is printed
     int which = function_text ? option_choice("--function", function_text, FUNCTION_CHOICES) : FUNCTION_BCE;
-    const Function *fn = &FUNCTIONS[which];
     double x = at_text ? option_number("--at", at_text) : DEFAULT_AT;
-    if (which == 2 && x <= 0)
-        usage_error("--at: log is defined only for x > 0 (got %g)", x);
-    if (which == 2 && x < LOG_AT_MIN)
-        usage_error("--at: log's derivatives (k-1)!/x^k overflow the error analysis below x = %g; use x >= %g",
-                    LOG_AT_MIN, LOG_AT_MIN);
-    if (which == 1 && fabs(x) > EXP_AT_MAX)
-        usage_error("--at: exp(x)·h leaves double precision for |x| > %g at the tiny complex steps; use |x| <= %g",
-                    EXP_AT_MAX, EXP_AT_MAX);
-    if (fabs(x) > AT_MAX)
-        usage_error("--at: |x| must be at most %g (beyond it every step of the table is below the spacing of "
-                    "doubles near x)",
-                    AT_MAX);
+    function_validate_point(which, x);
     const double y = EXAMPLE_Y;
-    Problem p = {fn, which == FUNCTION_BCE ? (const void *)&y : NULL, x, fn->df(x, &y), bug_is(&opt, "central-h")};
-
-    // ---- the measurements
+    const Function *fn = &FUNCTIONS[which];
+    Problem p = {fn, which == FUNCTION_BCE ? (const void *)&y : NULL, x, fn->df(x, &y), (Bug)opt.bug_id};
     Row rows[N_ROWS];
-    for (int i = 0; i < N_ROWS; i++) {
-        bool tiny = i >= N_DECADES;
-        rows[i].h = tiny ? TINY_H[i - N_DECADES] : pow(10.0, -(i + 1));
-        for (int m = 0; m < FD_N_METHODS; m++) {
-            double v = 0.0;
-            rows[i].have[m] = estimate(&p, (FdMethod)m, rows[i].h, tiny, &v);
-            rows[i].err[m] = rows[i].have[m] ? fabs(v - p.exact) : 0.0;
-            if (rows[i].have[m] && !isfinite(rows[i].err[m]))
-                usage_error("--at: %s near %g leaves double precision; choose a point closer to 0", fn->name, x);
-        }
-    }
     Best best[FD_N_METHODS];
-    for (int m = 0; m < FD_N_METHODS; m++) {
-        best[m] = (Best){.row = -1, .err = INFINITY, .bound_min = INFINITY};
-        for (int i = 0; i < N_ROWS; i++) {
-            if (!rows[i].have[m])
-                continue;
-            if (rows[i].err[m] < best[m].err)
-                best[m].err = rows[i].err[m], best[m].row = i;
-            best[m].bound_min = fmin(best[m].bound_min, bound_at(&p, (FdMethod)m, rows[i].h));
-        }
-        best[m].textbook_h = fd_textbook_h((FdMethod)m, DBL_EPSILON);
-        best[m].textbook_err = fd_textbook_error((FdMethod)m, DBL_EPSILON);
-    }
+    measure(&p, rows, best);
 
     Report r;
     report_init(&r, &opt, spec.title);
     report_json_string(&r, "function", fn->name);
-
-    // ---- 0.1 the function
-    report_heading(&r, "0.1 What a gradient check measures");
-    report_text(&r, "Every later chapter computes a gradient by the chain rule and then compares it with a "
-                    "numerical estimate, ending with a line like \"max relative error 3e-11: PASS\". This chapter "
-                    "takes one scalar function with a known derivative and measures how good those estimates "
-                    "are, and why.");
-    if (which == FUNCTION_BCE && !at_text)
-        report_text(&r, "The function is the binary cross-entropy of one prediction as a function of its logit z, "
-                        "for label y = 1, at the running example's logit z = 0.05·29 − 0.03·35 + 0.1 = 0.5 (the "
-                        "dense layer of chapter 3 applied to the pooled [29 35], src/example.h). Chapter 2 derives "
-                        "this loss and its derivative.");
-    report_equation(&r, fn->formula, fn->formula_tex);
-    report_equation(&r, fn->derivative, fn->derivative_tex);
-    report_scalar(&r, "at", "x", x);
-    report_scalar(&r, "exact", "f′(x)", p.exact);
-    if (opt.bug)
-        report_text(&r, "--bug central-h: the central difference below is divided by h, not 2h.");
-
-    section_methods(&r);
-    section_table(&r, &p, rows);
-    section_v(&r, &p, rows, best);
-    section_relative(&r, &p);
-    section_float(&r, &p);
-    section_kink(&r);
-
-    if (opt.plot_dir)
-        write_plot_data(opt.plot_dir, &p, rows);
+    section_0_1_function(&r, &p, which == FUNCTION_BCE && !at_text);
+    section_0_2_methods(&r);
+    section_0_3_table(&r, &p, rows);
+    section_0_4_v(&r, &p, rows, best);
+    section_0_5_relative(&r, &p);
+    section_0_6_fixed_floor(&r, &p);
+    section_0_7_bound(&r, &p);
+    section_0_8_verdicts(&r, &p);
+    section_0_9_float(&r, &p);
+    section_0_10_kinks(&r);
+    if (opt.plot_dir) write_plot_data(opt.plot_dir, &p, rows);
     int status = report_finish(&r);
     options_free(&opt);
     return status;

@@ -181,7 +181,7 @@ static bool check_block(Report *r, const char *name, DenseCase *d, Block block, 
     NumericalDerivative *num = malloc((size_t)plan.keep * sizeof *num);
     if (!idx || !num) usage_error("--W: out of memory for the check of %d entries", n);
     int count = check_plan_entries(idx, &plan, opt->seed);
-    numerical_gradient_at(num, dense_block_param(d, block, z.data), idx, count, &obj);
+    numerical_gradient_at_smooth(num, dense_block_param(d, block, z.data), idx, count, &obj);
     Tensor shown = plan.sampled ? tensor_alloc(1, 1, count) : tensor_clone(analytic);
     if (plan.sampled) {
         for (int s = 0; s < count; s++) shown.data[s] = analytic->data[idx[s]];
@@ -402,7 +402,7 @@ static void section_3_7_without_sigmoid(Report *r, DenseCase *d, double lr) {
     LossCtx c = {d, BLOCK_W, d->z.data, NULL};
     Objective obj = {dense_loss_whole, dense_loss_local, &c};
     NumericalDerivative num;
-    numerical_gradient_at(&num, d->W.data, (const int[]){0}, 1, &obj);
+    numerical_gradient_at_smooth(&num, d->W.data, (const int[]){0}, 1, &obj);
     char a[64], rc[64], nu[64], sp[64], ratio[64];
     double s = d->yhat.data[0] * (1 - d->yhat.data[0]);
     format_number(a, sizeof a, article.data[0], "eq. (2)");
@@ -507,7 +507,7 @@ static void section_3_9_square_w(Report *r, const CommonOptions *opt) {
 static void check_small(Report *r, const char *name, const Tensor *analytic, double *param, const Objective *obj) {
     int n = (int)tensor_size(analytic);
     NumericalDerivative num[n];
-    numerical_gradient_bounded(num, param, n, obj);
+    numerical_gradient_bounded_smooth(num, param, n, obj);
     report_gradient_check(r, name, analytic, num, NULL, compare_bounded(analytic->data, num, NULL, NULL, n,
                                                                         GRADCHECK_REL_TOL));
 }

@@ -51,13 +51,25 @@ static double one_local(void *ctx, int k, double *scale) {
     return e->obj->local(e->obj->ctx, e->at, scale);
 }
 
-void numerical_gradient_at(NumericalDerivative *out, double *param, const int *idx, int count,
-                           const Objective *obj) {
+typedef void (*BoundedFn)(NumericalDerivative *out, double *param, int n, const Objective *obj);
+
+static void gradient_at_with(BoundedFn fn, NumericalDerivative *out, double *param, const int *idx, int count,
+                             const Objective *obj) {
     for (int s = 0; s < count; s++) {
         OneEntry e = {obj, idx[s]};
         Objective one = {one_whole, obj->local ? one_local : NULL, &e};
-        numerical_gradient_bounded(&out[s], &param[idx[s]], 1, &one);
+        fn(&out[s], &param[idx[s]], 1, &one);
     }
+}
+
+void numerical_gradient_at(NumericalDerivative *out, double *param, const int *idx, int count,
+                           const Objective *obj) {
+    gradient_at_with(numerical_gradient_bounded, out, param, idx, count, obj);
+}
+
+void numerical_gradient_at_smooth(NumericalDerivative *out, double *param, const int *idx, int count,
+                                  const Objective *obj) {
+    gradient_at_with(numerical_gradient_bounded_smooth, out, param, idx, count, obj);
 }
 
 typedef struct {

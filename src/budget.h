@@ -44,6 +44,10 @@ int check_plan_entries(int *idx, const CheckPlan *plan, uint64_t seed);
 // one entry at a time (obj->local, when set, is asked about entry idx[s]).
 void numerical_gradient_at(NumericalDerivative *out, double *param, const int *idx, int count,
                            const Objective *obj);
+// The same with numerical_gradient_bounded_smooth, for a loss with no kink
+// in these entries (a dense layer, a convolution, BCE): steps may grow.
+void numerical_gradient_at_smooth(NumericalDerivative *out, double *param, const int *idx, int count,
+                                  const Objective *obj);
 
 // One block of parameters moved along a direction.
 typedef struct {

@@ -42,7 +42,7 @@ void conv_check_differences(NumericalDerivative *out, const int *idx, int keep, 
     for (int t = 0; t < keep; t++) {
         if (show_progress && t % chunk == 0) progress(name, t, keep);
         ctx->offset = idx[t];
-        numerical_gradient_bounded(&out[t], &param[idx[t]], 1, &obj);
+        numerical_gradient_bounded_smooth(&out[t], &param[idx[t]], 1, &obj); // linear in every entry
     }
     ctx->offset = 0;
     if (show_progress) progress(name, keep, keep);

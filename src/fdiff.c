@@ -52,8 +52,9 @@ const char *fd_method_key(FdMethod m) {
     case FD_FORWARD: return "forward";
     case FD_CENTRAL: return "central";
     case FD_FIVE_POINT: return "five_point";
-    default: return "complex_step";
+    case FD_COMPLEX_STEP: return "complex_step";
     }
+    return "?";
 }
 
 int fd_order(FdMethod m) { return m == FD_FORWARD ? 1 : m == FD_FIVE_POINT ? 4 : 2; }

@@ -82,7 +82,8 @@ DirectionalResult directional_check(ParamBlock *blocks, int n_blocks, LossFn los
 //
 // Every numerical derivative carries a bound on its own error:
 //   truncation  estimated by Richardson: two central differences D(h) and
-//               D(h/2) differ by about 3/4 of D(h)'s O(h²) error;
+//               D(h/2) differ by about 3/4 of D(h)'s O(h²) error; the value
+//               is their extrapolation, and |D(h) − D(h/2)| its bound;
 //   round-off   ε times the magnitude of the terms actually summed into the
 //               two loss values, divided by the step.
 // An entry passes when |a − n| ≤ rtol·max(|a|, |n|) + bound, and fails
@@ -93,7 +94,11 @@ DirectionalResult directional_check(ParamBlock *blocks, int n_blocks, LossFn los
 // block it checks in place and restores them exactly.
 //   whole(ctx, &scale)     L at the current parameters; *scale receives
 //                          Σ|t| over the terms t summed to form L (≥ |L|),
-//                          which sets L's round-off: about ε·scale.
+//                          which sets L's round-off: about ε·scale. A term
+//                          built from an inner sum that cancels (t = g·Y,
+//                          Y = Σ x·k) counts the parts' magnitudes times the
+//                          term's sensitivity to them (|g|·Σ|x·k|): that is
+//                          how far the inner rounding can move L.
 //   local(ctx, k, &scale)  NULL, or only the terms of L that entry k of the
 //                          checked block can change. In exact arithmetic its
 //                          differences equal whole's; it costs O(what k
@@ -104,12 +109,36 @@ typedef struct {
     void *ctx;
 } Objective;
 
+// First step, relative to max(|θ_k|, the block's mean |θ|), or 1 for a block
+// of zeros: ∛ε balances an O(h²) truncation error against an O(ε/h)
+// round-off error for a loss and derivatives of order one; relative to the
+// values, so that inputs of 1e-9 and of 1e6 are stepped alike.
+#define GRADCHECK_FIRST_STEP 6e-6
+// Rounding in a loss that sums many products is a few ε per term; 8ε
+// covers the dot products, exp, log1p and sums every chapter's loss is made of.
+#define GRADCHECK_ROUNDOFF_SAFETY 8.0
+// A bound below this fraction of the derivative's reference size needs no
+// better step: a mistake of 1e-3 relative is then 100 bounds away.
+#define GRADCHECK_GOOD_FRACTION 1e-5
+// A bound above this fraction of the reference size is too large to tell a
+// right gradient from a wrong one: INCONCLUSIVE. Mistakes of 1e-3 relative
+// (and every real slip: a sign, a factor, an index) stay 10 bounds away.
+#define GRADCHECK_RESOLVE_FRACTION 1e-4
+// The skip reasons compare_bounded reports for entries it skipped itself.
+#define GRADCHECK_KINK_REASON "not differentiable: a kink inside every step tried (no tie was marked)"
+#define GRADCHECK_KINK_AND_MARKED_REASON "ties marked by the chapter, and kinks inside every step tried"
+
 // One numerical derivative and what is known about its error.
 typedef struct {
-    double value; // the estimate of ∂L/∂θ_k
+    double value; // the estimate of ∂L/∂θ_k (Richardson: D(h/2) + (D(h/2) − D(h))/3)
     double bound; // |value − true derivative| ≤ bound (truncation + round-off)
-    double step;  // the step h it was finally computed with
+    double step;  // the step h it was finally computed with (pairs at h and h/2)
     bool kink;    // no step small enough avoided a kink: not differentiable here
+    double lever; // |Δscale|/Δθ: how fast the terms' magnitudes move with θ_k,
+                  // the size of the terms that make up ∂L/∂θ_k, and so of the
+                  // error a mistake in it would produce (the reference the
+                  // bound is compared with when the derivative itself is ~0)
+    int evaluations; // loss evaluations spent on this entry (4 per attempt)
 } NumericalDerivative;
 
 typedef enum { VERDICT_PASS, VERDICT_FAIL, VERDICT_INCONCLUSIVE, VERDICT_NOTHING_COMPARED } Verdict;
@@ -132,16 +161,48 @@ typedef struct {
     Verdict verdict;  // FAIL if any failed; else INCONCLUSIVE if any was; else
                       // NOTHING_COMPARED if none compared; else PASS
     bool passed;      // verdict == VERDICT_PASS
+    int skipped_marked; // of skipped: marked in the caller's skip mask (real ties)
+    int skipped_kink;   // of skipped: the checker's own kink flag (no step avoided one)
+    double worst_bound_ratio; // largest bound / reference size among the
+                              // inconclusive entries (0 if none): how far
+                              // from GRADCHECK_RESOLVE_FRACTION they were
 } BoundedSummary;
 
 // out[k] for every k < n: central differences on param[k] with a step
 // chosen per entry, Richardson's truncation estimate and the round-off
-// bound; a step that crosses a kink is shrunk until it does not. Costs 4
-// loss evaluations per entry (more only near a kink).
+// bound; a step that crosses a kink is shrunk until it does not; a step
+// whose round-off cannot resolve the derivative grows. Costs 4 loss
+// evaluations per entry; more only where the first pair's bound is poor,
+// and a block pays that about once (each entry starts from the step its
+// predecessor ended with). Restores every entry bit for bit.
 void numerical_gradient_bounded(NumericalDerivative *out, double *param, int n, const Objective *obj);
+// The same for a loss that is smooth in every checked entry (no max, ReLU
+// or |·| inside: a dense layer, a convolution, BCE): a step may also grow
+// past its first one when round-off hides the derivative. The plain version
+// only shrinks steps (and grows a carried one back to the first), because a
+// larger step could cross a kink that neither of its two differences shows.
+void numerical_gradient_bounded_smooth(NumericalDerivative *out, double *param, int n, const Objective *obj);
 
-// Compares n entries with the rule above. skip[k] (skip may be NULL) marks
-// entries not compared for skip_reason (e.g. "a tie: not differentiable").
+// Compares n entries: entry k fails when |a − n| > rtol·max(|a|, |n|) +
+// bound; it is INCONCLUSIVE (neither compared nor failed) when it did not
+// fail but its bound exceeds GRADCHECK_RESOLVE_FRACTION times the reference
+// size max(the block's largest |a| or |n|, lever_k) — a mistake could then
+// hide inside the bound; otherwise it passes. An exactly-zero derivative
+// (a = n = 0, nothing moved) passes. skip[k] (skip may be NULL) marks
+// entries not compared for skip_reason (e.g. "a tie: not differentiable");
+// entries the checker flagged as kinks are skipped with
+// GRADCHECK_KINK_REASON (the summary says which case it was). A tie, or two
+// values closer than the checker's smallest step (64 ulps), looks smooth to
+// any difference quotient (max at a tie measures 1/2 at every step): only
+// the caller knows it is one, and must mark it.
+BoundedSummary compare_bounded(const double *analytic, const NumericalDerivative *num, const bool *skip,
+                               const char *skip_reason, int n, double rtol);
+// Each entry's own verdict by the same rule, for a per-entry table: PASS,
+// FAIL, INCONCLUSIVE (its bound too large), or NOTHING_COMPARED (skipped or
+// a kink). out holds n (caller-owned).
+void compare_bounded_entries(Verdict *out, const double *analytic, const NumericalDerivative *num, const bool *skip,
+                             int n, double rtol);
+
 // The work budget: when checking all n entries would take too long, a
 // chapter checks a seeded random sample of `keep` of them (plus a
 // directional check over all) and says so. Marks every entry not in the
@@ -149,7 +210,27 @@ void numerical_gradient_bounded(NumericalDerivative *out, double *param, int n, 
 // sample. keep ≥ n marks nothing.
 void gradcheck_sample(bool *skip, int n, int keep, uint64_t seed);
 
-BoundedSummary compare_bounded(const double *analytic, const NumericalDerivative *num, const bool *skip,
-                               const char *skip_reason, int n, double rtol);
+// The directional check with a bound: the derivative along the seeded unit
+// direction u = v/‖v‖ (v as in directional_check) by the same adaptive
+// Richardson scheme (4 whole-loss evaluations, more only if the first pair's
+// bound is poor), against ∇L·u. Passes, fails or is inconclusive by the rule
+// of compare_bounded, with the reference max(|∇L·u|, |numerical|, lever).
+// Its step never grows past the first (a network's max pooling has kinks).
+// scratch (caller-owned) holds as many doubles as all blocks together; every
+// entry is restored bit for bit.
+typedef struct {
+    double numerical; // the derivative along u, by finite differences
+    double analytic;  // ∇L · u
+    double bound;     // numerical's error bound, plus the rounding of ∇L·u
+                      // and of placing θ + t·u entry by entry
+    double abs_error, rel_error, tolerance;
+    double step;      // the step along u it was computed with
+    int evaluations;  // loss evaluations spent
+    Verdict verdict;  // NOTHING_COMPARED when the blocks hold no entry
+    bool passed;      // verdict == VERDICT_PASS
+} DirectionalBounded;
+
+DirectionalBounded directional_check_bounded(ParamBlock *blocks, int n_blocks, const Objective *obj,
+                                             uint64_t seed, double rtol, double *scratch);
 
 #endif

@@ -8,9 +8,9 @@
 #include <math.h>
 #include <stdbool.h>
 
+#include "arraylen.h"
 #include "fdiff.h"
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof *(a)))
 // The fdiff.h bound counts one ulp per value of f; libm may be a little
 // worse, and the decade grid misses the optimum by up to √10.
 #define BOUND_SAFETY 4.0
@@ -220,9 +220,9 @@ Suite *make_fdiff_suite(void) {
     tcase_add_test(tc, test_formulas_by_hand);
     tcase_add_test(tc, test_method_facts);
     tcase_add_test(tc, test_bound_arithmetic);
-    tcase_add_loop_test(tc, test_best_error_below_bound, 0, COUNT(SMOOTH));
-    tcase_add_loop_test(tc, test_wrong_estimator_exceeds_bound, 0, COUNT(SMOOTH));
-    tcase_add_loop_test(tc, test_complex_step_tiny_h, 0, COUNT(SMOOTH));
+    tcase_add_loop_test(tc, test_best_error_below_bound, 0, ARRAY_LEN(SMOOTH));
+    tcase_add_loop_test(tc, test_wrong_estimator_exceeds_bound, 0, ARRAY_LEN(SMOOTH));
+    tcase_add_loop_test(tc, test_complex_step_tiny_h, 0, ARRAY_LEN(SMOOTH));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,65 @@
+#ifndef CHAPTER0_LOSS_H
+#define CHAPTER0_LOSS_H
+// Chapter 0's function f placed inside a bigger loss, as the checker
+// (src/gradcheck.h) sees it, and the fixed-floor rule the workbook used
+// before (chapters/chapter0_numerical.c is the only includer).
+#include <math.h>
+#include <stdbool.h>
+
+#include "fdiff.h"
+#include "gradcheck.h"
+
+// The step and the tolerances of the fixed-floor rule the workbook used
+// before its checker carried a bound (section 0.6 shows how it fails).
+#define OLD_STEP 1e-6
+#define OLD_REL_TOL 1e-6
+#define OLD_ABS_FLOOR 1e-8
+
+// L(x) = factor·f(x) + rest: f inside a bigger loss. `rest` stands for the
+// terms x does not touch (the other examples of a batch), `factor` for a
+// loss of another scale. The checker perturbs x.
+typedef struct {
+    FdFunction f;
+    const void *fctx;
+    double x, factor, rest;
+} Loss;
+
+static double loss_whole(void *ctx, double *scale) {
+    const Loss *l = ctx;
+    double v = l->f(l->x, l->fctx);
+    *scale = fabs(l->factor * v) + fabs(l->rest); // f's rounding is ε·|f| (chapter0_functions.h)
+    return l->factor * v + l->rest;
+}
+
+static double loss_value(const Loss *l, double x) { return l->factor * l->f(x, l->fctx) + l->rest; }
+
+// The fixed-step central difference the old rule used.
+static double loss_central(const Loss *l, double h) {
+    return (loss_value(l, l->x + h) - loss_value(l, l->x - h)) / (2.0 * h);
+}
+
+
+// The bounded checker on one entry, x; smooth: f has no kink (its step may
+// then grow, gradcheck.h).
+static NumericalDerivative bounded_derivative(Loss *l, bool smooth) {
+    Objective obj = {loss_whole, NULL, l};
+    NumericalDerivative d;
+    (smooth ? numerical_gradient_bounded_smooth : numerical_gradient_bounded)(&d, &l->x, 1, &obj);
+    return d;
+}
+
+static Verdict bounded_verdict(double analytic, const NumericalDerivative *d) {
+    return compare_bounded(&analytic, d, NULL, NULL, 1, GRADCHECK_REL_TOL).verdict;
+}
+
+// The fixed-floor rule of section 0.6: relative error ≤ 1e-6 or |a − n| ≤ 1e-8.
+static bool old_rule_passes(double a, double n) {
+    return fabs(a - n) <= OLD_REL_TOL * fmax(fabs(a), fabs(n)) || fabs(a - n) <= OLD_ABS_FLOOR;
+}
+
+static double rel_error(double a, double n) {
+    double d = fmax(fabs(a), fabs(n));
+    return d > 0.0 ? fabs(a - n) / d : 0.0;
+}
+
+#endif
