@@ -164,7 +164,7 @@ static bool fn_outer(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) {
 }
 
 // σ(x) without overflow: exp of a negative number only.
-static double sigmoid(double x) {
+static double stable_sigmoid(double x) {
     if (x >= 0) return 1.0 / (1.0 + exp(-x));
     double e = exp(x);
     return e / (1.0 + e);
@@ -176,7 +176,7 @@ static bool fn_map(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev, double (*
     return true;
 }
 
-static bool fn_sigmoid(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) { return fn_map(out, a, ev, sigmoid, "sigmoid"); }
+static bool fn_sigmoid(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) { return fn_map(out, a, ev, stable_sigmoid, "sigmoid"); }
 static bool fn_exp(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) { return fn_map(out, a, ev, exp, "exp"); }
 static bool fn_log(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) { return fn_map(out, a, ev, log, "log"); }
 
