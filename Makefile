@@ -148,6 +148,10 @@ FUZZ_SRC_options   := src/options.c src/parse.c src/tensor.c
 # Long enough for a 4097-entry row or 4097 rows of single digits.
 FUZZ_MAXLEN_parse   := 16384
 FUZZ_MAXLEN_options := 4096
+# The --formula expression language; formulas are short, 4096 leaves room.
+FUZZ_TARGETS       += expr
+FUZZ_SRC_expr      := src/expr.c src/expr_ops.c src/parse.c src/tensor.c
+FUZZ_MAXLEN_expr   := 4096
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard src/*.h)
 	@mkdir -p $(dir $@)
