@@ -43,7 +43,8 @@ typedef struct {
     const char *text;
     const char *p; // just past tok
     Token tok;
-    int depth; // recursion depth of the parser
+    int depth;        // recursion depth of the parser
+    int first_column; // the column of text[0] in what the user typed
     bool failed;
     int column;
     char *err;
@@ -52,10 +53,10 @@ typedef struct {
 
 // ---------------------------------------------------------------- errors
 
-// 1-based column of pos in characters: UTF-8 continuation bytes do not count.
-static int column_of(const char *text, const char *pos) {
-    int col = 1;
-    for (const char *q = text; q < pos; q++)
+// The column of pos in characters: UTF-8 continuation bytes do not count.
+static int column_at(const Parser *ps, const char *pos) {
+    int col = ps->first_column;
+    for (const char *q = ps->text; q < pos; q++)
         if (((unsigned char)*q & 0xC0) != 0x80) col++;
     return col;
 }
@@ -92,7 +93,7 @@ static void fail_at(Parser *ps, const char *pos, const char *fmt, ...) __attribu
 static void fail_at(Parser *ps, const char *pos, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fail_vcol(ps, column_of(ps->text, pos), fmt, ap);
+    fail_vcol(ps, column_at(ps, pos), fmt, ap);
     va_end(ap);
 }
 
@@ -187,7 +188,7 @@ static ExprNode *new_node(Parser *ps, NodeKind kind, const char *pos) {
         return NULL;
     }
     n->kind = kind;
-    n->column = column_of(ps->text, pos);
+    n->column = column_at(ps, pos);
     n->depth = 1;
     return n;
 }
@@ -250,7 +251,7 @@ static ExprNode *parse_call(Parser *ps, const ExprFunction *fn, const Token *nam
     }
     if (!ps->failed && ps->tok.kind != TOK_RPAREN) {
         char what[96];
-        snprintf(what, sizeof what, "',' or ')' to close the '(' at column %d", column_of(ps->text, open));
+        snprintf(what, sizeof what, "',' or ')' to close the '(' at column %d", column_at(ps, open));
         fail_expected(ps, what);
     }
     if (!ps->failed && n->nargs != fn->nargs)
@@ -301,7 +302,7 @@ static ExprNode *parse_primary(Parser *ps) {
         ps->depth--;
         if (!ps->failed && ps->tok.kind != TOK_RPAREN) {
             char what[64];
-            snprintf(what, sizeof what, "')' to close the '(' at column %d", column_of(ps->text, open));
+            snprintf(what, sizeof what, "')' to close the '(' at column %d", column_at(ps, open));
             fail_expected(ps, what);
         }
         if (ps->failed) {
@@ -374,7 +375,11 @@ static ExprNode *parse_sum(Parser *ps) {
 }
 
 bool expr_parse(Expr **out, const char *text, int *column, char *err, size_t errlen) {
-    Parser ps = {.text = text, .p = text, .err = err, .errlen = errlen};
+    return expr_parse_from(out, text, 1, column, err, errlen);
+}
+
+bool expr_parse_from(Expr **out, const char *text, int first_column, int *column, char *err, size_t errlen) {
+    Parser ps = {.text = text, .p = text, .first_column = first_column, .err = err, .errlen = errlen};
     if (errlen > 0) err[0] = '\0';
     *out = NULL;
     next_token(&ps);

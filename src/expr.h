@@ -71,6 +71,10 @@ typedef struct ExprNode Expr;
 // *out is NULL, *column (if not NULL) is the 1-based column of the problem and
 // err holds "column N: expected ..., found ...".
 bool expr_parse(Expr **out, const char *text, int *column, char *err, size_t errlen);
+// The same, for text that starts at column first_column of what the user
+// typed (after "dK = "), so that every column reported, by the parser and by
+// the evaluation, points into the user's whole argument.
+bool expr_parse_from(Expr **out, const char *text, int first_column, int *column, char *err, size_t errlen);
 void expr_free(Expr *e);
 
 // Checks that every operand name in e is one of names[0..n). On failure

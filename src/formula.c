@@ -113,11 +113,9 @@ static bool known_gradient(const FormulaSpec *spec, const char *name) {
     return false;
 }
 
-// An expr error "column N: message", with N moved to the whole argument.
-static bool refuse_at(char *err, size_t errlen, Formula *f, const char *arg, int offset, int column,
-                      const char *why) {
-    const char *msg = strstr(why, ": ");
-    return refuse(err, errlen, f, "'%.80s' column %d: %s", arg, column + offset, msg ? msg + 2 : why);
+// An expr error "column N: message" (N counts in the whole argument).
+static bool refuse_expr(char *err, size_t errlen, Formula *f, const char *arg, const char *why) {
+    return refuse(err, errlen, f, "'%.80s' %s", arg, why);
 }
 
 bool formula_parse(Formula *f, const FormulaSpec *spec, const char *arg, char *err, size_t errlen) {
@@ -138,15 +136,15 @@ bool formula_parse(Formula *f, const FormulaSpec *spec, const char *arg, char *e
         return refuse(err, errlen, f, "'%.40s' is not a gradient of this chapter (it has:%s)", f->name, names);
     }
     // The copy has the same characters as arg, so offsets carry over.
-    int offset = chars_before(f->text, expression), column;
+    int first_column = chars_before(f->text, expression) + 1;
     char why[320];
-    if (!expr_parse(&f->expr, expression, &column, why, sizeof why))
-        return refuse_at(err, errlen, f, arg, offset, column, why);
+    if (!expr_parse_from(&f->expr, expression, first_column, NULL, why, sizeof why))
+        return refuse_expr(err, errlen, f, arg, why);
     const char *names[FORMULA_MAX_OPERANDS];
     int n = spec->n_operands < FORMULA_MAX_OPERANDS ? spec->n_operands : FORMULA_MAX_OPERANDS;
     for (int i = 0; i < n; i++) names[i] = spec->operands[i].name;
-    if (!expr_check_names(f->expr, names, n, &column, why, sizeof why))
-        return refuse_at(err, errlen, f, arg, offset, column, why);
+    if (!expr_check_names(f->expr, names, n, NULL, why, sizeof why))
+        return refuse_expr(err, errlen, f, arg, why);
     return true;
 }
 

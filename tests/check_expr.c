@@ -330,6 +330,29 @@ START_TEST(test_empty_binding) {
 }
 END_TEST
 
+// Text that starts at column 6 of what the user typed ("dK = xcorr(X"):
+// parse, name and evaluation errors all count from there.
+START_TEST(test_columns_from_an_offset) {
+    Expr *e;
+    char err[256];
+    int column;
+    ck_assert(!expr_parse_from(&e, "xcorr(X", 6, &column, err, sizeof err));
+    ck_assert_int_eq(column, 13);
+    ck_assert_str_eq(err, "column 13: expected ',' or ')' to close the '(' at column 11, found the end");
+    ck_assert(expr_parse_from(&e, "K + X @ q", 6, &column, err, sizeof err));
+    const char *names[] = {"K", "X"};
+    ck_assert(!expr_check_names(e, names, 2, &column, err, sizeof err));
+    ck_assert_int_eq(column, 14);
+    ExprMatrix m;
+    ck_assert(!expr_eval(&m, e, BIND, 2, err, sizeof err)); // q unbound
+    ck_assert_str_eq(err, "column 14: unknown name 'q'");
+    ExprBinding with_q[] = {BIND[0], BIND[1], {"q", {1, 1, N}}};
+    ck_assert(!expr_eval(&m, e, with_q, ARRAY_LEN(with_q), err, sizeof err)); // X @ q: 3x3 @ 1x1
+    ck_assert_ptr_nonnull(strstr(err, "column 12: '@' needs"));
+    expr_free(e);
+}
+END_TEST
+
 START_TEST(test_matrix_alloc_limits) {
     ExprMatrix m;
     ck_assert(!expr_matrix_alloc(&m, 0, 3));
@@ -356,6 +379,7 @@ Suite *make_expr_suite(void) {
     tcase_add_test(tc, test_check_names);
     tcase_add_test(tc, test_small_error_buffers);
     tcase_add_test(tc, test_empty_binding);
+    tcase_add_test(tc, test_columns_from_an_offset);
     tcase_add_test(tc, test_matrix_alloc_limits);
     suite_add_tcase(s, tc);
     return s;

@@ -329,7 +329,7 @@ static const BadArg BAD_ARGS[] = {
     {"dW outer(x, x)", "--formula: expected NAME=EXPRESSION (or 'list'), not 'dW outer(x, x)'"},
     {"dQ = x", "--formula: 'dQ' is not a gradient of this chapter (it has: dW db dx dL_dz)"},
     {"= x", "'' is not a gradient"},
-    {"dW = outer(x", "--formula: 'dW = outer(x' column 13: expected ',' or ')' to close the '(' at column 6"},
+    {"dW = outer(x", "--formula: 'dW = outer(x' column 13: expected ',' or ')' to close the '(' at column 11"},
     {"dW = q + 1", "--formula: 'dW = q + 1' column 6: unknown name 'q'"},
     {"  dW=  sum(", "column 12: expected a name, a number, a function or '(', found the end"},
     {"dW = ", "column 6: expected a name"},
@@ -430,7 +430,7 @@ START_TEST(test_json_output) {
     ck_assert_msg(jsonlint_is_one_object(sb_str(&b)), "%s", sb_str(&b));
     ck_assert_ptr_nonnull(strstr(sb_str(&b), "\"passed\": false"));
     ck_assert_ptr_nonnull(strstr(sb_str(&b), "\"counterexample\": {\"case\": "));
-    ck_assert_ptr_nonnull(strstr(sb_str(&b), "\"message\": \"column 3: '@' needs"));
+    ck_assert_ptr_nonnull(strstr(sb_str(&b), "\"message\": \"column 8: '@' needs"));
     run_free(&x);
     sb_clear(&b);
     x = run(&spec, "dL_dz = yhat - y");
