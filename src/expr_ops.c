@@ -98,8 +98,13 @@ static bool fn_xcorr_or_conv(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev,
     return true;
 }
 
-static bool fn_xcorr(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) { return fn_xcorr_or_conv(out, a, ev, false, "xcorr"); }
-static bool fn_conv(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) { return fn_xcorr_or_conv(out, a, ev, true, "conv"); }
+static bool fn_xcorr(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) {
+    return fn_xcorr_or_conv(out, a, ev, false, "xcorr");
+}
+
+static bool fn_conv(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) {
+    return fn_xcorr_or_conv(out, a, ev, true, "conv");
+}
 
 static bool fn_rot180(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) {
     if (!ev_alloc(ev, out, a->rows, a->cols, "rot180")) return false;
@@ -176,7 +181,9 @@ static bool fn_map(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev, double (*
     return true;
 }
 
-static bool fn_sigmoid(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) { return fn_map(out, a, ev, stable_sigmoid, "sigmoid"); }
+static bool fn_sigmoid(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) {
+    return fn_map(out, a, ev, stable_sigmoid, "sigmoid");
+}
 static bool fn_exp(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) { return fn_map(out, a, ev, exp, "exp"); }
 static bool fn_log(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) { return fn_map(out, a, ev, log, "log"); }
 
@@ -278,7 +285,8 @@ static bool operate(ExprMatrix *out, const ExprNode *n, ExprMatrix *args, ExprEv
         return true;
     case NODE_TRANSPOSE: return fn_transpose(out, &args[0], ev);
     case NODE_BINARY:
-        return n->op == OP_MATMUL ? matmul(out, &args[0], &args[1], ev) : elementwise(out, &args[0], &args[1], n->op, ev);
+        if (n->op == OP_MATMUL) return matmul(out, &args[0], &args[1], ev);
+        return elementwise(out, &args[0], &args[1], n->op, ev);
     case NODE_CALL: return n->fn->eval(out, args, ev);
     }
     return ev_fail(ev, "unknown node");

@@ -264,6 +264,59 @@ START_TEST(test_conv_formulas) {
 }
 END_TEST
 
+// ---------------------------------------------------------------- the generic slips
+
+// g = A (r x c). The operands E3 = [1;0;0] and F3 = [1 0 0] let a formula
+// shift A by one row or column (xcorr of the padded A), and Sw holds A's
+// entries in the swapped order A[i,j] -> Sw.data[j*r + i], as an outer
+// product written with its loops exchanged.
+static void slip_fill(FormulaCase *c, Rng *rng, int bug_id, void *ctx) {
+    (void)bug_id;
+    (void)ctx;
+    int r = rng ? formula_draw_int(rng, 2, 4) : 2, cols = rng ? formula_draw_int(rng, 2, 4) : 3;
+    double *a = formula_case_operand(c, "A", r, cols);
+    draw_or_copy(a, r * cols, rng, (const double[]){1, -2, 3, 0.5, 4, -1}, -2, 2);
+    formula_case_operand(c, "E3", 3, 1)[0] = 1;
+    formula_case_operand(c, "F3", 1, 3)[0] = 1;
+    double *sw = formula_case_operand(c, "Sw", r, cols);
+    for (int i = 0; i < r; i++)
+        for (int j = 0; j < cols; j++) sw[j * r + i] = a[i * cols + j];
+    memcpy(formula_case_gradient(c, "g", r, cols), a, (size_t)(r * cols) * sizeof *a);
+}
+
+static const ConvCase SLIP_CASES[] = {
+    {"g = A", true, NULL, NULL},
+    {"g = -A", false, "sign", "sign flipped"},
+    {"g = A'", false, "transposed", "transposed"},
+    {"g = rot180(A)", false, "rot180", "turned by 180"},
+    {"g = 2 * A", false, "scaled", "times 2"},
+    {"g = A / 3", false, "scaled", "times 1/3"},
+    {"g = xcorr(pad(A, 1, 0), E3)", false, "shifted", "down by one row"},
+    {"g = xcorr(pad(A, 1, 0), rot180(E3))", false, "shifted", "up by one row"},
+    {"g = xcorr(pad(A, 0, 1), F3)", false, "shifted", "right by one column"},
+    {"g = xcorr(pad(A, 0, 1), rot180(F3))", false, "shifted", "left by one column"},
+    {"g = Sw", false, "swapped", "rows and columns swapped"},
+    {"g = A * A", false, NULL, NULL},
+};
+
+START_TEST(test_generic_slips) {
+    static const FormulaSymbol ops[] = {{"A", "a matrix"}, {"E3", "[1;0;0]"}, {"F3", "[1 0 0]"}, {"Sw", "A swapped"}};
+    static const FormulaSymbol grads[] = {{"g", "A again"}};
+    FormulaSpec spec = {ops, ARRAY_LEN(ops), grads, ARRAY_LEN(grads), NULL, 0, slip_fill, NULL};
+    const ConvCase *cc = &SLIP_CASES[_i];
+    Run x = run(&spec, cc->arg);
+    ck_assert_msg(x.r.passed == cc->passes, "%s: %d of %d agree", cc->arg, x.r.cases_agreeing, x.r.cases);
+    if (cc->mistake) {
+        ck_assert_msg(x.r.mistake && strcmp(x.r.mistake, cc->mistake) == 0, "%s: matched %s", cc->arg,
+                      x.r.mistake ? x.r.mistake : "nothing");
+        ck_assert_msg(strstr(x.r.mistake_detail, cc->detail), "%s: %s", cc->arg, x.r.mistake_detail);
+    } else {
+        ck_assert_msg(x.r.mistake == NULL, "%s: matched %s", cc->arg, x.r.mistake);
+    }
+    run_free(&x);
+}
+END_TEST
+
 // ---------------------------------------------------------------- the smallest counterexample
 
 // One operand a (1 x len) and n = len; the right gradient is a itself. The
@@ -491,6 +544,7 @@ Suite *make_formula_suite(void) {
     tcase_add_test(tc, test_dense_missing_mean_fails);
     tcase_add_loop_test(tc, test_dense_wrong_formulas, 0, ARRAY_LEN(DENSE_WRONG));
     tcase_add_loop_test(tc, test_conv_formulas, 0, ARRAY_LEN(CONV_CASES));
+    tcase_add_loop_test(tc, test_generic_slips, 0, ARRAY_LEN(SLIP_CASES));
     tcase_add_test(tc, test_smallest_counterexample);
     tcase_add_test(tc, test_entry_rule);
     tcase_add_loop_test(tc, test_bad_arguments, 0, ARRAY_LEN(BAD_ARGS));
