@@ -52,6 +52,7 @@
 
 #include "expr.h"
 #include "options.h"
+#include "report.h"
 #include "rng.h"
 #include "strbuf.h"
 
@@ -154,6 +155,17 @@ void formula_result_free(FormulaResult *r);
 // Whether formula entry x agrees with right entry y in a case whose largest
 // entry magnitude is scale (the rule above).
 bool formula_entry_agrees(double x, double y, double scale);
+
+// ---------------------------------------------------------------- in a chapter (formula_report.c)
+// formula_parse_or_exit for each of args[0..n) into out[0..n).
+void formula_parse_all_or_exit(Formula *out, const FormulaSpec *spec, const char *const *args, int n);
+// Writes formula_write_list to stdout and exits 0 (2 on a write error).
+_Noreturn void formula_list_and_exit(const FormulaSpec *spec);
+// Checks each formula, writes its text as report_verbatim and the list of
+// JSON objects as report_json_raw(r, "formulas", ...) (nothing when n = 0).
+// Returns whether every formula held: the chapter's exit status is then
+// EXIT_CHECK_FAILED when one failed, whatever report_finish returned.
+bool formula_report_all(Report *r, const FormulaSpec *spec, const Formula *formulas, int n, uint64_t seed);
 
 // The result as plain lines (each under 80 columns unless a matrix is wide).
 void formula_write_text(StrBuf *b, const Formula *f, const FormulaResult *r);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arraylen.h"
+#include "capture.h"
 #include "formula.h"
 #include "jsonlint.h"
 
@@ -537,6 +538,68 @@ START_TEST(test_list) {
 }
 END_TEST
 
+// ---------------------------------------------------------------- in a chapter's report
+
+// The child: a chapter's few lines, with one formula that holds and one that
+// does not; format from ctx.
+static int run_chapter(void *ctx) {
+    const char *format = ctx;
+    char *argv[] = {"formula-test", "--format", (char *)format, NULL};
+    const ChapterSpec cs = {.program = "formula-test", .title = "T"};
+    CommonOptions opt;
+    char err[256];
+    if (parse_args(&opt, &cs, 3, argv, err, sizeof err) != ARGS_OK) usage_error("%s", err);
+    FormulaSpec spec = dense_spec(true);
+    const char *args[] = {"dL_dz = (yhat - y) / n", "dW = outer(yhat - y, x)"};
+    Formula f[2];
+    formula_parse_all_or_exit(f, &spec, args, ARRAY_LEN(args));
+    Report r;
+    report_init(&r, &opt, "T");
+    bool held = formula_report_all(&r, &spec, f, ARRAY_LEN(f), opt.seed);
+    int status = report_finish(&r);
+    for (int i = 0; i < ARRAY_LEN(f); i++) formula_free(&f[i]);
+    options_free(&opt);
+    return held ? status : EXIT_CHECK_FAILED;
+}
+
+START_TEST(test_report_text) {
+    Captured c = capture_run(run_chapter, "text");
+    ck_assert_int_eq(c.status, EXIT_CHECK_FAILED);
+    ck_assert_ptr_nonnull(strstr(c.out, "--formula dL_dz = (yhat - y) / n\n"));
+    ck_assert_ptr_nonnull(strstr(c.out, "): HOLDS\n"));
+    ck_assert_ptr_nonnull(strstr(c.out, "): FAILS\n"));
+    ck_assert_ptr_nonnull(strstr(c.out, "it matches the mistake no-mean"));
+    ck_assert_str_eq(c.err, "");
+    captured_free(&c);
+}
+END_TEST
+
+START_TEST(test_report_json) {
+    Captured c = capture_run(run_chapter, "json");
+    ck_assert_int_eq(c.status, EXIT_CHECK_FAILED);
+    ck_assert_msg(jsonlint_is_one_object(c.out), "%s", c.out);
+    ck_assert_ptr_nonnull(strstr(c.out, "\"formulas\": [{\"name\": \"dL_dz\""));
+    ck_assert_ptr_nonnull(strstr(c.out, "}, {\"name\": \"dW\""));
+    ck_assert_ptr_null(strstr(c.out, "HOLDS"));
+    captured_free(&c);
+}
+END_TEST
+
+static int run_list(void *ctx) {
+    (void)ctx;
+    FormulaSpec spec = conv_spec();
+    formula_list_and_exit(&spec);
+}
+
+START_TEST(test_list_and_exit) {
+    Captured c = capture_run(run_list, NULL);
+    ck_assert_int_eq(c.status, 0);
+    ck_assert_ptr_nonnull(strstr(c.out, "Gradients (NAME):\n  dK "));
+    ck_assert_str_eq(c.err, "");
+    captured_free(&c);
+}
+END_TEST
+
 Suite *make_formula_suite(void) {
     Suite *s = suite_create("formula");
     TCase *tc = tcase_create("formula");
@@ -554,6 +617,9 @@ Suite *make_formula_suite(void) {
     tcase_add_test(tc, test_json_output);
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_list);
+    tcase_add_test(tc, test_report_text);
+    tcase_add_test(tc, test_report_json);
+    tcase_add_test(tc, test_list_and_exit);
     suite_add_tcase(s, tc);
     return s;
 }
