@@ -7,38 +7,54 @@
 // language is expr.h's.
 //
 // ---------------------------------------------------------------- integrating a chapter (~30 lines)
-// 1. Tables (beside BUGS[]), short math names and one line each:
-//      static const FormulaSymbol OPERANDS[] = {{"X", "the input"}, {"K", "the kernel"},
-//          {"G", "∂L/∂Y, the upstream gradient"}, {"kh", "kernel rows"}, ...};
-//      static const FormulaSymbol GRADIENTS[] = {{"dK", "∂L/∂K"}, {"dX", "∂L/∂X"}, {"db", "∂L/∂b"}};
-//    Gradient names are what the student writes left of '='. Hyper-parameters
-//    (n, m, kh, kw, s, p, d) are operands too, as 1x1 values.
-// 2. One fill function, the whole integration's logic:
-//      static void formula_fill(FormulaCase *c, Rng *rng, int bug_id, void *ctx)
-//    rng == NULL: the chapter's current inputs (ctx points at them), case 0.
-//    Otherwise draw a case from rng: sizes with formula_draw_int (n > 1 must
-//    occur where n is a dimension; channels where the chapter has them; keep
-//    stride/padding/dilation or vary them), entries with formula_draw_values.
-//    Then add every operand (formula_case_operand / formula_case_scalar) and
-//    compute every gradient with the chapter's own functions into
-//    formula_case_gradient buffers, with the mistake bug_id switched on
-//    (0 = the right code; k + 1 = BUGS[k], the same ids as opt.bug_id). Use
-//    the same draws whatever bug_id is: the engine calls fill again with the
-//    same rng seed and each bug id to get the candidate mistakes.
-// 3. Options: add {"--formula", "NAME=EXPR", "check a formula you derived
-//    ('list' names the symbols)", &formula_text} to the chapter's option table
-//    (or read repeated ones from argv if the common parser gains it). Then in
-//    main, after the inputs are validated:
+// 1. Two tables beside BUGS[]: short math names, one line each. Gradient
+//    names are what the student writes left of '='; operands are what the
+//    expression may use, the hyper-parameters (n, m, kh, kw, s, p, d) too:
+//      static const FormulaSymbol OPERANDS[] = {{"x", "the input (1 x m)"},
+//          {"W", "the weights (n x m)"}, {"b", "the bias"}, {"y", "the targets"},
+//          {"z", "W x + b"}, {"yhat", "sigmoid(z)"}, {"n", "outputs"}, {"m", "inputs"}};
+//      static const FormulaSymbol GRADIENTS[] = {{"dW", "∂L/∂W"}, {"db", "∂L/∂b"},
+//          {"dx", "∂L/∂x"}, {"dL_dz", "∂L/∂z"}};
+// 2. One fill function: the case's operands, then every gradient computed by
+//    the chapter's own code (the code its finite-difference checks cover)
+//    with the mistake bug_id in force (0 the right code, k + 1 = BUGS[k], the
+//    ids of opt.bug_id, so the layer code must take the bug as an argument,
+//    not from a global):
+//      static void formula_fill(FormulaCase *c, Rng *rng, int bug_id, void *ctx) {
+//          const Dense *cur = ctx;   // rng == NULL: case 0, the current inputs
+//          int n = rng ? formula_draw_int(rng, 1, 4) : cur->n;
+//          int m = rng ? formula_draw_int(rng, 1, 4) : cur->m;
+//          double *x = formula_case_operand(c, "x", 1, m);
+//          if (rng) formula_draw_values(x, m, rng, -2, 2); else memcpy(x, ...);
+//          ... W, b, y the same way; z, yhat computed; scalars:
+//          formula_case_scalar(c, "n", n);
+//          dense_backward_bug(formula_case_gradient(c, "dW", n, m), ..., bug_id);
+//      }
+//    Rules: vectors are rows (1 x n); names are string literals; draw the
+//    same numbers whatever bug_id is (the engine refills each case with the
+//    same seed once per bug, to compare with the formula); case 0 must come
+//    out the same on every call; let n > 1 occur where n is a dimension and
+//    vary every size; values away from saturation (|z| < ~5). The language
+//    is 2-D: with channels, draw one channel in the random cases, and when
+//    the current inputs have several, make case 0 channel 0 (say so).
+// 3. In main: a repeatable --formula (CommonOptions should collect them like
+//    --answer; until then one ChapterOption value), then, after the inputs
+//    are validated and before any output:
 //      FormulaSpec fs = {OPERANDS, ARRAY_LEN(OPERANDS), GRADIENTS, ARRAY_LEN(GRADIENTS),
 //                        BUGS, ARRAY_LEN(BUGS), formula_fill, &inputs};
-//      if (formula_is_list(text)) { formula_write_list(&sb, &fs); print it; exit 0; }
-//      Formula f; formula_parse_or_exit(&f, &fs, text);   // exit 2 on a bad one
-//      FormulaResult res; formula_check(&res, &f, &fs, opt.seed);
-//      formula_write_text(&sb, &f, &res) (or formula_write_json into the
-//      report's "formulas" list); exit status 1 when !res.passed.
-//      formula_result_free(&res); formula_free(&f);
-// 4. In the chapter text near the main derivation, show one example, e.g.
-//    "check yours: build/chapter5 --formula 'dK = xcorr(X, G)'".
+//      if (n_formulas == 1 && formula_is_list(texts[0])) formula_list_and_exit(&fs);
+//      Formula f[MAX_FORMULAS];
+//      formula_parse_all_or_exit(f, &fs, texts, n_formulas); // exit 2, one line
+//    and in the section of the main derivation (or a last section):
+//      bool held = formula_report_all(&report, &fs, f, n_formulas, opt.seed);
+//      ... status = report_finish(&report); if (!held) status = EXIT_CHECK_FAILED;
+//      formula_free(&f[i]) for each.
+//    (formula_check / formula_write_text / formula_write_json do the same for
+//    a caller without a Report.)
+// 4. --help notes: "--formula NAME=EXPR  check a formula you derived
+//    ('--formula list' names the symbols)", and in the chapter text near the
+//    main derivation one example, e.g. "check yours: build/chapter5
+//    --formula 'dK = xcorr(X, G)'".
 // A shape mismatch or any evaluation error in a case is a failed case with
 // its message; the smallest failing case (fewest input entries) is kept.
 //
