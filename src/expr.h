@@ -49,6 +49,9 @@
 // memory or time.
 #define EXPR_MAX_SIDE 4096
 #define EXPR_MAX_ENTRIES (1L << 20)
+// Entries held at once by one evaluation (32 MB): a deep tree keeps every
+// pending left operand alive while its right one is computed.
+#define EXPR_MAX_LIVE_ENTRIES (1L << 22)
 // Multiply-adds plus entries written, summed over one evaluation (~0.1 s).
 #define EXPR_MAX_WORK 100000000.0
 // The tree is walked recursively; this bounds the stack it needs.

@@ -20,6 +20,7 @@ typedef struct {
     char *err;
     size_t errlen;
     double work;
+    long live; // entries allocated and not yet freed
     int column; // of the node being evaluated, for messages
     bool failed;
 } ExprEval;

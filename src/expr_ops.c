@@ -67,8 +67,17 @@ static bool ev_alloc(ExprEval *ev, ExprMatrix *m, long rows, long cols, const ch
         return ev_fail(ev, "%s would be %ldx%ld, beyond the limit of %d per side and %ld entries", what, rows,
                        cols, EXPR_MAX_SIDE, EXPR_MAX_ENTRIES);
     if (!charge(ev, (double)(rows * cols))) return false;
+    if (ev->live + rows * cols > EXPR_MAX_LIVE_ENTRIES)
+        return ev_fail(ev, "%s: the expression would hold more than %ld entries at once", what,
+                       EXPR_MAX_LIVE_ENTRIES);
     if (!expr_matrix_alloc(m, (int)rows, (int)cols)) return ev_fail(ev, "%s: out of memory", what);
+    ev->live += rows * cols;
     return true;
+}
+
+static void ev_free(ExprEval *ev, ExprMatrix *m) {
+    ev->live -= expr_matrix_size(m);
+    expr_matrix_free(m);
 }
 
 static double at(const ExprMatrix *m, int i, int j) { return m->data[(size_t)i * (size_t)m->cols + (size_t)j]; }
@@ -310,12 +319,12 @@ static bool eval_node(ExprMatrix *out, const ExprNode *n, ExprEval *ev) {
     bool ok = eval_args(args, n, ev);
     ev->column = n->column;
     ok = ok && operate(out, n, args, ev);
-    for (int i = 0; i < n->nargs; i++) expr_matrix_free(&args[i]);
+    for (int i = 0; i < n->nargs; i++) ev_free(ev, &args[i]);
     for (long k = 0; ok && k < expr_matrix_size(out); k++)
         if (!isfinite(out->data[k]))
             ok = ev_fail(ev, "%s gives a value that is not finite (entry (%ld,%ld))", node_what(n),
                          k / out->cols, k % out->cols);
-    if (!ok) expr_matrix_free(out);
+    if (!ok) ev_free(ev, out);
     return ok;
 }
 

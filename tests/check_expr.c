@@ -242,6 +242,8 @@ static const EvalError EVAL_ERRORS[] = {
     {"pad(K, 4096, 0)", "pad would be 8194x2, beyond the limit"},
     {"pad(pad(X, 600, 600), 0, 0)", "pad would be 1203x1203"}, // entries over the limit
     {"xcorr(pad(X, 300, 300), pad(X, 100, 100))", "more than 1e+08 operations"},
+    {"pad(X,499,499) + (pad(X,499,499) + (pad(X,499,499) + (pad(X,499,499) + pad(X,499,499))))",
+     "pad: the expression would hold more than 4194304 entries at once"},
 };
 
 START_TEST(test_eval_errors) {
