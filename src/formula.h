@@ -15,6 +15,8 @@
 //          {"z", "W x + b"}, {"yhat", "sigmoid(z)"}, {"n", "outputs"}, {"m", "inputs"}};
 //      static const FormulaSymbol GRADIENTS[] = {{"dW", "∂L/∂W"}, {"db", "∂L/∂b"},
 //          {"dx", "∂L/∂x"}, {"dL_dz", "∂L/∂z"}};
+// A compiled example of 1 and 2 for chapter 3 is in tests/check_formula.c
+// ("chapter 3's integration"), with the chapter 2 and 3 examples.
 // 2. One fill function: the case's operands, then every gradient computed by
 //    the chapter's own code (the code its finite-difference checks cover)
 //    with the mistake bug_id in force (0 the right code, k + 1 = BUGS[k], the
