@@ -210,6 +210,8 @@ FUZZ_SRC_options := src/options.c src/parse.c src/tensor.c
 # Long enough for a 4097-entry row or 4097 rows of single digits.
 FUZZ_MAXLEN_parse := 16384
 FUZZ_TARGETS := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+# The --formula expression language (formulas are short).
+FUZZ_SRC_expr    := src/expr.c src/expr_ops.c src/parse.c src/tensor.c
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard src/*.h)
 	@[ -n "$(FUZZ_SRC_$*)" ] || { echo "error: the Makefile needs a line FUZZ_SRC_$* := <the src/*.c files fuzz_$*.c uses>" >&2; exit 1; }

@@ -1,0 +1,45 @@
+// --formula inside a chapter's report: every formula parsed first (a bad one
+// is a usage error before any output), then checked, written as preformatted
+// text and as the JSON list "formulas". The engine itself (formula.c) knows
+// nothing of the report; this is the few lines every chapter would repeat.
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "formula.h"
+#include "report.h"
+
+void formula_parse_all_or_exit(Formula *out, const FormulaSpec *spec, const char *const *args, int n) {
+    for (int i = 0; i < n; i++) formula_parse_or_exit(&out[i], spec, args[i]);
+}
+
+void formula_list_and_exit(const FormulaSpec *spec) {
+    StrBuf b = {0};
+    formula_write_list(&b, spec);
+    bool ok = fputs(sb_str(&b), stdout) >= 0;
+    ok = fflush(stdout) == 0 && ok && !ferror(stdout);
+    sb_free(&b);
+    if (!ok) usage_error("--formula list: cannot write to standard output");
+    exit(0);
+}
+
+bool formula_report_all(Report *r, const FormulaSpec *spec, const Formula *formulas, int n, uint64_t seed) {
+    StrBuf json = {0}, text = {0};
+    bool all = true;
+    sb_putc(&json, '[');
+    for (int i = 0; i < n; i++) {
+        FormulaResult res;
+        formula_check(&res, &formulas[i], spec, seed);
+        all = all && res.passed;
+        sb_clear(&text);
+        formula_write_text(&text, &formulas[i], &res);
+        report_verbatim(r, "%s", sb_str(&text));
+        if (i > 0) sb_puts(&json, ", ");
+        formula_write_json(&json, &formulas[i], &res);
+        formula_result_free(&res);
+    }
+    sb_putc(&json, ']');
+    if (n > 0) report_json_raw(r, "formulas", sb_str(&json));
+    sb_free(&json);
+    sb_free(&text);
+    return all;
+}
