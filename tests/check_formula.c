@@ -627,7 +627,7 @@ END_TEST
 
 // The child: a chapter's few lines, with one formula that holds and one that
 // does not; format from ctx.
-static int run_chapter(void *ctx) {
+static int run_fake_chapter(void *ctx) {
     const char *format = ctx;
     char *argv[] = {"formula-test", "--format", (char *)format, NULL};
     const ChapterSpec cs = {.program = "formula-test", .title = "T"};
@@ -648,7 +648,7 @@ static int run_chapter(void *ctx) {
 }
 
 START_TEST(test_report_text) {
-    Captured c = capture_run(run_chapter, "text");
+    Captured c = capture_run(run_fake_chapter, "text");
     ck_assert_int_eq(c.status, EXIT_CHECK_FAILED);
     ck_assert_ptr_nonnull(strstr(c.out, "--formula dL_dz = (yhat - y) / n\n"));
     ck_assert_ptr_nonnull(strstr(c.out, "): HOLDS\n"));
@@ -660,7 +660,7 @@ START_TEST(test_report_text) {
 END_TEST
 
 START_TEST(test_report_json) {
-    Captured c = capture_run(run_chapter, "json");
+    Captured c = capture_run(run_fake_chapter, "json");
     ck_assert_int_eq(c.status, EXIT_CHECK_FAILED);
     ck_assert_msg(jsonlint_is_one_object(c.out), "%s", c.out);
     ck_assert_ptr_nonnull(strstr(c.out, "\"formulas\": [{\"name\": \"dL_dz\""));
