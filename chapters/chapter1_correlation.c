@@ -45,7 +45,7 @@ typedef enum { MODE_VALID, MODE_FULL } Mode;
 typedef enum { OP_XCORR, OP_CONV } Op;
 
 // --bug, resolved at parsing (opt.bug_id), in the order of BUGS.
-enum { BUG_NONE, BUG_NO_ROT180 };
+typedef enum { BUG_NONE, BUG_NO_ROT180 } Bug;
 static const BugInfo BUGS[] = {
     {"no-rot180", "the convolution's kernel gradient computed as X ⋆ G, without rotating it 180°"},
 };
@@ -126,7 +126,7 @@ static void kernel_grad_conv_no_rot180(Tensor *dk, const Layer *l) { kernel_grad
 
 // The convolution's kernel gradient as this run computes it (--bug).
 static void kernel_grad_conv_chosen(Tensor *dk, const Layer *l, int bug_id) {
-    switch ((int)bug_id) {
+    switch ((Bug)bug_id) {
     case BUG_NONE: kernel_grad_conv(dk, l); return;
     case BUG_NO_ROT180: kernel_grad_conv_no_rot180(dk, l); return;
     }
