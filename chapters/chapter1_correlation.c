@@ -362,7 +362,7 @@ static void section_1_1_forward_formula(Report *r, const Layer *l) {
                       "output position and the summation indices. With the output position (i,j) and the kernel "
                       "offset (m,n) kept apart, indices from 0, a CNN layer computes:");
     if (l->mode == MODE_VALID)
-        report_equation(r, "Y[i,j] = b + Σ_m Σ_n X[i+m, j+n] · K[m,n]          (cross-correlation, X ⋆ K)",
+        report_equation(r, "Y[i,j] = b + Σ_m Σ_n X[i+m, j+n] · K[m,n]        (cross-correlation, X ⋆ K)",
                         "Y_{ij} = b + \\sum_{m}\\sum_{n} X_{i+m,\\,j+n}\\, K_{mn} \\qquad (X \\star K)");
     else
         report_equation(r, "Y[i,j] = b + Σ_m Σ_n X[i+m-(kh-1), j+n-(kw-1)] · K[m,n]   (X ⋆ K, full)",
@@ -597,10 +597,10 @@ static Layer layer_from_options(const char *input, const char *kernel, const cha
 int main(int argc, char **argv) {
     const char *input = NULL, *kernel = NULL, *mode = NULL, *upstream = NULL;
     const ChapterOption options[] = {
-        {"--input", "M", "the input X (default: the article's running example, 3x4)", &input},
+        {"--input", "M", "the input X (default: the running example, 3x4)", &input},
         {"--kernel", "M", "the kernel K (default: [1 1; 1 2])", &kernel},
-        {"--mode", "MODE", "valid (default): K inside X; full: X zero-padded by K's size - 1", &mode},
-        {"--upstream", "M", "the upstream gradient G of L = sum(G*Y) (default: seeded integers)", &upstream},
+        {"--mode", "MODE", "valid (default): K inside X; full: every overlap", &mode},
+        {"--upstream", "M", "upstream gradient G, L = sum(G*Y) (default: seeded)", &upstream},
     };
     const ChapterSpec spec = {
         .program = "chapter1",

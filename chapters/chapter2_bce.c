@@ -708,7 +708,7 @@ int main(int argc, char **argv) {
     const ChapterOption options[] = {
         {"--y", "V", "labels in [0,1], one per output (default: [1 0])", &y_text},
         {"--yhat", "V", "predictions strictly inside (0,1)", &yhat_text},
-        {"--z", "V", "logits instead of predictions, ŷ = σ(z) (default: [0.5 1])", &z_text},
+        {"--z", "V", "logits, ŷ = σ(z), instead of --yhat (default: [0.5 1])", &z_text},
     };
     const ChapterSpec spec = {
         .program = "chapter2",
