@@ -610,7 +610,7 @@ int main(int argc, char **argv) {
         .bugs = BUGS,
         .n_bugs = ARRAY_LEN(BUGS),
         .notes = "Example: chapter1 --input \"1 2 3; 4 5 6; 7 8 9\" --kernel \"1 0; 0 -1\" --mode full\n"
-                 "         chapter1 --plot out   (data for plots/chapter1.gp)",
+                 "         chapter1 --plot plots/out/data   (for plots/chapter1.gp)",
     };
     CommonOptions opt;
     parse_args_or_exit(&opt, &spec, argc, argv);

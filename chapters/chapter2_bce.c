@@ -33,8 +33,6 @@
 #define CHECK_RTOL 1e-9
 // Entries written out term by term; beyond this only the results are shown.
 #define MAX_WRITTEN 6
-// PyTorch's BCELoss clamps each log at this value.
-#define TORCH_LOG_CLAMP -100.0
 // The second output of the default example: a logit of 1 (ŷ = 0.73) for a
 // label-0 example, so that both terms of the loss appear.
 #define DEFAULT_Z2 1.0
@@ -125,51 +123,39 @@ typedef struct {
     int n, first;
 } TermLoss;
 
-// −(1/n)[y log ŷ + (1 − y) log(1 − ŷ)] of entry i; a zero-weight term is
-// left out (its limit is 0), as in bce_loss. scale: the two terms' sizes.
+// Entry i's term of the article's loss, −(1/n)[y log ŷ + (1 − y) log(1 − ŷ)],
+// and of its logit form (src/loss.c), with the magnitudes of their parts.
 static double yhat_term(void *ctx, int e, double *scale) {
     const TermLoss *t = ctx;
-    int i = t->first + e;
-    double y = t->y[i], p = t->v[i];
-    double t1 = y != 0.0 ? y * log(p) : 0.0, t0 = y != 1.0 ? (1.0 - y) * log(1.0 - p) : 0.0;
-    *scale = (fabs(t1) + fabs(t0)) / t->n;
-    return -(t1 + t0) / t->n;
+    double v = bce_term(t->y[t->first + e], t->v[t->first + e], scale) / t->n;
+    *scale /= t->n;
+    return v;
 }
-
-// (1/n)[max(z,0) − y z + log1p(e^−|z|)] of entry i, the logit form of the
-// same term (src/loss.c); scale: the three parts' sizes.
 static double z_term(void *ctx, int e, double *scale) {
     const TermLoss *t = ctx;
-    int i = t->first + e;
-    double y = t->y[i], z = t->v[i];
-    double a = fmax(z, 0.0), b = y * z, c = log1p(exp(-fabs(z)));
-    *scale = (fabs(a) + fabs(b) + fabs(c)) / t->n;
-    return (a - b + c) / t->n;
+    double v = bce_logits_term(t->y[t->first + e], t->v[t->first + e], scale) / t->n;
+    *scale /= t->n;
+    return v;
 }
 
 // The whole loss is the sum of the entries' terms; the checker never needs
 // it here (it has `local`), but an Objective names both.
 static double sum_of_terms(double (*term)(void *, int, double *), TermLoss *t, double *scale) {
     double sum = 0.0, s;
-    int first = t->first;
-    t->first = 0;
     *scale = 0.0;
-    for (int i = 0; i < t->n; i++) {
-        sum += term(t, i, &s);
-        *scale += s;
-    }
-    t->first = first;
+    for (int i = 0; i < t->n; i++) sum += term(t, i - t->first, &s), *scale += s;
     return sum;
 }
 static double yhat_whole(void *ctx, double *scale) { return sum_of_terms(yhat_term, ctx, scale); }
 static double z_whole(void *ctx, double *scale) { return sum_of_terms(z_term, ctx, scale); }
 
-// Numerical derivatives of entries idx[0..m) of v, each from its own term.
+// Numerical derivatives of entries idx[0..m) of v (idx NULL: entries
+// 0..m), each from its own term.
 static void numerical_by_entry(NumericalDerivative *out, double *v, const int *idx, int m, TermLoss *t,
                                const Objective *obj) {
     for (int k = 0; k < m; k++) {
-        t->first = idx[k];
-        numerical_gradient_bounded(&out[k], &v[idx[k]], 1, obj);
+        t->first = idx ? idx[k] : k;
+        numerical_gradient_bounded(&out[k], &v[t->first], 1, obj);
     }
     t->first = 0;
 }
@@ -180,14 +166,10 @@ static void fmt(char *buf, size_t len, double v) { format_number(buf, len, v, "t
 
 // ŷ near 1 shown as "1 − 2.2e-16" so that its distance to 1 stays visible.
 static void fmt_yhat(char *buf, size_t len, double v) {
-    if (v == 1.0)
-        snprintf(buf, len, "1 (rounded)");
-    else if (v == 0.0)
-        snprintf(buf, len, "0 (underflow)");
-    else if (v > 0.999)
-        snprintf(buf, len, "1 − %.2g", 1.0 - v);
+    if (v == 1.0 || v == 0.0 || v <= 0.999)
+        snprintf(buf, len, v == 1.0 ? "1 (rounded)" : v == 0.0 ? "0 (underflow)" : "%.6g", v);
     else
-        snprintf(buf, len, "%.6g", v);
+        snprintf(buf, len, "1 − %.2g", 1.0 - v);
 }
 
 // A number in parentheses when negative, so "0·(-3)" never reads as a subtraction.
@@ -219,10 +201,7 @@ static double dloss1_numerical(double y, double yhat) {
 // Writes a value, or "-" (gnuplot's missing point) when it is not finite or
 // not positive for a log-scale axis.
 static void put(FILE *f, double v, bool log_axis) {
-    if (!isfinite(v) || (log_axis && v <= 0))
-        fputs(" -", f);
-    else
-        fprintf(f, " %.17g", v);
+    fprintf(f, !isfinite(v) || (log_axis && v <= 0) ? " -" : " %.17g", v);
 }
 
 static void write_plot_data(const char *dir) {
@@ -231,9 +210,8 @@ static void write_plot_data(const char *dir) {
     for (int k = 1; k < 500; k++) {
         double v = k / 500.0;
         fprintf(f, "%.17g", v);
-        put(f, loss1(0, v), false), put(f, loss1(1, v), false), put(f, dloss1(0, v), false),
-            put(f, dloss1(1, v), false);
-        fputc('\n', f);
+        put(f, loss1(0, v), false), put(f, loss1(1, v), false), put(f, dloss1(0, v), false);
+        put(f, dloss1(1, v), false), fputc('\n', f);
     }
     plot_file_close(f, dir, "chapter2_curves.dat");
     f = plot_file_open(dir, "chapter2_points.dat");
@@ -285,19 +263,18 @@ static bool write_loss_terms(Report *r, const Data *d) {
     bool finite = true;
     StrBuf lines = {0};
     for (int i = 0; i < d->n; i++) {
-        double y = d->y.data[i], p = d->yhat.data[i];
-        double t1 = y != 0.0 ? y * log(p) : 0.0, t0 = y != 1.0 ? (1.0 - y) * log(1.0 - p) : 0.0;
-        if (!isfinite(t1 + t0)) {
+        double y = d->y.data[i], p = d->yhat.data[i], scale, t = -bce_term(y, p, &scale);
+        if (!isfinite(t)) {
             finite = false;
             if (i < MAX_WRITTEN)
                 sb_printf(&lines, "i = %d: ŷ rounds to %s, and log 0 has no finite value\n", i, p == 0.0 ? "0" : "1");
             continue;
         }
-        sum += t1 + t0;
+        sum += t;
         if (i >= MAX_WRITTEN) continue;
         char ys[40], ps[40], qs[40], y0[40], ts[40];
         fmt(ys, sizeof ys, y), fmt(ps, sizeof ps, p), fmt(qs, sizeof qs, 1.0 - p), fmt(y0, sizeof y0, 1.0 - y);
-        fmt(ts, sizeof ts, t1 + t0);
+        fmt(ts, sizeof ts, t);
         sb_printf(&lines, "i = %d: %s·log(%s) + %s·log(%s) = %s\n", i, ys, ps, y0, qs, ts);
     }
     if (d->n > MAX_WRITTEN) sb_printf(&lines, "... (%d more entries)\n", d->n - MAX_WRITTEN);
@@ -389,10 +366,8 @@ static void report_dyhat(Report *r, const Data *d, const Tensor *dyhat) {
     char num[40];
     sb_putc(&json, '[');
     for (int i = 0; i < d->n; i++) {
-        if (isfinite(dyhat->data[i]))
-            format_json_number(num, sizeof num, dyhat->data[i], "∂L/∂ŷ");
-        else
-            snprintf(num, sizeof num, "null");
+        snprintf(num, sizeof num, "null");
+        if (isfinite(dyhat->data[i])) format_json_number(num, sizeof num, dyhat->data[i], "∂L/∂ŷ");
         sb_printf(&json, "%s%s", i ? ", " : "", num);
     }
     sb_putc(&json, ']');
@@ -507,14 +482,12 @@ static void check_chain_identity(Report *r, const Data *d, const Tensor *dyhat, 
 static void check_dz(Report *r, const Data *d, const Tensor *dz) {
     Tensor v = tensor_clone(&d->z);
     NumericalDerivative *num = calloc((size_t)d->n, sizeof *num);
-    int *idx = calloc((size_t)d->n, sizeof *idx);
-    if (!num || !idx) usage_error("--y: out of memory for %d entries", d->n);
-    for (int i = 0; i < d->n; i++) idx[i] = i;
+    if (!num) usage_error("--y: out of memory for %d entries", d->n);
     TermLoss t = {d->y.data, v.data, d->n, 0};
     Objective obj = {z_whole, z_term, &t};
-    numerical_by_entry(num, v.data, idx, d->n, &t, &obj);
+    numerical_by_entry(num, v.data, NULL, d->n, &t, &obj);
     report_gradient_check(r, "∂L/∂z", dz, num, NULL, compare_bounded(dz->data, num, NULL, NULL, d->n, CHECK_RTOL));
-    tensor_free(&v), free(num), free(idx);
+    tensor_free(&v), free(num);
 }
 
 static void section_2_3_chain(Report *r, const Data *d, const Tensor *dyhat, const Tensor *dz, int bug_id) {
@@ -552,25 +525,10 @@ static void section_2_3_chain(Report *r, const Data *d, const Tensor *dyhat, con
 
 // ---------------------------------------------------------------- 2.4 saturation
 
-// PyTorch's BCELoss on ŷ = sigmoid(z) in float64: the article's form with
-// each log clamped at −100.
-static double torch_bce(double y, double z) {
-    double p = sigmoid(z);
-    return -(y * fmax(log(p), TORCH_LOG_CLAMP) + (1 - y) * fmax(log(1.0 - p), TORCH_LOG_CLAMP));
-}
-
-// The same in float32, PyTorch's default dtype: σ, the logs and the clamp
-// all rounded to float (torch 1.13 gives these values bit for bit).
-static float sigmoid_float32(double z) { return 1.0f / (1.0f + expf(-(float)z)); }
-static double torch_bce_float32(double y, double z) {
-    float p = sigmoid_float32(z), yf = (float)y, clamp = (float)TORCH_LOG_CLAMP;
-    return -(yf * fmaxf(logf(p), clamp) + (1.0f - yf) * fmaxf(logf(1.0f - p), clamp));
-}
-
 // The first z (in steps of 0.01) from which σ(z) rounds to exactly 1.
 static double first_z_rounding_to_one(bool float32) {
     for (int k = 0;; k++)
-        if (float32 ? sigmoid_float32(k / 100.0) == 1.0f : sigmoid(k / 100.0) == 1.0) return k / 100.0;
+        if (float32 ? sigmoid_float32(k / 100.0f) == 1.0f : sigmoid(k / 100.0) == 1.0) return k / 100.0;
 }
 
 static const struct {
@@ -602,16 +560,16 @@ static void saturation_tables(Report *r) {
                 fmt_yhat(c[2], sizeof c[2], p);
                 fmt_or(c[3], sizeof c[3], loss1(y, p), "log 0");
                 fmt_or(c[4], sizeof c[4], bce_loss_logits(&y, &z, 1), "?");
-                fmt_or(c[5], sizeof c[5], torch_bce(y, z), "?");
+                fmt_or(c[5], sizeof c[5], bce_term_clamped(y, p), "?");
             } else {
                 fmt_or(c[2], sizeof c[2], dloss1(y, p), "overflow");
                 fmt_or(c[3], sizeof c[3], dz, "?");
-                float pf = sigmoid_float32(z);
+                float pf = sigmoid_float32((float)z);
                 if (pf == 1.0f || pf == 0.0f)
                     snprintf(c[4], sizeof c[4], pf == 1.0f ? "1 (rounded)" : "0 (underflow)");
                 else
                     snprintf(c[4], sizeof c[4], "%.6g", (double)pf);
-                fmt_or(c[5], sizeof c[5], torch_bce_float32(y, z), "?");
+                fmt_or(c[5], sizeof c[5], bce_term_clamped_float32((float)y, (float)z), "?");
             }
             const char *row[] = {c[0], c[1], c[2], c[3], c[4], c[5]};
             report_table_row(r, row);
@@ -640,8 +598,8 @@ static void section_2_4_saturation(Report *r) {
     report_text(r, "In float32, PyTorch's default dtype, floats are spaced 6.0e-8 apart below 1: σ(z) rounds to "
                    "1 from z ≈ %.2f, BCELoss gives %.6g at z = 16 where the exact loss is %.6g, and %.6g, the "
                    "clamp, already at z = 17. Everything said above about z ≈ 37 holds in float64 only.",
-                first_z_rounding_to_one(true), torch_bce_float32(0, 16), 16 + log1p(exp(-16.0)),
-                torch_bce_float32(0, 17));
+                first_z_rounding_to_one(true), bce_term_clamped_float32(0, 16), 16 + log1p(exp(-16.0)),
+                bce_term_clamped_float32(0, 17));
     double p1 = sigmoid(1.0);
     report_text(r, "The logit form L = softplus(z) − y·z, computed as max(z,0) − y·z + log1p(e^−|z|), stays "
                    "finite and accurate for every z, and so does ∂L/∂z = σ(z) − y. PyTorch has both. BCELoss "
@@ -696,10 +654,8 @@ static Data data_from_options(const char *y_text, const char *yhat_text, const c
             for (int i = 0; i < d.n; i++) d.z.data[i] = logit(d.yhat.data[i]);
         }
     }
-    if (d.from_z) {
-        d.yhat = tensor_alloc(1, 1, d.n);
-        for (int i = 0; i < d.n; i++) d.yhat.data[i] = sigmoid(d.z.data[i]);
-    }
+    if (d.from_z) d.yhat = tensor_alloc(1, 1, d.n);
+    for (int i = 0; d.from_z && i < d.n; i++) d.yhat.data[i] = sigmoid(d.z.data[i]);
     return d;
 }
 
