@@ -435,7 +435,7 @@ static void check_rotation_identity(Report *r, const Layer *l, const Tensor *con
     }
     tensor_free(&mag);
     report_identity(r, "X * K = X ⋆ rot180(K)", (int)tensor_size(conv), max_abs, max_rel, IDENTITY_REL_TOL,
-                    "differences relative to each entry's sum of |products|");
+                    "relative to each entry's Σ|products|");
 }
 
 // Where X * K and X ⋆ K differ most, in the chapter's relative measure.
