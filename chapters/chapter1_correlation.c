@@ -166,20 +166,24 @@ static double entry_products(const Layer *l, Op op, int m, int n, double kv, dou
     return sum;
 }
 
-// L(K) = Σ G∘Y(K) for the fixed upstream G, as the checker sees it.
+// L(K) = Σ G∘Y(K) for the fixed upstream G, as the checker sees it. The
+// block it perturbs holds the checked kernel entries' values, in one array,
+// so that one call of the checker sees them all (and sizes its steps by
+// them); block entry e is kernel entry entry[e].
 typedef struct {
     const Layer *l;
-    Tensor *k;            // the kernel the checker perturbs (a copy of l->k)
+    Tensor *k;            // a copy of l->k: the block's values are put into it
     Op op;
     Tensor *y;            // scratch output, out_h × out_w
     const double *lever;  // per kernel entry, Σ_ij |G[i,j]·X[·]|
-    int first;            // entry 0 of the checked block is kernel entry `first`
+    double *block;        // the values the checker perturbs
+    const int *entry;     // their kernel entries
+    int m;                // how many
 } KernelLoss;
 
-// The whole loss through the real forward pass. Its scale Σ_ij |G| Σ_mn
-// |X·K|, reordered, is Σ_mn |K[m,n]|·lever[m,n]: O(kernel), not O(forward).
-static double loss_whole(void *ctx, double *scale) {
-    KernelLoss *p = ctx;
+// L at p->k through the real forward pass. Its scale Σ_ij |G| Σ_mn |X·K|,
+// reordered, is Σ_mn |K[m,n]|·lever[m,n]: O(kernel), not O(forward).
+static double loss_of_kernel(KernelLoss *p, double *scale) {
     const Layer *l = p->l;
     forward(p->y, &l->x, p->k, l->mode, p->op);
     double sum = 0.0;
@@ -189,13 +193,20 @@ static double loss_whole(void *ctx, double *scale) {
     return sum;
 }
 
+// The whole loss at the block's current values.
+static double loss_whole(void *ctx, double *scale) {
+    KernelLoss *p = ctx;
+    for (int e = 0; e < p->m; e++) p->k->data[p->entry[e]] = p->block[e];
+    return loss_of_kernel(p, scale);
+}
+
 // Local finite differences: K[m,n] enters L only through the products
 // G[i,j]·X[·]·K[m,n], one per output. Their sum is all of L that K[m,n] can
 // change, at O(outputs) per evaluation instead of O(outputs × kernel).
 static double loss_local(void *ctx, int e, double *scale) {
     KernelLoss *p = ctx;
-    int k = p->first + e;
-    return entry_products(p->l, p->op, k / p->k->w, k % p->k->w, p->k->data[k], scale);
+    int k = p->entry[e];
+    return entry_products(p->l, p->op, k / p->k->w, k % p->k->w, p->block[e], scale);
 }
 
 // ---------------------------------------------------------------- the check
@@ -237,7 +248,7 @@ static double loss_along(void *ctx, double *scale) {
     DirectionLoss *d = ctx;
     Tensor *k = d->base->k;
     for (size_t e = 0; e < tensor_size(k); e++) k->data[e] = d->k0[e] + d->t * d->v[e];
-    return loss_whole(d->base, scale);
+    return loss_of_kernel(d->base, scale);
 }
 
 static void check_along_direction(Report *r, const char *name, KernelLoss *p, const Tensor *analytic, uint64_t seed) {
@@ -263,25 +274,29 @@ static void check_along_direction(Report *r, const char *name, KernelLoss *p, co
 // differences; over the budget, a seeded sample plus a directional check.
 static void check_kernel_gradient(Report *r, const char *name, const Layer *l, Op op, const Tensor *analytic,
                                   const CommonOptions *opt) {
-    int n = (int)tensor_size(&l->k);
+    int n = (int)tensor_size(&l->k), keep = entries_within_budget(l, n, check_all_requested(opt)), m = 0;
     Tensor k = tensor_clone(&l->k), y = tensor_alloc(1, l->out_h, l->out_w);
-    double *lever = calloc_for_kernel((size_t)n, sizeof *lever);
-    for (int e = 0; e < n; e++) entry_products(l, op, e / l->k.w, e % l->k.w, 1.0, &lever[e]);
-    KernelLoss p = {l, &k, op, &y, lever, 0};
-    Objective obj = {loss_whole, loss_local, &p};
+    double *lever = calloc_for_kernel((size_t)n, sizeof *lever), *block = calloc_for_kernel((size_t)n, sizeof *block);
+    int *entry = calloc_for_kernel((size_t)n, sizeof *entry);
     NumericalDerivative *num = calloc_for_kernel((size_t)n, sizeof *num);
     bool *skip = calloc_for_kernel((size_t)n, sizeof *skip);
-    int keep = entries_within_budget(l, n, check_all_requested(opt));
     gradcheck_sample(skip, n, keep, opt->seed);
-    for (p.first = 0; p.first < n; p.first++)
-        if (!skip[p.first]) numerical_gradient_bounded(&num[p.first], &k.data[p.first], 1, &obj);
-    p.first = 0;
+    for (int e = 0; e < n; e++) {
+        entry_products(l, op, e / l->k.w, e % l->k.w, 1.0, &lever[e]);
+        if (!skip[e]) entry[m] = e, block[m++] = k.data[e];
+    }
+    KernelLoss p = {l, &k, op, &y, lever, block, entry, m};
+    Objective obj = {loss_whole, loss_local, &p};
+    NumericalDerivative *found = calloc_for_kernel((size_t)m, sizeof *found);
+    numerical_gradient_bounded(found, block, m, &obj);
+    for (int e = 0; e < m; e++) num[entry[e]] = found[e];
     if (keep < n)
         report_text(r, "Budget: %d of %d entries (a seeded sample), and one random direction.", keep, n);
     report_gradient_check(r, name, analytic, num, skip,
                           compare_bounded(analytic->data, num, skip, "not in the sample", n, CHECK_RTOL));
+    tensor_copy(&k, &l->k);
     if (keep < n) check_along_direction(r, name, &p, analytic, opt->seed);
-    free(num), free(skip), free(lever);
+    free(num), free(skip), free(lever), free(block), free(entry), free(found);
     tensor_free(&k), tensor_free(&y);
 }
 

@@ -113,52 +113,45 @@ static double yhat_margin(double yhat) { return fmin(yhat, 1.0 - yhat); }
 
 // ---------------------------------------------------------------- the losses, entry by entry
 
-// Entry i's term of one loss, as the checker sees it: v is the vector it
-// perturbs (ŷ or z), first the entry checked. Only entry i's term can
-// change, so a saturated entry elsewhere (an infinite term) never enters
-// the difference: this is the `local` callback of the Objective.
+// The loss as the checker sees it, entry by entry: v holds the m values it
+// perturbs (ŷ or z), v[e] being entry idx[e] (idx NULL: entry e). Only an
+// entry's own term can change with it, so a saturated entry elsewhere (an
+// infinite term) never enters its difference: the Objective's `local`.
 typedef struct {
     const double *y;
     const double *v;
-    int n, first;
+    const int *idx;
+    int m, n;
 } TermLoss;
 
-// Entry i's term of the article's loss, −(1/n)[y log ŷ + (1 − y) log(1 − ŷ)],
-// and of its logit form (src/loss.c), with the magnitudes of their parts.
+// 1 − ŷ rounds by up to ε/2 unless ŷ ≥ 1/2 (Sterbenz): through the log that
+// is ε/(2(1 − ŷ)), which the term's own size does not show (log(1 − 1e-4)
+// is 1e-4, its rounding 1e-16). Added to the magnitudes bce_term reports.
 static double yhat_term(void *ctx, int e, double *scale) {
     const TermLoss *t = ctx;
-    double v = bce_term(t->y[t->first + e], t->v[t->first + e], scale) / t->n;
-    *scale /= t->n;
+    double y = t->y[t->idx ? t->idx[e] : e], p = t->v[e], v = bce_term(y, p, scale) / t->n;
+    *scale = (*scale + (p < 0.5 ? (1.0 - y) / (1.0 - p) : 0.0)) / t->n;
     return v;
 }
+
+// Entry e's term of the logit form (src/loss.c), with its parts' sizes.
 static double z_term(void *ctx, int e, double *scale) {
     const TermLoss *t = ctx;
-    double v = bce_logits_term(t->y[t->first + e], t->v[t->first + e], scale) / t->n;
+    double v = bce_logits_term(t->y[t->idx ? t->idx[e] : e], t->v[e], scale) / t->n;
     *scale /= t->n;
     return v;
 }
 
-// The whole loss is the sum of the entries' terms; the checker never needs
-// it here (it has `local`), but an Objective names both.
+// The whole loss over the checked entries is the sum of their terms; the
+// checker never needs it here (it has `local`), but an Objective names both.
 static double sum_of_terms(double (*term)(void *, int, double *), TermLoss *t, double *scale) {
     double sum = 0.0, s;
     *scale = 0.0;
-    for (int i = 0; i < t->n; i++) sum += term(t, i - t->first, &s), *scale += s;
+    for (int e = 0; e < t->m; e++) sum += term(t, e, &s), *scale += s;
     return sum;
 }
 static double yhat_whole(void *ctx, double *scale) { return sum_of_terms(yhat_term, ctx, scale); }
 static double z_whole(void *ctx, double *scale) { return sum_of_terms(z_term, ctx, scale); }
-
-// Numerical derivatives of entries idx[0..m) of v (idx NULL: entries
-// 0..m), each from its own term.
-static void numerical_by_entry(NumericalDerivative *out, double *v, const int *idx, int m, TermLoss *t,
-                               const Objective *obj) {
-    for (int k = 0; k < m; k++) {
-        t->first = idx ? idx[k] : k;
-        numerical_gradient_bounded(&out[k], &v[t->first], 1, obj);
-    }
-    t->first = 0;
-}
 
 // ---------------------------------------------------------------- formatting
 
@@ -191,7 +184,7 @@ static double dloss1(double y, double yhat) {
 
 // The error-bounded numerical derivative of loss1 in ŷ (the plot's points).
 static double dloss1_numerical(double y, double yhat) {
-    TermLoss t = {&y, &yhat, 1, 0};
+    TermLoss t = {&y, &yhat, NULL, 1, 1};
     Objective obj = {yhat_whole, yhat_term, &t};
     NumericalDerivative d;
     numerical_gradient_bounded(&d, &yhat, 1, &obj);
@@ -393,13 +386,13 @@ static void check_eq1(Report *r, const Data *d, const Tensor *dyhat) {
                     d->n - m, d->n - m == 1 ? "y" : "ies", YHAT_CHECK_MARGIN,
                     m ? " The table numbers the remaining entries from 0." : "");
     if (m > 0) {
-        Tensor a = tensor_alloc(1, 1, m), v = tensor_clone(&d->yhat);
+        Tensor a = tensor_alloc(1, 1, m), v = tensor_alloc(1, 1, m);
         NumericalDerivative *num = calloc((size_t)m, sizeof *num);
         if (!num) usage_error("--y: out of memory for %d entries", d->n);
-        for (int k = 0; k < m; k++) a.data[k] = dyhat->data[idx[k]];
-        TermLoss t = {d->y.data, v.data, d->n, 0};
+        for (int k = 0; k < m; k++) a.data[k] = dyhat->data[idx[k]], v.data[k] = d->yhat.data[idx[k]];
+        TermLoss t = {d->y.data, v.data, idx, m, d->n};
         Objective obj = {yhat_whole, yhat_term, &t};
-        numerical_by_entry(num, v.data, idx, m, &t, &obj);
+        numerical_gradient_bounded(num, v.data, m, &obj);
         report_gradient_check(r, "∂L/∂ŷ, eq. (1)", &a, num, NULL,
                               compare_bounded(a.data, num, NULL, NULL, m, CHECK_RTOL));
         tensor_free(&a), tensor_free(&v), free(num);
@@ -483,9 +476,9 @@ static void check_dz(Report *r, const Data *d, const Tensor *dz) {
     Tensor v = tensor_clone(&d->z);
     NumericalDerivative *num = calloc((size_t)d->n, sizeof *num);
     if (!num) usage_error("--y: out of memory for %d entries", d->n);
-    TermLoss t = {d->y.data, v.data, d->n, 0};
+    TermLoss t = {d->y.data, v.data, NULL, d->n, d->n};
     Objective obj = {z_whole, z_term, &t};
-    numerical_by_entry(num, v.data, NULL, d->n, &t, &obj);
+    numerical_gradient_bounded(num, v.data, d->n, &obj);
     report_gradient_check(r, "∂L/∂z", dz, num, NULL, compare_bounded(dz->data, num, NULL, NULL, d->n, CHECK_RTOL));
     tensor_free(&v), free(num);
 }
