@@ -13,21 +13,41 @@ double softplus(double z) { return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); }
 
 // A term whose weight is 0 is left out rather than computed as 0·log 0 =
 // NaN: its limit is 0, so y = 1, ŷ = 1 has loss 0, not NaN.
+double bce_term(double y, double yhat, double *scale) {
+    double t1 = y != 0.0 ? y * log(yhat) : 0.0, t0 = y != 1.0 ? (1.0 - y) * log(1.0 - yhat) : 0.0;
+    *scale = fabs(t1) + fabs(t0);
+    return -(t1 + t0);
+}
+
+// softplus(z) − y z rearranged as max(z,0) − y z + log1p(e^−|z|): no
+// overflow and no cancellation between two large terms.
+double bce_logits_term(double y, double z, double *scale) {
+    double a = fmax(z, 0.0), b = y * z, c = log1p(exp(-fabs(z)));
+    *scale = fabs(a) + fabs(b) + fabs(c);
+    return a - b + c;
+}
+
 double bce_loss(const double *y, const double *yhat, int n) {
-    double sum = 0.0;
-    for (int i = 0; i < n; i++) {
-        if (y[i] != 0.0) sum += y[i] * log(yhat[i]);
-        if (y[i] != 1.0) sum += (1.0 - y[i]) * log(1.0 - yhat[i]);
-    }
-    return -sum / n;
+    double sum = 0.0, scale;
+    for (int i = 0; i < n; i++) sum += bce_term(y[i], yhat[i], &scale);
+    return sum / n;
 }
 
 double bce_loss_logits(const double *y, const double *z, int n) {
-    double sum = 0.0;
-    // softplus(z) − y z rearranged as max(z,0) − y z + log1p(e^−|z|): no
-    // overflow and no cancellation between two large terms.
-    for (int i = 0; i < n; i++) sum += fmax(z[i], 0.0) - y[i] * z[i] + log1p(exp(-fabs(z[i])));
+    double sum = 0.0, scale;
+    for (int i = 0; i < n; i++) sum += bce_logits_term(y[i], z[i], &scale);
     return sum / n;
+}
+
+double bce_term_clamped(double y, double yhat) {
+    return -(y * fmax(log(yhat), BCE_TORCH_LOG_CLAMP) + (1 - y) * fmax(log(1.0 - yhat), BCE_TORCH_LOG_CLAMP));
+}
+
+float sigmoid_float32(float z) { return 1.0f / (1.0f + expf(-z)); }
+
+float bce_term_clamped_float32(float y, float z) {
+    float p = sigmoid_float32(z), clamp = (float)BCE_TORCH_LOG_CLAMP;
+    return -(y * fmaxf(logf(p), clamp) + (1.0f - y) * fmaxf(logf(1.0f - p), clamp));
 }
 
 // As in bce_loss, a zero-weight term is 0, not 0/0.

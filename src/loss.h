@@ -15,6 +15,21 @@ double softplus(double z);
 double bce_loss(const double *y, const double *yhat, int n);
 double bce_loss_logits(const double *y, const double *z, int n);
 
+// One output's term, unaveraged: bce_term is −[y log ŷ + (1 − y) log(1 − ŷ)]
+// (a log whose weight is 0 left out), bce_logits_term max(z,0) − y z +
+// log1p(e^−|z|). *scale receives the magnitudes of the parts summed, which
+// set the term's round-off (a gradient check's bound needs them).
+double bce_term(double y, double yhat, double *scale);
+double bce_logits_term(double y, double z, double *scale);
+
+// PyTorch's BCELoss of one output: the article's term with each log clamped
+// at BCE_TORCH_LOG_CLAMP, in float64; and as PyTorch computes it by default,
+// in float32 from the logit (σ, the logs and the clamp rounded to float).
+#define BCE_TORCH_LOG_CLAMP -100.0
+double bce_term_clamped(double y, double yhat);
+float sigmoid_float32(float z);
+float bce_term_clamped_float32(float y, float z);
+
 // ∂L/∂ŷ_i = −(1/n) (y_i/ŷ_i − (1 − y_i)/(1 − ŷ_i))     (article eq. 1)
 void bce_grad_yhat(double *d, const double *y, const double *yhat, int n);
 // ∂L/∂z_i = (σ(z_i) − y_i) / n                         (eq. 1 times σ′(z) = ŷ(1 − ŷ))

@@ -175,6 +175,33 @@ START_TEST(test_gradients_checked_and_wrong_ones_caught) {
 }
 END_TEST
 
+// One output's terms and their magnitudes, by hand: y = 0.25, ŷ = 1/2 gives
+// −[0.25 log 0.5 + 0.75 log 0.5] = log 2, parts 0.25 log 2 and 0.75 log 2;
+// y = 0.5, z = 2: max(z,0) − y z + log1p(e^−2) = 2 − 1 + log1p(e^−2).
+START_TEST(test_terms_and_scales) {
+    double scale;
+    ck_assert_double_eq_tol(bce_term(0.25, 0.5, &scale), log(2.0), HAND_TOL);
+    ck_assert_double_eq_tol(scale, log(2.0), HAND_TOL);
+    ck_assert_double_eq_tol(bce_logits_term(0.5, 2.0, &scale), 1.0 + log1p(exp(-2.0)), HAND_TOL);
+    ck_assert_double_eq_tol(scale, 2.0 + 1.0 + log1p(exp(-2.0)), HAND_TOL);
+    ck_assert_double_eq(bce_term(1.0, 1.0, &scale), 0.0); // zero-weight log 0 left out
+}
+END_TEST
+
+// PyTorch 1.13's BCELoss on sigmoid(z) (CPU, computed independently with
+// torch): float64 clamps at 100 once a log passes −100; float32 rounds
+// σ(16.7) to 1 and gives 15.942384719848633 for y = 0, z = 16, where the
+// exact loss is 16.0000001125.
+START_TEST(test_torch_bce_values) {
+    ck_assert_double_eq(bce_term_clamped(1.0, sigmoid(-700.0)), 100.0);
+    ck_assert_double_eq_tol(bce_term_clamped(0.0, sigmoid(30.0)), 30.001020555434774, 1e-9);
+    ck_assert_double_eq((double)bce_term_clamped_float32(0.0f, 16.0f), 15.942384719848633);
+    ck_assert_double_eq((double)bce_term_clamped_float32(0.0f, 17.0f), 100.0);
+    ck_assert_double_eq((double)bce_term_clamped_float32(0.0f, 10.0f), 9.99958610534668);
+    ck_assert(sigmoid_float32(16.7f) == 1.0f && sigmoid_float32(16.5f) < 1.0f);
+}
+END_TEST
+
 Suite *make_loss_suite(void) {
     Suite *s = suite_create("loss");
     TCase *tc = tcase_create("loss");
@@ -185,6 +212,8 @@ Suite *make_loss_suite(void) {
     tcase_add_test(tc, test_logit_form_finite_at_extremes);
     tcase_add_loop_test(tc, test_logit_form_accurate_near_edges, 0, COUNT(EDGE));
     tcase_add_test(tc, test_gradients_checked_and_wrong_ones_caught);
+    tcase_add_test(tc, test_terms_and_scales);
+    tcase_add_test(tc, test_torch_bce_values);
     suite_add_tcase(s, tc);
     return s;
 }
