@@ -262,7 +262,7 @@ static void check_along_direction(Report *r, const char *name, KernelLoss *p, co
     DirectionLoss d = {p, k0.data, v.data, 0.0};
     Objective obj = {loss_along, NULL, &d};
     NumericalDerivative num;
-    numerical_gradient_bounded(&num, &d.t, 1, &obj);
+    numerical_gradient_bounded_smooth(&num, &d.t, 1, &obj);
     tensor_copy(p->k, &k0); // exact restore
     char label[160];
     snprintf(label, sizeof label, "%s along a random direction", name);
@@ -288,7 +288,7 @@ static void check_kernel_gradient(Report *r, const char *name, const Layer *l, O
     KernelLoss p = {l, &k, op, &y, lever, block, entry, m};
     Objective obj = {loss_whole, loss_local, &p};
     NumericalDerivative *found = calloc_for_kernel((size_t)m, sizeof *found);
-    numerical_gradient_bounded(found, block, m, &obj);
+    numerical_gradient_bounded_smooth(found, block, m, &obj);
     for (int e = 0; e < m; e++) num[entry[e]] = found[e];
     if (keep < n)
         report_text(r, "Budget: %d of %d entries (a seeded sample), and one random direction.", keep, n);
@@ -625,7 +625,7 @@ int main(int argc, char **argv) {
         .bugs = BUGS,
         .n_bugs = ARRAY_LEN(BUGS),
         .notes = "Example: chapter1 --input \"1 2 3; 4 5 6; 7 8 9\" --kernel \"1 0; 0 -1\" --mode full\n"
-                 "         chapter1 --plot plots/out/data   (for plots/chapter1.gp)",
+                 "         chapter1 --plot plots/out/data   # data for plots/chapter1.gp",
     };
     CommonOptions opt;
     parse_args_or_exit(&opt, &spec, argc, argv);

@@ -6,7 +6,8 @@
 #       one matrix row per line
 #   chapter1_window.dat   column_centre row_centre half_width half_height
 #       of the kernel's window for output (0,0), in X's cell coordinates
-load 'plots/common.gp'
+dirof(p, i) = (i < 1) ? "." : (p[i:i] eq "/") ? p[1:i-1] : dirof(p, i - 1)
+load dirof(ARG0, strlen(ARG0)) . "/common.gp"
 
 # Diverging: negative blue, zero white, positive red; each range symmetric.
 set palette defined (-1 "#2166ac", 0 "#f7f7f7", 1 "#b2182b")
