@@ -6,7 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 // Entries up to this length are copied to the stack; longer ones (e.g. many
 // leading zeros) are copied to the heap, so they parse as parse_number would.
@@ -65,6 +70,14 @@ void message_one_line(char *msg) {
         if ((unsigned char)*msg < 0x20 || *msg == 0x7f) *msg = '?';
 }
 
+void quote_text(char *dst, size_t dstlen, const char *src, size_t max) {
+    size_t n = strlen(src), cut = n > max ? max : n;
+    // Back up over UTF-8 continuation bytes (10xxxxxx) so no character is split.
+    if (cut < n)
+        while (cut > 0 && ((unsigned char)src[cut] & 0xC0) == 0x80) cut--;
+    snprintf(dst, dstlen, "%.*s%s", (int)cut, src, cut < n ? "..." : "");
+}
+
 // Every failure quotes what the user typed, which may hold a newline or a
 // terminal escape; the message must still print as one plain line.
 static bool refuse(char *err) {
@@ -73,25 +86,27 @@ static bool refuse(char *err) {
 }
 
 bool parse_number(double *out, const char *text, char *err, size_t errlen) {
+    char q[PARSE_QUOTE_SHORT + 8];
+    quote_text(q, sizeof q, text, PARSE_QUOTE_SHORT);
     bool zero;
     if (!is_decimal(text, &zero)) {
         if (*text == '\0')
             snprintf(err, errlen, "empty number");
         else
-            snprintf(err, errlen, "'%.40s' is not a finite decimal number", text);
+            snprintf(err, errlen, "'%s' is not a finite decimal number", q);
         return refuse(err);
     }
     errno = 0;
     double x = strtod(text, NULL);
     double mag = fabs(x);
     if (!isfinite(x) || mag > PARSE_MAX_MAGNITUDE) {
-        snprintf(err, errlen, "'%.40s' is out of range (magnitudes above %g are refused)", text,
+        snprintf(err, errlen, "'%s' is out of range (magnitudes above %g are refused)", q,
                  PARSE_MAX_MAGNITUDE);
         return refuse(err);
     }
     if (!zero && mag < PARSE_MIN_MAGNITUDE) {
-        snprintf(err, errlen, "'%.40s' is out of range (nonzero magnitudes below %g are refused)",
-                 text, PARSE_MIN_MAGNITUDE);
+        snprintf(err, errlen, "'%s' is out of range (nonzero magnitudes below %g are refused)",
+                 q, PARSE_MIN_MAGNITUDE);
         return refuse(err);
     }
     *out = zero ? 0.0 : x; // "-0" reads as 0, so no negative zero is ever printed
@@ -99,21 +114,23 @@ bool parse_number(double *out, const char *text, char *err, size_t errlen) {
 }
 
 bool parse_int(int *out, const char *text, int min, int max, char *err, size_t errlen) {
+    char q[PARSE_QUOTE_SHORT + 8];
+    quote_text(q, sizeof q, text, PARSE_QUOTE_SHORT);
     const char *p = text;
     if (*p == '+' || *p == '-') p++;
     if (!*p) {
-        snprintf(err, errlen, "'%.40s' is not a whole number", text);
+        snprintf(err, errlen, "'%s' is not a whole number", q);
         return refuse(err);
     }
     for (const char *q = p; *q; q++)
         if (!isdigit((unsigned char)*q)) {
-            snprintf(err, errlen, "'%.40s' is not a whole number", text);
+            snprintf(err, errlen, "'%s' is not a whole number", q);
             return refuse(err);
         }
     errno = 0;
     long v = strtol(text, NULL, 10);
     if (errno == ERANGE || v < min || v > max) {
-        snprintf(err, errlen, "'%.40s' is out of range (expected %d to %d)", text, min, max);
+        snprintf(err, errlen, "'%s' is out of range (expected %d to %d)", q, min, max);
         return refuse(err);
     }
     *out = (int)v;
@@ -210,63 +227,110 @@ static bool parse_literal(Entries *e, const char *text, char *err, size_t errlen
     return true;
 }
 
-// Reads a whole file into a NUL-terminated buffer the caller frees.
-static char *read_file(const char *path, char *err, size_t errlen) {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        snprintf(err, errlen, "cannot read '%.200s': %s", path, strerror(errno));
-        return NULL;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "'%.200s' is a directory, not a file", path);
-        return NULL;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "cannot read '%.200s': %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n + 1 >= cap) {
-            if (cap >= (size_t)PARSE_MAX_FILE_BYTES) {
-                snprintf(err, errlen, "'%.200s' is larger than %ld bytes", path, PARSE_MAX_FILE_BYTES);
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
+// Text read from a file: a UTF-8 byte-order mark (an editor's invisible
+// first character) dropped, and every line end (CRLF, or a lone CR as old
+// Mac editors write) made a '\n'. Returns the new length.
+static size_t normalize_text(char *buf, size_t n) {
+    size_t from = n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0, to = 0;
+    for (; from < n; from++) {
+        if (buf[from] == '\r') {
+            buf[to++] = '\n';
+            if (from + 1 < n && buf[from + 1] == '\n') from++;
+        } else {
+            buf[to++] = buf[from];
         }
-        size_t got = fread(buf + n, 1, cap - 1 - n, f);
-        n += got;
-        if (got == 0) break;
     }
-    if (!buf) {
-        snprintf(err, errlen, "out of memory reading '%.200s'", path);
-        fclose(f);
+    buf[to] = '\0';
+    return to;
+}
+
+static double monotonic_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+// Reads fd to its end into buf (cap bytes; a pipe within PARSE_READ_SECONDS,
+// waiting with poll so a writer that never finishes cannot hang the program).
+// Returns the length, or -1 with err set.
+static long read_all(int fd, char *buf, size_t cap, bool pipe, const char *shown, char *err, size_t errlen) {
+    size_t n = 0;
+    double deadline = monotonic_seconds() + PARSE_READ_SECONDS;
+    for (;;) {
+        if (pipe) {
+            double left = deadline - monotonic_seconds();
+            struct pollfd p = {fd, POLLIN, 0};
+            if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) == 0) {
+                snprintf(err, errlen, "'%s' is still being written after %g s (a pipe whose writer never "
+                                      "finishes)", shown, PARSE_READ_SECONDS);
+                return -1;
+            }
+        }
+        if (n == cap) {
+            char probe;
+            ssize_t more = read(fd, &probe, 1);
+            if (more == 0) return (long)n;
+            if (more < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+            snprintf(err, errlen, "'%s' is larger than %zu bytes", shown, cap);
+            return -1;
+        }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got == 0) return (long)n;
+        if (got < 0) {
+            if (errno == EAGAIN || errno == EINTR) continue;
+            snprintf(err, errlen, "cannot read '%s': %s", shown, strerror(errno));
+            return -1;
+        }
+        n += (size_t)got;
+    }
+}
+
+char *parse_read_file(const char *path, size_t max_bytes, size_t *len, char *err, size_t errlen) {
+    char shown[PARSE_QUOTE_BYTES + 8];
+    quote_text(shown, sizeof shown, path, PARSE_QUOTE_BYTES);
+    // O_NONBLOCK: opening a FIFO that has no writer must not wait for one.
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "cannot read '%s': %s", shown, strerror(errno));
+        if (fd >= 0) close(fd);
         return NULL;
     }
-    bool failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        snprintf(err, errlen, "cannot read '%.200s': read error", path);
+    bool regular = S_ISREG(st.st_mode), pipe = S_ISFIFO(st.st_mode);
+    const char *refusal = S_ISDIR(st.st_mode) ? "is a directory, not a file"
+                          : !regular && !pipe ? "is not a regular file or a pipe (a device or socket)"
+                          : regular && (uintmax_t)st.st_size > max_bytes ? "is too large"
+                          : NULL;
+    char *buf = refusal ? NULL : malloc(max_bytes + 1);
+    long n = -1;
+    if (refusal && regular)
+        snprintf(err, errlen, "'%s' is larger than %zu bytes", shown, max_bytes);
+    else if (refusal)
+        snprintf(err, errlen, "'%s' %s", shown, refusal);
+    else if (!buf)
+        snprintf(err, errlen, "out of memory reading '%s'", shown);
+    else
+        n = read_all(fd, buf, max_bytes, pipe, shown, err, errlen);
+    close(fd);
+    if (n < 0) {
         free(buf);
         return NULL;
     }
-    if (memchr(buf, '\0', n)) {
-        snprintf(err, errlen, "'%.200s' is not a text file (it contains a NUL byte)", path);
+    *len = normalize_text(buf, (size_t)n);
+    return buf;
+}
+
+// Reads a whole @file into a NUL-terminated buffer the caller frees.
+static char *read_file(const char *path, char *err, size_t errlen) {
+    size_t n;
+    char *buf = parse_read_file(path, (size_t)PARSE_MAX_FILE_BYTES, &n, err, errlen);
+    if (buf && memchr(buf, '\0', n)) {
+        char shown[PARSE_QUOTE_BYTES + 8];
+        quote_text(shown, sizeof shown, path, PARSE_QUOTE_BYTES);
+        snprintf(err, errlen, "'%s' is not a text file (it contains a NUL byte)", shown);
         free(buf);
         return NULL;
     }
-    buf[n] = '\0';
     return buf;
 }
 
@@ -291,9 +355,10 @@ bool parse_matrix(Tensor *out, const char *text, char *err, size_t errlen) {
     Entries e = {0};
     bool ok = parse_literal(&e, literal, err, errlen);
     if (!ok && file_text) {
-        char why[256];
+        char why[256], shown[PARSE_QUOTE_BYTES + 8];
         snprintf(why, sizeof why, "%s", err);
-        snprintf(err, errlen, "in '%.200s': %s", text + 1, why);
+        quote_text(shown, sizeof shown, text + 1, PARSE_QUOTE_BYTES);
+        snprintf(err, errlen, "in '%s': %s", shown, why);
     }
     free(file_text);
     if (!ok) {
