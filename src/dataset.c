@@ -33,6 +33,14 @@ void dataset_free(Dataset *d) {
 
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
+// The end of the line starting at p: the first '\n' or '\r' (or end); *next
+// is where the next line starts (a CRLF pair ends one line).
+static const char *line_end(const char *p, const char *end, const char **next) {
+    while (p < end && *p != '\n' && *p != '\r') p++;
+    *next = p < end ? p + 1 + (*p == '\r' && p + 1 < end && p[1] == '\n') : end;
+    return p;
+}
+
 // Checks one field of line `line` (field 1 is the label) and stores it.
 static bool csv_value(double *out, const char *field, bool too_long, int line, int index, char *err,
                       size_t errlen) {
@@ -102,15 +110,13 @@ bool dataset_parse_csv(Dataset *d, const char *text, size_t len, int h, int w, c
     const char *nul = memchr(text, '\0', len), *end = text + len;
     int per_line = 1 + h * w, n = 0, line = 1, images = 0;
     // Count the images first, so the arrays are allocated once.
-    for (const char *p = text; p < end; line++) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (!eol) eol = end;
+    for (const char *p = text, *next; p < end; line++, p = next) {
+        const char *eol = line_end(p, end, &next);
         if (nul && nul >= p && nul < eol) {
             snprintf(err, errlen, "line %d holds a NUL byte (not a text file)", line);
             return false;
         }
         images += !blank_line(p, eol);
-        p = eol + 1;
     }
     if (images == 0) {
         snprintf(err, errlen, "no images (the file has no non-blank line)");
@@ -128,9 +134,8 @@ bool dataset_parse_csv(Dataset *d, const char *text, size_t len, int h, int w, c
         return false;
     }
     line = 1;
-    for (const char *p = text; p < end; line++) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (!eol) eol = end;
+    for (const char *p = text, *next; p < end; line++, p = next) {
+        const char *eol = line_end(p, end, &next);
         if (!blank_line(p, eol)) {
             if (!csv_line(row, p, eol, line, per_line, h, w, err, errlen)) {
                 free(row);
@@ -141,7 +146,6 @@ bool dataset_parse_csv(Dataset *d, const char *text, size_t len, int h, int w, c
             memcpy(d->x + (size_t)n * h * w, row + 1, (size_t)h * w * sizeof(double));
             n++;
         }
-        p = eol + 1;
     }
     free(row);
     return true;

@@ -28,7 +28,7 @@ void dataset_free(Dataset *d);
 
 // Parses text (len bytes, a whole CSV file): one image per line, the label
 // (0 or 1), then h·w pixels row by row, separated by commas (blanks around a
-// field are allowed, blank lines are skipped; line ends are '\n'). Numbers
+// field are allowed, blank lines are skipped; a line ends at LF, CRLF or a lone CR). Numbers
 // follow parse.h's rules; a NUL byte is refused. On failure returns false
 // with "line L: problem" in err and d left empty.
 bool dataset_parse_csv(Dataset *d, const char *text, size_t len, int h, int w, char *err, size_t errlen);

@@ -24,6 +24,9 @@
 #include "pool.h"
 
 #define NET_POOL 2 // the pooling window's side; its stride is 1
+// Bounds the size of a network (P checked entries; its buffers take about
+// 20P doubles, 2.5 MiB), so every run stays below 8 MiB of resident memory.
+#define NET_MAX_CHECKED (1 << 14)
 
 typedef struct {
     int in_h, in_w, kernels, k;

@@ -122,8 +122,8 @@ bool parse_int(int *out, const char *text, int min, int max, char *err, size_t e
         snprintf(err, errlen, "'%s' is not a whole number", q);
         return refuse(err);
     }
-    for (const char *q = p; *q; q++)
-        if (!isdigit((unsigned char)*q)) {
+    for (const char *c = p; *c; c++)
+        if (!isdigit((unsigned char)*c)) {
             snprintf(err, errlen, "'%s' is not a whole number", q);
             return refuse(err);
         }

@@ -252,7 +252,7 @@ START_TEST(test_load_fifo) {
             if (!finish) sleep(5);
             _exit(0);
         }
-        usleep(100000); // let the writer open its end
+        nanosleep(&(struct timespec){0, 100000000}, NULL); // let the writer open its end
         Dataset d;
         char err[300] = "";
         double t0 = seconds();

@@ -395,7 +395,10 @@ START_TEST(test_buffers) {
     double *blocks[] = {b.params, b.grads, b.num, b.num2, b.x, b.dx, b.num_x, b.num_x2};
     int sizes[] = {s.n_params, s.n_params, s.n_params, s.n_params, s.n_input, s.n_input, s.n_input, s.n_input};
     for (int k = 0; k < ARRAY_LEN(blocks); k++)
-        for (int j = 0; j < sizes[k]; j++) ck_assert_double_eq(blocks[k][j], 0.0), blocks[k][j] = 1.0;
+        for (int j = 0; j < sizes[k]; j++) {
+            ck_assert_double_eq(blocks[k][j], 0.0);
+            blocks[k][j] = 1.0;
+        }
     for (int j = 0; j < s.n_params + s.n_input; j++) b.scratch[j] = 1.0;
     ck_assert_ptr_ne(b.a.conv, b.a2.conv);
     net_buffers_free(&b);
