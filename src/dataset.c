@@ -190,11 +190,7 @@ bool dataset_split(Dataset *train, Dataset *test, const Dataset *all, int n_test
     }
     for (int i = 0; i < all->n; i++) order[i] = i;
     Rng rng = rng_make(seed);
-    for (int i = all->n - 1; i > 0; i--) { // Fisher–Yates
-        int j = rng_below(&rng, i + 1), t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-    }
+    dataset_shuffle(order, all->n, &rng);
     size_t image = (size_t)all->h * all->w;
     for (int i = 0; i < all->n; i++) {
         Dataset *d = i < train->n ? train : test;
@@ -204,4 +200,18 @@ bool dataset_split(Dataset *train, Dataset *test, const Dataset *all, int n_test
     }
     free(order);
     return true;
+}
+
+void dataset_shuffle(int *order, int n, Rng *rng) {
+    for (int i = n - 1; i > 0; i--) {
+        int j = rng_below(rng, i + 1), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
+double dataset_majority_fraction(const Dataset *d) {
+    int ones = 0;
+    for (int k = 0; k < d->n; k++) ones += d->y[k] == 1.0;
+    return (double)(ones > d->n - ones ? ones : d->n - ones) / d->n;
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rng.h"
+
 typedef struct {
     int n, h, w;
     double *x; // (n, h, w)
@@ -45,5 +47,12 @@ bool dataset_synthetic(Dataset *d, int n, int h, int w, uint64_t seed);
 // Splits all into train and test: a seeded shuffle, then the first
 // n − n_test images for training. False when out of memory.
 bool dataset_split(Dataset *train, Dataset *test, const Dataset *all, int n_test, uint64_t seed);
+
+// Shuffles order[0..n) in place (Fisher–Yates with rng).
+void dataset_shuffle(int *order, int n, Rng *rng);
+
+// The fraction of d's labels that are its most common label: the accuracy
+// of always answering that label.
+double dataset_majority_fraction(const Dataset *d);
 
 #endif

@@ -4,7 +4,9 @@
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "arraylen.h"
 #include "dense.h"
@@ -220,4 +222,82 @@ void net_buffers_free(NetBuffers *b) {
     free(b->block);
     free(b->iblock);
     memset(b, 0, sizeof *b);
+}
+
+// ---------------------------------------------------------------- training
+
+// Training reports progress (when asked) once it has run this long.
+#define PROGRESS_SECONDS 1.0
+
+bool net_history_alloc(NetHistory *h, int epochs) {
+    *h = (NetHistory){0};
+    double *block = calloc(4 * ((size_t)epochs + 1), sizeof(double));
+    if (!block) return false;
+    h->train_loss = block, h->train_acc = block + epochs + 1;
+    h->test_loss = block + 2 * (epochs + 1), h->test_acc = block + 3 * (epochs + 1);
+    return true;
+}
+
+void net_history_free(NetHistory *h) {
+    free(h->train_loss);
+    *h = (NetHistory){0};
+}
+
+static double seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static bool all_finite(const double *v, int n) {
+    for (int k = 0; k < n; k++)
+        if (!isfinite(v[k])) return false;
+    return true;
+}
+
+static void sgd_epoch(double *params, double *grads, NetActs *a, const Dataset *d, const int *order, double lr,
+                      NetBackwardFn backward, void *ctx, const NetShape *s) {
+    for (int t = 0; t < d->n; t++) {
+        const double *x = d->x + (size_t)order[t] * s->n_input;
+        memset(grads, 0, (size_t)s->n_params * sizeof(double));
+        net_forward(a, params, x, d->y[order[t]], s);
+        backward(grads, a, params, x, d->y[order[t]], ctx);
+        net_sgd_step(params, grads, lr, s);
+    }
+}
+
+bool net_train(NetHistory *h, double *params, double *grads, NetActs *a, const Dataset *train,
+               const Dataset *test, int epochs, double lr, uint64_t seed, NetBackwardFn backward, void *ctx,
+               const NetShape *s, bool progress) {
+    int *order = malloc((size_t)train->n * sizeof(int));
+    double *saved = malloc((size_t)s->n_params * sizeof(double)), t0 = seconds();
+    bool shown = false;
+    if (!order || !saved) {
+        free(order);
+        free(saved);
+        return false;
+    }
+    for (int i = 0; i < train->n; i++) order[i] = i;
+    Rng rng = rng_make(seed);
+    for (int e = 0; e <= epochs; e++) {
+        memcpy(saved, params, (size_t)s->n_params * sizeof(double));
+        if (e > 0) {
+            dataset_shuffle(order, train->n, &rng);
+            sgd_epoch(params, grads, a, train, order, lr, backward, ctx, s);
+        }
+        net_evaluate(&h->train_loss[e], &h->train_acc[e], params, a, train->x, train->y, train->n, s);
+        net_evaluate(&h->test_loss[e], &h->test_acc[e], params, a, test->x, test->y, test->n, s);
+        if (!isfinite(h->train_loss[e]) || !isfinite(h->test_loss[e]) || !all_finite(params, s->n_params)) {
+            memcpy(params, saved, (size_t)s->n_params * sizeof(double));
+            h->diverged = true;
+            break;
+        }
+        h->done = e;
+        if (progress && seconds() - t0 > PROGRESS_SECONDS)
+            shown = fprintf(stderr, "\rtraining: epoch %d of %d", e, epochs) > 0;
+    }
+    if (shown) fprintf(stderr, "\r%40s\r", "");
+    free(order);
+    free(saved);
+    return true;
 }

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "conv.h"
+#include "dataset.h"
 #include "pool.h"
 
 #define NET_POOL 2 // the pooling window's side; its stride is 1
@@ -132,6 +133,33 @@ typedef struct {
 // False when out of memory (b is left empty).
 bool net_buffers_alloc(NetBuffers *b, const NetShape *s);
 void net_buffers_free(NetBuffers *b);
+
+// ---------------------------------------------------------------- training
+// One backward pass as training runs it: grads += ∂L/∂θ for image x, label
+// y, after net_forward(a, params, x, y). net_backward fits (ctx unused); a
+// chapter passes its own to train with a deliberate mistake.
+typedef void (*NetBackwardFn)(double *grads, NetActs *a, const double *params, const double *x, double y,
+                              void *ctx);
+
+// What training produced, per epoch 0..epochs (0 is before any step); owned,
+// freed by net_history_free.
+typedef struct {
+    double *train_loss, *train_acc, *test_loss, *test_acc;
+    int done;      // the last epoch with finite numbers
+    bool diverged; // epoch done + 1 overflowed; the parameters are those after epoch done
+} NetHistory;
+
+bool net_history_alloc(NetHistory *h, int epochs); // false when out of memory
+void net_history_free(NetHistory *h);
+
+// Per-sample SGD, params −= lr·grads, for `epochs` epochs over train in a
+// fresh seeded order each, evaluating train and test after every epoch.
+// Stops at the first epoch whose loss or parameters overflow and restores
+// the parameters of the epoch before. With progress, writes "epoch e of N"
+// to stderr once training has run a second. False when out of memory.
+bool net_train(NetHistory *h, double *params, double *grads, NetActs *a, const Dataset *train,
+               const Dataset *test, int epochs, double lr, uint64_t seed, NetBackwardFn backward, void *ctx,
+               const NetShape *s, bool progress);
 
 // Mean loss and the fraction classified right (ŷ ≥ 0.5 means class 1) over
 // n images (h·w each, one after another in x) with labels y.
