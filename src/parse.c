@@ -244,45 +244,58 @@ static size_t normalize_text(char *buf, size_t n) {
     return to;
 }
 
+// A pipe's buffer starts at this size and doubles as the data arrive.
+#define PIPE_FIRST_BYTES 65536
+
 static double monotonic_seconds(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-// Reads fd to its end into buf (cap bytes; a pipe within PARSE_READ_SECONDS,
-// waiting with poll so a writer that never finishes cannot hang the program).
-// Returns the length, or -1 with err set.
-static long read_all(int fd, char *buf, size_t cap, bool pipe, const char *shown, char *err, size_t errlen) {
-    size_t n = 0;
+// Reads fd to its end into a buffer grown as needed up to max bytes (a pipe
+// within PARSE_READ_SECONDS, waiting with poll so a writer that never
+// finishes cannot hang the program). Returns the buffer (max + 1 bytes at
+// most, the caller frees) with its length in *len, or NULL with err set.
+static char *read_all(int fd, size_t hint, size_t max, size_t *len, bool pipe, const char *shown, char *err,
+                      size_t errlen) {
+    size_t n = 0, cap = hint < max ? hint : max;
+    char *buf = malloc(cap + 1);
     double deadline = monotonic_seconds() + PARSE_READ_SECONDS;
-    for (;;) {
+    while (buf) {
         if (pipe) {
             double left = deadline - monotonic_seconds();
             struct pollfd p = {fd, POLLIN, 0};
             if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) == 0) {
                 snprintf(err, errlen, "'%s' is still being written after %g s (a pipe whose writer never "
                                       "finishes)", shown, PARSE_READ_SECONDS);
-                return -1;
+                break;
             }
         }
-        if (n == cap) {
-            char probe;
-            ssize_t more = read(fd, &probe, 1);
-            if (more == 0) return (long)n;
-            if (more < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-            snprintf(err, errlen, "'%s' is larger than %zu bytes", shown, cap);
-            return -1;
+        if (n == cap && cap < max) { // grow, doubling, up to max
+            size_t bigger = cap > max / 2 ? max : cap ? 2 * cap : PIPE_FIRST_BYTES;
+            char *grown = realloc(buf, bigger + 1);
+            if (!grown) break;
+            buf = grown, cap = bigger;
         }
-        ssize_t got = read(fd, buf + n, cap - n);
-        if (got == 0) return (long)n;
-        if (got < 0) {
-            if (errno == EAGAIN || errno == EINTR) continue;
+        // At the cap, read one byte more: if there is one, the file is too large.
+        char probe;
+        ssize_t got = n < cap ? read(fd, buf + n, cap - n) : read(fd, &probe, 1);
+        if (got == 0) {
+            *len = n;
+            return buf;
+        }
+        if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (got < 0)
             snprintf(err, errlen, "cannot read '%s': %s", shown, strerror(errno));
-            return -1;
-        }
+        else if (n == cap)
+            snprintf(err, errlen, "'%s' is larger than %zu bytes", shown, max);
+        if (got < 0 || n == cap) break;
         n += (size_t)got;
     }
+    if (!buf) snprintf(err, errlen, "out of memory reading '%s'", shown);
+    free(buf);
+    return NULL;
 }
 
 char *parse_read_file(const char *path, size_t max_bytes, size_t *len, char *err, size_t errlen) {
@@ -301,22 +314,17 @@ char *parse_read_file(const char *path, size_t max_bytes, size_t *len, char *err
                           : !regular && !pipe ? "is not a regular file or a pipe (a device or socket)"
                           : regular && (uintmax_t)st.st_size > max_bytes ? "is too large"
                           : NULL;
-    char *buf = refusal ? NULL : malloc(max_bytes + 1);
-    long n = -1;
+    char *buf = NULL;
     if (refusal && regular)
         snprintf(err, errlen, "'%s' is larger than %zu bytes", shown, max_bytes);
     else if (refusal)
         snprintf(err, errlen, "'%s' %s", shown, refusal);
-    else if (!buf)
-        snprintf(err, errlen, "out of memory reading '%s'", shown);
-    else
-        n = read_all(fd, buf, max_bytes, pipe, shown, err, errlen);
+    else // a regular file's size is known; a pipe starts small and grows
+        buf = read_all(fd, regular ? (size_t)st.st_size : PIPE_FIRST_BYTES, max_bytes, len, pipe, shown, err,
+                       errlen);
     close(fd);
-    if (n < 0) {
-        free(buf);
-        return NULL;
-    }
-    *len = normalize_text(buf, (size_t)n);
+    if (!buf) return NULL;
+    *len = normalize_text(buf, *len);
     return buf;
 }
 
