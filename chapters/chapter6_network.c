@@ -648,7 +648,7 @@ int main(int argc, char **argv) {
         {"--kernel-size", "K", "each kernel is KxK (default 3)", &v[1]},
         {"--epochs", "N", "training epochs (default 15)", &v[2]},
         {"--lr", "X", "SGD learning rate (default 0.02)", &v[3]},
-        {"--data", "FILE", "train on a CSV: per line the label 0/1, then the pixels (needs --size)", &v[4]},
+        {"--data", "FILE", "a CSV to train on: label 0/1, pixels (needs --size)", &v[4]},
         {"--size", "HxW", "the image size of --data", &v[5]},
     };
     const ChapterSpec spec = {

@@ -139,6 +139,33 @@ bool parse_int(int *out, const char *text, int min, int max, char *err, size_t e
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
+// Reads the entry (a token up to the next separator) at *pp, pushes it and
+// advances *pp past it.
+static bool read_entry(Entries *e, const char **pp, int row_entries, char *err, size_t errlen) {
+    char token[MAX_TOKEN + 1];
+    const char *start = *pp, *p = *pp;
+    size_t len = 0;
+    while (*p && *p != ',' && *p != ';' && *p != '\n' && !is_space(*p)) p++, len++;
+    *pp = p;
+    char *long_token = len > MAX_TOKEN ? malloc(len + 1) : NULL;
+    char *tok = long_token ? long_token : token;
+    if (len > MAX_TOKEN && !long_token) {
+        snprintf(err, errlen, "out of memory reading the matrix");
+        return false;
+    }
+    memcpy(tok, start, len);
+    tok[len] = '\0';
+    double x;
+    char why[160];
+    bool number_ok = parse_number(&x, tok, why, sizeof why);
+    free(long_token);
+    if (!number_ok) {
+        snprintf(err, errlen, "row %d, entry %d: %s", e->rows + 1, row_entries + 1, why);
+        return false;
+    }
+    return entries_push(e, x, err, errlen);
+}
+
 // Parses the literal in text (NUL-terminated). Rows end at ';' or '\n'; a
 // row with no entries is an error when a ';' bounds it, and is skipped when
 // it is a blank line (files end in newlines and may contain blank lines).
@@ -147,7 +174,6 @@ static bool parse_literal(Entries *e, const char *text, char *err, size_t errlen
     int row_entries = 0;
     bool prev_was_comma = false; // the last separator in this row was a comma
     bool row_opened_by_semicolon = false;
-    char token[MAX_TOKEN + 1];
     for (;;) {
         while (is_space(*p)) p++;
         char c = *p;
@@ -192,33 +218,13 @@ static bool parse_literal(Entries *e, const char *text, char *err, size_t errlen
             p++;
             continue;
         }
-        // A token runs to the next separator.
-        size_t len = 0;
-        const char *start = p;
-        while (*p && *p != ',' && *p != ';' && *p != '\n' && !is_space(*p)) p++, len++;
-        char *long_token = len > MAX_TOKEN ? malloc(len + 1) : NULL;
-        char *tok = long_token ? long_token : token;
-        if (len > MAX_TOKEN && !long_token) {
-            snprintf(err, errlen, "out of memory reading the matrix");
-            return false;
-        }
-        memcpy(tok, start, len);
-        tok[len] = '\0';
-        double x;
-        char why[160];
-        bool number_ok = parse_number(&x, tok, why, sizeof why);
-        free(long_token);
-        if (!number_ok) {
-            snprintf(err, errlen, "row %d, entry %d: %s", e->rows + 1, row_entries + 1, why);
-            return false;
-        }
+        if (!read_entry(e, &p, row_entries, err, errlen)) return false;
         row_entries++;
         prev_was_comma = false;
         if (row_entries > TENSOR_MAX_SIDE) {
             snprintf(err, errlen, "row %d has more than %d entries", e->rows + 1, TENSOR_MAX_SIDE);
             return false;
         }
-        if (!entries_push(e, x, err, errlen)) return false;
     }
     if (e->rows == 0) {
         snprintf(err, errlen, "empty matrix (no entries)");
