@@ -300,7 +300,7 @@ static void fused_identity(Report *r, Net *n) {
     report_text(r, "network_fast.c computes the same gradients in one fused loop (for speed: the bench and the "
                    "caching check use it). It must agree with the layers composed:");
     report_identity(r, "net_backward = the layers composed", net_checked_count(s), abs_diff, rel_diff,
-                    SAME_GRADIENT_REL_TOL, "fused vs composed");
+                    SAME_GRADIENT_REL_TOL, n->bug ? "fused vs composed with the --bug" : "fused vs composed");
     free(fused);
 }
 
