@@ -14,8 +14,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "arraylen.h"
 #include "gradcheck.h"
 #include "network.h"
+#include "network_fast.h"
 #include "rng.h"
 
 // Issue 9: each figure is a median over repetitions lasting at least 0.2 s.
@@ -31,12 +33,12 @@
 // in the same regime (the cost of a step does not depend on the values).
 #define BENCH_LR 1e-4
 
+// The network's buffers (b.a: the forward pass at θ that backward uses; b.a2:
+// the checks' perturbed forward passes), the problem the checks see, and a
+// sink the compiler cannot optimise away.
 typedef struct {
+    NetBuffers b;
     NetShape s;
-    double *params, *grads, *x, *dx, *num_p, *num_x, *num_p2, *num_x2, *acts, *acts2, *cache, *scratch;
-    int *iacts, *iacts2, *icache;
-    NetActs a;  // the forward pass at θ that backward uses
-    NetActs a2; // the checks' perturbed forward passes
     NetProblem prob;
     volatile double sink;
 } Bench;
@@ -96,111 +98,73 @@ static void time_ops(Bench *b, const Op *ops, int n_ops, double *median) {
 }
 
 static void analytic(Bench *b) {
-    memset(b->grads, 0, (size_t)b->s.n_params * sizeof(double));
-    memset(b->dx, 0, (size_t)b->s.n_input * sizeof(double));
-    net_forward(&b->a, b->params, b->x, 1.0, &b->s);
-    net_backward(b->grads, b->dx, &b->a, b->params, b->x, 1.0, &b->s);
+    memset(b->b.grads, 0, (size_t)b->s.n_params * sizeof(double));
+    memset(b->b.dx, 0, (size_t)b->s.n_input * sizeof(double));
+    net_fast_forward(&b->b.a, b->b.params, b->b.x, 1.0, &b->s);
+    net_fast_backward(b->b.grads, b->b.dx, &b->b.a, b->b.params, b->b.x, 1.0, &b->s);
 }
 
 static void compare(Bench *b) {
-    CheckSummary p = compare_gradients(b->grads, b->num_p, NULL, b->s.n_params, GRADCHECK_REL_TOL);
-    CheckSummary x = compare_gradients(b->dx, b->num_x, NULL, b->s.n_input, GRADCHECK_REL_TOL);
+    CheckSummary p = compare_gradients(b->b.grads, b->b.num, NULL, b->s.n_params, GRADCHECK_REL_TOL);
+    CheckSummary x = compare_gradients(b->b.dx, b->b.num_x, NULL, b->s.n_input, GRADCHECK_REL_TOL);
     b->sink = p.max_rel_error + x.max_rel_error;
 }
 
 static void op_full_check(Bench *b) {
     analytic(b);
-    net_numerical_plain(b->num_p, b->num_x, &b->prob, GRADCHECK_H);
+    net_fast_numerical_plain(b->b.num, b->b.num_x, &b->prob, GRADCHECK_H);
     compare(b);
 }
 
 static void op_cached_check(Bench *b) {
     analytic(b);
-    net_numerical_cached(b->num_p, b->num_x, &b->prob, GRADCHECK_H, b->cache, b->icache, NULL, NULL);
+    net_fast_numerical_cached(b->b.num, b->b.num_x, &b->prob, GRADCHECK_H, b->b.cache, b->b.icache, NULL, NULL);
     compare(b);
 }
 
 // Two forward passes and one backward pass: the backward pass starts from the
 // forward pass at θ that computed the loss (kept in b->a), as in a chapter.
 static void op_directional(Bench *b) {
-    memset(b->grads, 0, (size_t)b->s.n_params * sizeof(double));
-    memset(b->dx, 0, (size_t)b->s.n_input * sizeof(double));
-    net_backward(b->grads, b->dx, &b->a, b->params, b->x, 1.0, &b->s);
-    DirectionalResult r = net_directional_check(&b->prob, b->grads, b->dx, 7, b->scratch);
+    memset(b->b.grads, 0, (size_t)b->s.n_params * sizeof(double));
+    memset(b->b.dx, 0, (size_t)b->s.n_input * sizeof(double));
+    net_fast_backward(b->b.grads, b->b.dx, &b->b.a, b->b.params, b->b.x, 1.0, &b->s);
+    DirectionalResult r = net_fast_directional_check(&b->prob, b->b.grads, b->b.dx, 7, b->b.scratch);
     b->sink = r.rel_error;
 }
 
 // The same with that forward pass at θ counted too.
 static void op_directional_with_forward(Bench *b) {
-    net_forward(&b->a, b->params, b->x, 1.0, &b->s);
+    net_fast_forward(&b->b.a, b->b.params, b->b.x, 1.0, &b->s);
     op_directional(b);
 }
 
 static void op_train_step(Bench *b) {
-    memset(b->grads, 0, (size_t)b->s.n_params * sizeof(double));
-    net_forward(&b->a, b->params, b->x, 1.0, &b->s);
-    net_backward(b->grads, NULL, &b->a, b->params, b->x, 1.0, &b->s);
-    net_sgd_step(b->params, b->grads, BENCH_LR, &b->s);
+    memset(b->b.grads, 0, (size_t)b->s.n_params * sizeof(double));
+    net_fast_forward(&b->b.a, b->b.params, b->b.x, 1.0, &b->s);
+    net_fast_backward(b->b.grads, NULL, &b->b.a, b->b.params, b->b.x, 1.0, &b->s);
+    net_sgd_step(b->b.params, b->b.grads, BENCH_LR, &b->s);
 }
 
-static void op_forward(Bench *b) { b->sink = net_forward(&b->a, b->params, b->x, 1.0, &b->s); }
-
-static double *doubles(size_t n) {
-    double *p = calloc(n ? n : 1, sizeof(double));
-    if (!p) {
-        fprintf(stderr, "error: out of memory\n");
-        exit(2);
-    }
-    return p;
-}
+static void op_forward(Bench *b) { b->sink = net_fast_forward(&b->b.a, b->b.params, b->b.x, 1.0, &b->s); }
 
 static void bench_init(Bench *b, int h, int w, int kernel, int channels, uint64_t seed) {
     memset(b, 0, sizeof *b);
-    if (!net_shape_init(&b->s, h, w, channels, kernel)) {
-        fprintf(stderr, "error: bad benchmark shape\n");
+    if (!net_shape_init(&b->s, h, w, channels, kernel) || !net_buffers_alloc(&b->b, &b->s)) {
+        fprintf(stderr, "error: bad benchmark shape or out of memory\n");
         exit(2);
     }
-    const NetShape *s = &b->s;
-    int P = s->n_params, X = s->n_input;
-    b->params = doubles((size_t)P);
-    b->grads = doubles((size_t)P);
-    b->num_p = doubles((size_t)P);
-    b->num_p2 = doubles((size_t)P);
-    b->x = doubles((size_t)X);
-    b->dx = doubles((size_t)X);
-    b->num_x = doubles((size_t)X);
-    b->num_x2 = doubles((size_t)X);
-    b->scratch = doubles((size_t)(P + X));
-    b->acts = doubles(net_act_doubles(s));
-    b->acts2 = doubles(net_act_doubles(s));
-    b->cache = doubles(net_cache_doubles(s));
-    b->iacts = calloc(net_act_ints(s), sizeof(int));
-    b->iacts2 = calloc(net_act_ints(s), sizeof(int));
-    b->icache = calloc(net_cache_ints(s), sizeof(int));
-    if (!b->iacts || !b->iacts2 || !b->icache) exit(2);
-    net_acts_point(&b->a, b->acts, b->iacts, s);
-    net_acts_point(&b->a2, b->acts2, b->iacts2, s);
     // Continuous random values: no two pooled candidates tie.
     Rng r = rng_make(seed);
-    for (int k = 0; k < X; k++) b->x[k] = rng_uniform(&r);
-    for (int k = 0; k < P; k++) b->params[k] = rng_range(&r, -0.5, 0.5);
-    b->prob = (NetProblem){s, b->params, b->x, 1.0, &b->a2};
-}
-
-static void bench_free(Bench *b) {
-    double *d[] = {b->params, b->grads, b->x, b->dx, b->num_p, b->num_x, b->num_p2, b->num_x2,
-                   b->acts, b->acts2, b->cache, b->scratch};
-    for (size_t k = 0; k < sizeof d / sizeof *d; k++) free(d[k]);
-    free(b->iacts);
-    free(b->iacts2);
-    free(b->icache);
+    for (int k = 0; k < b->s.n_input; k++) b->b.x[k] = rng_uniform(&r);
+    for (int k = 0; k < b->s.n_params; k++) b->b.params[k] = rng_range(&r, -0.5, 0.5);
+    b->prob = (NetProblem){&b->s, b->b.params, b->b.x, 1.0, &b->b.a2};
 }
 
 int main(void) {
     static const struct {
         int h, w, k, c;
     } sizes[] = {{3, 4, 2, 1}, {8, 8, 3, 4}, {16, 16, 3, 8}};
-    int n = (int)(sizeof sizes / sizeof *sizes);
+    int n = ARRAY_LEN(sizes);
     double t1[3], t2[3], t4[3], tc[3], t2f[3];
     int P[3];
     bool all_ok = true;
@@ -209,11 +173,11 @@ int main(void) {
         bench_init(&b, sizes[i].h, sizes[i].w, sizes[i].k, sizes[i].c, 42 + (uint64_t)i);
         P[i] = net_checked_count(&b.s);
         // The caching check must reproduce the plain check bit for bit.
-        net_numerical_plain(b.num_p, b.num_x, &b.prob, GRADCHECK_H);
-        net_numerical_cached(b.num_p2, b.num_x2, &b.prob, GRADCHECK_H, b.cache, b.icache, NULL, NULL);
-        bool same = memcmp(b.num_p, b.num_p2, (size_t)b.s.n_params * sizeof(double)) == 0 &&
-                    memcmp(b.num_x, b.num_x2, (size_t)b.s.n_input * sizeof(double)) == 0;
-        net_forward(&b.a, b.params, b.x, 1.0, &b.s); // op_directional's backward starts from it
+        net_fast_numerical_plain(b.b.num, b.b.num_x, &b.prob, GRADCHECK_H);
+        net_fast_numerical_cached(b.b.num2, b.b.num_x2, &b.prob, GRADCHECK_H, b.b.cache, b.b.icache, NULL, NULL);
+        bool same = memcmp(b.b.num, b.b.num2, (size_t)b.s.n_params * sizeof(double)) == 0 &&
+                    memcmp(b.b.num_x, b.b.num_x2, (size_t)b.s.n_input * sizeof(double)) == 0;
+        net_fast_forward(&b.b.a, b.b.params, b.b.x, 1.0, &b.s); // op_directional's backward starts from it
         // The training step moves the parameters a little; the others only
         // read them (the checks restore every entry exactly).
         const Op ops[] = {op_full_check, op_cached_check, op_directional, op_directional_with_forward,
@@ -231,7 +195,7 @@ int main(void) {
                1e6 * tc[i], same ? "yes" : "NO", 1e6 * t2f[i]);
         fflush(stdout);
         all_ok = all_ok && same;
-        bench_free(&b);
+        net_buffers_free(&b.b);
     }
     printf("\n");
     for (int i = 0; i < n; i++) {

@@ -1,16 +1,16 @@
 # Chapter 6: the training curves and the learned kernels.
 # Data from build/chapter6 --plot DIR:
-#   chapter6_losses.dat   epoch, train loss, test loss, test accuracy
+#   chapter6_losses.dat   epoch, train loss, test loss, test accuracy, train accuracy
 #   chapter6_kernels.dat  one K x K matrix block per kernel (index 0, 1, ...)
 #   chapter6_kernels.gp   kernels = C, ksize = K
 load 'plots/common.gp'
 load datafile("chapter6_kernels.gp")
 
 set output outfile("chapter6_losses")
-set title "Chapter 6: BCE loss per epoch (SGD, built-in stroke images)"
+set title "Chapter 6: BCE loss and accuracy per epoch (SGD)"
 set xlabel "epoch (0 = before training)"
 set ylabel "mean BCE loss"
-set y2label "test accuracy (%)"
+set y2label "accuracy (%)"
 set y2tics
 set ytics nomirror
 set yrange [0:*]
@@ -19,7 +19,8 @@ set key center right
 set grid
 plot datafile("chapter6_losses.dat") using 1:2 with linespoints lw 2 pt 7 title "train loss", \
      "" using 1:3 with linespoints lw 2 pt 5 title "test loss", \
-     "" using 1:($4*100) axes x1y2 with lines dt 2 lw 2 title "test accuracy (right axis)"
+     "" using 1:($4*100) axes x1y2 with lines dt 2 lw 2 title "test accuracy (right axis)", \
+     "" using 1:($5*100) axes x1y2 with lines dt 3 lw 2 title "train accuracy (right axis)"
 unset y2label
 unset y2tics
 unset grid

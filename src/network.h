@@ -1,33 +1,33 @@
 #ifndef WORKBOOK_NETWORK_H
 #define WORKBOOK_NETWORK_H
-// Chapter 6's whole network, for one image and one label y ∈ {0, 1}:
+// Chapter 6's whole network, for one image and one label y ∈ {0, 1}, as the
+// plain composition of the library's layers (the reference; the fused and
+// caching version for speed is network_fast.h, tested against this one):
 //
-//   A[c]  = b[c] + X ⋆ K[c]            conv: C kernels K×K, valid, stride 1   (C, H−K+1, W−K+1)
-//   P[c]  = maxpool_2x2,stride1(A[c])  max-pool, first maximum wins ties     (C, H−K, W−K)
-//   p     = flatten(P)                 channel-major, row-major              (F = C·(H−K)·(W−K))
-//   z     = w·p + d                    dense to one output (summed in blocks, see below)
-//   ŷ     = σ(z),  L = BCE(y, ŷ)       computed as softplus(z) − y z (loss.h's logit form)
+//   A  = conv_forward(X, K, b)       C kernels K×K, valid, stride 1        (C, H−K+1, W−K+1)
+//   P  = maxpool_forward(A)          2×2 window, stride 1, first max wins  (C, H−K, W−K)
+//   p  = flatten(P)                  channel-major, row-major              (F = C·(H−K)·(W−K))
+//   z  = dense_forward(p, w, d)      one output
+//   ŷ  = σ(z),  L = BCE(y, ŷ)        computed as softplus(z) − y z (loss.h's logit form)
 //
 // Memory, llm.c style: the caller allocates one block of net_param_count()
 // doubles for the parameters (and one of the same size for their gradients),
 // laid out [K (C,K,K) | b (C) | w (F) | d (1)]; NetParams points into it.
 // The activations live in caller-allocated blocks too (net_act_doubles and
-// net_act_ints entries); nothing here allocates.
-//
-// The network has its own loops rather than calling conv_forward & co.: the
-// case is fixed (one input channel, valid, stride 1, 2×2/1 pooling), and the
-// caching check below must recompute single entries with exactly the same
-// arithmetic as the forward pass. tests/check_network.c checks them against
-// the general layers of conv.h, pool.h, dense.h and loss.h.
+// net_act_ints entries); net_buffers_alloc makes all of them at once.
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
-#include "gradcheck.h"
+#include "conv.h"
+#include "dataset.h"
+#include "pool.h"
 
 #define NET_POOL 2 // the pooling window's side; its stride is 1
+// Bounds the size of a network (P checked entries; its buffers take about
+// 20P doubles, 2.5 MiB), so every run stays below 8 MiB of resident memory.
+#define NET_MAX_CHECKED (1 << 14)
 
 typedef struct {
     int in_h, in_w, kernels, k;
@@ -44,10 +44,13 @@ bool net_shape_init(NetShape *s, int in_h, int in_w, int kernels, int k);
 static inline int net_param_count(const NetShape *s) { return s->n_params; }
 // P: every entry a full check perturbs (the input and all parameters).
 static inline int net_checked_count(const NetShape *s) { return s->n_input + s->n_params; }
+// The layers' own shapes for this network.
+ConvShape net_conv_shape(const NetShape *s);
+PoolShape net_pool_shape(const NetShape *s);
 
 typedef struct {
-    double *kernel; // (C,K,K)
-    double *conv_b; // (C)
+    double *kernel;  // (C,K,K)
+    double *conv_b;  // (C)
     double *dense_w; // (F)
     double *dense_b; // (1)
 } NetParams;
@@ -55,10 +58,12 @@ typedef struct {
 void net_params_point(NetParams *p, double *block, const NetShape *s);
 
 typedef struct {
-    double *conv;   // A, (C, conv_h, conv_w)
-    double *pooled; // P = p, (F)
-    int *argmax;    // per pooled entry, its flat index into conv
-    double *d_conv; // backward scratch, same shape as conv
+    double *conv;     // A, (C, conv_h, conv_w)
+    double *pooled;   // P = p, (F)
+    int *argmax;      // per pooled entry, its flat index into conv
+    double *d_conv;   // backward scratch, same shape as conv
+    double *d_pooled; // backward scratch, (F)
+    double *d_input;  // backward scratch for ∂L/∂X when the caller wants none, (H,W)
     double z, yhat, loss;
 } NetActs;
 
@@ -71,18 +76,23 @@ void net_acts_point(NetActs *a, double *dblock, int *iblock, const NetShape *s);
 double net_forward(NetActs *a, const double *params, const double *x, double y, const NetShape *s);
 
 // After net_forward with the same arguments: grads += ∂L/∂params and, when dx
-// is not NULL, dx += ∂L/∂x. Uses a->d_conv as scratch.
-//   ∂L/∂z = ŷ − y;  ∂L/∂w = ∂L/∂z · p;  ∂L/∂d = ∂L/∂z;  ∂L/∂p = ∂L/∂z · w
-//   ∂L/∂A: each pooled entry's gradient goes to its argmax (summed when shared)
-//   ∂L/∂K[c] = X ⋆ ∂L/∂A[c];  ∂L/∂b[c] = Σ ∂L/∂A[c];  ∂L/∂X = Σ_c ∂L/∂A[c] (full) ⋆ rot180(K[c])
+// is not NULL, dx += ∂L/∂x. The layers' backward passes in reverse order:
+//   ∂L/∂z = ŷ − y                                       bce_grad_logits
+//   ∂L/∂w = ∂L/∂z · p,  ∂L/∂d = ∂L/∂z,  ∂L/∂p = ∂L/∂z · w  dense_backward
+//   ∂L/∂A: each pooled gradient to its argmax cell        maxpool_backward
+//   ∂L/∂K = X ⋆ ∂L/∂A,  ∂L/∂b = Σ ∂L/∂A,  ∂L/∂X          conv_backward
 void net_backward(double *grads, double *dx, NetActs *a, const double *params, const double *x, double y,
                   const NetShape *s);
 
 // params −= lr · grads.
 void net_sgd_step(double *params, const double *grads, double lr, const NetShape *s);
 
+// Small seeded initial values: kernels and dense weights uniform in ±1/√fan_in,
+// biases 0.
+void net_init_params(double *params, const NetShape *s, uint64_t seed);
+
 // ---------------------------------------------------------------- checks
-// Everything the loss callback needs: L(x, params) by a full forward pass.
+// Everything a loss callback needs: L(x, params) by a full forward pass.
 typedef struct {
     const NetShape *s;
     double *params, *x;
@@ -90,85 +100,70 @@ typedef struct {
     NetActs *a;
 } NetProblem;
 
-// gradcheck.h's LossFn: one full forward pass.
-double net_loss(void *problem);
+// gradcheck.h's Objective.whole for a NetProblem: the loss by net_forward,
+// and in *scale the magnitude its round-off scales with: |L| plus |ŷ − y|
+// times a bound on Σ|terms| of z (dense products and, through them, every
+// conv product), since an error δ in z moves L by (ŷ − y)·δ.
+double net_objective_whole(void *problem, double *scale);
 
-// The plain full check's numerical gradient, by central differences
-// (numerical_gradient) over every parameter and then every input entry:
-// 2P full forward passes. num_params is (n_params), num_x is (H,W).
-void net_numerical_plain(double *num_params, double *num_x, NetProblem *p, double h);
+// Marks the entries at a real tie of the max-pool: a window whose maximum is
+// shared by cells that depend on the entry differently, so L has a kink
+// there (the one-sided derivatives differ) and no difference quotient is the
+// gradient. Near-ties are not ties. skip_params is (n_params), skip_x (H,W).
+// Returns how many entries it marked. Needs a from net_forward.
+int net_tie_mask(bool *skip_params, bool *skip_x, const NetActs *a, const double *params, const double *x,
+                 const NetShape *s);
 
-// Scratch for the caching check, caller-allocated: net_cache_doubles(s) and
-// net_cache_ints(s) entries.
-size_t net_cache_doubles(const NetShape *s);
-size_t net_cache_ints(const NetShape *s);
-
-// The same numbers as net_numerical_plain, bit for bit, without recomputing
-// what a perturbed entry cannot change. The forward pass adds the dense sum
-// in blocks of 32 terms (z = d + S_0 + S_1 + ..., each S_b summed on its own).
-// The check runs one forward pass, keeps the activations, the block sums S_b
-// and the running sums d + S_0 + ... + S_{b−1}, and then
-//   dense w_j:  re-adds w_j's block and the running sum after it;
-//   kernel / conv bias of channel c: recomputes channel c's conv and pool only;
-//   input X[i,j]: recomputes the K×K block of conv outputs that read it and
-//                 the pooled entries over them, in every channel;
-// and re-adds only the blocks whose pooled values it recomputed.
-// Each recomputed entry runs the forward pass's own code on the same numbers,
-// so every loss value, and hence every difference quotient, is identical.
-// kink_params/kink_x (may be NULL) mark the entries whose ±h moved a pooled
-// maximum to another cell (a tie, as in images with flat regions): the max is
-// not differentiable there and their difference quotients mean nothing.
-void net_numerical_cached(double *num_params, double *num_x, NetProblem *p, double h, double *dscratch,
-                          int *iscratch, bool *kink_params, bool *kink_x);
-
-// The directional check over all P entries (parameters and input), via
-// gradcheck.h's directional_check. grads and dx are the analytic gradient;
-// scratch holds P doubles.
-DirectionalResult net_directional_check(NetProblem *p, const double *grads, const double *dx, uint64_t seed,
-                                        double *scratch);
-
-// ---------------------------------------------------------------- data
-// A data set of n single-channel h×w images with labels 0/1, owned by the
-// struct (malloc'd by the functions below, freed by net_data_free).
+// ---------------------------------------------------------------- buffers
+// Every buffer one network needs, allocated at once (owned by the struct,
+// freed by net_buffers_free): parameters and gradients (n_params each), an
+// input and its gradient (H·W each), two sets of activations (a for the
+// pass backward reads, a2 for checks that perturb), numerical gradients
+// (num, num_x and a second pair num2, num_x2), scratch of P = n_params + H·W
+// doubles, and the caching check's scratch (network_fast.h).
 typedef struct {
-    int n, h, w;
-    double *x; // (n, h, w)
-    double *y; // (n)
-} NetData;
+    NetShape s;
+    double *params, *grads, *x, *dx, *num, *num_x, *num2, *num_x2, *scratch, *cache;
+    int *icache;
+    NetActs a, a2;
+    double *block; // everything above, in one allocation
+    int *iblock;
+} NetBuffers;
 
-// Bounds the memory a data set may take (2 MiB of doubles) and the size of a
-// network (P entries; its buffers take about 20P doubles, 2.5 MiB), so that
-// every run stays below 8 MiB of resident memory whatever it is given.
-#define NET_DATA_MAX_VALUES (1L << 18)
-#define NET_MAX_CHECKED (1 << 14)
-// Pixels are intensities; larger magnitudes make SGD at any sensible rate
-// overflow, so the reader refuses them.
-#define NET_MAX_PIXEL 1e3
-// Longest CSV field kept; a longer one cannot be a sensible number.
-#define NET_CSV_MAX_FIELD 64
-
-bool net_data_alloc(NetData *d, int n, int h, int w); // false when over NET_DATA_MAX_VALUES
-void net_data_free(NetData *d);
-
-// Reads one image per line: the label (0 or 1), then h·w pixels row by row,
-// separated by commas (spaces around a field are allowed, blank lines are
-// skipped). Numbers follow parse.h's rules. On failure returns false with
-// "line L: problem" in err and d left empty.
-bool net_read_csv(NetData *d, FILE *f, int h, int w, char *err, size_t errlen);
-
-// n seeded h×w images: label 1 a vertical stroke, label 0 a horizontal one,
-// each of random length and position, plus Gaussian pixel noise.
-bool net_synthetic(NetData *d, int n, int h, int w, uint64_t seed);
+// False when out of memory (b is left empty).
+bool net_buffers_alloc(NetBuffers *b, const NetShape *s);
+void net_buffers_free(NetBuffers *b);
 
 // ---------------------------------------------------------------- training
-// Small seeded initial values: kernels and dense weights uniform in ±1/√fan_in,
-// biases 0.
-void net_init_params(double *params, const NetShape *s, uint64_t seed);
-// One epoch of per-sample SGD in the given order (indices into d).
-void net_train_epoch(double *params, double *grads, NetActs *a, const NetData *d, const int *order, double lr,
-                     const NetShape *s);
-// Mean loss and the fraction classified right (ŷ ≥ 0.5 means class 1).
-void net_evaluate(double *loss, double *accuracy, const double *params, NetActs *a, const NetData *d,
-                  const NetShape *s);
+// One backward pass as training runs it: grads += ∂L/∂θ for image x, label
+// y, after net_forward(a, params, x, y). net_backward fits (ctx unused); a
+// chapter passes its own to train with a deliberate mistake.
+typedef void (*NetBackwardFn)(double *grads, NetActs *a, const double *params, const double *x, double y,
+                              void *ctx);
+
+// What training produced, per epoch 0..epochs (0 is before any step); owned,
+// freed by net_history_free.
+typedef struct {
+    double *train_loss, *train_acc, *test_loss, *test_acc;
+    int done;      // the last epoch with finite numbers
+    bool diverged; // epoch done + 1 overflowed; the parameters are those after epoch done
+} NetHistory;
+
+bool net_history_alloc(NetHistory *h, int epochs); // false when out of memory
+void net_history_free(NetHistory *h);
+
+// Per-sample SGD, params −= lr·grads, for `epochs` epochs over train in a
+// fresh seeded order each, evaluating train and test after every epoch.
+// Stops at the first epoch whose loss or parameters overflow and restores
+// the parameters of the epoch before. With progress, writes "epoch e of N"
+// to stderr once training has run a second. False when out of memory.
+bool net_train(NetHistory *h, double *params, double *grads, NetActs *a, const Dataset *train,
+               const Dataset *test, int epochs, double lr, uint64_t seed, NetBackwardFn backward, void *ctx,
+               const NetShape *s, bool progress);
+
+// Mean loss and the fraction classified right (ŷ ≥ 0.5 means class 1) over
+// n images (h·w each, one after another in x) with labels y.
+void net_evaluate(double *loss, double *accuracy, const double *params, NetActs *a, const double *x,
+                  const double *y, int n, const NetShape *s);
 
 #endif

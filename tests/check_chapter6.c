@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arraylen.h"
 #include "proc.h"
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof *(a)))
 
 // The value of a top-level JSON number member "key": ... (the report writes
 // each member on its own line as  "key": value).
@@ -28,7 +28,7 @@ START_TEST(test_default_run) {
     ck_assert_int_eq((int)r.err_len, 0);
     ck_assert_double_ge(json_number(r.out, "test_accuracy"), 0.9);
     const char *keys[] = {"\"losses\": [", "\"kernels\": [", "\"checks\": [", "\"dL_dX\": [", "\"loss_after_step\": "};
-    for (int k = 0; k < COUNT(keys); k++) ck_assert_msg(strstr(r.out, keys[k]) != NULL, "missing %s", keys[k]);
+    for (int k = 0; k < ARRAY_LEN(keys); k++) ck_assert_msg(strstr(r.out, keys[k]) != NULL, "missing %s", keys[k]);
     ck_assert_ptr_null(strstr(r.out, "\"passed\": false"));
     proc_free(&r);
 }
@@ -56,11 +56,16 @@ static void write_csv(const char *text) {
     fclose(f);
 }
 
+// 3x3 images: label 1 bright in the middle column, label 0 in the middle row;
+// distinct grey levels, so no two cells of a pooling window tie.
+#define ROW_VERTICAL "1,0.1,0.9,0.2,0.05,0.8,0.15,0.12,0.95,0.07"
+#define ROW_HORIZONTAL "0,0.1,0.05,0.2,0.9,0.85,0.95,0.12,0.03,0.17"
+
 START_TEST(test_own_data) {
     // 3x3 images, label 1 bright in the middle column, label 0 in the middle row.
     char text[4096] = "";
     for (int k = 0; k < 40; k++)
-        strcat(text, k % 2 ? "1,0,1,0,0,1,0,0,1,0\n" : "0,0,0,0,1,1,1,0,0,0\n");
+        strcat(text, k % 2 ? ROW_VERTICAL "\n" : ROW_HORIZONTAL "\n");
     write_csv(text);
     const char *args[] = {"--data", csv_path, "--size", "3x3", "--kernel-size", "2", "--epochs", "20", "--lr",
                           "0.1", "--format", "json", NULL};
@@ -68,6 +73,135 @@ START_TEST(test_own_data) {
     unlink(csv_path);
     ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
     ck_assert_double_eq(json_number(r.out, "test_accuracy"), 1.0);
+    proc_free(&r);
+}
+END_TEST
+
+
+// The number of entries of the top-level JSON array member "key": [a, b, ...].
+static int json_array_len(const char *json, const char *key) {
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\": [", key);
+    const char *p = strstr(json, pattern);
+    ck_assert_msg(p != NULL, "no key %s", key);
+    int n = 1;
+    for (p += strlen(pattern); *p && *p != ']'; p++) n += *p == ',';
+    return n;
+}
+
+// Epoch 0 is in every per-epoch array; the new keys sit beside the old ones.
+START_TEST(test_json_per_epoch) {
+    const char *args[] = {"--epochs", "3", "--format", "json", NULL};
+    ProcResult r = run_chapter("chapter6", args);
+    ck_assert_int_eq(r.status, 0);
+    const char *keys[] = {"losses", "test_losses", "train_accuracies", "test_accuracies"};
+    for (int k = 0; k < ARRAY_LEN(keys); k++) ck_assert_int_eq(json_array_len(r.out, keys[k]), 4);
+    const char *more[] = {"\"majority_baseline\": ", "\"dense_weights\": [", "\"train_accuracy\": ",
+                          "\"loss_predicted\": ", "\"demonstrations\": "};
+    for (int k = 0; k < ARRAY_LEN(more); k++) ck_assert_msg(strstr(r.out, more[k]) != NULL, "missing %s", more[k]);
+    proc_free(&r);
+}
+END_TEST
+
+// Every bug reaches training: the losses differ from the correct run's, and
+// 6.9 compares the two.
+START_TEST(test_bug_reaches_training) {
+    static const char *bugs[] = {"sigmoid-twice", "dense-swap", "pool-everywhere", "kernel-rot180"};
+    const char *clean_args[] = {"--epochs", "2", "--format", "json", NULL};
+    ProcResult clean = run_chapter("chapter6", clean_args);
+    const char *args[] = {"--epochs", "2", "--bug", bugs[_i], "--format", "json", NULL};
+    ProcResult r = run_chapter("chapter6", args);
+    ck_assert_int_eq(r.status, 1);
+    const char *a = strstr(clean.out, "\"losses\": ["), *b = strstr(r.out, "\"losses\": [");
+    ck_assert(a && b);
+    ck_assert_msg(strncmp(a, b, strcspn(a, "]")) != 0, "bug %s left training unchanged", bugs[_i]);
+    ck_assert_ptr_nonnull(strstr(r.out, "\"test_accuracy_correct_gradient\": "));
+    proc_free(&r);
+    proc_free(&clean);
+}
+END_TEST
+
+// A diverging run is a result: shown with the reason, exit 0.
+START_TEST(test_divergence_is_a_result) {
+    const char *args[] = {"--lr", "50", "--epochs", "3", "--no-color", NULL};
+    ProcResult r = run_chapter("chapter6", args);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "is too large for this loss"));
+    ck_assert(!prints_non_finite(r.out));
+    proc_free(&r);
+}
+END_TEST
+
+// Every example in --help runs with exit 0.
+START_TEST(test_help_examples) {
+    const char *help_args[] = {"--help", NULL};
+    ProcResult h = run_chapter("chapter6", help_args);
+    ck_assert_int_eq(h.status, 0);
+    int examples = 0;
+    for (const char *p = strstr(h.out, "chapter6 --"); p; p = strstr(p + 1, "chapter6 --")) {
+        char line[200], *words[12];
+        size_t len = strcspn(p + 9, "(\n");
+        snprintf(line, sizeof line, "%.*s", (int)len, p + 9);
+        int n = 0;
+        for (char *w = strtok(line, " "); w && n < 11; w = strtok(NULL, " ")) words[n++] = w;
+        words[n] = NULL;
+        ProcResult r = run_chapter("chapter6", (const char *const *)words);
+        ck_assert_msg(r.status == 0, "example '%.*s' exits %d: %s", (int)len, p + 9, r.status, r.err);
+        proc_free(&r);
+        examples++;
+    }
+    ck_assert_int_ge(examples, 3);
+    proc_free(&h);
+}
+END_TEST
+
+// The default run passes for seeds 1..10 (tests/seeds_chapter6.sh runs 1..100).
+START_TEST(test_seeds) {
+    char seed[20];
+    snprintf(seed, sizeof seed, "%d", _i);
+    const char *args[] = {"--seed", seed, "--format", "json", NULL};
+    ProcResult r = run_chapter("chapter6", args);
+    ck_assert_msg(r.status == 0, "seed %d: status %d", _i, r.status);
+    ck_assert_double_ge(json_number(r.out, "test_accuracy"), 0.9);
+    proc_free(&r);
+}
+END_TEST
+
+// The shipped handwritten digits reach 95% and more.
+START_TEST(test_digits) {
+    const char *args[] = {"--data", "data/digits-3-8.csv", "--size", "8x8", "--format", "json", NULL};
+    ProcResult r = run_chapter("chapter6", args);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    ck_assert_double_ge(json_number(r.out, "test_accuracy"), 0.95);
+    proc_free(&r);
+}
+END_TEST
+
+// A NUL byte is refused, never read as the end of a field.
+START_TEST(test_nul_refused) {
+    static const char text[] = "1,0,0,0,0\n1\0xyz,0,0,0,0\n";
+    strcpy(csv_path, "/tmp/check_chapter6_XXXXXX");
+    int fd = mkstemp(csv_path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq((int)write(fd, text, sizeof text - 1), (int)sizeof text - 1);
+    close(fd);
+    const char *args[] = {"--data", csv_path, "--size", "2x2", "--kernel-size", "1", NULL};
+    ProcResult r = run_chapter("chapter6", args);
+    unlink(csv_path);
+    assert_usage_error(&r, "line 2 holds a NUL byte");
+    proc_free(&r);
+}
+END_TEST
+
+// A BOM and lone CRs in a CSV are read as text.
+START_TEST(test_bom_and_cr) {
+    char text[4096] = "\xEF\xBB\xBF";
+    for (int k = 0; k < 40; k++) strcat(text, k % 2 ? ROW_VERTICAL "\r" : ROW_HORIZONTAL "\r");
+    write_csv(text);
+    const char *args[] = {"--data", csv_path, "--size", "3x3", "--kernel-size", "2", "--epochs", "2", NULL};
+    ProcResult r = run_chapter("chapter6", args);
+    unlink(csv_path);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
     proc_free(&r);
 }
 END_TEST
@@ -90,7 +224,7 @@ static const BadCase BAD[] = {
     {{"--lr", "inf"}, NULL, "error: --lr:"},
     {{"--size", "8x8"}, NULL, "error: --size: only used with --data"},
     {{"--data", "/nonexistent/x.csv"}, NULL, "error: --data: needs --size"},
-    {{"--data", "/nonexistent/x.csv", "--size", "2x2", "--kernel-size", "1"}, NULL, "error: --data: cannot open"},
+    {{"--data", "/nonexistent/x.csv", "--size", "2x2", "--kernel-size", "1"}, NULL, "error: --data: cannot read"},
     {{"--data", "/tmp", "--size", "2x2", "--kernel-size", "1"}, NULL, "error: --data:"},
     {{"--data", "@CSV", "--size", "2x"}, "1,0,0,0,0\n", "error: --size:"},
     {{"--data", "@CSV", "--size", "2x2", "--kernel-size", "1"}, "1,0,0,0,0\n1,0,0,0\n", "error: --data: line 2 has 4 fields"},
@@ -100,6 +234,7 @@ static const BadCase BAD[] = {
     {{"--data", "@CSV", "--size", "2x2", "--kernel-size", "2"}, "1,0,0,0,0\n0,0,0,0,0\n",
      "error: --kernel-size:"},
     {{"--bug", "nonsense"}, NULL, "error: --bug:"},
+    {{"--data", "/dev/zero", "--size", "2x2", "--kernel-size", "1"}, NULL, "error: --data: '/dev/zero' is not a regular"},
     {{"--data", "@CSV", "--size", "100x100", "--kernel-size", "1"}, "1,0\n", "error: --size: 100x100 images"},
 };
 
@@ -127,7 +262,15 @@ Suite *make_chapter6_suite(void) {
     tcase_add_test(tc, test_default_run);
     tcase_add_test(tc, test_bug_fails);
     tcase_add_test(tc, test_own_data);
-    tcase_add_loop_test(tc, test_bad_input, 0, COUNT(BAD));
+    tcase_add_loop_test(tc, test_bad_input, 0, ARRAY_LEN(BAD));
+    tcase_add_test(tc, test_json_per_epoch);
+    tcase_add_loop_test(tc, test_bug_reaches_training, 0, 4);
+    tcase_add_test(tc, test_divergence_is_a_result);
+    tcase_add_test(tc, test_help_examples);
+    tcase_add_loop_test(tc, test_seeds, 1, 11);
+    tcase_add_test(tc, test_digits);
+    tcase_add_test(tc, test_bom_and_cr);
+    tcase_add_test(tc, test_nul_refused);
     suite_add_tcase(s, tc);
     return s;
 }

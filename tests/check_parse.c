@@ -6,6 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "parse.h"
@@ -211,6 +216,8 @@ static const FileCase FILE_ACCEPT[] = {
     {"\n1, 2\n\n\n3, 4\n\n", 2, 2, {1, 2, 3, 4}}, // blank lines ignored
     {"1 2\r\n3 4\r\n", 2, 2, {1, 2, 3, 4}}, // Windows line ends
     {"1 2; 3 4\n5 6\n", 3, 2, {1, 2, 3, 4, 5, 6}}, // ';' still works
+    {"1 2\r3 4\r", 2, 2, {1, 2, 3, 4}},     // lone CRs (old Mac line ends) end rows
+    {"\xEF\xBB\xBF" "1 2\n", 1, 2, {1, 2}},  // a UTF-8 byte-order mark is skipped
 };
 
 START_TEST(test_file_accepts) {
@@ -254,6 +261,79 @@ START_TEST(test_file_rejects) {
     ck_assert_ptr_null(t.data);
     unlink(arg + 1);
     free(arg);
+}
+END_TEST
+
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+// /dev/zero never ends and a 1 GiB (sparse) file is too large: both refused
+// at once, before any byte is read.
+START_TEST(test_file_refused_fast) {
+    char *arg = temp_matrix_file("1", 1);
+    ck_assert_int_eq(truncate(arg + 1, 1L << 30), 0);
+    const char *paths[] = {"@/dev/zero", arg};
+    const char *what[] = {"not a regular file or a pipe", "is larger than"};
+    for (int k = 0; k < 2; k++) {
+        Tensor t;
+        char err[512] = "";
+        double t0 = now();
+        ck_assert(!parse_matrix(&t, paths[k], err, sizeof err));
+        ck_assert_double_lt(now() - t0, 0.1);
+        ck_assert_msg(strstr(err, what[k]) != NULL, "%s", err);
+    }
+    unlink(arg + 1);
+    free(arg);
+}
+END_TEST
+
+// A FIFO whose writer never finishes is refused within about a second.
+START_TEST(test_file_fifo_refused) {
+    char path[] = "/tmp/check_parse_fifo_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    unlink(path);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    pid_t writer = fork();
+    ck_assert_int_ge(writer, 0);
+    if (writer == 0) {
+        int w = open(path, O_WRONLY);
+        if (w >= 0 && write(w, "1 2\n", 4) == 4) sleep(5);
+        _exit(0);
+    }
+    nanosleep(&(struct timespec){0, 100000000}, NULL); // the writer opens its end
+    char arg[64];
+    snprintf(arg, sizeof arg, "@%s", path);
+    Tensor t;
+    char err[512] = "";
+    double t0 = now();
+    bool ok = parse_matrix(&t, arg, err, sizeof err);
+    double took = now() - t0;
+    kill(writer, SIGKILL);
+    waitpid(writer, NULL, 0);
+    unlink(path);
+    ck_assert(!ok);
+    ck_assert_msg(strstr(err, "still being written") != NULL, "%s", err);
+    ck_assert_double_lt(took, PARSE_READ_SECONDS + 0.5);
+}
+END_TEST
+
+// Echoed text is cut at a character boundary: 39 ASCII bytes then 'é' (2
+// bytes) straddles the 40-byte cut, and the message keeps no half of it.
+START_TEST(test_quote_cuts_at_character) {
+    char text[64] = "", out[64];
+    for (int k = 0; k < 39; k++) strcat(text, "x");
+    strcat(text, "\xC3\xA9yz");
+    quote_text(out, sizeof out, text, 40);
+    ck_assert_int_eq((int)strlen(out), 39 + 3); // the 39 x's and "..."
+    ck_assert_str_eq(out + 39, "...");
+    quote_text(out, sizeof out, "short", 40);
+    ck_assert_str_eq(out, "short");
 }
 END_TEST
 
@@ -348,6 +428,9 @@ Suite *make_parse_suite(void) {
     TCase *files = tcase_create("files");
     tcase_add_loop_test(files, test_file_accepts, 0, COUNT(FILE_ACCEPT));
     tcase_add_loop_test(files, test_file_rejects, 0, COUNT(FILE_REJECT));
+    tcase_add_test(files, test_file_refused_fast);
+    tcase_add_test(files, test_file_fifo_refused);
+    tcase_add_test(files, test_quote_cuts_at_character);
     suite_add_tcase(s, files);
     TCase *numbers = tcase_create("numbers");
     tcase_add_loop_test(numbers, test_parse_number, 0, COUNT(NUMBERS));
