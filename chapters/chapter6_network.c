@@ -659,8 +659,8 @@ int main(int argc, char **argv) {
         .bugs = BUGS,
         .n_bugs = ARRAY_LEN(BUGS),
         .notes = "Examples: chapter6 --kernels 2 --epochs 5 --lr 0.05\n"
-                 "          chapter6 --kernels 2 --epochs 5 --lr 0.1   (diverges: 6.9 shows why)\n"
-                 "          chapter6 --data data/digits-3-8.csv --size 8x8   (handwritten 3 vs 8)",
+                 "          chapter6 --kernels 2 --epochs 5 --lr 0.1   # diverges: 6.9 shows why\n"
+                 "          chapter6 --data data/digits-3-8.csv --size 8x8   # handwritten 3 vs 8",
     };
     CommonOptions opt;
     parse_args_or_exit(&opt, &spec, argc, argv);

@@ -3,7 +3,8 @@
 #   chapter6_losses.dat   epoch, train loss, test loss, test accuracy, train accuracy
 #   chapter6_kernels.dat  one K x K matrix block per kernel (index 0, 1, ...)
 #   chapter6_kernels.gp   kernels = C, ksize = K
-load 'plots/common.gp'
+dirof(p, i) = (i < 1) ? "." : (p[i:i] eq "/") ? p[1:i-1] : dirof(p, i - 1)
+load dirof(ARG0, strlen(ARG0)) . "/common.gp"
 load datafile("chapter6_kernels.gp")
 
 set output outfile("chapter6_losses")
@@ -25,11 +26,17 @@ unset y2label
 unset y2tics
 unset grid
 
-set output outfile("chapter6_kernels")
-set palette defined (-1 "#2166ac", 0 "white", 1 "#b2182b")
+# One colour scale for every kernel, so that their weights compare.
+stats datafile("chapter6_kernels.dat") matrix using 3 nooutput
+cbmax = nonzero(absmax(STATS_min, STATS_max))
+eval signed_palette
 cols = int(ceil(sqrt(kernels)))
 rows = int(ceil(kernels / real(cols)))
-set multiplot layout rows, cols title "Chapter 6: the learned kernels K[c] (red positive, blue negative)"
+panels = rows * cols
+eval set_canvas
+set output outfile("chapter6_kernels")
+ml = layout(rows, cols)
+set multiplot layout @ml title ascii("Chapter 6: the learned kernels K[c] (red positive, blue negative)", "Chapter 6: the learned kernels K[c]")
 set size ratio -1
 set xlabel "kernel column n"
 set ylabel "kernel row m"
@@ -38,13 +45,9 @@ set ytics 1
 unset key
 do for [c = 0:kernels-1] {
     set title sprintf("kernel %d", c)
-    set autoscale xy
-    stats datafile("chapter6_kernels.dat") index c matrix using 3 nooutput
-    m = (abs(STATS_min) > abs(STATS_max)) ? abs(STATS_min) : abs(STATS_max)
-    set cbrange [-m:m]
     # row 0 at the top, as the kernel is printed
     set xrange [-0.5:ksize-0.5]
     set yrange [ksize-0.5:-0.5]
-    plot datafile("chapter6_kernels.dat") index c matrix with image
+    eval heatmap_plot(datafile("chapter6_kernels.dat"), sprintf("index %d", c))
 }
 unset multiplot
