@@ -140,7 +140,7 @@ START_TEST(test_help_examples) {
     int examples = 0;
     for (const char *p = strstr(h.out, "chapter6 --"); p; p = strstr(p + 1, "chapter6 --")) {
         char line[200], *words[12];
-        size_t len = strcspn(p + 9, "(\n");
+        size_t len = strcspn(p + 9, "#\n"); // a "# comment" ends the command
         snprintf(line, sizeof line, "%.*s", (int)len, p + 9);
         int n = 0;
         for (char *w = strtok(line, " "); w && n < 11; w = strtok(NULL, " ")) words[n++] = w;
