@@ -4,6 +4,7 @@
 //
 //   --help  --format text|latex|markdown|json  --no-color  --seed N
 //   --answer NAME=MATRIX (repeatable)  --bug NAME|list  --plot DIR  --step
+//   --section N.M|list (repeatable)  --full-matrices  --check-all
 //
 // A chapter adds its own value options through a table of ChapterOption; the
 // raw text is stored for the chapter to convert with the option_* helpers,
@@ -14,11 +15,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "format.h"
 #include "tensor.h"
 
 #define MAX_ANSWERS 32
-
-typedef enum { FORMAT_TEXT, FORMAT_LATEX, FORMAT_MARKDOWN, FORMAT_JSON } Format;
+#define MAX_SECTIONS 32
 
 typedef struct {
     const char *name;    // "--input"
@@ -43,7 +44,7 @@ typedef struct {
 } ChapterSpec;
 
 typedef struct {
-    const char *name; // points into argv
+    const char *name; // owned (a copy of the text before '='); freed by options_free
     Tensor value;     // owned; freed by options_free
 } Answer;
 
@@ -60,6 +61,12 @@ typedef struct {
     bool step;
     Answer answers[MAX_ANSWERS];
     int n_answers;
+    // --section N.M (point into argv); section_list for --section list.
+    const char *sections[MAX_SECTIONS];
+    int n_sections;
+    bool section_list;
+    bool full_matrices; // print every entry of big matrices
+    bool check_all;     // check every entry: the chapter's work budget is off
 } CommonOptions;
 
 typedef enum { ARGS_OK, ARGS_HELP, ARGS_BUG_LIST, ARGS_ERROR } ArgsStatus;

@@ -71,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         REQUIRE(o.n_answers == 0, "answers survive an error");
         break;
     case ARGS_OK:
-        REQUIRE(o.format >= FORMAT_TEXT && o.format <= FORMAT_JSON, "invalid format");
+        REQUIRE(o.format >= 0 && o.format < FORMAT_COUNT && format_name(o.format), "invalid format");
         REQUIRE(o.bug == NULL || strcmp(o.bug, BUGS[0].name) == 0 || strcmp(o.bug, BUGS[1].name) == 0,
                 "an unknown bug was accepted");
         REQUIRE(o.plot_dir == NULL || o.plot_dir[0] != '\0', "an empty --plot directory was accepted");
