@@ -186,7 +186,7 @@ START_TEST(test_bug_overwrite_caught_by_overlap_only) {
     // rel = |5 − 8| / (5 + 8) = 0.23 ...
     ck_assert_int_eq(verdict(p.out, "∂L/∂X with overlapping windows"), 0);
     ck_assert_ptr_nonnull(strstr(p.out, "  (1,1)  5         8 "));
-    ck_assert_ptr_nonnull(strstr(p.out, "worst relative error 2.3e-01 at (1,1): FAIL"));
+    ck_assert_ptr_nonnull(strstr(p.out, "worst relative error 2.3e-01 at (1,1)"));
     // ... and with stride 2 the same bug passes: that is what weak tests see.
     ck_assert_int_eq(verdict(p.out, "∂L/∂X with non-overlapping windows"), 1);
     ck_assert_ptr_nonnull(strstr(p.out, "1 of 7 checks FAILED"));

@@ -164,7 +164,9 @@ static const ExactCase EXACT[] = {
      "  [0]    1         1          0.0e+00    0.0e+00    ok\n"
      "  [1]    2         2.5        5.0e-01    1.1e-01    FAIL\n"
      "\n"
-     "g: 1 of 2 entries over tolerance 1e-06, worst relative error 1.1e-01 at [1]: FAIL\n\n"
+     // 82 columns as one line: the verdict stays beside the name.
+     "g: FAIL\n"
+     "  1 of 2 entries over tolerance 1e-06, worst relative error 1.1e-01 at [1]\n\n"
      "Result\n------\n\n"
      "Result: 1 of 1 checks FAILED: FAIL\n\n"},
     {"markdown", failing_check_body, 1,
