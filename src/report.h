@@ -45,7 +45,8 @@ struct Report {
     int width;       // text paragraphs wrap to this many columns
     bool shown;      // the current section is printed (see --section)
     char section[16]; // the current section's number ("5.3"), "" before the first
-    bool in_equations; // latex: an equation environment is open
+    bool in_equations;      // latex: an equation environment is open ...
+    const char *latex_env;  // ... and this is its name
     StrBuf out;      // the rendered document (JSON: the members so far)
     StrBuf checks;   // JSON objects of the checks
     StrBuf answers;  // JSON objects of the answers

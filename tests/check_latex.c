@@ -53,15 +53,18 @@ START_TEST(test_math) {
 }
 END_TEST
 
-// Spaces are kept as ties, every line is "\mbox{}...\\", and an empty line
-// does not become a bare "\\" (a LaTeX error).
+// Leading spaces and all but the last space of a run are ties; the last
+// space of each run is a place the line may break (worked arithmetic too long
+// for the page). Every line is "\mbox{}...\\", and an empty line does not
+// become a bare "\\" (a LaTeX error).
 START_TEST(test_verbatim) {
     StrBuf b = {0};
-    latex_append_verbatim(&b, "Y[0,0] = 8·1\n\na_b  %\n");
+    latex_append_verbatim(&b, "Y[0,0] = 8·1\n\na_b  %\n  x\n");
     ck_assert_str_eq(sb_str(&b), "\\begin{flushleft}\\ttfamily\n"
-                                 "\\mbox{}Y[0,0]~=~8$\\cdot $1\\\\\n"
+                                 "\\mbox{}Y[0,0] = 8$\\cdot $1\\\\\n"
                                  "\\mbox{}\\\\\n"
-                                 "\\mbox{}a\\_b~~\\%\\\\\n"
+                                 "\\mbox{}a\\_b~ \\%\\\\\n"
+                                 "\\mbox{}~~x\\\\\n"
                                  "\\end{flushleft}\n");
     sb_free(&b);
 }

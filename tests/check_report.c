@@ -110,7 +110,7 @@ static const ExactCase EXACT[] = {
      "Result: all 0 checks passed: PASS\n\n"},
     {"latex", matrix_body, 0,
      "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\usepackage[margin=2cm]{geometry}\n"
-     "\\setcounter{MaxMatrixCols}{32}\n\\begin{document}\n\\section*{T}\n\n"
+     "\\setlength{\\emergencystretch}{3em}\n\\begin{document}\n\\section*{$T$}\n\n"
      "\\[\nM = \\begin{bmatrix}\n"
      "1 & -2.5 \\\\\n"
      "0 & 1.5 \\times 10^{-7}\n"
@@ -148,10 +148,10 @@ static const ExactCase EXACT[] = {
      "}\n"},
     {"latex", mixed_body, 0,
      "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\usepackage[margin=2cm]{geometry}\n"
-     "\\setcounter{MaxMatrixCols}{32}\n\\begin{document}\n\\section*{T}\n\n"
+     "\\setlength{\\emergencystretch}{3em}\n\\begin{document}\n\\section*{$T$}\n\n"
      "\\[\nv = \\begin{bmatrix}\n3 & 0.5\n\\end{bmatrix}\n\\]\n\n"
      "\\[ z = 0 \\]\n\n"
-     "\\noindent d: analytic 2, numerical 2, relative error 0.0e+00 (tolerance 1e-06): \\textbf{PASS}\n\n"
+     "\\noindent $d$: analytic 2, numerical 2, relative error 0.0e+00 (tolerance 1e-06): \\textbf{PASS}\n\n"
      "\\subsection*{Result}\n\n"
      "\\noindent Result: all 1 checks passed: \\textbf{PASS}\n\n"
      "\\end{document}\n"},
