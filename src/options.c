@@ -1,26 +1,48 @@
 #include "options.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arraylen.h"
+#include "report.h"
 #include "parse.h"
 #include "strbuf.h"
 
-_Noreturn void usage_error(const char *fmt, ...) {
+static _Noreturn void error_exit(int status, const char *fmt, va_list ap) {
     // The message quotes user input, so it is flattened to one line.
     char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     message_one_line(msg);
     fprintf(stderr, "error: %s\n", msg);
     fflush(stderr);
-    exit(2);
+    exit(status);
+}
+
+_Noreturn void usage_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    error_exit(2, fmt, ap);
+}
+
+_Noreturn void write_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    error_exit(EXIT_WRITE_ERROR, fmt, ap);
+}
+
+void require_stdout_open(void) {
+    if (fcntl(STDOUT_FILENO, F_GETFD) == -1) write_error("cannot write the output: stdout is closed");
+}
+
+void finish_stdout(void) {
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        write_error("cannot write the output: %s", strerror(errno ? errno : EIO));
 }
 
 static const char *const FORMAT_NAMES[FORMAT_COUNT] = {
@@ -362,12 +384,16 @@ void parse_args_or_exit(CommonOptions *o, const ChapterSpec *spec, int argc, cha
     case ARGS_OK:
         return;
     case ARGS_HELP:
-        print_help(stdout, spec);
         options_free(o);
+        require_stdout_open();
+        print_help(stdout, spec);
+        finish_stdout();
         exit(0);
     case ARGS_BUG_LIST:
-        print_bug_list(stdout, spec);
         options_free(o);
+        require_stdout_open();
+        print_bug_list(stdout, spec);
+        finish_stdout();
         exit(0);
     case ARGS_ERROR:
         usage_error("%s", err);

@@ -86,6 +86,14 @@ bool bug_is(const CommonOptions *o, const char *name);
 
 // Prints "error: <message>" on stderr and exits with status 2.
 _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+// The same for output that could not be written (stdout, a --plot file):
+// exits with EXIT_WRITE_ERROR (4, src/report.h).
+_Noreturn void write_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+// Exits through write_error when stdout is closed (`>&-`): a file opened
+// later would otherwise take its descriptor and receive the output.
+void require_stdout_open(void);
+// Flushes stdout; exits through write_error if anything written failed.
+void finish_stdout(void);
 
 // Converters for a chapter's own option values; each exits 2 on bad input.
 Tensor option_matrix(const char *option, const char *text);

@@ -126,6 +126,7 @@ static int text_width(void) {
 }
 
 void report_init(Report *r, const CommonOptions *opt, const char *title) {
+    require_stdout_open();
     *r = (Report){.opt = opt, .fmt = format_backend(opt->format)};
     bool text = opt->format == FORMAT_TEXT;
     const char *no_color = getenv("NO_COLOR");
@@ -138,16 +139,11 @@ void report_init(Report *r, const CommonOptions *opt, const char *title) {
     r->fmt->begin(r, title);
 }
 
-static _Noreturn void write_failed(const char *what) {
-    fprintf(stderr, "error: cannot write %s: %s\n", what, strerror(errno ? errno : EIO));
-    fflush(stderr);
-    exit(EXIT_WRITE_ERROR);
-}
-
 void report_flush(Report *r) {
     errno = 0;
-    if (r->out.len && fwrite(sb_str(&r->out), 1, r->out.len, stdout) != r->out.len) write_failed("the output");
-    if (fflush(stdout) != 0 || ferror(stdout)) write_failed("the output");
+    if (r->out.len && fwrite(sb_str(&r->out), 1, r->out.len, stdout) != r->out.len)
+        write_error("cannot write the output: %s", strerror(errno ? errno : EIO));
+    finish_stdout();
     sb_clear(&r->out);
 }
 
