@@ -5,6 +5,7 @@
 #define _XOPEN_SOURCE 700 // posix_openpt, for the terminal test
 #include <check.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "capture.h"
 #include "jsonlint.h"
+#include "arraylen.h"
 #include "report.h"
 
 #define MAX_ARGS 8
@@ -454,12 +456,283 @@ START_TEST(test_duplicate_key_aborts) {
 }
 END_TEST
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof *(a)))
+
+// ---------------------------------------------------------------- --section
+
+// Two sections, each with a check: 1.1's fails, 1.2's passes.
+static void two_sections_body(Report *r) {
+    report_text(r, "intro before any section");
+    report_heading(r, "1.1 First");
+    report_text(r, "first section prose");
+    failing_check_body(r);
+    report_heading(r, "1.2 Second");
+    report_text(r, "second section prose");
+    report_check_scalar(r, "second check", 2.0, 2.0, 1e-6);
+    double d[2] = {3, 4};
+    Tensor v = tensor_view(d, 1, 1, 2);
+    report_quantity(r, "q", "q", &v);
+}
+
+static const char *const FORMAT_WORDS[] = {"text", "latex", "markdown", "json"};
+
+// Only 1.2 is shown, in every format; 1.1's failing check is neither shown
+// nor counted, so the status is 0.
+START_TEST(test_section_shows_only_that_section) {
+    Captured c = capture_report(two_sections_body, "--section", "1.2", "--format", FORMAT_WORDS[_i]);
+    ck_assert_msg(c.status == 0, "%s: status %d (%s)", FORMAT_WORDS[_i], c.status, c.err);
+    ck_assert_ptr_null(strstr(c.out, "first section prose"));
+    ck_assert_ptr_null(strstr(c.out, "intro before"));
+    ck_assert_ptr_null(strstr(c.out, "\"g\""));
+    if (strcmp(FORMAT_WORDS[_i], "json") == 0) {
+        ck_assert(jsonlint_is_one_object(c.out));
+        ck_assert_ptr_nonnull(strstr(c.out, "\"second check\""));
+        ck_assert_ptr_nonnull(strstr(c.out, "\"section\": \"1.2\""));
+    } else {
+        ck_assert_ptr_nonnull(strstr(c.out, "second section prose"));
+        ck_assert_ptr_nonnull(strstr(c.out, "Second"));
+    }
+    captured_free(&c);
+    // The control: shown in full, the failing check counts.
+    Captured all = capture_report(two_sections_body, "--format", FORMAT_WORDS[_i], NULL, NULL);
+    ck_assert_int_eq(all.status, 1);
+    captured_free(&all);
+    Captured first = capture_report(two_sections_body, "--section", "1.1", "--format", FORMAT_WORDS[_i]);
+    ck_assert_int_eq(first.status, 1);
+    captured_free(&first);
+}
+END_TEST
+
+START_TEST(test_section_list) {
+    Captured c = capture_report(two_sections_body, "--section", "list", NULL, NULL);
+    ck_assert_int_eq(c.status, 0);
+    ck_assert_str_eq(c.out, "1.1   First\n1.2   Second\n");
+    captured_free(&c);
+}
+END_TEST
+
+START_TEST(test_section_unknown_names_the_choices) {
+    Captured c = capture_report(two_sections_body, "--section", "1.3", NULL, NULL);
+    ck_assert_usage_error(c, "error: --section: this chapter has no section 1.3 (its sections: 1.1, 1.2)");
+    captured_free(&c);
+}
+END_TEST
+
+START_TEST(test_section_repeatable) {
+    Captured c = capture_report(two_sections_body, "--section", "1.2", "--section", "1.1");
+    ck_assert_int_eq(c.status, 1);
+    ck_assert_ptr_nonnull(strstr(c.out, "first section prose"));
+    ck_assert_ptr_nonnull(strstr(c.out, "second section prose"));
+    captured_free(&c);
+}
+END_TEST
+
+// An --answer for a quantity of a section not shown is refused, not ignored.
+START_TEST(test_section_hidden_answer_refused) {
+    Captured c = capture_report(two_sections_body, "--section", "1.1", "--answer", "q=3 4");
+    ck_assert_usage_error(c, "error: --answer q: it is reported in a section that --section does not show");
+    captured_free(&c);
+}
+END_TEST
+
+// ---------------------------------------------------------------- --answer names
+
+static void text_key_body(Report *r) {
+    report_json_string(r, "mode", "valid");
+    report_scalar(r, "z", "z", 1.5);
+}
+
+START_TEST(test_answer_non_numeric_key_says_why) {
+    Captured c = capture_report(text_key_body, "--answer", "mode=1", NULL, NULL);
+    ck_assert_usage_error(c, "error: --answer: 'mode' is not a number, vector or matrix");
+    ck_assert_ptr_nonnull(strstr(c.err, "names --answer takes: z\n"));
+    captured_free(&c);
+    Captured u = capture_report(text_key_body, "--answer", "q=1", NULL, NULL);
+    ck_assert_usage_error(u, "error: --answer: unknown name 'q' (names --answer takes: z)");
+    captured_free(&u);
+}
+END_TEST
+
+// ---------------------------------------------------------------- big matrices
+
+// 20x30 with entries i*100+j: over the summary threshold both ways.
+static void big_matrix_body(Report *r) {
+    Tensor t = tensor_alloc(1, 20, 30);
+    for (int i = 0; i < 20; i++)
+        for (int j = 0; j < 30; j++) *tensor_at(&t, 0, i, j) = i * 100 + j;
+    report_matrix_quantity(r, "big", "B", &t);
+    tensor_free(&t);
+}
+
+START_TEST(test_big_matrix_summarised) {
+    Captured c = capture_report(big_matrix_body, NULL, NULL, NULL, NULL);
+    // corners: 0 1 2 … 27 28 29 in the first row, 1900 … 1929 in the last
+    ck_assert_ptr_nonnull(strstr(c.out, "  [    0    1    2    …   27   28   29 ]\n"));
+    ck_assert_ptr_nonnull(strstr(c.out, "  [    ⋮    ⋮    ⋮    ⋱    ⋮    ⋮    ⋮ ]\n"));
+    ck_assert_ptr_nonnull(strstr(c.out, "  [ 1900 1901 1902    … 1927 1928 1929 ]\n"));
+    ck_assert_ptr_null(strstr(c.out, " 1015 "));
+    captured_free(&c);
+    Captured full = capture_report(big_matrix_body, "--full-matrices", NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(full.out, " 1015 "));
+    ck_assert_ptr_null(strstr(full.out, "…"));
+    captured_free(&full);
+    Captured tex = capture_report(big_matrix_body, "--format", "latex", NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(tex.out, "0 & 1 & 2 & \\cdots & 27 & 28 & 29 \\\\\n"));
+    ck_assert_ptr_nonnull(strstr(tex.out, "\\vdots & \\vdots & \\vdots & \\ddots"));
+    captured_free(&tex);
+    Captured json = capture_report(big_matrix_body, "--format", "json", NULL, NULL);
+    ck_assert(jsonlint_is_one_object(json.out));
+    ck_assert_ptr_nonnull(strstr(json.out, ", 1015, "));
+    ck_assert_ptr_null(strstr(json.out, "…"));
+    captured_free(&json);
+}
+END_TEST
+
+// ---------------------------------------------------------------- tables
+
+static void pipe_table_body(Report *r) {
+    const char *headers[] = {"function", "value"};
+    report_table_begin_keyed(r, "rows", 2, headers);
+    const char *row[] = {"|x| at x = 0", "1.5e-07"};
+    report_table_row(r, row);
+    const char *row2[] = {"a\\b", "n/a"};
+    report_table_row(r, row2);
+    report_table_end(r);
+}
+
+// Cells of a Markdown row: '|' not preceded by a backslash, minus one.
+static int markdown_cells(const char *line) {
+    int bars = 0;
+    for (const char *p = line; *p && *p != '\n'; p++)
+        if (*p == '|' && (p == line || p[-1] != '\\')) bars++;
+    return bars - 1;
+}
+
+START_TEST(test_markdown_escapes_table_breakers) {
+    Captured c = capture_report(pipe_table_body, "--format", "markdown", NULL, NULL);
+    const char *row = strstr(c.out, "\n| \\|x\\| at x = 0 | 1.5e-07 |\n");
+    ck_assert_msg(row != NULL, "row not escaped:\n%s", c.out);
+    ck_assert_int_eq(markdown_cells(row + 1), 2);
+    ck_assert_int_eq(markdown_cells(strstr(c.out, "| a\\\\b")), 2);
+    captured_free(&c);
+}
+END_TEST
+
+START_TEST(test_keyed_table_in_json) {
+    Captured c = capture_report(pipe_table_body, "--format", "json", NULL, NULL);
+    ck_assert_msg(jsonlint_is_one_object(c.out), "%s", c.out);
+    ck_assert_ptr_nonnull(strstr(c.out, "{\"function\": \"|x| at x = 0\", \"value\": 1.5e-07}"));
+    ck_assert_ptr_nonnull(strstr(c.out, "{\"function\": \"a\\\\b\", \"value\": \"n/a\"}"));
+    captured_free(&c);
+}
+END_TEST
+
+// ---------------------------------------------------------------- --step
+
+// JSON on a terminal with --step: one valid object, nothing flushed early.
+START_TEST(test_step_json_on_tty_is_valid) {
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    ck_assert_int_ge(master, 0);
+    ck_assert_int_eq(grantpt(master), 0);
+    ck_assert_int_eq(unlockpt(master), 0);
+    const char *slave_name = ptsname(master);
+    ck_assert_ptr_nonnull(slave_name);
+    fflush(stdout);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int slave = open(slave_name, O_RDWR | O_NOCTTY);
+        if (slave < 0) _exit(99);
+        dup2(slave, STDIN_FILENO);
+        dup2(slave, STDOUT_FILENO);
+        Run run = {{"--step", "--format", "json", NULL}, two_sections_body};
+        exit(run_report(&run));
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    ck_assert_ptr_nonnull(buf);
+    for (;;) {
+        ssize_t n = read(master, buf + len, cap - 1 - len);
+        if (n <= 0) break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    int wstatus;
+    waitpid(pid, &wstatus, 0);
+    close(master);
+    // the terminal turns "\n" into "\r\n"
+    char *w = buf;
+    for (char *p = buf; *p; p++)
+        if (*p != '\r') *w++ = *p;
+    *w = '\0';
+    ck_assert_msg(jsonlint_is_one_object(buf), "not one JSON object:\n%s", buf);
+    free(buf);
+}
+END_TEST
+
+// ---------------------------------------------------------------- write errors
+
+typedef enum { STDOUT_FULL, STDOUT_CLOSED, STDOUT_BROKEN_PIPE } StdoutFault;
+
+// Runs build/chapter1 (or with args) with stdout broken as fault says.
+static Captured run_with_fault(StdoutFault fault, const char *arg) {
+    FILE *err = tmpfile();
+    ck_assert_ptr_nonnull(err);
+    int pipefd[2] = {-1, -1};
+    if (fault == STDOUT_BROKEN_PIPE) {
+        ck_assert_int_eq(pipe(pipefd), 0);
+        close(pipefd[0]); // no reader: every write is EPIPE
+    }
+    fflush(stdout);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(fileno(err), STDERR_FILENO);
+        switch (fault) {
+        case STDOUT_FULL: dup2(open("/dev/full", O_WRONLY), STDOUT_FILENO); break;
+        case STDOUT_CLOSED: close(STDOUT_FILENO); break;
+        case STDOUT_BROKEN_PIPE:
+            signal(SIGPIPE, SIG_IGN); // ignored dispositions survive exec
+            dup2(pipefd[1], STDOUT_FILENO);
+            break;
+        }
+        execl(BUILD_DIR "/chapter1", "chapter1", arg, (char *)NULL);
+        _exit(127);
+    }
+    if (pipefd[1] >= 0) close(pipefd[1]);
+    int wstatus;
+    waitpid(pid, &wstatus, 0);
+    Captured c = {0};
+    c.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+    c.out = calloc(1, 1);
+    c.err = capture_slurp(err, &c.err_len);
+    fclose(err);
+    return c;
+}
+
+static const struct {
+    StdoutFault fault;
+    const char *arg, *message;
+} WRITE_FAULTS[] = {
+    {STDOUT_FULL, "--no-color", "error: cannot write the output: No space left on device\n"},
+    {STDOUT_FULL, "--help", "error: cannot write the output: No space left on device\n"},
+    {STDOUT_CLOSED, "--no-color", "error: cannot write the output: stdout is closed\n"},
+    {STDOUT_CLOSED, "--help", "error: cannot write the output: stdout is closed\n"},
+    {STDOUT_BROKEN_PIPE, "--no-color", "error: cannot write the output: Broken pipe\n"},
+};
+
+START_TEST(test_write_error_exits_4) {
+    Captured c = run_with_fault(WRITE_FAULTS[_i].fault, WRITE_FAULTS[_i].arg);
+    ck_assert_msg(c.status == EXIT_WRITE_ERROR, "case %d: status %d, stderr %s", _i, c.status, c.err);
+    ck_assert_str_eq(c.err, WRITE_FAULTS[_i].message);
+    captured_free(&c);
+}
+END_TEST
+
 
 Suite *make_report_suite(void) {
     Suite *s = suite_create("report");
     TCase *exact = tcase_create("exact");
-    tcase_add_loop_test(exact, test_exact_output, 0, COUNT(EXACT));
+    tcase_add_loop_test(exact, test_exact_output, 0, ARRAY_LEN(EXACT));
     tcase_add_test(exact, test_json_is_one_object_with_checks);
     tcase_add_test(exact, test_matrix_quantity_keeps_rows_in_json);
     tcase_add_test(exact, test_heading_underline_counts_characters);
@@ -469,15 +742,30 @@ Suite *make_report_suite(void) {
     TCase *answers = tcase_create("answers");
     tcase_add_test(answers, test_answer_right_passes);
     tcase_add_test(answers, test_answer_wrong_entry_marked);
-    tcase_add_loop_test(answers, test_answer_tolerance, 0, COUNT(TOLERANCE));
+    tcase_add_loop_test(answers, test_answer_tolerance, 0, ARRAY_LEN(TOLERANCE));
     tcase_add_test(answers, test_answer_scalar);
     tcase_add_test(answers, test_answer_unknown_name);
     tcase_add_test(answers, test_answer_wrong_shape);
     suite_add_tcase(s, answers);
     TCase *errors = tcase_create("errors");
-    tcase_add_loop_test(errors, test_non_finite_is_input_error, 0, COUNT(NON_FINITE));
+    tcase_add_loop_test(errors, test_non_finite_is_input_error, 0, ARRAY_LEN(NON_FINITE));
     tcase_add_test(errors, test_no_color_when_not_a_tty);
     tcase_add_test(errors, test_color_only_on_tty_and_never_when_disabled);
+    tcase_add_loop_test(errors, test_write_error_exits_4, 0, ARRAY_LEN(WRITE_FAULTS));
     suite_add_tcase(s, errors);
+    TCase *sections = tcase_create("sections");
+    tcase_add_loop_test(sections, test_section_shows_only_that_section, 0, ARRAY_LEN(FORMAT_WORDS));
+    tcase_add_test(sections, test_section_list);
+    tcase_add_test(sections, test_section_unknown_names_the_choices);
+    tcase_add_test(sections, test_section_repeatable);
+    tcase_add_test(sections, test_section_hidden_answer_refused);
+    tcase_add_test(sections, test_answer_non_numeric_key_says_why);
+    suite_add_tcase(s, sections);
+    TCase *output = tcase_create("output");
+    tcase_add_test(output, test_big_matrix_summarised);
+    tcase_add_test(output, test_markdown_escapes_table_breakers);
+    tcase_add_test(output, test_keyed_table_in_json);
+    tcase_add_test(output, test_step_json_on_tty_is_valid);
+    suite_add_tcase(s, output);
     return s;
 }
