@@ -364,7 +364,7 @@ static bool parse_valued(CommonOptions *o, const ChapterSpec *spec, int argc, ch
 
 ArgsStatus parse_args(CommonOptions *o, const ChapterSpec *spec, int argc, char **argv, char *err,
                       size_t errlen) {
-    *o = (CommonOptions){.format = FORMAT_TEXT, .seed = DEFAULT_SEED};
+    *o = (CommonOptions){.format = FORMAT_TEXT, .seed = DEFAULT_SEED, .argc = argc, .argv = argv, .spec = spec};
     bool want_help = false;
     for (int i = 1; i < argc; i++)
         if (!parse_flag(o, argv[i], &want_help) && !parse_valued(o, spec, argc, argv, &i, err, errlen)) goto fail;

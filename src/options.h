@@ -67,6 +67,11 @@ typedef struct {
     bool section_list;
     bool full_matrices; // print every entry of big matrices
     bool check_all;     // check every entry: the chapter's work budget is off
+    // The command line and chapter as parsed (not owned): a wrong --answer is
+    // compared with the chapter's --bug variants by running it again.
+    int argc;
+    char **argv;
+    const ChapterSpec *spec;
 } CommonOptions;
 
 typedef enum { ARGS_OK, ARGS_HELP, ARGS_BUG_LIST, ARGS_ERROR } ArgsStatus;

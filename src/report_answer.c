@@ -51,11 +51,42 @@ static int answer_table(Report *r, const char *label, const Tensor *yours, const
     return wrong;
 }
 
+static void record_answer(Report *r, const char *key, bool passed, int n, const char *wrong, const char *mistake) {
+    sb_puts(&r->answers, r->answers.len ? ",\n    " : "    ");
+    sb_puts(&r->answers, "{\"name\": ");
+    json_append_string(&r->answers, key);
+    sb_printf(&r->answers, ", \"passed\": %s, \"entries\": %d, \"wrong_entries\": [%s], \"matches_mistake\": ",
+              passed ? "true" : "false", n, wrong);
+    if (mistake)
+        json_append_string(&r->answers, mistake);
+    else
+        sb_puts(&r->answers, "null");
+    sb_putc(&r->answers, '}');
+}
+
+// An answer typed in the transposed shape that is the transpose of the
+// right value: wrong, and the mistake is named, rather than a shape error.
+static bool transposed_shape(Report *r, const char *key, const char *label, const Tensor *yours,
+                             const Tensor *computed) {
+    if (computed->h == computed->w || !report_transposed_answer(yours, computed)) return false;
+    char detail[200], name[200];
+    snprintf(detail, sizeof detail, "shape %dx%d where %s is %dx%d", yours->h, yours->w, label, computed->h,
+             computed->w);
+    snprintf(name, sizeof name, "your %s", label);
+    r->fmt->verdict(r, name, detail, "WRONG", false);
+    report_text(r, "Your %s is the transpose of the right value (the slip \"transposed\").", label);
+    r->n_answers_checked++;
+    r->n_answers_wrong++;
+    record_answer(r, key, false, (int)tensor_size(computed), "", "transposed");
+    return true;
+}
+
 void report_check_answer(Report *r, const char *key, const char *label, const Tensor *computed) {
     int a = find_answer(r, key);
     if (a < 0) return;
     r->answer_matched[a] = true;
     const Tensor *yours = &r->opt->answers[a].value;
+    if (transposed_shape(r, key, label, yours, computed)) return;
     require_shape(key, yours, computed);
     StrBuf wrong_list = {0};
     int n = (int)tensor_size(computed);
@@ -69,11 +100,8 @@ void report_check_answer(Report *r, const char *key, const char *label, const Te
         snprintf(detail, sizeof detail, "all %d entries right (relative tolerance %g)", n, ANSWER_REL_TOL);
     snprintf(name, sizeof name, "your %s", label);
     r->fmt->verdict(r, name, detail, wrong ? "WRONG" : "RIGHT", !wrong);
-    sb_puts(&r->answers, r->answers.len ? ",\n    " : "    ");
-    sb_puts(&r->answers, "{\"name\": ");
-    json_append_string(&r->answers, key);
-    sb_printf(&r->answers, ", \"passed\": %s, \"entries\": %d, \"wrong_entries\": [%s]}", wrong ? "false" : "true", n,
-              sb_str(&wrong_list));
+    const char *mistake = wrong ? report_name_mistake(r, key, label, yours, computed) : NULL;
+    record_answer(r, key, !wrong, n, sb_str(&wrong_list), mistake);
     sb_free(&wrong_list);
 }
 

@@ -14,6 +14,13 @@ void report_flush(Report *r);
 void report_json_tensor(StrBuf *b, const Tensor *t, bool as_matrix, const char *what);
 // Compares a matching --answer with the computed value (report_answer.c).
 void report_check_answer(Report *r, const char *key, const char *label, const Tensor *computed);
+// For a wrong answer: the --bug variant or slip yours matches, named in one
+// line; returns its name ("sign", "no-rot180"), or NULL after saying which
+// pattern the wrong entries form, if any (report_mistake.c).
+const char *report_name_mistake(Report *r, const char *key, const char *label, const Tensor *yours,
+                                const Tensor *computed);
+// True when yours, of the transposed shape, is the transpose of computed.
+bool report_transposed_answer(const Tensor *yours, const Tensor *computed);
 // Exits 2 for an --answer that names no reported quantity.
 void report_require_answers_matched(const Report *r);
 

@@ -14,6 +14,7 @@
 
 #include "capture.h"
 #include "jsonlint.h"
+#include "proc.h"
 #include "arraylen.h"
 #include "report.h"
 
@@ -248,7 +249,7 @@ START_TEST(test_answer_wrong_entry_marked) {
     ck_assert_int_eq(j.status, 1);
     ck_assert_msg(jsonlint_is_one_object(j.out), "not one JSON object:\n%s", j.out);
     ck_assert_ptr_nonnull(strstr(j.out, "  \"answers\": [\n    {\"name\": \"m\", \"passed\": false, \"entries\": 4, "
-                                        "\"wrong_entries\": [\"(0,1)\"]}\n  ]\n}\n"));
+                                        "\"wrong_entries\": [\"(0,1)\"], \"matches_mistake\": null}\n  ]\n}\n"));
     captured_free(&j);
 }
 END_TEST
@@ -456,6 +457,116 @@ START_TEST(test_duplicate_key_aborts) {
 }
 END_TEST
 
+
+
+// ---------------------------------------------------------------- naming the mistake
+
+// S = [1 2 3; 4 5 6; 7 8 10]: no symmetry, so each slip gives a different matrix.
+static void slip_body(Report *r) {
+    double d[9] = {1, 2, 3, 4, 5, 6, 7, 8, 10};
+    Tensor m = tensor_view(d, 1, 3, 3);
+    report_matrix_quantity(r, "s", "S", &m);
+}
+
+// P = [1 2 3; 4 5 6], a non-square outer-product shape.
+static void outer_body(Report *r) {
+    double d[6] = {1, 2, 3, 4, 5, 6};
+    Tensor m = tensor_view(d, 1, 2, 3);
+    report_matrix_quantity(r, "p", "P", &m);
+}
+
+static const struct {
+    Body body;
+    const char *answer, *mistake, *line;
+} SLIPS[] = {
+    {slip_body, "s=-1 -2 -3; -4 -5 -6; -7 -8 -10", "sign", "with its sign flipped"},
+    {slip_body, "s=1 4 7; 2 5 8; 3 6 10", "transposed", "the transpose of the right value"},
+    {slip_body, "s=10 8 7; 6 5 4; 3 2 1", "rot180", "rotated by 180 degrees"},
+    {slip_body, "s=0.5 1 1.5; 2 2.5 3; 3.5 4 5", "scaled", "times 1/2"},
+    {slip_body, "s=3 6 9; 12 15 18; 21 24 30", "scaled", "times 3"},
+    {slip_body, "s=-0.25 -0.5 -0.75; -1 -1.25 -1.5; -1.75 -2 -2.5", "scaled", "times -1/4"},
+    {slip_body, "s=0 0 0; 1 2 3; 4 5 6", "shifted", "shifted down one row"},
+    {slip_body, "s=2 3 0; 5 6 0; 8 10 0", "shifted", "shifted left one column"},
+    {outer_body, "p=1 4 2; 5 3 6", "swapped", "rows and columns swapped"},
+    // typed in the transposed shape: named, not a shape error
+    {outer_body, "p=1 4; 2 5; 3 6", "transposed", "the transpose of the right value"},
+};
+
+START_TEST(test_answer_names_slip) {
+    Captured c = capture_report(SLIPS[_i].body, "--answer", SLIPS[_i].answer, NULL, NULL);
+    ck_assert_msg(c.status == 1, "%s: status %d (%s)", SLIPS[_i].answer, c.status, c.err);
+    ck_assert_msg(strstr(c.out, SLIPS[_i].line) != NULL, "%s: no '%s' in\n%s", SLIPS[_i].answer, SLIPS[_i].line,
+                  c.out);
+    captured_free(&c);
+    Captured j = capture_report(SLIPS[_i].body, "--answer", SLIPS[_i].answer, "--format", "json");
+    ck_assert(jsonlint_is_one_object(j.out));
+    char want[80];
+    snprintf(want, sizeof want, "\"matches_mistake\": \"%s\"}", SLIPS[_i].mistake);
+    ck_assert_msg(strstr(j.out, want) != NULL, "%s: no %s in\n%s", SLIPS[_i].answer, want, j.out);
+    captured_free(&j);
+}
+END_TEST
+
+// No slip: say so, name the pattern when there is one, null in JSON; a
+// right answer has null too.
+START_TEST(test_answer_no_mistake_pattern) {
+    Captured row = capture_report(slip_body, "--answer", "s=1 2 3; 4 9 9; 7 8 10", NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(row.out, "matches no classic mistake; the wrong entries are only row 1."));
+    captured_free(&row);
+    Captured col = capture_report(slip_body, "--answer", "s=1 2 0; 4 5 0; 7 8 0", NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(col.out, "the wrong entries are only column 2."));
+    captured_free(&col);
+    Captured none = capture_report(slip_body, "--answer", "s=1 2 3; 9 5 6; 7 8 11", "--format", "json");
+    ck_assert_ptr_nonnull(strstr(none.out, "\"matches_mistake\": null}"));
+    captured_free(&none);
+    Captured right = capture_report(slip_body, "--answer", "s=1 2 3; 4 5 6; 7 8 10", "--format", "json");
+    ck_assert_int_eq(right.status, 0);
+    ck_assert_ptr_nonnull(strstr(right.out, "\"passed\": true, \"entries\": 9, \"wrong_entries\": [], "
+                                            "\"matches_mistake\": null}"));
+    captured_free(&right);
+}
+END_TEST
+
+// The chapter's own --bug variants, by running it again: chapter 5's ∂L/∂X
+// computed without rot180 (its value read from `--bug no-rot180 --format
+// json`, so this test does not depend on the numbers).
+START_TEST(test_answer_names_bug_variant) {
+    const char *bug_args[] = {"--bug", "no-rot180", "--format", "json", NULL};
+    ProcResult b = run_chapter("chapter5", bug_args);
+    const char *dx = strstr(b.out, "\n  \"dX\": ");
+    ck_assert_ptr_nonnull(dx);
+    // [[a, b], [c, d]] -> "a b; c d"
+    char answer[1024] = "dX=";
+    size_t n = strlen(answer);
+    int depth = 0;
+    for (const char *p = dx + 9; n + 2 < sizeof answer; p++) {
+        if (*p == '[') depth++;
+        else if (*p == ']' && --depth == 0) break;
+        else if (*p == ']') answer[n++] = ';';
+        else if (*p != ',' && !(*p == ' ' && p[-1] == ']')) answer[n++] = *p;
+    }
+    while (n > 3 && (answer[n - 1] == ';' || answer[n - 1] == ' ')) n--; // the last row's ';'
+    answer[n] = '\0';
+    proc_free(&b);
+    const char *args[] = {"--no-color", "--answer", answer, NULL};
+    ProcResult p = run_chapter("chapter5", args);
+    ck_assert_msg(p.status == 1, "status %d for %s: %s", p.status, answer, p.err);
+    ck_assert_msg(strstr(p.out, "--bug=no-rot180 (") != NULL, "%s", answer);
+    proc_free(&p);
+    // Markdown does not wrap: the whole line, with the section of the first
+    // check that fails under the bug.
+    const char *md_args[] = {"--format", "markdown", "--answer", answer, NULL};
+    ProcResult md = run_chapter("chapter5", md_args);
+    ck_assert_ptr_nonnull(strstr(md.out, "Your ∂L/∂X is exactly what the chapter computes with the mistake "
+                                         "--bug=no-rot180 ("));
+    ck_assert_ptr_nonnull(strstr(md.out, "): see 5.3.\n"));
+    proc_free(&md);
+    const char *json_args[] = {"--format", "json", "--answer", answer, NULL};
+    ProcResult j = run_chapter("chapter5", json_args);
+    ck_assert_ptr_nonnull(strstr(j.out, "\"matches_mistake\": \"no-rot180\""));
+    proc_free(&j);
+}
+END_TEST
 
 // ---------------------------------------------------------------- --section
 
@@ -746,6 +857,9 @@ Suite *make_report_suite(void) {
     tcase_add_test(answers, test_answer_scalar);
     tcase_add_test(answers, test_answer_unknown_name);
     tcase_add_test(answers, test_answer_wrong_shape);
+    tcase_add_loop_test(answers, test_answer_names_slip, 0, ARRAY_LEN(SLIPS));
+    tcase_add_test(answers, test_answer_no_mistake_pattern);
+    tcase_add_test(answers, test_answer_names_bug_variant);
     suite_add_tcase(s, answers);
     TCase *errors = tcase_create("errors");
     tcase_add_loop_test(errors, test_non_finite_is_input_error, 0, ARRAY_LEN(NON_FINITE));
