@@ -20,7 +20,8 @@
     X(TEXT, text)                                                                                           \
     X(LATEX, latex)                                                                                         \
     X(MARKDOWN, markdown)                                                                                   \
-    X(JSON, json)
+    X(JSON, json)                                                                                           \
+    X(BEAMER, beamer)
 
 typedef enum {
 #define FORMAT_ENUM_(e, name) FORMAT_##e,
@@ -97,6 +98,8 @@ int matrix_entry_width(const Tensor *t, int c, const char *what);
 // Aligned rows "[ a  b  … ]" of channel c, each line prefixed by indent.
 void format_text_matrix(StrBuf *b, const Tensor *t, int c, const char *indent, const char *what, bool full);
 void json_append_string(StrBuf *b, const char *s);
+// Ends the equation environment format_latex left open (beamer ends frames).
+void format_latex_close_equations(Report *r);
 // True when the cell is a number JSON can hold as one.
 bool cell_is_number(const char *cell);
 

@@ -19,7 +19,7 @@
 // Equations in a row share one environment; anything else closes it.
 static const char *open_environment(const Report *r) { return r->in_equations ? r->latex_env : NULL; }
 
-static void close_equations(Report *r) {
+void format_latex_close_equations(Report *r) {
     if (!open_environment(r)) return;
     sb_printf(&r->out, "\n\\end{%s}\n\n", r->latex_env);
     r->in_equations = false;
@@ -34,19 +34,19 @@ static void latex_begin(Report *r, const char *title) {
 }
 
 static void latex_finish(Report *r) {
-    close_equations(r);
+    format_latex_close_equations(r);
     sb_puts(&r->out, "\\end{document}\n");
 }
 
 static void latex_heading(Report *r, const char *title) {
-    close_equations(r);
+    format_latex_close_equations(r);
     sb_puts(&r->out, "\\subsection*{");
     latex_append_prose(&r->out, title);
     sb_puts(&r->out, "}\n\n");
 }
 
 static void latex_paragraph(Report *r, ParagraphKind kind, const char *body) {
-    close_equations(r);
+    format_latex_close_equations(r);
     switch (kind) {
     case PARA_PROSE: break;
     case PARA_ERRATUM: sb_puts(&r->out, "\\noindent\\textbf{Erratum:} "); break;
@@ -58,7 +58,7 @@ static void latex_paragraph(Report *r, ParagraphKind kind, const char *body) {
 static void latex_equation(Report *r, const char *text, const char *latex) {
     bool aligned = strchr(latex, '&') || strstr(latex, "\\\\");
     if (!aligned && utf8_width(text) > LATEX_EQUATION_WIDTH) {
-        close_equations(r);
+        format_latex_close_equations(r);
         sb_printf(&r->out, "\\begin{flushleft}\\hspace*{2em}$\\displaystyle %s$\n\\end{flushleft}\n\n", latex);
         return;
     }
@@ -67,14 +67,14 @@ static void latex_equation(Report *r, const char *text, const char *latex) {
         sb_printf(&r->out, " \\\\\n%s", latex);
         return;
     }
-    close_equations(r);
+    format_latex_close_equations(r);
     sb_printf(&r->out, "\\begin{%s}\n%s", env, latex);
     r->in_equations = true;
     r->latex_env = env;
 }
 
 static void latex_verbatim(Report *r, const char *body) {
-    close_equations(r);
+    format_latex_close_equations(r);
     latex_append_verbatim(&r->out, body);
     sb_putc(&r->out, '\n');
 }
@@ -109,7 +109,7 @@ static void latex_bmatrix(StrBuf *b, const Tensor *t, int c, const char *what, b
 }
 
 static void latex_matrix(Report *r, const char *label, const Tensor *t) {
-    close_equations(r);
+    format_latex_close_equations(r);
     for (int c = 0; c < t->c; c++) {
         sb_puts(&r->out, "\\[\n");
         latex_append_math(&r->out, label);
@@ -121,7 +121,7 @@ static void latex_matrix(Report *r, const char *label, const Tensor *t) {
 }
 
 static void latex_scalar(Report *r, const char *label, double value) {
-    close_equations(r);
+    format_latex_close_equations(r);
     char num[80];
     format_latex_number(num, sizeof num, value, label);
     sb_puts(&r->out, "\\[ ");
@@ -132,7 +132,7 @@ static void latex_scalar(Report *r, const char *label, double value) {
 static void latex_member(Report *r, const char *key, const char *json) { (void)r, (void)key, (void)json; }
 
 static void latex_table(Report *r, const Table *t) {
-    close_equations(r);
+    format_latex_close_equations(r);
     sb_puts(&r->out, "\\begin{center}\n\\begin{tabular}{");
     for (int j = 0; j < t->n_cols; j++) sb_putc(&r->out, j ? 'r' : 'l');
     sb_puts(&r->out, "}\n");
@@ -149,7 +149,7 @@ static void latex_table(Report *r, const Table *t) {
 
 static void latex_verdict(Report *r, const char *name, const char *detail, const char *word, bool good) {
     (void)good;
-    close_equations(r);
+    format_latex_close_equations(r);
     sb_puts(&r->out, "\\noindent ");
     latex_append_prose(&r->out, name);
     sb_puts(&r->out, ": ");

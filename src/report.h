@@ -47,6 +47,8 @@ struct Report {
     char section[16]; // the current section's number ("5.3"), "" before the first
     bool in_equations;      // latex: an equation environment is open ...
     const char *latex_env;  // ... and this is its name
+    bool in_frame;          // beamer: a frame is open ...
+    char frame_title[160];  // ... for this section
     StrBuf out;      // the rendered document (JSON: the members so far)
     StrBuf checks;   // JSON objects of the checks
     StrBuf answers;  // JSON objects of the answers

@@ -220,6 +220,21 @@ START_TEST(test_chapter_latex_compiles) {
 }
 END_TEST
 
+// Every chapter's Beamer deck compiles (its frames are narrower than the
+// article's page, so only the compile is required).
+START_TEST(test_chapter_beamer_compiles) {
+    if (!have_pdflatex()) {
+        fprintf(stderr, "latex: SKIPPED the Beamer pdflatex test (pdflatex not installed; "
+                        "apt-get install texlive-latex-recommended texlive-latex-extra)\n");
+        return;
+    }
+    char program[32];
+    snprintf(program, sizeof program, "chapter%d", chapters[_i]);
+    const char *args[] = {"--format", "beamer", NULL};
+    assert_compiles(program, args, 1e9);
+}
+END_TEST
+
 // A 3x40 input: summarised, it fits; with --full-matrices it is wide but
 // still compiles (amsmath's MaxMatrixCols raised as needed).
 START_TEST(test_wide_input_compiles) {
@@ -255,6 +270,7 @@ Suite *make_latex_suite(void) {
     TCase *pdf = tcase_create("pdflatex");
     tcase_set_timeout(pdf, 300);
     tcase_add_loop_test(pdf, test_chapter_latex_compiles, 0, n_chapters);
+    tcase_add_loop_test(pdf, test_chapter_beamer_compiles, 0, n_chapters);
     tcase_add_test(pdf, test_wide_input_compiles);
     suite_add_tcase(s, pdf);
     return s;

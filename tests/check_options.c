@@ -178,7 +178,7 @@ START_TEST(test_help_fits_80_columns) {
     f = open_memstream(&buf, &len);
     print_help(f, &spec);
     fclose(f);
-    const char *opts[] = {"--section", "--full-matrices", "--check-all", "--answer", "--step", "markdown or json",
+    const char *opts[] = {"--section", "--full-matrices", "--check-all", "--answer", "--step", "markdown, json or beamer",
                           "\"1 2 3; 4 5 6; 7 8 9\"", "must wrap", "4 the output"};
     for (int k = 0; k < ARRAY_LEN(opts); k++) ck_assert_msg(strstr(buf, opts[k]) != NULL, "no '%s'", opts[k]);
     free(buf);
@@ -254,7 +254,7 @@ typedef struct {
 } ErrorCase;
 
 static const ErrorCase ERRORS[] = {
-    {{{"--format", "yaml"}}, "--format: unknown format 'yaml' (expected text, latex, markdown or json)"},
+    {{{"--format", "yaml"}}, "--format: unknown format 'yaml' (expected text, latex, markdown, json or beamer)"},
     {{{"--format=html"}}, "--format: unknown format 'html'"},
     {{{"--format="}}, "--format: unknown format ''"},
     {{{"--format"}}, "--format: missing value"},

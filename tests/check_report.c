@@ -584,7 +584,7 @@ static void two_sections_body(Report *r) {
     report_quantity(r, "q", "q", &v);
 }
 
-static const char *const FORMAT_WORDS[] = {"text", "latex", "markdown", "json"};
+static const char *const FORMAT_WORDS[] = {"text", "latex", "markdown", "json", "beamer"};
 
 // Only 1.2 is shown, in every format; 1.1's failing check is neither shown
 // nor counted, so the status is 0.
