@@ -86,16 +86,21 @@ static const char *const COMMON_HELP =
 #define HELP_WIDTH 80
 
 // Writes s from column col, wrapped to HELP_WIDTH, with continuation lines
-// indented by indent.
-static void print_wrapped(FILE *f, const char *s, size_t col, size_t indent) {
+// indented by indent; each broken line ends with cont (" \\" for a command
+// line, so that it still pastes into a shell).
+static void print_wrapped_cont(FILE *f, const char *s, size_t col, size_t indent, const char *cont) {
+    size_t width = HELP_WIDTH - strlen(cont);
     bool line_start = true;
     while (*s) {
         s += strspn(s, " ");
         size_t n = wrap_unit_len(s, true);
         if (n == 0) break;
+        // In a command line an option stays with its value.
+        if (*cont && strncmp(s, "--", 2) == 0 && s[n] == ' ' && s[n + 1] && s[n + 1] != '-')
+            n += 1 + wrap_unit_len(s + n + 1, true);
         size_t w = utf8_width_n(s, n);
-        if (!line_start && col + 1 + w > HELP_WIDTH) {
-            fprintf(f, "\n%*s", (int)indent, "");
+        if (!line_start && col + 1 + w > width) {
+            fprintf(f, "%s\n%*s", cont, (int)indent, "");
             col = indent;
             line_start = true;
         }
@@ -109,6 +114,10 @@ static void print_wrapped(FILE *f, const char *s, size_t col, size_t indent) {
         s += n;
     }
     fputc('\n', f);
+}
+
+static void print_wrapped(FILE *f, const char *s, size_t col, size_t indent) {
+    print_wrapped_cont(f, s, col, indent, "");
 }
 
 void print_help(FILE *f, const ChapterSpec *spec) {
@@ -132,7 +141,8 @@ void print_help(FILE *f, const ChapterSpec *spec) {
             snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
             size_t lead = strspn(line, " ");
             fprintf(f, "%.*s", (int)lead, line);
-            print_wrapped(f, line + lead, lead, lead ? lead + 2 : 0);
+            bool command = strncmp(line + lead, "Example", 7) == 0;
+            print_wrapped_cont(f, line + lead, lead, command ? lead + 4 : lead ? lead + 2 : 0, command ? " \\" : "");
             p += n;
             if (*p) p++;
         }
