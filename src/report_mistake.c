@@ -18,6 +18,8 @@
 // Scale factors tried for the "scaled" slip: p/q with these bounds.
 #define MAX_FACTOR_NUM 12
 #define MAX_FACTOR_DEN 12
+// Wrong entries named in the line when no mistake matches (the table has all).
+#define WRONG_LISTED 6
 
 static bool close_enough(double y, double c) { return relative_error(y, c) <= ANSWER_REL_TOL; }
 
@@ -268,6 +270,23 @@ static bool wrong_pattern(const Tensor *yours, const Tensor *c, char *what, size
     return false;
 }
 
+// "(0,1), (2,2) and 3 more": the first few wrong entries by name.
+static const char *wrong_list(const Tensor *yours, const Tensor *c, char *buf, size_t len) {
+    int n = (int)tensor_size(c), shown = 0, wrong = 0;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < n; k++) {
+        if (close_enough(yours->data[k], c->data[k])) continue;
+        if (wrong++ >= WRONG_LISTED) continue;
+        char name[40];
+        report_entry_name(name, sizeof name, c, k);
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", shown++ ? ", " : "", name);
+        if (used >= len) break;
+    }
+    if (wrong > WRONG_LISTED && used < len) snprintf(buf + used, len - used, " and %d more", wrong - WRONG_LISTED);
+    return buf;
+}
+
 // ---------------------------------------------------------------- the line
 
 const char *report_name_mistake(Report *r, const char *key, const char *label, const Tensor *yours,
@@ -288,8 +307,8 @@ const char *report_name_mistake(Report *r, const char *key, const char *label, c
         report_text(r, "Your %s matches no classic mistake; the wrong entries are %s.", label, what);
     else
         report_text(r, "Your %s matches no classic mistake the chapter knows (a bug variant, a flipped sign, "
-                       "a transpose, rot180, a factor, a shift); see the entries marked WRONG.",
-                    label);
+                       "a transpose, rot180, a factor, a shift); the wrong entries are %s.",
+                    label, wrong_list(yours, computed, what, sizeof what));
     return NULL;
 }
 

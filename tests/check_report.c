@@ -516,6 +516,9 @@ START_TEST(test_answer_no_mistake_pattern) {
     Captured col = capture_report(slip_body, "--answer", "s=1 2 0; 4 5 0; 7 8 0", NULL, NULL);
     ck_assert_ptr_nonnull(strstr(col.out, "the wrong entries are only column 2."));
     captured_free(&col);
+    Captured listed = capture_report(slip_body, "--answer", "s=1 2 3; 9 5 6; 7 8 11", "--format", "markdown");
+    ck_assert_ptr_nonnull(strstr(listed.out, "a shift); the wrong entries are (1,0), (2,2).\n"));
+    captured_free(&listed);
     Captured none = capture_report(slip_body, "--answer", "s=1 2 3; 9 5 6; 7 8 11", "--format", "json");
     ck_assert_ptr_nonnull(strstr(none.out, "\"matches_mistake\": null}"));
     captured_free(&none);
