@@ -513,11 +513,14 @@ START_TEST(test_answer_no_mistake_pattern) {
     Captured row = capture_report(slip_body, "--answer", "s=1 2 3; 4 9 9; 7 8 10", NULL, NULL);
     ck_assert_ptr_nonnull(strstr(row.out, "matches no classic mistake; the wrong entries are only row 1."));
     captured_free(&row);
+    Captured border = capture_report(slip_body, "--answer", "s=1 2 3; 9 5 6; 7 8 11", "--format", "markdown");
+    ck_assert_ptr_nonnull(strstr(border.out, "the wrong entries are only on the border."));
+    captured_free(&border);
     Captured col = capture_report(slip_body, "--answer", "s=1 2 0; 4 5 0; 7 8 0", NULL, NULL);
     ck_assert_ptr_nonnull(strstr(col.out, "the wrong entries are only column 2."));
     captured_free(&col);
-    Captured listed = capture_report(slip_body, "--answer", "s=1 2 3; 9 5 6; 7 8 11", "--format", "markdown");
-    ck_assert_ptr_nonnull(strstr(listed.out, "a shift); the wrong entries are (1,0), (2,2).\n"));
+    Captured listed = capture_report(slip_body, "--answer", "s=9 2 3; 4 9 6; 7 8 10", "--format", "markdown");
+    ck_assert_ptr_nonnull(strstr(listed.out, "a shift); the wrong entries are (0,0), (1,1).\n"));
     captured_free(&listed);
     Captured none = capture_report(slip_body, "--answer", "s=1 2 3; 9 5 6; 7 8 11", "--format", "json");
     ck_assert_ptr_nonnull(strstr(none.out, "\"matches_mistake\": null}"));
