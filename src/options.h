@@ -2,7 +2,7 @@
 #define WORKBOOK_OPTIONS_H
 // Command-line options shared by every chapter, parsed once here.
 //
-//   --help  --format text|latex|markdown|json  --no-color  --seed N
+//   --help  --format FMT (FORMAT_LIST, src/format.h)  --no-color  --seed N
 //   --answer NAME=MATRIX (repeatable)  --bug NAME|list  --plot DIR  --step
 //   --section N.M|list (repeatable)  --full-matrices  --check-all
 //

@@ -8,6 +8,9 @@
 //   markdown  headings, paragraphs, $$ equations $$, code blocks and tables
 //   json      exactly one object: every quantity reported with a key, plus
 //             "checks" and, with --answer, "answers"; prose is left out
+//   beamer    a Beamer deck, one frame per step of a section
+// --section N.M shows only those sections (report_heading reads the number
+// from the title); checks in other sections are not counted.
 //
 // Output is buffered and written by report_finish, so an error found at any
 // point (usage_error exits 2) leaves stdout empty. No NaN or inf is ever
