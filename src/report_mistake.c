@@ -170,6 +170,14 @@ static char *run_bug_variant(const CommonOptions *o, const char *bug) {
         dup2(null, STDERR_FILENO);
         dup2(null, STDIN_FILENO);
         close(fd[0]);
+        // The resolved path, not /proc/self/exe itself: under valgrind the
+        // latter is the tool, while readlink reports the program.
+        char self[4096];
+        ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (len > 0) {
+            self[len] = '\0';
+            execv(self, (char *const *)args);
+        }
         execv("/proc/self/exe", (char *const *)args);
         _exit(127);
     }
