@@ -236,8 +236,10 @@ void latex_append_verbatim(StrBuf *b, const char *utf8) {
 // ---------------------------------------------------------------- prose
 
 // True when the token holds something that reads as math: a symbol, a
-// subscript or a superscript.
+// subscript, a superscript, or a negative number.
 static bool token_is_math(const char *p, size_t n) {
+    // a negative number: its sign is a minus, not a hyphen
+    if (n > 1 && p[0] == '-' && isdigit((unsigned char)p[1])) return true;
     for (size_t k = 0; k < n;) {
         size_t len;
         if (p[k] == '_' || p[k] == '^') return k > 0 && k + 1 < n;

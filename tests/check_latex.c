@@ -130,6 +130,8 @@ static const LatexCase PROSE[] = {
     // closing punctuation stays outside the math
     {"(x_0),", "($x_{0}$),"},
     {"plain words, 2x2.", "plain words, 2x2."},
+    // a negative number has a minus sign; 1e-10 and --lr stay text
+    {"gives -0.079, 1e-10 and --lr", "gives $-0.079$, 1e-10 and -{}-lr"},
 };
 
 START_TEST(test_prose) {
