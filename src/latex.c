@@ -114,6 +114,40 @@ void latex_append_text(StrBuf *b, const char *utf8) {
     for (const char *p = utf8; *p;) p += append_text_char(b, p, false);
 }
 
+// The exponent after a '^': "{-16}", "(1/(p+1))" (parentheses kept), "−z",
+// "2" or "p", as ^{...}; a bare '^' at the end is a hat. Returns where the
+// exponent ends.
+static const char *append_superscript(StrBuf *b, const char *p) {
+    const char *end = p;
+    if (*p == '{' || *p == '(') {
+        char open = *p, close = open == '{' ? '}' : ')';
+        int depth = 0;
+        for (; *end; end++) {
+            if (*end == open) depth++;
+            if (*end == close && --depth == 0) break;
+        }
+        if (!*end) end = p; // unbalanced: no exponent
+        else end++;
+    } else {
+        if (strncmp(end, "−", 3) == 0) end += 3;
+        else if (*end == '-') end++;
+        while (isalnum((unsigned char)*end)) end++;
+    }
+    if (end == p || (end - p == 3 && strncmp(p, "−", 3) == 0)) {
+        sb_puts(b, "\\hat{}");
+        return p;
+    }
+    const char *from = *p == '{' ? p + 1 : p, *to = *p == '{' ? end - 1 : end;
+    char inner[256];
+    size_t n = (size_t)(to - from) < sizeof inner ? (size_t)(to - from) : sizeof inner - 1;
+    memcpy(inner, from, n);
+    inner[n] = '\0';
+    sb_puts(b, "^{");
+    latex_append_math(b, inner);
+    sb_putc(b, '}');
+    return end;
+}
+
 void latex_append_math(StrBuf *b, const char *utf8) {
     const char *p = utf8;
     while (*p) {
@@ -161,8 +195,10 @@ void latex_append_math(StrBuf *b, const char *utf8) {
         } else if (c == '\\') {
             sb_puts(b, "\\backslash ");
             p++;
-        } else if (c == '^' || c == '~') {
-            sb_puts(b, c == '^' ? "\\hat{}" : "\\sim ");
+        } else if (c == '^') {
+            p = append_superscript(b, p + 1);
+        } else if (c == '~') {
+            sb_puts(b, "\\sim ");
             p++;
         } else {
             sb_putc(b, (char)c);
@@ -177,12 +213,130 @@ void latex_append_verbatim(StrBuf *b, const char *utf8) {
     while (*p) {
         const char *nl = strchr(p, '\n');
         const char *end = nl ? nl : p + strlen(p);
-        // "\mbox{}" keeps an empty line from being an empty \\ (a LaTeX error).
+        // "\mbox{}" keeps an empty line from being an empty \\ (a LaTeX
+        // error) and a line starting "[" from being read as \\[length].
         sb_puts(b, "\\mbox{}");
-        while (p < end) p += append_text_char(b, p, true);
+        bool leading = true;
+        while (p < end) {
+            if (*p == ' ' && !leading && p + 1 < end && p[1] != ' ') {
+                sb_putc(b, ' '); // the last space of a run: the line may break here
+                p++;
+                continue;
+            }
+            leading = leading && *p == ' ';
+            p += append_text_char(b, p, true);
+        }
         sb_puts(b, "\\\\\n");
         if (!nl) break;
         p = nl + 1;
     }
     sb_puts(b, "\\end{flushleft}\n");
+}
+
+// ---------------------------------------------------------------- prose
+
+// True when the token holds something that reads as math: a symbol, a
+// subscript, a superscript, or a negative number.
+static bool token_is_math(const char *p, size_t n) {
+    // a negative number: its sign is a minus, not a hyphen
+    if (n > 1 && p[0] == '-' && isdigit((unsigned char)p[1])) return true;
+    for (size_t k = 0; k < n;) {
+        size_t len;
+        if (p[k] == '_' || p[k] == '^') return k > 0 && k + 1 < n;
+        if (lookup(SYMBOLS, COUNT(SYMBOLS), p + k, &len) && len > 1) return true;
+        k += utf8_length(p + k);
+    }
+    return false;
+}
+
+// A program identifier such as bce_grad_logits or GRADCHECK_H: ASCII
+// letters, digits and underscores, named by a word rather than a symbol
+// (more than one underscore, or a base longer than two letters).
+static bool token_is_identifier(const char *p, size_t n) {
+    if (!isalpha((unsigned char)p[0])) return false;
+    size_t underscores = 0, base = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (p[k] == '_') underscores++;
+        else if (!isalnum((unsigned char)p[k])) return false;
+        else if (underscores == 0) base++;
+    }
+    return underscores > 1 || (underscores == 1 && base > 2);
+}
+
+static void append_identifier(StrBuf *b, const char *p, size_t n) {
+    sb_puts(b, "\\texttt{");
+    for (size_t k = 0; k < n; k++) sb_puts(b, p[k] == '_' ? "\\_\\allowbreak{}" : (char[]){p[k], '\0'});
+    sb_putc(b, '}');
+}
+
+// Closing punctuation that stays text after a math token: ",.;:!?" and a
+// ')' or '"' that the token did not open.
+static size_t trailing_text(const char *p, size_t n) {
+    size_t t = 0;
+    while (t < n) {
+        char c = p[n - 1 - t];
+        if (c == ')') {
+            int depth = 0;
+            for (size_t k = 0; k < n - t; k++) depth += p[k] == '(' ? 1 : p[k] == ')' ? -1 : 0;
+            if (depth >= 0) break;
+        } else if (!strchr(",.;:!?\"'", c)) {
+            break;
+        }
+        t++;
+    }
+    return t;
+}
+
+// A '"' opening a quotation follows a space, a bracket or the start.
+static void append_quote(StrBuf *b, const char *start, const char *p) {
+    bool opening = p == start || strchr(" ([\n", p[-1]);
+    sb_puts(b, opening ? "``" : "''");
+}
+
+static void append_plain(StrBuf *b, const char *start, const char *p, const char *end) {
+    while (p < end) {
+        if (*p == '"') {
+            append_quote(b, start, p);
+            p++;
+        } else {
+            p += append_text_char(b, p, false);
+        }
+    }
+}
+
+void latex_append_prose(StrBuf *b, const char *utf8) {
+    const char *p = utf8;
+    while (*p) {
+        if (*p == ' ' || *p == '\n') {
+            sb_putc(b, *p++);
+            continue;
+        }
+        size_t n = strcspn(p, " \n");
+        size_t lead = strspn(p, "(\"");
+        if (lead > n) lead = n;
+        const char *core = p + lead;
+        size_t core_n = n - lead;
+        size_t trail = trailing_text(core, core_n);
+        core_n -= trail;
+        // A lone letter other than the words "a" and "I" is a variable.
+        bool variable = core_n == 1 && isalpha((unsigned char)*core) && !strchr("aAI", *core);
+        if (core_n == 0 || !(variable || token_is_math(core, core_n) || token_is_identifier(core, core_n))) {
+            append_plain(b, utf8, p, p + n);
+        } else {
+            append_plain(b, utf8, p, core);
+            if (token_is_identifier(core, core_n)) {
+                append_identifier(b, core, core_n);
+            } else {
+                char token[512];
+                size_t m = core_n < sizeof token ? core_n : sizeof token - 1;
+                memcpy(token, core, m);
+                token[m] = '\0';
+                sb_putc(b, '$');
+                latex_append_math(b, token);
+                sb_putc(b, '$');
+            }
+            append_plain(b, utf8, core + core_n, p + n);
+        }
+        p += n;
+    }
 }

@@ -1,37 +1,77 @@
 #include "options.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "arraylen.h"
+#include "report.h"
 #include "parse.h"
+#include "strbuf.h"
 
-_Noreturn void usage_error(const char *fmt, ...) {
+static _Noreturn void error_exit(int status, const char *fmt, va_list ap) {
     // The message quotes user input, so it is flattened to one line.
     char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     message_one_line(msg);
     fprintf(stderr, "error: %s\n", msg);
     fflush(stderr);
-    exit(2);
+    exit(status);
 }
 
+_Noreturn void usage_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    error_exit(2, fmt, ap);
+}
+
+_Noreturn void write_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    error_exit(EXIT_WRITE_ERROR, fmt, ap);
+}
+
+void require_stdout_open(void) {
+    if (fcntl(STDOUT_FILENO, F_GETFD) == -1) write_error("cannot write the output: stdout is closed");
+}
+
+void finish_stdout(void) {
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        write_error("cannot write the output: %s", strerror(errno ? errno : EIO));
+}
+
+static const char *const FORMAT_NAMES[FORMAT_COUNT] = {
+#define FORMAT_NAME_(e, name) #name,
+    FORMAT_LIST(FORMAT_NAME_)
+#undef FORMAT_NAME_
+};
+
+const char *format_name(Format f) { return (unsigned)f < FORMAT_COUNT ? FORMAT_NAMES[f] : NULL; }
+
+// After "--format FMT": the format names come from FORMAT_LIST.
 static const char *const COMMON_HELP =
-    "Common options:\n"
-    "  --help                 show this help and exit\n"
-    "  --format FMT           text (default), latex, markdown or json\n"
-    "  --no-color             plain text even on a terminal (NO_COLOR is honoured too)\n"
+    "  --no-color             plain text even on a terminal (NO_COLOR is honoured)\n"
     "  --seed N               seed for every random choice (default 1)\n"
-    "  --answer NAME=MATRIX   check your own hand-computed value of NAME (repeatable);\n"
-    "                         NAME is any JSON key of this chapter, MATRIX a literal\n"
+    "  --answer NAME=MATRIX   check your own hand-computed value of NAME\n"
+    "                         (repeatable); NAME is a key the chapter reports with a\n"
+    "                         number, vector or matrix, MATRIX a literal; a wrong\n"
+    "                         answer is matched against the classic mistakes\n"
     "  --bug NAME             inject a classic mistake; '--bug list' names them\n"
     "  --plot DIR             write gnuplot data files into DIR\n"
-    "  --step                 pause for Enter between sections (only on a terminal)\n"
+    "  --step                 pause for Enter between sections (text on a terminal\n"
+    "                         only; ignored otherwise)\n"
+    "  --section N.M          show only section N.M, its checks and verdicts\n"
+    "                         (repeatable); '--section list' names the sections\n"
+    "  --full-matrices        print every entry of big matrices (by default a side\n"
+    "                         over 16 entries, or too wide for the line, shows its\n"
+    "                         first and last entries around ...)\n"
+    "  --check-all            check every entry, however long it takes (by default\n"
+    "                         a big check samples entries and says so)\n"
     "\n"
     "Matrix literals: rows separated by ';', entries by spaces or commas, e.g.\n"
     "\"1 2 3; 4 5 6\"; a single row is a vector; @FILE reads the same syntax from a\n"
@@ -39,7 +79,46 @@ static const char *const COMMON_HELP =
     "0 or between 1e-300 and 1e300; every side is at most 4096.\n"
     "\n"
     "Exit status: 0 all checks passed, 1 a gradient check or an --answer failed,\n"
-    "2 bad input.\n";
+    "2 bad input, 3 nothing failed but a check could not decide, 4 the output\n"
+    "could not be written (full disk, closed stdout, broken pipe, --plot file).\n";
+
+// --help fits this many columns: an 80-column terminal.
+#define HELP_WIDTH 80
+
+// Writes s from column col, wrapped to HELP_WIDTH, with continuation lines
+// indented by indent; each broken line ends with cont (" \\" for a command
+// line, so that it still pastes into a shell).
+static void print_wrapped_cont(FILE *f, const char *s, size_t col, size_t indent, const char *cont) {
+    size_t width = HELP_WIDTH - strlen(cont);
+    bool line_start = true;
+    while (*s) {
+        s += strspn(s, " ");
+        size_t n = wrap_unit_len(s, true);
+        if (n == 0) break;
+        // In a command line an option stays with its value.
+        if (*cont && strncmp(s, "--", 2) == 0 && s[n] == ' ' && s[n + 1] && s[n + 1] != '-')
+            n += 1 + wrap_unit_len(s + n + 1, true);
+        size_t w = utf8_width_n(s, n);
+        if (!line_start && col + 1 + w > width) {
+            fprintf(f, "%s\n%*s", cont, (int)indent, "");
+            col = indent;
+            line_start = true;
+        }
+        if (!line_start) {
+            fputc(' ', f);
+            col++;
+        }
+        fwrite(s, 1, n, f);
+        col += w;
+        line_start = false;
+        s += n;
+    }
+    fputc('\n', f);
+}
+
+static void print_wrapped(FILE *f, const char *s, size_t col, size_t indent) {
+    print_wrapped_cont(f, s, col, indent, "");
+}
 
 void print_help(FILE *f, const ChapterSpec *spec) {
     fprintf(f, "%s\n\nUsage: %s [options]\n\n", spec->title, spec->program);
@@ -48,11 +127,32 @@ void print_help(FILE *f, const ChapterSpec *spec) {
         for (int i = 0; i < spec->n_options; i++) {
             char left[64];
             snprintf(left, sizeof left, "%s %s", spec->options[i].name, spec->options[i].metavar);
-            fprintf(f, "  %-22s %s\n", left, spec->options[i].help);
+            fprintf(f, "  %-22s ", left);
+            size_t col = 25 > 3 + strlen(left) ? 25 : 3 + strlen(left);
+            print_wrapped(f, spec->options[i].help, col, 25);
         }
         fputc('\n', f);
     }
-    if (spec->notes) fprintf(f, "%s\n\n", spec->notes);
+    if (spec->notes) {
+        // Each line of the notes is a paragraph or an indented example.
+        for (const char *p = spec->notes; *p;) {
+            size_t n = strcspn(p, "\n");
+            char line[1024];
+            snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
+            size_t lead = strspn(line, " ");
+            fprintf(f, "%.*s", (int)lead, line);
+            bool command = strncmp(line + lead, "Example", 7) == 0;
+            print_wrapped_cont(f, line + lead, lead, command ? lead + 4 : lead ? lead + 2 : 0, command ? " \\" : "");
+            p += n;
+            if (*p) p++;
+        }
+        fputc('\n', f);
+    }
+    fputs("Common options:\n  --help                 show this help and exit\n", f);
+    fputs("  --format FMT           ", f);
+    for (int k = 0; k < FORMAT_COUNT; k++)
+        fprintf(f, "%s%s", k == 0 ? "" : k + 1 == FORMAT_COUNT ? " or " : ", ", FORMAT_NAMES[k]);
+    fputs(" (default text)\n", f);
     fputs(COMMON_HELP, f);
 }
 
@@ -67,7 +167,49 @@ static void print_bug_list(FILE *f, const ChapterSpec *spec) {
         fprintf(f, "%-*s  %s\n", width, spec->bugs[k].name, spec->bugs[k].description);
 }
 
-static const char *const FORMAT_NAMES[] = {"text", "latex", "markdown", "json"};
+static bool parse_format(CommonOptions *o, const char *value, char *err, size_t errlen) {
+    for (int f = 0; f < FORMAT_COUNT; f++)
+        if (strcmp(value, FORMAT_NAMES[f]) == 0) {
+            o->format = (Format)f;
+            return true;
+        }
+    int len = snprintf(err, errlen, "--format: unknown format '%.40s' (expected", value);
+    for (int f = 0; f < FORMAT_COUNT && len > 0 && (size_t)len < errlen; f++)
+        len += snprintf(err + len, errlen - (size_t)len, "%s%s", f == 0 ? " " : f + 1 == FORMAT_COUNT ? " or " : ", ",
+                        FORMAT_NAMES[f]);
+    if (len > 0 && (size_t)len < errlen) snprintf(err + len, errlen - (size_t)len, ")");
+    return false;
+}
+
+// "N.M" with N and M whole numbers of at most three digits, or "list".
+static bool parse_section(CommonOptions *o, const char *value, char *err, size_t errlen) {
+    if (strcmp(value, "list") == 0) {
+        o->section_list = true;
+        return true;
+    }
+    const char *p = value;
+    int digits = 0, dots = 0;
+    for (; *p; p++) {
+        if (*p == '.' && digits > 0 && dots == 0) {
+            dots++;
+            digits = 0;
+        } else if (*p >= '0' && *p <= '9' && digits < 3) {
+            digits++;
+        } else {
+            break;
+        }
+    }
+    if (*p || dots != 1 || digits == 0) {
+        snprintf(err, errlen, "--section: '%.40s' is not a section number N.M (e.g. 5.3) or 'list'", value);
+        return false;
+    }
+    if (o->n_sections == MAX_SECTIONS) {
+        snprintf(err, errlen, "--section: more than %d sections", MAX_SECTIONS);
+        return false;
+    }
+    o->sections[o->n_sections++] = value;
+    return true;
+}
 
 // Matches "--name" or "--name=value"; on a match sets *inline_value (NULL for
 // the separate-argument form).
@@ -124,107 +266,121 @@ static bool parse_answer(CommonOptions *o, const char *text, char *err, size_t e
     return true;
 }
 
+// A flag (an option without a value); false when arg is not one.
+static bool parse_flag(CommonOptions *o, const char *arg, bool *want_help) {
+    struct {
+        const char *name;
+        bool *flag;
+    } const FLAGS[] = {
+        {"--help", want_help},        {"-h", want_help},
+        {"--no-color", &o->no_color}, {"--step", &o->step},
+        {"--full-matrices", &o->full_matrices}, {"--check-all", &o->check_all},
+    };
+    for (int k = 0; k < ARRAY_LEN(FLAGS); k++)
+        if (strcmp(arg, FLAGS[k].name) == 0) return *FLAGS[k].flag = true;
+    return false;
+}
+
+static bool parse_seed(CommonOptions *o, const char *value, char *err, size_t errlen) {
+    bool digits = *value != '\0';
+    for (const char *p = value; *p; p++)
+        if (*p < '0' || *p > '9') digits = false;
+    errno = 0;
+    unsigned long long s = digits ? strtoull(value, NULL, 10) : 0;
+    if (!digits || errno == ERANGE) {
+        snprintf(err, errlen, "--seed: '%.40s' is not a whole number from 0 to %" PRIu64, value, UINT64_MAX);
+        return false;
+    }
+    o->seed = (uint64_t)s;
+    return true;
+}
+
+static bool parse_plot(CommonOptions *o, const char *value, char *err, size_t errlen) {
+    if (*value == '\0') {
+        snprintf(err, errlen, "--plot: the directory name is empty");
+        return false;
+    }
+    o->plot_dir = value;
+    return true;
+}
+
+static bool parse_bug(CommonOptions *o, const char *value, char *err, size_t errlen) {
+    (void)err, (void)errlen;
+    o->bug = value;
+    return true;
+}
+
+typedef bool (*ValueParser)(CommonOptions *o, const char *value, char *err, size_t errlen);
+
+static const struct {
+    const char *name;
+    ValueParser parse;
+} COMMON_VALUED[] = {
+    {"--format", parse_format}, {"--seed", parse_seed}, {"--answer", parse_answer},
+    {"--bug", parse_bug},       {"--plot", parse_plot}, {"--section", parse_section},
+};
+
+// --bug NAME resolved to its id (k + 1 for spec->bugs[k]).
+static bool resolve_bug(CommonOptions *o, const ChapterSpec *spec, char *err, size_t errlen) {
+    for (int k = 0; k < spec->n_bugs; k++)
+        if (strcmp(o->bug, spec->bugs[k].name) == 0) {
+            o->bug_id = k + 1;
+            return true;
+        }
+    if (spec->n_bugs == 0)
+        snprintf(err, errlen, "--bug: this chapter has no bugs to inject");
+    else
+        snprintf(err, errlen, "--bug: unknown bug '%.40s' ('--bug list' names them)", o->bug);
+    return false;
+}
+
+// One option with a value at argv[*i] (advancing *i past a separate value).
+static bool parse_valued(CommonOptions *o, const ChapterSpec *spec, int argc, char **argv, int *i, char *err,
+                         size_t errlen) {
+    const char *arg = argv[*i], *inline_value = NULL, *name = NULL;
+    const char **chapter_slot = NULL;
+    ValueParser parse = NULL;
+    for (int k = 0; k < ARRAY_LEN(COMMON_VALUED) && !name; k++)
+        if (option_matches(arg, COMMON_VALUED[k].name, &inline_value)) {
+            name = COMMON_VALUED[k].name;
+            parse = COMMON_VALUED[k].parse;
+        }
+    for (int k = 0; k < spec->n_options && !name; k++)
+        if (option_matches(arg, spec->options[k].name, &inline_value)) {
+            name = spec->options[k].name;
+            chapter_slot = spec->options[k].value;
+        }
+    if (!name) {
+        if (strncmp(arg, "-", 1) == 0)
+            snprintf(err, errlen, "%.60s: unknown option (see --help)", arg);
+        else
+            snprintf(err, errlen, "'%.60s': unexpected argument (options start with --; see --help)", arg);
+        return false;
+    }
+    const char *value = inline_value;
+    if (!value) {
+        if (*i + 1 >= argc) {
+            snprintf(err, errlen, "%s: missing value", name);
+            return false;
+        }
+        value = argv[++*i];
+    }
+    if (chapter_slot) {
+        *chapter_slot = value;
+        return true;
+    }
+    return parse(o, value, err, errlen);
+}
+
 ArgsStatus parse_args(CommonOptions *o, const ChapterSpec *spec, int argc, char **argv, char *err,
                       size_t errlen) {
-    *o = (CommonOptions){.format = FORMAT_TEXT, .seed = DEFAULT_SEED};
+    *o = (CommonOptions){.format = FORMAT_TEXT, .seed = DEFAULT_SEED, .argc = argc, .argv = argv, .spec = spec};
     bool want_help = false;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *inline_value;
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            want_help = true;
-            continue;
-        }
-        if (strcmp(arg, "--no-color") == 0) {
-            o->no_color = true;
-            continue;
-        }
-        if (strcmp(arg, "--step") == 0) {
-            o->step = true;
-            continue;
-        }
-        // Every remaining option takes a value: find which one this is.
-        static const char *const COMMON_VALUED[] = {"--format", "--seed", "--answer", "--bug", "--plot"};
-        const char *name = NULL;
-        const char **chapter_slot = NULL;
-        for (size_t k = 0; k < sizeof COMMON_VALUED / sizeof *COMMON_VALUED && !name; k++)
-            if (option_matches(arg, COMMON_VALUED[k], &inline_value)) name = COMMON_VALUED[k];
-        for (int k = 0; k < spec->n_options && !name; k++)
-            if (option_matches(arg, spec->options[k].name, &inline_value)) {
-                name = spec->options[k].name;
-                chapter_slot = spec->options[k].value;
-            }
-        if (!name) {
-            if (strncmp(arg, "-", 1) == 0)
-                snprintf(err, errlen, "%.60s: unknown option (see --help)", arg);
-            else
-                snprintf(err, errlen, "'%.60s': unexpected argument (options start with --; see --help)", arg);
-            goto fail;
-        }
-        const char *value = inline_value;
-        if (!value) {
-            if (i + 1 >= argc) {
-                snprintf(err, errlen, "%s: missing value", name);
-                goto fail;
-            }
-            value = argv[++i];
-        }
-        if (chapter_slot) {
-            *chapter_slot = value;
-        } else if (strcmp(name, "--format") == 0) {
-            bool found = false;
-            for (int f = 0; f < 4; f++)
-                if (strcmp(value, FORMAT_NAMES[f]) == 0) {
-                    o->format = (Format)f;
-                    found = true;
-                }
-            if (!found) {
-                snprintf(err, errlen, "--format: unknown format '%.40s' (expected text, latex, markdown or json)",
-                         value);
-                goto fail;
-            }
-        } else if (strcmp(name, "--seed") == 0) {
-            const char *p = value;
-            bool digits = *p != '\0';
-            for (; *p; p++)
-                if (*p < '0' || *p > '9') digits = false;
-            errno = 0;
-            unsigned long long s = digits ? strtoull(value, NULL, 10) : 0;
-            if (!digits || errno == ERANGE) {
-                snprintf(err, errlen, "--seed: '%.40s' is not a whole number from 0 to %" PRIu64, value,
-                         UINT64_MAX);
-                goto fail;
-            }
-            o->seed = (uint64_t)s;
-        } else if (strcmp(name, "--answer") == 0) {
-            if (!parse_answer(o, value, err, errlen)) goto fail;
-        } else if (strcmp(name, "--bug") == 0) {
-            o->bug = value;
-        } else if (strcmp(name, "--plot") == 0) {
-            if (*value == '\0') {
-                snprintf(err, errlen, "--plot: the directory name is empty");
-                goto fail;
-            }
-            o->plot_dir = value;
-        }
-    }
+    for (int i = 1; i < argc; i++)
+        if (!parse_flag(o, argv[i], &want_help) && !parse_valued(o, spec, argc, argv, &i, err, errlen)) goto fail;
     if (want_help) return ARGS_HELP;
     if (o->bug && strcmp(o->bug, "list") == 0) return ARGS_BUG_LIST;
-    if (o->bug) {
-        bool known = false;
-        for (int k = 0; k < spec->n_bugs; k++)
-            if (strcmp(o->bug, spec->bugs[k].name) == 0) {
-                known = true;
-                o->bug_id = k + 1;
-            }
-        if (!known) {
-            if (spec->n_bugs == 0)
-                snprintf(err, errlen, "--bug: this chapter has no bugs to inject");
-            else
-                snprintf(err, errlen, "--bug: unknown bug '%.40s' ('--bug list' names them)", o->bug);
-            goto fail;
-        }
-    }
+    if (o->bug && !resolve_bug(o, spec, err, errlen)) goto fail;
     return ARGS_OK;
 fail:
     message_one_line(err);
@@ -238,12 +394,16 @@ void parse_args_or_exit(CommonOptions *o, const ChapterSpec *spec, int argc, cha
     case ARGS_OK:
         return;
     case ARGS_HELP:
-        print_help(stdout, spec);
         options_free(o);
+        require_stdout_open();
+        print_help(stdout, spec);
+        finish_stdout();
         exit(0);
     case ARGS_BUG_LIST:
-        print_bug_list(stdout, spec);
         options_free(o);
+        require_stdout_open();
+        print_bug_list(stdout, spec);
+        finish_stdout();
         exit(0);
     case ARGS_ERROR:
         usage_error("%s", err);

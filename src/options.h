@@ -2,8 +2,9 @@
 #define WORKBOOK_OPTIONS_H
 // Command-line options shared by every chapter, parsed once here.
 //
-//   --help  --format text|latex|markdown|json  --no-color  --seed N
+//   --help  --format FMT (FORMAT_LIST, src/format.h)  --no-color  --seed N
 //   --answer NAME=MATRIX (repeatable)  --bug NAME|list  --plot DIR  --step
+//   --section N.M|list (repeatable)  --full-matrices  --check-all
 //
 // A chapter adds its own value options through a table of ChapterOption; the
 // raw text is stored for the chapter to convert with the option_* helpers,
@@ -14,11 +15,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "format.h"
 #include "tensor.h"
 
 #define MAX_ANSWERS 32
-
-typedef enum { FORMAT_TEXT, FORMAT_LATEX, FORMAT_MARKDOWN, FORMAT_JSON } Format;
+#define MAX_SECTIONS 32
 
 typedef struct {
     const char *name;    // "--input"
@@ -43,7 +44,7 @@ typedef struct {
 } ChapterSpec;
 
 typedef struct {
-    const char *name; // points into argv
+    const char *name; // owned (a copy of the text before '='); freed by options_free
     Tensor value;     // owned; freed by options_free
 } Answer;
 
@@ -60,6 +61,17 @@ typedef struct {
     bool step;
     Answer answers[MAX_ANSWERS];
     int n_answers;
+    // --section N.M (point into argv); section_list for --section list.
+    const char *sections[MAX_SECTIONS];
+    int n_sections;
+    bool section_list;
+    bool full_matrices; // print every entry of big matrices
+    bool check_all;     // check every entry: the chapter's work budget is off
+    // The command line and chapter as parsed (not owned): a wrong --answer is
+    // compared with the chapter's --bug variants by running it again.
+    int argc;
+    char **argv;
+    const ChapterSpec *spec;
 } CommonOptions;
 
 typedef enum { ARGS_OK, ARGS_HELP, ARGS_BUG_LIST, ARGS_ERROR } ArgsStatus;
@@ -79,6 +91,14 @@ bool bug_is(const CommonOptions *o, const char *name);
 
 // Prints "error: <message>" on stderr and exits with status 2.
 _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+// The same for output that could not be written (stdout, a --plot file):
+// exits with EXIT_WRITE_ERROR (4, src/report.h).
+_Noreturn void write_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+// Exits through write_error when stdout is closed (`>&-`): a file opened
+// later would otherwise take its descriptor and receive the output.
+void require_stdout_open(void);
+// Flushes stdout; exits through write_error if anything written failed.
+void finish_stdout(void);
 
 // Converters for a chapter's own option values; each exits 2 on bad input.
 Tensor option_matrix(const char *option, const char *text);

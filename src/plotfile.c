@@ -29,12 +29,18 @@ FILE *plot_file_open(const char *dir, const char *name) {
     char path[MAX_PLOT_PATH + 64];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
-    if (!f) usage_error("--plot: cannot write '%.200s': %s", path, strerror(errno));
+    if (!f) write_error("--plot: cannot write '%.200s': %s", path, strerror(errno));
     return f;
 }
 
 void plot_file_close(FILE *f, const char *dir, const char *name) {
-    bool failed = ferror(f) != 0;
-    if (fclose(f) != 0) failed = true;
-    if (failed) usage_error("--plot: cannot write '%.200s/%s': write error", dir, name);
+    errno = 0;
+    bool failed = fflush(f) != 0 || ferror(f) != 0;
+    int saved = errno;
+    if (fclose(f) != 0 && !failed) {
+        failed = true;
+        saved = errno;
+    }
+    if (failed)
+        write_error("--plot: cannot write '%.200s/%s': %s", dir, name, saved ? strerror(saved) : "write error");
 }

@@ -1,13 +1,16 @@
 #ifndef WORKBOOK_REPORT_H
 #define WORKBOOK_REPORT_H
 // Everything a chapter prints goes through a Report, which renders it in the
-// format chosen with --format:
+// format chosen with --format, through that format's backend (src/format.h):
 //   text      aligned columns for a terminal or projector (colour only on a
 //             TTY, never with --no-color or NO_COLOR)
 //   latex     a complete document: prose, align* equations and bmatrix blocks
 //   markdown  headings, paragraphs, $$ equations $$, code blocks and tables
 //   json      exactly one object: every quantity reported with a key, plus
 //             "checks" and, with --answer, "answers"; prose is left out
+//   beamer    a Beamer deck, one frame per step of a section
+// --section N.M shows only those sections (report_heading reads the number
+// from the title); checks in other sections are not counted.
 //
 // Output is buffered and written by report_finish, so an error found at any
 // point (usage_error exits 2) leaves stdout empty. No NaN or inf is ever
@@ -32,29 +35,49 @@
 // (usage_error).
 #define EXIT_CHECK_FAILED 1 // a check failed or an --answer is wrong
 #define EXIT_INCONCLUSIVE 3 // nothing failed, but a check could not decide
+// Writing the output failed (a full disk, a closed stdout, a broken pipe, a
+// --plot file): one "error:" line on stderr names what could not be written.
+#define EXIT_WRITE_ERROR 4
 
-typedef struct {
+struct FormatBackend;
+
+struct Report {
     const CommonOptions *opt;
+    const struct FormatBackend *fmt; // how --format renders each element
     bool color, step;
+    int width;       // text paragraphs wrap to this many columns
+    bool shown;      // the current section is printed (see --section)
+    char section[16]; // the current section's number ("5.3"), "" before the first
+    bool in_equations;      // latex: an equation environment is open ...
+    const char *latex_env;  // ... and this is its name
+    bool in_frame;          // beamer: a frame is open ...
+    char frame_title[160];  // ... for this section
     StrBuf out;      // the rendered document (JSON: the members so far)
     StrBuf checks;   // JSON objects of the checks
     StrBuf answers;  // JSON objects of the answers
     StrBuf demos;    // JSON objects of the demonstrations (not verdicts)
     StrBuf keys;     // every key reported, one per line, to refuse duplicates
+    StrBuf sections; // "N.M\tTitle\n" for each numbered heading met
     int n_checks, n_checks_failed, n_checks_undecided, n_answers_checked, n_answers_wrong, n_sections;
     bool answer_matched[MAX_ANSWERS];
+    bool answer_hidden[MAX_ANSWERS]; // its key was met in a section not shown
+    bool section_seen[MAX_SECTIONS]; // each --section N.M was met
     // the table being built (report_table_*)
     char **cells;
     int n_cells, cap_cells, n_cols;
-} Report;
+    char *table_key; // owned; NULL for a table that is only shown
+};
 
 void report_init(Report *r, const CommonOptions *opt, const char *title);
 // Writes the document, frees everything; returns the exit status: 0 when all
-// checks and answers passed, 1 otherwise. Exits 2 for an --answer NAME that
-// the chapter never reported.
+// checks and answers passed, 1 otherwise, 3 when one could not decide. Exits
+// 2 for an --answer NAME that the chapter never reported or a --section it
+// does not have, and 4 when stdout cannot be written. With --section list it
+// prints the sections and returns 0.
 int report_finish(Report *r);
 
 // A numbered or named section. With --step on a terminal, pauses before it.
+// A title "N.M Title" is section N.M for --section.
 void report_heading(Report *r, const char *title);
 // A paragraph of prose (wrapped to the terminal width in text).
 void report_text(Report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -112,6 +135,9 @@ void report_demonstration(Report *r, const char *name, const char *detail);
 
 // A table of preformatted cells: begin with the headers, add rows, end.
 void report_table_begin(Report *r, int n_cols, const char *const *headers);
+// The same, and in JSON the table is recorded under key as an array of
+// objects keyed by the headers (numbers as numbers, other cells as strings).
+void report_table_begin_keyed(Report *r, const char *key, int n_cols, const char *const *headers);
 void report_table_row(Report *r, const char *const *cells);
 void report_table_end(Report *r);
 

@@ -1,5 +1,6 @@
 #include "strbuf.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,4 +67,27 @@ size_t utf8_width(const char *s) {
     for (; *s; s++)
         if (((unsigned char)*s & 0xC0) != 0x80) n++;
     return n;
+}
+
+size_t utf8_width_n(const char *s, size_t len) {
+    size_t n = 0;
+    for (size_t k = 0; k < len && s[k]; k++)
+        if (((unsigned char)s[k] & 0xC0) != 0x80) n++;
+    return n;
+}
+
+size_t wrap_unit_len(const char *s, bool quotes) {
+    int depth = 0;
+    bool quoted = false;
+    size_t k = 0;
+    for (; s[k] && s[k] != '\n'; k++) {
+        char c = s[k];
+        if (c == ' ' && depth == 0 && !quoted) break;
+        if (c == '"' && quotes) quoted = !quoted;
+        else if (c == '[' && !quoted) depth++;
+        else if (c == ']' && !quoted && depth > 0) depth--;
+    }
+    // An unclosed bracket or quote: break at the first space after all.
+    if (depth > 0 || quoted) return strcspn(s, " \n");
+    return k;
 }

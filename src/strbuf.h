@@ -5,6 +5,7 @@
 // Exits with status 2 if memory runs out (callers never see a NULL buffer).
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct {
@@ -23,5 +24,12 @@ const char *sb_str(const StrBuf *b);
 
 // Columns a UTF-8 string takes on a terminal (one per code point).
 size_t utf8_width(const char *s);
+// The same for the first len bytes of s.
+size_t utf8_width_n(const char *s, size_t len);
+// Bytes of the next unit a line may not be broken inside, from s up to a
+// space or newline: a word, or a bracketed "[29 35]", or (with quotes) a
+// quoted "1 2; 3 4" with its spaces, as in a command line. An unclosed
+// bracket or quote does not glue the rest.
+size_t wrap_unit_len(const char *s, bool quotes);
 
 #endif

@@ -310,7 +310,7 @@ START_TEST(test_large_inputs_pass) {
     const char *args[] = {"--no-color", "--x", "1e6 2e6", "--W", "1e-6 -0.4e-6", NULL};
     ProcResult r = run_chapter("chapter3", args);
     ck_assert_int_eq(r.status, 0);
-    ck_assert_ptr_nonnull(strstr(r.out, "∂L/∂W: 2 compared"));
+    ck_assert_ptr_nonnull(strstr(r.joined, "∂L/∂W: 2 compared"));
     proc_free(&r);
     const char *bug[] = {"--no-color", "--x", "1e6 2e6", "--W", "1e-6 -0.4e-6", "--bug", "no-sigmoid-derivative",
                          NULL};
@@ -376,7 +376,7 @@ START_TEST(test_big_layer_is_checked) {
     ProcResult r = run_chapter("chapter3", args);
     remove(path);
     ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
-    ck_assert_ptr_nonnull(strstr(r.out, "∂L/∂W: 90000 compared"));
+    ck_assert_ptr_nonnull(strstr(r.joined, "∂L/∂W: 90000 compared"));
     proc_free(&r);
 }
 END_TEST

@@ -25,7 +25,7 @@ START_TEST(test_default_passes) {
     // 3 + 3 + 3 gradient checks (5.2–5.4, 5.7, 5.8), the forms, the
     // leftover row, the sweep and its forms: 13 checks.
     ck_assert_int_eq(count_occurrences(r.out, ": PASS"), 14); // 13 and the result line
-    ck_assert_ptr_nonnull(strstr(r.out, "∂L/∂X, ∂L/∂K, ∂L/∂b in all 72 configurations: 3112 of 3112 compared"));
+    ck_assert_ptr_nonnull(strstr(r.joined, "∂L/∂X, ∂L/∂K, ∂L/∂b in all 72 configurations: 3112 of 3112 compared"));
     // One row per sweep case.
     ck_assert_int_eq(count_occurrences(r.out, "  pass\n"), 72);
     ck_assert_ptr_nonnull(strstr(r.out, "the loss fell: η = 0.1"));

@@ -95,7 +95,7 @@ START_TEST(test_check_all_forces_every_entry) {
     Captured a = capture_run(run_budget, &run);
     ck_assert_int_eq(a.status, 0);
     ck_assert_ptr_null(strstr(a.out, "seeded sample"));
-    ck_assert_ptr_nonnull(strstr(a.out, "dX: 12 compared"));
+    ck_assert_ptr_nonnull(strstr(a.joined, "dX: 12 compared"));
     captured_free(&a);
 }
 END_TEST
@@ -105,7 +105,7 @@ START_TEST(test_sample_catches_wrong_gradient) {
     BudgetRun run = {false, 0.01};
     Captured a = capture_run(run_budget, &run);
     ck_assert_int_eq(a.status, 1);
-    ck_assert_int_eq(count_substrings(a.out, "): FAIL"), 2);
+    ck_assert_int_eq(count_substrings(a.joined, "): FAIL"), 2);
     captured_free(&a);
 }
 END_TEST
@@ -169,7 +169,7 @@ START_TEST(test_sweep) {
     Captured a = capture_run(run_sweep, &right);
     ck_assert_int_eq(a.status, 0);
     ck_assert_int_eq(count_substrings(a.out, "  pass\n"), 72);
-    ck_assert_ptr_nonnull(strstr(a.out, "in all 72 configurations: 3112 of 3112 compared"));
+    ck_assert_ptr_nonnull(strstr(a.joined, "in all 72 configurations: 3112 of 3112 compared"));
     captured_free(&a);
     Captured b = capture_run(run_sweep, &wrong);
     ck_assert_int_eq(b.status, 1);

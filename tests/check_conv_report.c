@@ -42,8 +42,8 @@ START_TEST(test_three_forms_identity) {
     Captured c = capture_run(run_body, &body);
     ck_assert_int_eq(c.status, 0);
     ck_assert_ptr_nonnull(strstr(c.out, "C =\n"));
-    ck_assert_ptr_nonnull(strstr(c.out, "scatter = full convolution = Cᵀ·vec(∂L/∂Y): differences relative to"));
-    ck_assert_ptr_nonnull(strstr(c.out, "24 compared, max abs difference 0.0e+00"));
+    ck_assert_ptr_nonnull(strstr(c.joined, "scatter = full convolution = Cᵀ·vec(∂L/∂Y): differences relative to"));
+    ck_assert_ptr_nonnull(strstr(c.joined, "24 compared, max abs difference 0.0e+00"));
     captured_free(&c);
 }
 END_TEST

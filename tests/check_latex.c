@@ -1,9 +1,34 @@
 // UTF-8 prose and labels into plain-ASCII LaTeX (src/latex.c).
 #include <check.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arraylen.h"
 #include "latex.h"
+#include "proc.h"
+
+#ifndef CHAPTER_LIST
+#define CHAPTER_LIST ""
+#endif
+
+#define MAX_CHAPTERS 16
+
+static int chapters[MAX_CHAPTERS];
+static int n_chapters;
+
+static void find_chapters(void) {
+    n_chapters = 0;
+    const char *p = CHAPTER_LIST;
+    while (*p && n_chapters < MAX_CHAPTERS) {
+        char *end;
+        long n = strtol(p, &end, 10);
+        if (end == p) break;
+        chapters[n_chapters++] = (int)n;
+        p = end;
+    }
+}
 
 typedef struct {
     const char *in, *out;
@@ -53,15 +78,18 @@ START_TEST(test_math) {
 }
 END_TEST
 
-// Spaces are kept as ties, every line is "\mbox{}...\\", and an empty line
-// does not become a bare "\\" (a LaTeX error).
+// Leading spaces and all but the last space of a run are ties; the last
+// space of each run is a place the line may break (worked arithmetic too long
+// for the page). Every line is "\mbox{}...\\", and an empty line does not
+// become a bare "\\" (a LaTeX error).
 START_TEST(test_verbatim) {
     StrBuf b = {0};
-    latex_append_verbatim(&b, "Y[0,0] = 8·1\n\na_b  %\n");
+    latex_append_verbatim(&b, "Y[0,0] = 8·1\n\na_b  %\n  x\n");
     ck_assert_str_eq(sb_str(&b), "\\begin{flushleft}\\ttfamily\n"
-                                 "\\mbox{}Y[0,0]~=~8$\\cdot $1\\\\\n"
+                                 "\\mbox{}Y[0,0] = 8$\\cdot $1\\\\\n"
                                  "\\mbox{}\\\\\n"
-                                 "\\mbox{}a\\_b~~\\%\\\\\n"
+                                 "\\mbox{}a\\_b~ \\%\\\\\n"
+                                 "\\mbox{}~~x\\\\\n"
                                  "\\end{flushleft}\n");
     sb_free(&b);
 }
@@ -86,24 +114,166 @@ START_TEST(test_truncated_utf8_stays_in_bounds) {
 }
 END_TEST
 
-// Every output above is plain ASCII: what pdflatex needs without inputenc.
-START_TEST(test_output_is_ascii) {
+static const LatexCase PROSE[] = {
+    // symbols, subscripts and superscripts in math mode
+    {"so ∂L/∂ŷ_i is", "so $\\partial L/\\partial \\hat{y}_{i}$ is"},
+    {"C_in channels", "$C_{\\mathrm{in}}$ channels"},
+    {"h^p and e^−z.", "$h^{p}$ and $e^{-z}$."},
+    {"near ε^(1/(p+1)),", "near $\\varepsilon ^{(1/(p+1))}$,"},
+    // a lone letter is a variable, except the words "a" and "I"
+    {"x is a vector", "$x$ is a vector"},
+    // identifiers are typewriter text that may break after "_"
+    {"bce_grad_logits here", "\\texttt{bce\\_\\allowbreak{}grad\\_\\allowbreak{}logits} here"},
+    // quotes open and close
+    {"the \"double sum\" here", "the ``double sum'' here"},
+    {"(\"quoted\")", "(``quoted'')"},
+    // closing punctuation stays outside the math
+    {"(x_0),", "($x_{0}$),"},
+    {"plain words, 2x2.", "plain words, 2x2."},
+    // a negative number has a minus sign; 1e-10 and --lr stay text
+    {"gives -0.079, 1e-10 and --lr", "gives $-0.079$, 1e-10 and -{}-lr"},
+};
+
+START_TEST(test_prose) {
     StrBuf b = {0};
-    for (size_t k = 0; k < sizeof TEXT / sizeof *TEXT; k++) latex_append_text(&b, TEXT[k].in);
-    for (size_t k = 0; k < sizeof MATH / sizeof *MATH; k++) latex_append_math(&b, MATH[k].in);
-    for (const char *p = sb_str(&b); *p; p++) ck_assert_int_lt((unsigned char)*p, 0x80);
+    latex_append_prose(&b, PROSE[_i].in);
+    ck_assert_str_eq(sb_str(&b), PROSE[_i].out);
     sb_free(&b);
 }
 END_TEST
 
+static int count_char(const char *s, char c) {
+    int n = 0;
+    for (; *s; s++) n += *s == c;
+    return n;
+}
+
+// Every chapter's LaTeX is plain ASCII (what pdflatex needs without
+// inputenc), and every character had a translation: a '?' stands for one
+// that had none, so the LaTeX has no more '?' than the text output.
+START_TEST(test_chapter_output_is_ascii_and_translated) {
+    char program[32];
+    snprintf(program, sizeof program, "chapter%d", chapters[_i]);
+    const char *latex_args[] = {"--format", "latex", NULL}, *text_args[] = {"--no-color", NULL};
+    ProcResult tex = run_chapter(program, latex_args), text = run_chapter(program, text_args);
+    for (const char *p = tex.out; *p; p++)
+        ck_assert_msg((unsigned char)*p < 0x80, "%s: byte 0x%02x in the LaTeX", program, (unsigned char)*p);
+    ck_assert_int_le(count_char(tex.out, '?'), count_char(text.out, '?'));
+    proc_free(&tex);
+    proc_free(&text);
+}
+END_TEST
+
+// ---------------------------------------------------------------- pdflatex
+
+static bool have_pdflatex(void) { return system("pdflatex --version > /dev/null 2>&1") == 0; }
+
+// Compiles tex with pdflatex in a fresh directory; returns the exit status
+// and the widest overfull box in points (0 when none).
+static int compile_latex(const char *tex, size_t len, double *widest_overfull) {
+    char dir[] = "/tmp/workbook-latex-XXXXXX", path[128], cmd[256];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/doc.tex", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(tex, 1, len, f), len);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "cd %s && timeout 120 pdflatex -interaction=nonstopmode -halt-on-error doc.tex "
+                              "> /dev/null 2>&1", dir);
+    int status = system(cmd);
+    snprintf(path, sizeof path, "%s/doc.log", dir);
+    *widest_overfull = 0;
+    f = fopen(path, "r");
+    char line[1024];
+    while (f && fgets(line, sizeof line, f)) {
+        double pt;
+        const char *o = strstr(line, "Overfull \\hbox (");
+        if (o && sscanf(o, "Overfull \\hbox (%lfpt", &pt) == 1 && pt > *widest_overfull) *widest_overfull = pt;
+    }
+    if (f) fclose(f);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    return status;
+}
+
+// A box this much wider than the line is visible on the page; less is not.
+#define MAX_OVERFULL_PT 10.0
+
+static void assert_compiles(const char *program, const char *const *args, double max_overfull) {
+    ProcResult p = run_chapter(program, args);
+    ck_assert_msg(p.status == 0 || p.status == 1 || p.status == 3, "%s: status %d (%s)", program, p.status, p.err);
+    double overfull;
+    int status = compile_latex(p.out, p.out_len, &overfull);
+    ck_assert_msg(status == 0, "%s %s: pdflatex failed", program, args[2] ? args[2] : "");
+    ck_assert_msg(overfull <= max_overfull, "%s: an overfull box %.1f pt wide", program, overfull);
+    proc_free(&p);
+}
+
+START_TEST(test_chapter_latex_compiles) {
+    if (!have_pdflatex()) {
+        fprintf(stderr, "latex: SKIPPED the pdflatex test (pdflatex not installed; "
+                        "apt-get install texlive-latex-recommended)\n");
+        return;
+    }
+    char program[32];
+    snprintf(program, sizeof program, "chapter%d", chapters[_i]);
+    const char *args[] = {"--format", "latex", NULL};
+    assert_compiles(program, args, MAX_OVERFULL_PT);
+}
+END_TEST
+
+// Every chapter's Beamer deck compiles (its frames are narrower than the
+// article's page, so only the compile is required).
+START_TEST(test_chapter_beamer_compiles) {
+    if (!have_pdflatex()) {
+        fprintf(stderr, "latex: SKIPPED the Beamer pdflatex test (pdflatex not installed; "
+                        "apt-get install texlive-latex-recommended texlive-latex-extra)\n");
+        return;
+    }
+    char program[32];
+    snprintf(program, sizeof program, "chapter%d", chapters[_i]);
+    const char *args[] = {"--format", "beamer", NULL};
+    assert_compiles(program, args, 1e9);
+}
+END_TEST
+
+// A 3x40 input: summarised, it fits; with --full-matrices it is wide but
+// still compiles (amsmath's MaxMatrixCols raised as needed).
+START_TEST(test_wide_input_compiles) {
+    if (!have_pdflatex()) {
+        fprintf(stderr, "latex: SKIPPED the wide-input pdflatex test (pdflatex not installed)\n");
+        return;
+    }
+    char input[400] = "";
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 40; j++) {
+            char e[8];
+            snprintf(e, sizeof e, "%d%s", (i * 7 + j) % 10, j == 39 ? (i < 2 ? "; " : "") : " ");
+            strcat(input, e);
+        }
+    const char *args[] = {"--format", "latex", "--input", input, "--kernel", "1 0; 0 -1", NULL};
+    assert_compiles("chapter1", args, MAX_OVERFULL_PT);
+    const char *full[] = {"--format", "latex", "--input", input, "--kernel", "1 0; 0 -1", "--full-matrices", NULL};
+    assert_compiles("chapter1", full, 1e9);
+}
+END_TEST
+
 Suite *make_latex_suite(void) {
+    find_chapters();
     Suite *s = suite_create("latex");
     TCase *tc = tcase_create("latex");
-    tcase_add_loop_test(tc, test_text, 0, (int)(sizeof TEXT / sizeof *TEXT));
-    tcase_add_loop_test(tc, test_math, 0, (int)(sizeof MATH / sizeof *MATH));
+    tcase_add_loop_test(tc, test_text, 0, ARRAY_LEN(TEXT));
+    tcase_add_loop_test(tc, test_math, 0, ARRAY_LEN(MATH));
     tcase_add_test(tc, test_verbatim);
     tcase_add_test(tc, test_truncated_utf8_stays_in_bounds);
-    tcase_add_test(tc, test_output_is_ascii);
+    tcase_add_loop_test(tc, test_prose, 0, ARRAY_LEN(PROSE));
+    tcase_add_loop_test(tc, test_chapter_output_is_ascii_and_translated, 0, n_chapters);
     suite_add_tcase(s, tc);
+    TCase *pdf = tcase_create("pdflatex");
+    tcase_set_timeout(pdf, 300);
+    tcase_add_loop_test(pdf, test_chapter_latex_compiles, 0, n_chapters);
+    tcase_add_loop_test(pdf, test_chapter_beamer_compiles, 0, n_chapters);
+    tcase_add_test(pdf, test_wide_input_compiles);
+    suite_add_tcase(s, pdf);
     return s;
 }

@@ -4,10 +4,13 @@
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "arraylen.h"
 #include "proc.h"
 #include "options.h"
+#include "strbuf.h"
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof *(a)))
 #define MAX_ARGS 8
@@ -131,6 +134,58 @@ START_TEST(test_flags_and_simple_values) {
 }
 END_TEST
 
+START_TEST(test_new_common_options) {
+    CommonOptions o;
+    char err[256] = "";
+    Args a = {{"--section", "5.3", "--section=5.10", "--full-matrices", "--check-all"}};
+    ck_assert_msg(parse(&o, &a, &SPEC, err, sizeof err) == ARGS_OK, "%s", err);
+    ck_assert_int_eq(o.n_sections, 2);
+    ck_assert_str_eq(o.sections[0], "5.3");
+    ck_assert_str_eq(o.sections[1], "5.10");
+    ck_assert(!o.section_list);
+    ck_assert(o.full_matrices);
+    ck_assert(o.check_all);
+    options_free(&o);
+    Args b = {{"--section", "list"}};
+    ck_assert_int_eq(parse(&o, &b, &SPEC, err, sizeof err), ARGS_OK);
+    ck_assert(o.section_list);
+    ck_assert(!o.full_matrices && !o.check_all);
+    options_free(&o);
+}
+END_TEST
+
+// --help names every common option and fits 80 columns, however long the
+// chapter's own help lines are; an example in quotes is never broken.
+START_TEST(test_help_fits_80_columns) {
+    static const char *in, *long_text;
+    const ChapterOption long_options[] = {
+        {"--input", "M", "the input X, a matrix literal or @FILE; a long explanation that goes on well past "
+                         "the end of an eighty-column line and must wrap",
+         &in},
+    };
+    const ChapterSpec spec = {.program = "prog", .title = "T", .options = long_options, .n_options = 1,
+                              .notes = "Example: prog --input \"1 2 3; 4 5 6; 7 8 9\" --kernel \"1 0; 0 -1\" "
+                                       "--stride 2 --padding 1 --dilation 2"};
+    (void)long_text;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    print_help(f, &spec);
+    fclose(f);
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+        ck_assert_msg(utf8_width(line) <= 80, "too wide: %s", line);
+    free(buf);
+    f = open_memstream(&buf, &len);
+    print_help(f, &spec);
+    fclose(f);
+    const char *opts[] = {"--section", "--full-matrices", "--check-all", "--answer", "--step", "markdown, json or beamer",
+                          "\"1 2 3; 4 5 6; 7 8 9\"", "must wrap", "4 the output"};
+    for (int k = 0; k < ARRAY_LEN(opts); k++) ck_assert_msg(strstr(buf, opts[k]) != NULL, "no '%s'", opts[k]);
+    free(buf);
+}
+END_TEST
+
 START_TEST(test_answers_parsed) {
     CommonOptions o;
     char err[256] = "";
@@ -200,7 +255,7 @@ typedef struct {
 } ErrorCase;
 
 static const ErrorCase ERRORS[] = {
-    {{{"--format", "yaml"}}, "--format: unknown format 'yaml' (expected text, latex, markdown or json)"},
+    {{{"--format", "yaml"}}, "--format: unknown format 'yaml' (expected text, latex, markdown, json or beamer)"},
     {{{"--format=html"}}, "--format: unknown format 'html'"},
     {{{"--format="}}, "--format: unknown format ''"},
     {{{"--format"}}, "--format: missing value"},
@@ -218,6 +273,13 @@ static const ErrorCase ERRORS[] = {
     {{{"--bug", "nope"}}, "--bug: unknown bug 'nope' ('--bug list' names them)"},
     {{{"--bug"}}, "--bug: missing value"},
     {{{"--plot", ""}}, "--plot: the directory name is empty"},
+    {{{"--section", "5"}}, "--section: '5' is not a section number N.M (e.g. 5.3) or 'list'"},
+    {{{"--section", "5.3.1"}}, "--section: '5.3.1' is not a section number"},
+    {{{"--section", ".3"}}, "--section: '.3' is not a section number"},
+    {{{"--section", "5."}}, "--section: '5.' is not a section number"},
+    {{{"--section", "a.b"}}, "--section: 'a.b' is not a section number"},
+    {{{"--section"}}, "--section: missing value"},
+    {{{"--full-matrices=1"}}, "--full-matrices=1: unknown option"},
     {{{"--frobnicate"}}, "--frobnicate: unknown option (see --help)"},
     {{{"-x"}}, "-x: unknown option"},
     {{{"--formatjson"}}, "--formatjson: unknown option"},
@@ -434,6 +496,8 @@ Suite *make_options_suite(void) {
     tcase_add_loop_test(tc, test_seed_values, 0, COUNT(SEEDS));
     tcase_add_test(tc, test_flags_and_simple_values);
     tcase_add_test(tc, test_answers_parsed);
+    tcase_add_test(tc, test_new_common_options);
+    tcase_add_test(tc, test_help_fits_80_columns);
     tcase_add_test(tc, test_chapter_options_stored_in_slots);
     tcase_add_loop_test(tc, test_help_and_bug_list_status, 0, COUNT(STATUSES));
     tcase_add_loop_test(tc, test_errors, 0, COUNT(ERRORS));

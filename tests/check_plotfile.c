@@ -1,4 +1,5 @@
-// plot_file_open/close: the --plot DIR contract (mkdir -p, one error line, exit 2).
+// plot_file_open/close: the --plot DIR contract (mkdir -p, one error line,
+// exit 2 for a directory that cannot be made, 4 for a file not written).
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "proc.h"
 #include "plotfile.h"
+#include "report.h"
 
 // A fresh directory name under /tmp for each test.
 static void temp_dir(char *buf, size_t len) {
@@ -59,12 +61,49 @@ START_TEST(test_unwritable_directory_is_one_error_line) {
 }
 END_TEST
 
+// /dev/full accepts the open and fails the write: the close reports it.
+static int write_to_full_disk(void *ctx) {
+    (void)ctx;
+    FILE *f = plot_file_open("/dev", "full");
+    for (int k = 0; k < 10000; k++) fputs("0 0 0\n", f);
+    plot_file_close(f, "/dev", "full");
+    return 0;
+}
+
+START_TEST(test_full_disk_is_write_error) {
+    Captured c = capture_run(write_to_full_disk, NULL);
+    ck_assert_int_eq(c.status, EXIT_WRITE_ERROR);
+    ck_assert_str_eq(c.out, "");
+    ck_assert_str_eq(c.err, "error: --plot: cannot write '/dev/full': No space left on device\n");
+    captured_free(&c);
+}
+END_TEST
+
+// A file that cannot be created in an existing directory: exit 4.
+static int open_in_proc(void *ctx) {
+    (void)ctx;
+    plot_file_open("/proc", "workbook-x.dat");
+    return 0;
+}
+
+START_TEST(test_unopenable_file_is_write_error) {
+    Captured c = capture_run(open_in_proc, NULL);
+    ck_assert_int_eq(c.status, EXIT_WRITE_ERROR);
+    ck_assert_str_eq(c.out, "");
+    ck_assert_int_eq(captured_lines(c.err), 1);
+    ck_assert_ptr_nonnull(strstr(c.err, "error: --plot: cannot write '/proc/workbook-x.dat': "));
+    captured_free(&c);
+}
+END_TEST
+
 Suite *make_plotfile_suite(void) {
     Suite *s = suite_create("plotfile");
     TCase *tc = tcase_create("plotfile");
     tcase_add_test(tc, test_creates_missing_parents_and_writes);
     tcase_add_test(tc, test_existing_directory_is_fine);
     tcase_add_test(tc, test_unwritable_directory_is_one_error_line);
+    tcase_add_test(tc, test_full_disk_is_write_error);
+    tcase_add_test(tc, test_unopenable_file_is_write_error);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,6 +5,7 @@
 #define _XOPEN_SOURCE 700 // posix_openpt, for the terminal test
 #include <check.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 
 #include "proc.h"
 #include "jsonlint.h"
+#include "proc.h"
+#include "arraylen.h"
 #include "report.h"
 
 #define MAX_ARGS 8
@@ -110,7 +113,7 @@ static const ExactCase EXACT[] = {
      "Result: all 0 checks passed: PASS\n\n"},
     {"latex", matrix_body, 0,
      "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\usepackage[margin=2cm]{geometry}\n"
-     "\\setcounter{MaxMatrixCols}{32}\n\\begin{document}\n\\section*{T}\n\n"
+     "\\setlength{\\emergencystretch}{3em}\n\\begin{document}\n\\section*{$T$}\n\n"
      "\\[\nM = \\begin{bmatrix}\n"
      "1 & -2.5 \\\\\n"
      "0 & 1.5 \\times 10^{-7}\n"
@@ -148,10 +151,10 @@ static const ExactCase EXACT[] = {
      "}\n"},
     {"latex", mixed_body, 0,
      "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\usepackage[margin=2cm]{geometry}\n"
-     "\\setcounter{MaxMatrixCols}{32}\n\\begin{document}\n\\section*{T}\n\n"
+     "\\setlength{\\emergencystretch}{3em}\n\\begin{document}\n\\section*{$T$}\n\n"
      "\\[\nv = \\begin{bmatrix}\n3 & 0.5\n\\end{bmatrix}\n\\]\n\n"
      "\\[ z = 0 \\]\n\n"
-     "\\noindent d: analytic 2, numerical 2, relative error 0.0e+00 (tolerance 1e-06): \\textbf{PASS}\n\n"
+     "\\noindent $d$: analytic 2, numerical 2, relative error 0.0e+00 (tolerance 1e-06): \\textbf{PASS}\n\n"
      "\\subsection*{Result}\n\n"
      "\\noindent Result: all 1 checks passed: \\textbf{PASS}\n\n"
      "\\end{document}\n"},
@@ -164,7 +167,9 @@ static const ExactCase EXACT[] = {
      "  [0]    1         1          0.0e+00    0.0e+00    ok\n"
      "  [1]    2         2.5        5.0e-01    1.1e-01    FAIL\n"
      "\n"
-     "g: 1 of 2 entries over tolerance 1e-06, worst relative error 1.1e-01 at [1]: FAIL\n\n"
+     // 82 columns as one line: the verdict stays beside the name.
+     "g: FAIL\n"
+     "  1 of 2 entries over tolerance 1e-06, worst relative error 1.1e-01 at [1]\n\n"
      "Result\n------\n\n"
      "Result: 1 of 1 checks FAILED: FAIL\n\n"},
     {"markdown", failing_check_body, 1,
@@ -244,7 +249,7 @@ START_TEST(test_answer_wrong_entry_marked) {
     ck_assert_int_eq(j.status, 1);
     ck_assert_msg(jsonlint_is_one_object(j.out), "not one JSON object:\n%s", j.out);
     ck_assert_ptr_nonnull(strstr(j.out, "  \"answers\": [\n    {\"name\": \"m\", \"passed\": false, \"entries\": 4, "
-                                        "\"wrong_entries\": [\"(0,1)\"]}\n  ]\n}\n"));
+                                        "\"wrong_entries\": [\"(0,1)\"], \"matches_mistake\": null}\n  ]\n}\n"));
     captured_free(&j);
 }
 END_TEST
@@ -452,12 +457,399 @@ START_TEST(test_duplicate_key_aborts) {
 }
 END_TEST
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof *(a)))
+
+
+// ---------------------------------------------------------------- naming the mistake
+
+// S = [1 2 3; 4 5 6; 7 8 10]: no symmetry, so each slip gives a different matrix.
+static void slip_body(Report *r) {
+    double d[9] = {1, 2, 3, 4, 5, 6, 7, 8, 10};
+    Tensor m = tensor_view(d, 1, 3, 3);
+    report_matrix_quantity(r, "s", "S", &m);
+}
+
+// P = [1 2 3; 4 5 6], a non-square outer-product shape.
+static void outer_body(Report *r) {
+    double d[6] = {1, 2, 3, 4, 5, 6};
+    Tensor m = tensor_view(d, 1, 2, 3);
+    report_matrix_quantity(r, "p", "P", &m);
+}
+
+static const struct {
+    Body body;
+    const char *answer, *mistake, *line;
+} SLIPS[] = {
+    {slip_body, "s=-1 -2 -3; -4 -5 -6; -7 -8 -10", "sign", "with its sign flipped"},
+    {slip_body, "s=1 4 7; 2 5 8; 3 6 10", "transposed", "the transpose of the right value"},
+    {slip_body, "s=10 8 7; 6 5 4; 3 2 1", "rot180", "rotated by 180 degrees"},
+    {slip_body, "s=0.5 1 1.5; 2 2.5 3; 3.5 4 5", "scaled", "times 1/2"},
+    {slip_body, "s=3 6 9; 12 15 18; 21 24 30", "scaled", "times 3"},
+    {slip_body, "s=-0.25 -0.5 -0.75; -1 -1.25 -1.5; -1.75 -2 -2.5", "scaled", "times -1/4"},
+    {slip_body, "s=0 0 0; 1 2 3; 4 5 6", "shifted", "shifted down one row"},
+    {slip_body, "s=2 3 0; 5 6 0; 8 10 0", "shifted", "shifted left one column"},
+    {outer_body, "p=1 4 2; 5 3 6", "swapped", "rows and columns swapped"},
+    // typed in the transposed shape: named, not a shape error
+    {outer_body, "p=1 4; 2 5; 3 6", "transposed", "the transpose of the right value"},
+};
+
+START_TEST(test_answer_names_slip) {
+    Captured c = capture_report(SLIPS[_i].body, "--answer", SLIPS[_i].answer, NULL, NULL);
+    ck_assert_msg(c.status == 1, "%s: status %d (%s)", SLIPS[_i].answer, c.status, c.err);
+    ck_assert_msg(strstr(c.out, SLIPS[_i].line) != NULL, "%s: no '%s' in\n%s", SLIPS[_i].answer, SLIPS[_i].line,
+                  c.out);
+    captured_free(&c);
+    Captured j = capture_report(SLIPS[_i].body, "--answer", SLIPS[_i].answer, "--format", "json");
+    ck_assert(jsonlint_is_one_object(j.out));
+    char want[80];
+    snprintf(want, sizeof want, "\"matches_mistake\": \"%s\"}", SLIPS[_i].mistake);
+    ck_assert_msg(strstr(j.out, want) != NULL, "%s: no %s in\n%s", SLIPS[_i].answer, want, j.out);
+    captured_free(&j);
+}
+END_TEST
+
+// No slip: say so, name the pattern when there is one, null in JSON; a
+// right answer has null too.
+START_TEST(test_answer_no_mistake_pattern) {
+    Captured row = capture_report(slip_body, "--answer", "s=1 2 3; 4 9 9; 7 8 10", NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(row.out, "matches no classic mistake; the wrong entries are only row 1."));
+    captured_free(&row);
+    Captured border = capture_report(slip_body, "--answer", "s=1 2 3; 9 5 6; 7 8 11", "--format", "markdown");
+    ck_assert_ptr_nonnull(strstr(border.out, "the wrong entries are only on the border."));
+    captured_free(&border);
+    Captured col = capture_report(slip_body, "--answer", "s=1 2 0; 4 5 0; 7 8 0", NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(col.out, "the wrong entries are only column 2."));
+    captured_free(&col);
+    Captured listed = capture_report(slip_body, "--answer", "s=9 2 3; 4 9 6; 7 8 10", "--format", "markdown");
+    ck_assert_ptr_nonnull(strstr(listed.out, "a shift); the wrong entries are (0,0), (1,1).\n"));
+    captured_free(&listed);
+    Captured none = capture_report(slip_body, "--answer", "s=1 2 3; 9 5 6; 7 8 11", "--format", "json");
+    ck_assert_ptr_nonnull(strstr(none.out, "\"matches_mistake\": null}"));
+    captured_free(&none);
+    Captured right = capture_report(slip_body, "--answer", "s=1 2 3; 4 5 6; 7 8 10", "--format", "json");
+    ck_assert_int_eq(right.status, 0);
+    ck_assert_ptr_nonnull(strstr(right.out, "\"passed\": true, \"entries\": 9, \"wrong_entries\": [], "
+                                            "\"matches_mistake\": null}"));
+    captured_free(&right);
+}
+END_TEST
+
+// The chapter's own --bug variants, by running it again: chapter 5's ∂L/∂X
+// computed without rot180 (its value read from `--bug no-rot180 --format
+// json`, so this test does not depend on the numbers).
+START_TEST(test_answer_names_bug_variant) {
+    const char *bug_args[] = {"--bug", "no-rot180", "--format", "json", NULL};
+    ProcResult b = run_chapter("chapter5", bug_args);
+    const char *dx = strstr(b.out, "\n  \"dX\": ");
+    ck_assert_ptr_nonnull(dx);
+    // [[a, b], [c, d]] -> "a b; c d"
+    char answer[1024] = "dX=";
+    size_t n = strlen(answer);
+    int depth = 0;
+    for (const char *p = dx + 9; n + 2 < sizeof answer; p++) {
+        if (*p == '[') depth++;
+        else if (*p == ']' && --depth == 0) break;
+        else if (*p == ']') answer[n++] = ';';
+        else if (*p != ',' && !(*p == ' ' && p[-1] == ']')) answer[n++] = *p;
+    }
+    while (n > 3 && (answer[n - 1] == ';' || answer[n - 1] == ' ')) n--; // the last row's ';'
+    answer[n] = '\0';
+    proc_free(&b);
+    const char *args[] = {"--no-color", "--answer", answer, NULL};
+    ProcResult p = run_chapter("chapter5", args);
+    ck_assert_msg(p.status == 1, "status %d for %s: %s", p.status, answer, p.err);
+    ck_assert_msg(strstr(p.out, "--bug=no-rot180 (") != NULL, "%s", answer);
+    proc_free(&p);
+    // Markdown does not wrap: the whole line, with the section of the first
+    // check that fails under the bug.
+    const char *md_args[] = {"--format", "markdown", "--answer", answer, NULL};
+    ProcResult md = run_chapter("chapter5", md_args);
+    ck_assert_ptr_nonnull(strstr(md.out, "Your ∂L/∂X is exactly what the chapter computes with the mistake "
+                                         "--bug=no-rot180 ("));
+    ck_assert_ptr_nonnull(strstr(md.out, "): see 5.3.\n"));
+    proc_free(&md);
+    const char *json_args[] = {"--format", "json", "--answer", answer, NULL};
+    ProcResult j = run_chapter("chapter5", json_args);
+    ck_assert_ptr_nonnull(strstr(j.out, "\"matches_mistake\": \"no-rot180\""));
+    proc_free(&j);
+}
+END_TEST
+
+// ---------------------------------------------------------------- --section
+
+// Two sections, each with a check: 1.1's fails, 1.2's passes.
+static void two_sections_body(Report *r) {
+    report_text(r, "intro before any section");
+    report_heading(r, "1.1 First");
+    report_text(r, "first section prose");
+    failing_check_body(r);
+    report_heading(r, "1.2 Second");
+    report_text(r, "second section prose");
+    report_check_scalar(r, "second check", 2.0, 2.0, 1e-6);
+    double d[2] = {3, 4};
+    Tensor v = tensor_view(d, 1, 1, 2);
+    report_quantity(r, "q", "q", &v);
+}
+
+static const char *const FORMAT_WORDS[] = {"text", "latex", "markdown", "json", "beamer"};
+
+// Only 1.2 is shown, in every format; 1.1's failing check is neither shown
+// nor counted, so the status is 0.
+START_TEST(test_section_shows_only_that_section) {
+    Captured c = capture_report(two_sections_body, "--section", "1.2", "--format", FORMAT_WORDS[_i]);
+    ck_assert_msg(c.status == 0, "%s: status %d (%s)", FORMAT_WORDS[_i], c.status, c.err);
+    ck_assert_ptr_null(strstr(c.out, "first section prose"));
+    ck_assert_ptr_null(strstr(c.out, "intro before"));
+    ck_assert_ptr_null(strstr(c.out, "\"g\""));
+    if (strcmp(FORMAT_WORDS[_i], "json") == 0) {
+        ck_assert(jsonlint_is_one_object(c.out));
+        ck_assert_ptr_nonnull(strstr(c.out, "\"second check\""));
+        ck_assert_ptr_nonnull(strstr(c.out, "\"section\": \"1.2\""));
+    } else {
+        ck_assert_ptr_nonnull(strstr(c.out, "second section prose"));
+        ck_assert_ptr_nonnull(strstr(c.out, "Second"));
+    }
+    captured_free(&c);
+    // The control: shown in full, the failing check counts.
+    Captured all = capture_report(two_sections_body, "--format", FORMAT_WORDS[_i], NULL, NULL);
+    ck_assert_int_eq(all.status, 1);
+    captured_free(&all);
+    Captured first = capture_report(two_sections_body, "--section", "1.1", "--format", FORMAT_WORDS[_i]);
+    ck_assert_int_eq(first.status, 1);
+    captured_free(&first);
+}
+END_TEST
+
+START_TEST(test_section_list) {
+    Captured c = capture_report(two_sections_body, "--section", "list", NULL, NULL);
+    ck_assert_int_eq(c.status, 0);
+    ck_assert_str_eq(c.out, "1.1   First\n1.2   Second\n");
+    captured_free(&c);
+}
+END_TEST
+
+START_TEST(test_section_unknown_names_the_choices) {
+    Captured c = capture_report(two_sections_body, "--section", "1.3", NULL, NULL);
+    ck_assert_usage_error(c, "error: --section: this chapter has no section 1.3 (its sections: 1.1, 1.2)");
+    captured_free(&c);
+}
+END_TEST
+
+START_TEST(test_section_repeatable) {
+    Captured c = capture_report(two_sections_body, "--section", "1.2", "--section", "1.1");
+    ck_assert_int_eq(c.status, 1);
+    ck_assert_ptr_nonnull(strstr(c.out, "first section prose"));
+    ck_assert_ptr_nonnull(strstr(c.out, "second section prose"));
+    captured_free(&c);
+}
+END_TEST
+
+// An --answer for a quantity of a section not shown is refused, not ignored.
+START_TEST(test_section_hidden_answer_refused) {
+    Captured c = capture_report(two_sections_body, "--section", "1.1", "--answer", "q=3 4");
+    ck_assert_usage_error(c, "error: --answer q: it is reported in a section that --section does not show");
+    captured_free(&c);
+}
+END_TEST
+
+// ---------------------------------------------------------------- --answer names
+
+static void text_key_body(Report *r) {
+    report_json_string(r, "mode", "valid");
+    report_scalar(r, "z", "z", 1.5);
+}
+
+START_TEST(test_answer_non_numeric_key_says_why) {
+    Captured c = capture_report(text_key_body, "--answer", "mode=1", NULL, NULL);
+    ck_assert_usage_error(c, "error: --answer: 'mode' is not a number, vector or matrix");
+    ck_assert_ptr_nonnull(strstr(c.err, "names --answer takes: z\n"));
+    captured_free(&c);
+    Captured u = capture_report(text_key_body, "--answer", "q=1", NULL, NULL);
+    ck_assert_usage_error(u, "error: --answer: unknown name 'q' (names --answer takes: z)");
+    captured_free(&u);
+}
+END_TEST
+
+// ---------------------------------------------------------------- big matrices
+
+// 20x30 with entries i*100+j: over the summary threshold both ways.
+static void big_matrix_body(Report *r) {
+    Tensor t = tensor_alloc(1, 20, 30);
+    for (int i = 0; i < 20; i++)
+        for (int j = 0; j < 30; j++) *tensor_at(&t, 0, i, j) = i * 100 + j;
+    report_matrix_quantity(r, "big", "B", &t);
+    tensor_free(&t);
+}
+
+START_TEST(test_big_matrix_summarised) {
+    Captured c = capture_report(big_matrix_body, NULL, NULL, NULL, NULL);
+    // corners: 0 1 2 … 27 28 29 in the first row, 1900 … 1929 in the last
+    ck_assert_ptr_nonnull(strstr(c.out, "  [    0    1    2    …   27   28   29 ]\n"));
+    ck_assert_ptr_nonnull(strstr(c.out, "  [    ⋮    ⋮    ⋮    ⋱    ⋮    ⋮    ⋮ ]\n"));
+    ck_assert_ptr_nonnull(strstr(c.out, "  [ 1900 1901 1902    … 1927 1928 1929 ]\n"));
+    ck_assert_ptr_null(strstr(c.out, " 1015 "));
+    captured_free(&c);
+    Captured full = capture_report(big_matrix_body, "--full-matrices", NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(full.out, " 1015 "));
+    ck_assert_ptr_null(strstr(full.out, "…"));
+    captured_free(&full);
+    Captured tex = capture_report(big_matrix_body, "--format", "latex", NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(tex.out, "0 & 1 & 2 & \\cdots & 27 & 28 & 29 \\\\\n"));
+    ck_assert_ptr_nonnull(strstr(tex.out, "\\vdots & \\vdots & \\vdots & \\ddots"));
+    captured_free(&tex);
+    Captured json = capture_report(big_matrix_body, "--format", "json", NULL, NULL);
+    ck_assert(jsonlint_is_one_object(json.out));
+    ck_assert_ptr_nonnull(strstr(json.out, ", 1015, "));
+    ck_assert_ptr_null(strstr(json.out, "…"));
+    captured_free(&json);
+}
+END_TEST
+
+// ---------------------------------------------------------------- tables
+
+static void pipe_table_body(Report *r) {
+    const char *headers[] = {"function", "value"};
+    report_table_begin_keyed(r, "rows", 2, headers);
+    const char *row[] = {"|x| at x = 0", "1.5e-07"};
+    report_table_row(r, row);
+    const char *row2[] = {"a\\b", "n/a"};
+    report_table_row(r, row2);
+    report_table_end(r);
+}
+
+// Cells of a Markdown row: '|' not preceded by a backslash, minus one.
+static int markdown_cells(const char *line) {
+    int bars = 0;
+    for (const char *p = line; *p && *p != '\n'; p++)
+        if (*p == '|' && (p == line || p[-1] != '\\')) bars++;
+    return bars - 1;
+}
+
+START_TEST(test_markdown_escapes_table_breakers) {
+    Captured c = capture_report(pipe_table_body, "--format", "markdown", NULL, NULL);
+    const char *row = strstr(c.out, "\n| \\|x\\| at x = 0 | 1.5e-07 |\n");
+    ck_assert_msg(row != NULL, "row not escaped:\n%s", c.out);
+    ck_assert_int_eq(markdown_cells(row + 1), 2);
+    ck_assert_int_eq(markdown_cells(strstr(c.out, "| a\\\\b")), 2);
+    captured_free(&c);
+}
+END_TEST
+
+START_TEST(test_keyed_table_in_json) {
+    Captured c = capture_report(pipe_table_body, "--format", "json", NULL, NULL);
+    ck_assert_msg(jsonlint_is_one_object(c.out), "%s", c.out);
+    ck_assert_ptr_nonnull(strstr(c.out, "{\"function\": \"|x| at x = 0\", \"value\": 1.5e-07}"));
+    ck_assert_ptr_nonnull(strstr(c.out, "{\"function\": \"a\\\\b\", \"value\": \"n/a\"}"));
+    captured_free(&c);
+}
+END_TEST
+
+// ---------------------------------------------------------------- --step
+
+// JSON on a terminal with --step: one valid object, nothing flushed early.
+START_TEST(test_step_json_on_tty_is_valid) {
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    ck_assert_int_ge(master, 0);
+    ck_assert_int_eq(grantpt(master), 0);
+    ck_assert_int_eq(unlockpt(master), 0);
+    const char *slave_name = ptsname(master);
+    ck_assert_ptr_nonnull(slave_name);
+    fflush(stdout);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int slave = open(slave_name, O_RDWR | O_NOCTTY);
+        if (slave < 0) _exit(99);
+        dup2(slave, STDIN_FILENO);
+        dup2(slave, STDOUT_FILENO);
+        Run run = {{"--step", "--format", "json", NULL}, two_sections_body};
+        exit(run_report(&run));
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    ck_assert_ptr_nonnull(buf);
+    for (;;) {
+        ssize_t n = read(master, buf + len, cap - 1 - len);
+        if (n <= 0) break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    int wstatus;
+    waitpid(pid, &wstatus, 0);
+    close(master);
+    // the terminal turns "\n" into "\r\n"
+    char *w = buf;
+    for (char *p = buf; *p; p++)
+        if (*p != '\r') *w++ = *p;
+    *w = '\0';
+    ck_assert_msg(jsonlint_is_one_object(buf), "not one JSON object:\n%s", buf);
+    free(buf);
+}
+END_TEST
+
+// ---------------------------------------------------------------- write errors
+
+typedef enum { STDOUT_FULL, STDOUT_CLOSED, STDOUT_BROKEN_PIPE } StdoutFault;
+
+// Runs build/chapter1 (or with args) with stdout broken as fault says.
+static Captured run_with_fault(StdoutFault fault, const char *arg) {
+    FILE *err = tmpfile();
+    ck_assert_ptr_nonnull(err);
+    int pipefd[2] = {-1, -1};
+    if (fault == STDOUT_BROKEN_PIPE) {
+        ck_assert_int_eq(pipe(pipefd), 0);
+        close(pipefd[0]); // no reader: every write is EPIPE
+    }
+    fflush(stdout);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(fileno(err), STDERR_FILENO);
+        switch (fault) {
+        case STDOUT_FULL: dup2(open("/dev/full", O_WRONLY), STDOUT_FILENO); break;
+        case STDOUT_CLOSED: close(STDOUT_FILENO); break;
+        case STDOUT_BROKEN_PIPE:
+            signal(SIGPIPE, SIG_IGN); // ignored dispositions survive exec
+            dup2(pipefd[1], STDOUT_FILENO);
+            break;
+        }
+        execl(BUILD_DIR "/chapter1", "chapter1", arg, (char *)NULL);
+        _exit(127);
+    }
+    if (pipefd[1] >= 0) close(pipefd[1]);
+    int wstatus;
+    waitpid(pid, &wstatus, 0);
+    Captured c = {0};
+    c.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+    c.out = calloc(1, 1);
+    c.err = capture_slurp(err, &c.err_len);
+    fclose(err);
+    return c;
+}
+
+static const struct {
+    StdoutFault fault;
+    const char *arg, *message;
+} WRITE_FAULTS[] = {
+    {STDOUT_FULL, "--no-color", "error: cannot write the output: No space left on device\n"},
+    {STDOUT_FULL, "--help", "error: cannot write the output: No space left on device\n"},
+    {STDOUT_CLOSED, "--no-color", "error: cannot write the output: stdout is closed\n"},
+    {STDOUT_CLOSED, "--help", "error: cannot write the output: stdout is closed\n"},
+    {STDOUT_BROKEN_PIPE, "--no-color", "error: cannot write the output: Broken pipe\n"},
+};
+
+START_TEST(test_write_error_exits_4) {
+    Captured c = run_with_fault(WRITE_FAULTS[_i].fault, WRITE_FAULTS[_i].arg);
+    ck_assert_msg(c.status == EXIT_WRITE_ERROR, "case %d: status %d, stderr %s", _i, c.status, c.err);
+    ck_assert_str_eq(c.err, WRITE_FAULTS[_i].message);
+    captured_free(&c);
+}
+END_TEST
+
 
 Suite *make_report_suite(void) {
     Suite *s = suite_create("report");
     TCase *exact = tcase_create("exact");
-    tcase_add_loop_test(exact, test_exact_output, 0, COUNT(EXACT));
+    tcase_add_loop_test(exact, test_exact_output, 0, ARRAY_LEN(EXACT));
     tcase_add_test(exact, test_json_is_one_object_with_checks);
     tcase_add_test(exact, test_matrix_quantity_keeps_rows_in_json);
     tcase_add_test(exact, test_heading_underline_counts_characters);
@@ -467,15 +859,33 @@ Suite *make_report_suite(void) {
     TCase *answers = tcase_create("answers");
     tcase_add_test(answers, test_answer_right_passes);
     tcase_add_test(answers, test_answer_wrong_entry_marked);
-    tcase_add_loop_test(answers, test_answer_tolerance, 0, COUNT(TOLERANCE));
+    tcase_add_loop_test(answers, test_answer_tolerance, 0, ARRAY_LEN(TOLERANCE));
     tcase_add_test(answers, test_answer_scalar);
     tcase_add_test(answers, test_answer_unknown_name);
     tcase_add_test(answers, test_answer_wrong_shape);
+    tcase_add_loop_test(answers, test_answer_names_slip, 0, ARRAY_LEN(SLIPS));
+    tcase_add_test(answers, test_answer_no_mistake_pattern);
+    tcase_add_test(answers, test_answer_names_bug_variant);
     suite_add_tcase(s, answers);
     TCase *errors = tcase_create("errors");
-    tcase_add_loop_test(errors, test_non_finite_is_input_error, 0, COUNT(NON_FINITE));
+    tcase_add_loop_test(errors, test_non_finite_is_input_error, 0, ARRAY_LEN(NON_FINITE));
     tcase_add_test(errors, test_no_color_when_not_a_tty);
     tcase_add_test(errors, test_color_only_on_tty_and_never_when_disabled);
+    tcase_add_loop_test(errors, test_write_error_exits_4, 0, ARRAY_LEN(WRITE_FAULTS));
     suite_add_tcase(s, errors);
+    TCase *sections = tcase_create("sections");
+    tcase_add_loop_test(sections, test_section_shows_only_that_section, 0, ARRAY_LEN(FORMAT_WORDS));
+    tcase_add_test(sections, test_section_list);
+    tcase_add_test(sections, test_section_unknown_names_the_choices);
+    tcase_add_test(sections, test_section_repeatable);
+    tcase_add_test(sections, test_section_hidden_answer_refused);
+    tcase_add_test(sections, test_answer_non_numeric_key_says_why);
+    suite_add_tcase(s, sections);
+    TCase *output = tcase_create("output");
+    tcase_add_test(output, test_big_matrix_summarised);
+    tcase_add_test(output, test_markdown_escapes_table_breakers);
+    tcase_add_test(output, test_keyed_table_in_json);
+    tcase_add_test(output, test_step_json_on_tty_is_valid);
+    suite_add_tcase(s, output);
     return s;
 }

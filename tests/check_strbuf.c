@@ -1,5 +1,6 @@
 // The growable string (src/strbuf.c) and the terminal width of UTF-8 text.
 #include <check.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "strbuf.h"
@@ -78,6 +79,33 @@ START_TEST(test_utf8_width) {
 }
 END_TEST
 
+static const struct {
+    const char *s;
+    bool quotes;
+    size_t len;
+} UNITS[] = {
+    {"word rest", false, 4},
+    {"[29 35] rest", false, 7},          // a vector literal is one unit
+    {"[[1 2] [3 4]], x", false, 14},    // nested brackets, and the comma after
+    {"\"1 2; 3\" x", true, 8},          // a quoted literal, in a command line
+    {"\"1 2; 3\" x", false, 2},         // prose quotes are not glued
+    {"[unclosed bracket", false, 9},    // an unclosed bracket glues nothing
+    {"a\nb", false, 1},                 // a newline ends a unit
+    {"", false, 0},
+};
+
+START_TEST(test_wrap_unit_len) {
+    ck_assert_uint_eq(wrap_unit_len(UNITS[_i].s, UNITS[_i].quotes), UNITS[_i].len);
+}
+END_TEST
+
+START_TEST(test_utf8_width_n) {
+    ck_assert_uint_eq(utf8_width_n("∂L/∂x", 4), 2);   // "∂L": 4 bytes
+    ck_assert_uint_eq(utf8_width_n("ab", 10), 2);     // stops at the NUL
+    ck_assert_uint_eq(utf8_width_n("abc", 0), 0);
+}
+END_TEST
+
 Suite *make_strbuf_suite(void) {
     Suite *s = suite_create("strbuf");
     TCase *tc = tcase_create("strbuf");
@@ -86,6 +114,8 @@ Suite *make_strbuf_suite(void) {
     tcase_add_test(tc, test_growth_keeps_content);
     tcase_add_test(tc, test_printf_larger_than_capacity);
     tcase_add_loop_test(tc, test_utf8_width, 0, (int)(sizeof WIDTHS / sizeof *WIDTHS));
+    tcase_add_loop_test(tc, test_wrap_unit_len, 0, (int)(sizeof UNITS / sizeof *UNITS));
+    tcase_add_test(tc, test_utf8_width_n);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -17,7 +17,53 @@
 // The most arguments run_chapter passes; more is a bug in the test.
 enum { MAX_ARGS = 63 };
 
-static char *slurp(FILE *f, size_t *len) {
+static bool is_verdict_word(const char *w, size_t n) {
+    static const char *const WORDS[] = {"PASS", "FAIL", "INCONCLUSIVE", "NOTHING TO COMPARE"};
+    for (size_t k = 0; k < sizeof WORDS / sizeof *WORDS; k++)
+        if (n == strlen(WORDS[k]) && strncmp(w, WORDS[k], n) == 0) return true;
+    return false;
+}
+
+// A verdict too wide for the text format is printed as "name: WORD" with
+// its detail wrapped on indented lines below; this puts it back on one line,
+// "name: detail: WORD", as a narrow verdict is printed.
+char *join_verdicts(const char *out) {
+    size_t n = strlen(out);
+    char *j = malloc(n + 1), *w = j;
+    if (!j) abort();
+    for (const char *p = out; *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        const char *colon = NULL;
+        for (const char *q = p; q + 1 < p + len; q++)
+            if (q[0] == ':' && q[1] == ' ') colon = q;
+        if (colon && eol && strncmp(eol + 1, "  ", 2) == 0 && is_verdict_word(colon + 2, (size_t)(p + len - colon - 2))) {
+            memcpy(w, p, (size_t)(colon + 2 - p)); // "name: "
+            w += colon + 2 - p;
+            const char *q = eol + 1;
+            bool first = true;
+            while (strncmp(q, "  ", 2) == 0) { // the indented detail lines
+                const char *e = strchr(q, '\n');
+                size_t l = e ? (size_t)(e - q) - 2 : strlen(q) - 2;
+                if (!first) *w++ = ' ';
+                memcpy(w, q + 2, l);
+                w += l;
+                first = false;
+                q = e ? e + 1 : q + 2 + l;
+            }
+            w += sprintf(w, ": %.*s\n", (int)(p + len - colon - 2), colon + 2);
+            p = q;
+            continue;
+        }
+        memcpy(w, p, len + (eol ? 1 : 0));
+        w += len + (eol ? 1 : 0);
+        p += len + (eol ? 1 : 0);
+    }
+    *w = '\0';
+    return j;
+}
+
+char *capture_slurp(FILE *f, size_t *len) {
     fflush(f);
     long n = ftell(f);
     rewind(f);
@@ -50,8 +96,9 @@ static ProcResult run_child(int (*child)(void *), void *ctx) {
     if (waitpid(pid, &wstatus, 0) != pid) abort();
     ProcResult r = {0};
     r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-    r.out = slurp(out, &r.out_len);
-    r.err = slurp(err, &r.err_len);
+    r.out = capture_slurp(out, &r.out_len);
+    r.err = capture_slurp(err, &r.err_len);
+    r.joined = join_verdicts(r.out);
     fclose(out);
     fclose(err);
     return r;
@@ -116,7 +163,8 @@ ProcResult capture_run(CapturedFn fn, void *ctx) {
 void proc_free(ProcResult *p) {
     free(p->out);
     free(p->err);
-    p->out = p->err = NULL;
+    free(p->joined);
+    p->out = p->err = p->joined = NULL;
 }
 
 int count_lines(const char *s) {

@@ -12,11 +12,13 @@
 #include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct {
     int status; // exit status, or 128+signal if it was killed
     char *out, *err; // NUL-terminated; owned, freed by proc_free
+    char *joined;    // out with every wrapped verdict joined back onto one line (join_verdicts)
     size_t out_len, err_len;
 } ProcResult;
 
@@ -28,6 +30,15 @@ ProcResult run_shell(const char *script, const char *cwd);
 typedef int (*CapturedFn)(void *ctx);
 ProcResult capture_run(CapturedFn fn, void *ctx);
 void proc_free(ProcResult *p);
+// Everything written to f so far, from its start (f is a tmpfile), as a
+// NUL-terminated string the caller frees; *len receives its length.
+char *capture_slurp(FILE *f, size_t *len);
+
+// s with every verdict that the text format wrapped ("name: WORD" and the
+// detail on indented lines below) put back on one line, "name: detail:
+// WORD", so that a test can look for a verdict's numbers whatever the width.
+// The caller frees the result.
+char *join_verdicts(const char *s);
 
 // Counts the lines of s (a final line without '\n' counts).
 int count_lines(const char *s);

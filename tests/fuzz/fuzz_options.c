@@ -5,7 +5,8 @@
 // bugs. For every input parse_args must not crash, and:
 //   ARGS_ERROR: err is one non-empty line;
 //   ARGS_OK:    the format is valid, the bug is NULL or a known one, every
-//               answer has a non-empty name without '=' and a parsed matrix;
+//               answer has a non-empty name without '=' and a parsed matrix,
+//               every --section is N.M;
 // options_free runs every time, so LeakSanitizer reports any leak.
 // Inputs containing '@' are skipped: an @file answer would read arbitrary
 // files (even /dev/stdin), which is outside what a fuzzer can check.
@@ -36,6 +37,14 @@ static bool points_into(const char *p, char *const *argv, int argc) {
     for (int i = 0; i < argc; i++)
         if (p >= argv[i] && p <= argv[i] + strlen(argv[i])) return true;
     return false;
+}
+
+// "N.M": one to three digits, a dot, one to three digits.
+static bool is_section_number(const char *s) {
+    size_t a = strspn(s, "0123456789");
+    if (a < 1 || a > 3 || s[a] != '.') return false;
+    size_t b = strspn(s + a + 1, "0123456789");
+    return b >= 1 && b <= 3 && s[a + 1 + b] == '\0';
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -71,10 +80,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         REQUIRE(o.n_answers == 0, "answers survive an error");
         break;
     case ARGS_OK:
-        REQUIRE(o.format >= FORMAT_TEXT && o.format <= FORMAT_JSON, "invalid format");
+        REQUIRE(o.format >= 0 && o.format < FORMAT_COUNT && format_name(o.format), "invalid format");
         REQUIRE(o.bug == NULL || strcmp(o.bug, BUGS[0].name) == 0 || strcmp(o.bug, BUGS[1].name) == 0,
                 "an unknown bug was accepted");
         REQUIRE(o.plot_dir == NULL || o.plot_dir[0] != '\0', "an empty --plot directory was accepted");
+        REQUIRE(o.n_sections >= 0 && o.n_sections <= MAX_SECTIONS, "section count out of range");
+        for (int i = 0; i < o.n_sections; i++)
+            REQUIRE(is_section_number(o.sections[i]) && points_into(o.sections[i], argv, argc),
+                    "a malformed --section was accepted");
         /* fall through */
     case ARGS_HELP:
     case ARGS_BUG_LIST:

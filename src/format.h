@@ -1,0 +1,106 @@
+#ifndef WORKBOOK_FORMAT_H
+#define WORKBOOK_FORMAT_H
+// The output formats (--format) and the backends that render them.
+//
+// FORMAT_LIST is the one place that names the formats, in --help order:
+// X(ENUM, name) gives the enum constant FORMAT_ENUM, the --format word "name"
+// and the backend format_name, defined in src/format_name.c. Adding a format
+// is one new file plus one line here.
+//
+// report.c decides what is shown (sections, answers, verdicts, exit status);
+// a backend only decides how: each function appends to r->out. A backend
+// must fill in every member (tests/check_report.c asserts it).
+
+#include <stdbool.h>
+
+#include "strbuf.h"
+#include "tensor.h"
+
+#define FORMAT_LIST(X)                                                                                      \
+    X(TEXT, text)                                                                                           \
+    X(LATEX, latex)                                                                                         \
+    X(MARKDOWN, markdown)                                                                                   \
+    X(JSON, json)                                                                                           \
+    X(BEAMER, beamer)
+
+typedef enum {
+#define FORMAT_ENUM_(e, name) FORMAT_##e,
+    FORMAT_LIST(FORMAT_ENUM_)
+#undef FORMAT_ENUM_
+        FORMAT_COUNT
+} Format;
+
+// The --format word of f ("text"); NULL when f is out of range (options.c).
+const char *format_name(Format f);
+
+typedef struct Report Report; // report.h
+
+typedef enum { PARA_PROSE, PARA_ERRATUM } ParagraphKind;
+
+// A finished table: n_rows rows (the first holds the headers) of n_cols
+// cells, row-major. key is NULL for a table only shown, or the JSON key the
+// json backend records it under (an array of objects keyed by the headers).
+typedef struct {
+    const char *key;
+    int n_cols, n_rows;
+    char *const *cells;
+} Table;
+
+typedef struct FormatBackend {
+    const char *name;
+    // The document's start, with the chapter's title; and its end, after the
+    // last verdict (json writes the whole object here).
+    void (*begin)(Report *r, const char *title);
+    void (*finish)(Report *r);
+    void (*heading)(Report *r, const char *title);
+    void (*paragraph)(Report *r, ParagraphKind kind, const char *body);
+    void (*equation)(Report *r, const char *text, const char *latex);
+    void (*verbatim)(Report *r, const char *body);
+    // A matrix or vector shown under label (summarised unless --full-matrices).
+    void (*matrix)(Report *r, const char *label, const Tensor *t);
+    void (*scalar)(Report *r, const char *label, double value);
+    // A value recorded under key, already rendered as JSON text.
+    void (*member)(Report *r, const char *key, const char *json);
+    void (*table)(Report *r, const Table *t);
+    // "name: detail: WORD", good saying whether WORD is good news.
+    void (*verdict)(Report *r, const char *name, const char *detail, const char *word, bool good);
+} FormatBackend;
+
+#define FORMAT_DECLARE_(e, name) extern const FormatBackend format_##name;
+FORMAT_LIST(FORMAT_DECLARE_)
+#undef FORMAT_DECLARE_
+
+const FormatBackend *format_backend(Format f);
+
+// ---------------------------------------------------------------- shared helpers
+
+// Big matrices print like numpy: a side over MATRIX_SUMMARY_MAX entries (or
+// rows that would not fit the line) shows its first and last entries with an
+// ellipsis between. Every format uses this one decision.
+#define MATRIX_SUMMARY_MAX 16
+#define MATRIX_SUMMARY_EDGE 3
+// Columns a matrix line may take in text (and, as a proxy, in LaTeX).
+#define MATRIX_LINE_WIDTH 78
+
+typedef struct {
+    int rows, cols;         // shown rows and columns, ellipsis included
+    int row_edge, col_edge; // entries shown at each end; 0 when shown in full
+} MatrixLayout;
+
+// The layout of channel c of t with entries entry_width wide, rows indented
+// by indent columns; full prints everything.
+MatrixLayout matrix_layout(const Tensor *t, int entry_width, int indent, bool full);
+// Index into the full side of shown position k, or -1 for the ellipsis.
+int matrix_layout_index(int shown_pos, int edge, int n);
+// The widest "%.6g" entry of channel c.
+int matrix_entry_width(const Tensor *t, int c, const char *what);
+
+// Aligned rows "[ a  b  … ]" of channel c, each line prefixed by indent.
+void format_text_matrix(StrBuf *b, const Tensor *t, int c, const char *indent, const char *what, bool full);
+void json_append_string(StrBuf *b, const char *s);
+// Ends the equation environment format_latex left open (beamer ends frames).
+void format_latex_close_equations(Report *r);
+// True when the cell is a number JSON can hold as one.
+bool cell_is_number(const char *cell);
+
+#endif

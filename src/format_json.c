@@ -1,0 +1,89 @@
+// --format json: exactly one object. Every quantity reported with a key, the
+// keyed tables, then "checks", "demonstrations" (when any) and "answers"
+// (with --answer). Prose, equations and unkeyed tables are left out.
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+#include "report.h"
+
+static void json_begin(Report *r, const char *title) { (void)r, (void)title; }
+
+// r->out holds the members so far; the object is assembled around them.
+static void json_finish(Report *r) {
+    StrBuf doc = {0};
+    sb_puts(&doc, "{\n");
+    sb_puts(&doc, sb_str(&r->out));
+    const char *sep = r->out.len ? ",\n" : "";
+    if (r->checks.len)
+        sb_printf(&doc, "%s  \"checks\": [\n%s\n  ]", sep, sb_str(&r->checks));
+    else
+        sb_printf(&doc, "%s  \"checks\": []", sep);
+    if (r->demos.len) sb_printf(&doc, ",\n  \"demonstrations\": [\n%s\n  ]", sb_str(&r->demos));
+    if (r->opt->n_answers) sb_printf(&doc, ",\n  \"answers\": [\n%s\n  ]", sb_str(&r->answers));
+    sb_puts(&doc, "\n}\n");
+    sb_free(&r->out);
+    r->out = doc;
+}
+
+static void json_heading(Report *r, const char *title) { (void)r, (void)title; }
+
+static void json_paragraph(Report *r, ParagraphKind kind, const char *body) { (void)r, (void)kind, (void)body; }
+
+static void json_equation(Report *r, const char *text, const char *latex) { (void)r, (void)text, (void)latex; }
+
+static void json_verbatim(Report *r, const char *body) { (void)r, (void)body; }
+
+static void json_matrix(Report *r, const char *label, const Tensor *t) { (void)r, (void)label, (void)t; }
+
+static void json_scalar(Report *r, const char *label, double value) { (void)r, (void)label, (void)value; }
+
+static void json_member(Report *r, const char *key, const char *json) {
+    sb_puts(&r->out, r->out.len ? ",\n  " : "  ");
+    json_append_string(&r->out, key);
+    sb_printf(&r->out, ": %s", json);
+}
+
+// A keyed table: [{"header": cell, ...}, ...], numbers as numbers.
+static void json_table(Report *r, const Table *t) {
+    if (!t->key) return;
+    StrBuf b = {0};
+    sb_putc(&b, '[');
+    for (int i = 1; i < t->n_rows; i++) {
+        sb_puts(&b, i > 1 ? ",\n    {" : "\n    {");
+        for (int j = 0; j < t->n_cols; j++) {
+            const char *cell = t->cells[i * t->n_cols + j];
+            if (j) sb_puts(&b, ", ");
+            // an empty header is the status column ("ok", "FAIL")
+            json_append_string(&b, *t->cells[j] ? t->cells[j] : "status");
+            sb_puts(&b, ": ");
+            if (cell_is_number(cell))
+                sb_puts(&b, cell);
+            else
+                json_append_string(&b, cell);
+        }
+        sb_putc(&b, '}');
+    }
+    sb_puts(&b, t->n_rows > 1 ? "\n  ]" : "]");
+    json_member(r, t->key, sb_str(&b));
+    sb_free(&b);
+}
+
+static void json_verdict(Report *r, const char *name, const char *detail, const char *word, bool good) {
+    (void)r, (void)name, (void)detail, (void)word, (void)good;
+}
+
+const FormatBackend format_json = {
+    .name = "json",
+    .begin = json_begin,
+    .finish = json_finish,
+    .heading = json_heading,
+    .paragraph = json_paragraph,
+    .equation = json_equation,
+    .verbatim = json_verbatim,
+    .matrix = json_matrix,
+    .scalar = json_scalar,
+    .member = json_member,
+    .table = json_table,
+    .verdict = json_verdict,
+};

@@ -1,0 +1,173 @@
+// --format latex: a complete article that pdflatex compiles (amsmath,
+// amssymb, geometry): prose with its symbols in math mode, consecutive
+// equations in one gather* (align* when they align at &), matrices as
+// bmatrix (summarised like the text), tables as tabular.
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+#include "latex.h"
+#include "report.h"
+
+// An equation wider than this (in its plain-text form) is set inline, where
+// TeX can break it after a relation or an operator: a display cannot break.
+#define LATEX_EQUATION_WIDTH 78
+
+// amsmath's default MaxMatrixCols.
+#define AMSMATH_MATRIX_COLS 10
+
+// Equations in a row share one environment; anything else closes it.
+static const char *open_environment(const Report *r) { return r->in_equations ? r->latex_env : NULL; }
+
+void format_latex_close_equations(Report *r) {
+    if (!open_environment(r)) return;
+    sb_printf(&r->out, "\n\\end{%s}\n\n", r->latex_env);
+    r->in_equations = false;
+}
+
+static void latex_begin(Report *r, const char *title) {
+    sb_puts(&r->out, "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
+                     "\\usepackage[margin=2cm]{geometry}\n\\setlength{\\emergencystretch}{3em}\n"
+                     "\\begin{document}\n\\section*{");
+    latex_append_prose(&r->out, title);
+    sb_puts(&r->out, "}\n\n");
+}
+
+static void latex_finish(Report *r) {
+    format_latex_close_equations(r);
+    sb_puts(&r->out, "\\end{document}\n");
+}
+
+static void latex_heading(Report *r, const char *title) {
+    format_latex_close_equations(r);
+    sb_puts(&r->out, "\\subsection*{");
+    latex_append_prose(&r->out, title);
+    sb_puts(&r->out, "}\n\n");
+}
+
+static void latex_paragraph(Report *r, ParagraphKind kind, const char *body) {
+    format_latex_close_equations(r);
+    switch (kind) {
+    case PARA_PROSE: break;
+    case PARA_ERRATUM: sb_puts(&r->out, "\\noindent\\textbf{Erratum:} "); break;
+    }
+    latex_append_prose(&r->out, body);
+    sb_puts(&r->out, "\n\n");
+}
+
+static void latex_equation(Report *r, const char *text, const char *latex) {
+    bool aligned = strchr(latex, '&') || strstr(latex, "\\\\");
+    if (!aligned && utf8_width(text) > LATEX_EQUATION_WIDTH) {
+        format_latex_close_equations(r);
+        sb_printf(&r->out, "\\begin{flushleft}\\hspace*{2em}$\\displaystyle %s$\n\\end{flushleft}\n\n", latex);
+        return;
+    }
+    const char *env = aligned ? "align*" : "gather*";
+    if (open_environment(r) && strcmp(r->latex_env, env) == 0) {
+        sb_printf(&r->out, " \\\\\n%s", latex);
+        return;
+    }
+    format_latex_close_equations(r);
+    sb_printf(&r->out, "\\begin{%s}\n%s", env, latex);
+    r->in_equations = true;
+    r->latex_env = env;
+}
+
+static void latex_verbatim(Report *r, const char *body) {
+    format_latex_close_equations(r);
+    latex_append_verbatim(&r->out, body);
+    sb_putc(&r->out, '\n');
+}
+
+// One entry, or the ellipsis that stands for the rows or columns left out.
+static void latex_entry(StrBuf *b, const Tensor *t, int c, int i, int j, const char *what) {
+    char num[80];
+    if (i < 0 || j < 0) {
+        sb_puts(b, i < 0 && j < 0 ? "\\ddots" : i < 0 ? "\\vdots" : "\\cdots");
+        return;
+    }
+    format_latex_number(num, sizeof num, *tensor_at(t, c, i, j), what);
+    sb_puts(b, num);
+}
+
+// Summarised exactly where the text is (matrix_layout).
+static void latex_bmatrix(StrBuf *b, const Tensor *t, int c, const char *what, bool full) {
+    MatrixLayout m = matrix_layout(t, matrix_entry_width(t, c, what), 2, full);
+    // amsmath allows 10 columns; more (--full-matrices) must be asked for,
+    // and only as many as needed: the column template grows with the count.
+    if (m.cols > AMSMATH_MATRIX_COLS) sb_printf(b, "\\setcounter{MaxMatrixCols}{%d}\n", m.cols);
+    sb_puts(b, "\\begin{bmatrix}\n");
+    for (int si = 0; si < m.rows; si++) {
+        int i = matrix_layout_index(si, m.row_edge, t->h);
+        for (int sj = 0; sj < m.cols; sj++) {
+            if (sj) sb_puts(b, " & ");
+            latex_entry(b, t, c, i, matrix_layout_index(sj, m.col_edge, t->w), what);
+        }
+        sb_puts(b, si + 1 < m.rows ? " \\\\\n" : "\n");
+    }
+    sb_puts(b, "\\end{bmatrix}");
+}
+
+static void latex_matrix(Report *r, const char *label, const Tensor *t) {
+    format_latex_close_equations(r);
+    for (int c = 0; c < t->c; c++) {
+        sb_puts(&r->out, "\\[\n");
+        latex_append_math(&r->out, label);
+        if (t->c > 1) sb_printf(&r->out, "^{(%d)}", c);
+        sb_puts(&r->out, " = ");
+        latex_bmatrix(&r->out, t, c, label, r->opt->full_matrices);
+        sb_puts(&r->out, "\n\\]\n\n");
+    }
+}
+
+static void latex_scalar(Report *r, const char *label, double value) {
+    format_latex_close_equations(r);
+    char num[80];
+    format_latex_number(num, sizeof num, value, label);
+    sb_puts(&r->out, "\\[ ");
+    latex_append_math(&r->out, label);
+    sb_printf(&r->out, " = %s \\]\n\n", num);
+}
+
+static void latex_member(Report *r, const char *key, const char *json) { (void)r, (void)key, (void)json; }
+
+static void latex_table(Report *r, const Table *t) {
+    format_latex_close_equations(r);
+    sb_puts(&r->out, "\\begin{center}\n\\begin{tabular}{");
+    for (int j = 0; j < t->n_cols; j++) sb_putc(&r->out, j ? 'r' : 'l');
+    sb_puts(&r->out, "}\n");
+    for (int i = 0; i < t->n_rows; i++) {
+        for (int j = 0; j < t->n_cols; j++) {
+            // "{}" first: a row starting "[1]" after \\ would be read as \\[1], a length.
+            sb_puts(&r->out, j ? " & " : "{}");
+            latex_append_text(&r->out, t->cells[i * t->n_cols + j]);
+        }
+        sb_puts(&r->out, i == 0 ? " \\\\ \\hline\n" : " \\\\\n");
+    }
+    sb_puts(&r->out, "\\end{tabular}\n\\end{center}\n\n");
+}
+
+static void latex_verdict(Report *r, const char *name, const char *detail, const char *word, bool good) {
+    (void)good;
+    format_latex_close_equations(r);
+    sb_puts(&r->out, "\\noindent ");
+    latex_append_prose(&r->out, name);
+    sb_puts(&r->out, ": ");
+    latex_append_prose(&r->out, detail);
+    sb_printf(&r->out, ": \\textbf{%s}\n\n", word);
+}
+
+const FormatBackend format_latex = {
+    .name = "latex",
+    .begin = latex_begin,
+    .finish = latex_finish,
+    .heading = latex_heading,
+    .paragraph = latex_paragraph,
+    .equation = latex_equation,
+    .verbatim = latex_verbatim,
+    .matrix = latex_matrix,
+    .scalar = latex_scalar,
+    .member = latex_member,
+    .table = latex_table,
+    .verdict = latex_verdict,
+};

@@ -1,0 +1,27 @@
+#ifndef WORKBOOK_REPORT_INTERNAL_H
+#define WORKBOOK_REPORT_INTERNAL_H
+// What report.c shares with report_answer.c and report_check.c; not for
+// chapters.
+
+#include "report.h"
+
+_Noreturn void report_not_finite(const char *what, double v);
+// "(i,j)" for a matrix entry, "[j]" for a vector, "(c,i,j)" with channels.
+void report_entry_name(char *buf, size_t len, const Tensor *t, int k);
+// Writes r->out to stdout and clears it; exits EXIT_WRITE_ERROR on failure.
+void report_flush(Report *r);
+// The JSON text of t (rows of arrays when as_matrix), appended to b.
+void report_json_tensor(StrBuf *b, const Tensor *t, bool as_matrix, const char *what);
+// Compares a matching --answer with the computed value (report_answer.c).
+void report_check_answer(Report *r, const char *key, const char *label, const Tensor *computed);
+// For a wrong answer: the --bug variant or slip yours matches, named in one
+// line; returns its name ("sign", "no-rot180"), or NULL after saying which
+// pattern the wrong entries form, if any (report_mistake.c).
+const char *report_name_mistake(Report *r, const char *key, const char *label, const Tensor *yours,
+                                const Tensor *computed);
+// True when yours, of the transposed shape, is the transpose of computed.
+bool report_transposed_answer(const Tensor *yours, const Tensor *computed);
+// Exits 2 for an --answer that names no reported quantity.
+void report_require_answers_matched(const Report *r);
+
+#endif

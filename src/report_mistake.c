@@ -1,0 +1,329 @@
+// Naming the mistake a wrong --answer matches (issue 17): the chapter's own
+// --bug variants at the same inputs, and generic slips of the right value.
+// A bug variant is obtained by running this program again (/proc/self/exe)
+// with the same arguments plus --bug NAME --format json, and reading the
+// key's value from its JSON: the chapter's code, not a copy of it.
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "report_internal.h"
+
+// Arguments of the re-run: the user's (at most this many) plus four.
+#define MAX_RERUN_ARGS 256
+// Scale factors tried for the "scaled" slip: p/q with these bounds.
+#define MAX_FACTOR_NUM 12
+#define MAX_FACTOR_DEN 12
+// Wrong entries named in the line when no mistake matches (the table has all).
+#define WRONG_LISTED 6
+
+static bool close_enough(double y, double c) { return relative_error(y, c) <= ANSWER_REL_TOL; }
+
+// ---------------------------------------------------------------- generic slips
+
+// The value of computed after a slip, entry k of yours compared with entry
+// src(k) of computed (or with 0 when src is -1), times factor.
+typedef int (*SlipIndex)(const Tensor *t, int k, int variant);
+
+static int idx_of(const Tensor *t, int c, int i, int j) { return (c * t->h + i) * t->w + j; }
+
+static int slip_sign(const Tensor *t, int k, int v) { return (void)t, (void)v, k; }
+
+static int slip_transposed(const Tensor *t, int k, int v) {
+    (void)v;
+    int j = k % t->w, i = (k / t->w) % t->h, c = k / (t->w * t->h);
+    return idx_of(t, c, j, i);
+}
+
+static int slip_rot180(const Tensor *t, int k, int v) {
+    (void)v;
+    int j = k % t->w, i = (k / t->w) % t->h, c = k / (t->w * t->h);
+    return idx_of(t, c, t->h - 1 - i, t->w - 1 - j);
+}
+
+// variant 0..3: down, up, right, left by one; zeros fill the gap.
+static int slip_shifted(const Tensor *t, int k, int v) {
+    static const int DI[] = {-1, 1, 0, 0}, DJ[] = {0, 0, -1, 1};
+    int j = k % t->w, i = (k / t->w) % t->h, c = k / (t->w * t->h);
+    int si = i + DI[v], sj = j + DJ[v];
+    return si < 0 || si >= t->h || sj < 0 || sj >= t->w ? -1 : idx_of(t, c, si, sj);
+}
+
+// outer(v, u) laid out in the shape of outer(u, v): the data of the
+// transpose read row by row.
+static int slip_swapped(const Tensor *t, int k, int v) {
+    (void)v;
+    int j = k % t->h, i = k / t->h; // position in the h-wide transpose
+    return i < t->w ? idx_of(t, 0, j, i) : -1;
+}
+
+static bool matches(const Tensor *yours, const Tensor *c, SlipIndex index, int variant, double factor) {
+    int n = (int)tensor_size(c);
+    for (int k = 0; k < n; k++) {
+        int s = index(c, k, variant);
+        if (!close_enough(yours->data[k], s < 0 ? 0.0 : factor * c->data[s])) return false;
+    }
+    return true;
+}
+
+// A factor p/q that turns computed into yours, written into name.
+static bool scaled(const Tensor *yours, const Tensor *c, char *name, size_t len) {
+    int n = (int)tensor_size(c), big = 0;
+    for (int k = 1; k < n; k++)
+        if (fabs(c->data[k]) > fabs(c->data[big])) big = k;
+    if (c->data[big] == 0.0) return false;
+    double ratio = yours->data[big] / c->data[big];
+    for (int q = 1; q <= MAX_FACTOR_DEN; q++)
+        for (int p = -MAX_FACTOR_NUM; p <= MAX_FACTOR_NUM; p++) {
+            if (p == 0 || p == q || p == -q || !close_enough(ratio, (double)p / q)) continue;
+            if (!matches(yours, c, slip_sign, 0, (double)p / q)) continue;
+            if (q == 1)
+                snprintf(name, len, "%d", p);
+            else
+                snprintf(name, len, "%s%d/%d", p < 0 ? "-" : "", abs(p), q);
+            return true;
+        }
+    return false;
+}
+
+// The slip yours matches ("sign", "transposed", ...), described in what.
+static const char *find_slip(const Tensor *yours, const Tensor *c, char *what, size_t len) {
+    bool square = c->h == c->w && c->h > 1, matrix = c->h > 1 && c->w > 1;
+    char factor[32];
+    if (matches(yours, c, slip_sign, 0, -1.0)) return snprintf(what, len, "the right value with its sign flipped"), "sign";
+    if (square && matches(yours, c, slip_transposed, 0, 1.0))
+        return snprintf(what, len, "the transpose of the right value"), "transposed";
+    if ((c->h > 1 || c->w > 1) && matches(yours, c, slip_rot180, 0, 1.0))
+        return snprintf(what, len, "the right value rotated by 180 degrees"), "rot180";
+    if (scaled(yours, c, factor, sizeof factor))
+        return snprintf(what, len, "the right value times %s", factor), "scaled";
+    static const char *const SHIFTS[] = {"down one row", "up one row", "right one column", "left one column"};
+    for (int v = 0; v < 4; v++)
+        if ((v < 2 ? c->h : c->w) > 1 && matches(yours, c, slip_shifted, v, 1.0))
+            return snprintf(what, len, "the right value shifted %s", SHIFTS[v]), "shifted";
+    if (matrix && !square && c->c == 1 && matches(yours, c, slip_swapped, 0, 1.0))
+        return snprintf(what, len, "outer(v, u) where outer(u, v) is right: rows and columns swapped"), "swapped";
+    return NULL;
+}
+
+// ---------------------------------------------------------------- bug variants
+
+// Common options left out of the re-run (each takes a value).
+static bool dropped_option(const char *arg, bool *takes_next) {
+    static const char *const DROPPED[] = {"--answer", "--plot", "--format", "--bug", "--section"};
+    for (size_t k = 0; k < sizeof DROPPED / sizeof *DROPPED; k++) {
+        size_t n = strlen(DROPPED[k]);
+        if (strncmp(arg, DROPPED[k], n) == 0 && (arg[n] == '\0' || arg[n] == '=')) {
+            *takes_next = arg[n] == '\0';
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool chapter_option(const ChapterSpec *spec, const char *arg) {
+    for (int k = 0; k < spec->n_options; k++)
+        if (strcmp(arg, spec->options[k].name) == 0) return true;
+    return false;
+}
+
+// The arguments of the re-run: the user's without --answer, --plot, --step,
+// --format, --bug and --section, then --bug NAME --format json.
+static int rerun_args(const CommonOptions *o, const char *bug, const char **args) {
+    int n = 0;
+    args[n++] = o->argv[0];
+    for (int i = 1; i < o->argc && n < MAX_RERUN_ARGS; i++) {
+        bool takes_next = false;
+        if (chapter_option(o->spec, o->argv[i]) && i + 1 < o->argc) {
+            args[n++] = o->argv[i++];
+            args[n++] = o->argv[i];
+        } else if (dropped_option(o->argv[i], &takes_next)) {
+            i += takes_next;
+        } else if (strcmp(o->argv[i], "--step") != 0) {
+            args[n++] = o->argv[i];
+        }
+    }
+    args[n++] = "--bug";
+    args[n++] = bug;
+    args[n++] = "--format";
+    args[n++] = "json";
+    args[n] = NULL;
+    return n;
+}
+
+// stdout of this program run again with --bug bug, or NULL (malloc'd).
+static char *run_bug_variant(const CommonOptions *o, const char *bug) {
+    const char *args[MAX_RERUN_ARGS + 8];
+    rerun_args(o, bug, args);
+    int fd[2];
+    if (pipe(fd) != 0) return NULL;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) return close(fd[0]), close(fd[1]), NULL;
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(fd[1], STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        dup2(null, STDIN_FILENO);
+        close(fd[0]);
+        // The resolved path, not /proc/self/exe itself: under valgrind the
+        // latter is the tool, while readlink reports the program.
+        char self[4096];
+        ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (len > 0) {
+            self[len] = '\0';
+            execv(self, (char *const *)args);
+        }
+        execv("/proc/self/exe", (char *const *)args);
+        _exit(127);
+    }
+    close(fd[1]);
+    StrBuf out = {0};
+    char buf[4096];
+    ssize_t got;
+    while ((got = read(fd[0], buf, sizeof buf)) > 0) sb_printf(&out, "%.*s", (int)got, buf);
+    close(fd[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) == 2 || WEXITSTATUS(status) >= 4) {
+        sb_free(&out);
+        return NULL;
+    }
+    return out.s;
+}
+
+// The numbers of top-level member key in json, flattened into values (n of
+// them); false when the key is absent or has another size.
+static bool json_values(const char *json, const char *key, double *values, int n) {
+    char pattern[256];
+    snprintf(pattern, sizeof pattern, "\n  \"%s\": ", key);
+    const char *p = strstr(json, pattern);
+    if (!p) return false;
+    p += strlen(pattern);
+    int depth = 0, k = 0;
+    do {
+        if (*p == '[') depth++, p++;
+        else if (*p == ']') depth--, p++;
+        else if (*p == ',' || *p == ' ' || *p == '\n') p++;
+        else {
+            char *end;
+            double v = strtod(p, &end);
+            if (end == p || k >= n) return false;
+            values[k++] = v;
+            p = end;
+        }
+    } while (depth > 0 && *p);
+    return k == n;
+}
+
+// The section of the first failing check in the re-run's JSON, if any.
+static void first_failing_section(const char *json, char *section, size_t len) {
+    const char *fail = strstr(json, "\"passed\": false");
+    const char *s = fail ? strstr(fail, "\"section\": \"") : NULL;
+    const char *next = fail ? strstr(fail, "}") : NULL;
+    if (!s || (next && s > next)) return;
+    s += strlen("\"section\": \"");
+    snprintf(section, len, "%.*s", (int)strcspn(s, "\""), s);
+}
+
+// The --bug whose value of key equals yours; its section in section.
+static const BugInfo *find_bug(const Report *r, const char *key, const Tensor *yours, char *section,
+                               size_t len) {
+    const ChapterSpec *spec = r->opt->spec;
+    if (!spec || !r->opt->argv || spec->n_bugs == 0) return NULL;
+    int n = (int)tensor_size(yours);
+    double *values = malloc((size_t)n * sizeof *values);
+    if (!values) return NULL;
+    const BugInfo *found = NULL;
+    for (int b = 0; b < spec->n_bugs && !found; b++) {
+        char *json = run_bug_variant(r->opt, spec->bugs[b].name);
+        if (!json) continue;
+        bool same = json_values(json, key, values, n);
+        for (int k = 0; k < n && same; k++) same = close_enough(yours->data[k], values[k]);
+        if (same) {
+            found = &spec->bugs[b];
+            first_failing_section(json, section, len);
+        }
+        free(json);
+    }
+    free(values);
+    return found;
+}
+
+// ---------------------------------------------------------------- patterns
+
+// "only row 2", "only column 0", "only the border" when the wrong entries
+// are exactly there.
+static bool wrong_pattern(const Tensor *yours, const Tensor *c, char *what, size_t len) {
+    if (c->c != 1 || c->h < 2 || c->w < 2) return false;
+    int row = -1, col = -1;
+    bool one_row = true, one_col = true, border = true;
+    for (int i = 0; i < c->h; i++)
+        for (int j = 0; j < c->w; j++) {
+            if (close_enough(yours->data[i * c->w + j], c->data[i * c->w + j])) continue;
+            if (row < 0) row = i, col = j;
+            one_row = one_row && i == row;
+            one_col = one_col && j == col;
+            border = border && (i == 0 || j == 0 || i == c->h - 1 || j == c->w - 1);
+        }
+    if (row < 0) return false;
+    if (one_row && one_col) return false; // a single entry: the table says it
+    if (one_row) return snprintf(what, len, "only row %d", row), true;
+    if (one_col) return snprintf(what, len, "only column %d", col), true;
+    if (border && c->h > 2 && c->w > 2) return snprintf(what, len, "only on the border"), true;
+    return false;
+}
+
+// "(0,1), (2,2) and 3 more": the first few wrong entries by name.
+static const char *wrong_list(const Tensor *yours, const Tensor *c, char *buf, size_t len) {
+    int n = (int)tensor_size(c), shown = 0, wrong = 0;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < n; k++) {
+        if (close_enough(yours->data[k], c->data[k])) continue;
+        if (wrong++ >= WRONG_LISTED) continue;
+        char name[40];
+        report_entry_name(name, sizeof name, c, k);
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", shown++ ? ", " : "", name);
+        if (used >= len) break;
+    }
+    if (wrong > WRONG_LISTED && used < len) snprintf(buf + used, len - used, " and %d more", wrong - WRONG_LISTED);
+    return buf;
+}
+
+// ---------------------------------------------------------------- the line
+
+const char *report_name_mistake(Report *r, const char *key, const char *label, const Tensor *yours,
+                                const Tensor *computed) {
+    char what[200], section[16] = "";
+    const char *slip = find_slip(yours, computed, what, sizeof what);
+    if (slip) {
+        report_text(r, "Your %s is %s (the slip \"%s\").", label, what, slip);
+        return slip;
+    }
+    const BugInfo *bug = find_bug(r, key, yours, section, sizeof section);
+    if (bug) {
+        report_text(r, "Your %s is exactly what the chapter computes with the mistake --bug=%s (%s): see %s.",
+                    label, bug->name, bug->description, section[0] ? section : r->section);
+        return bug->name;
+    }
+    if (wrong_pattern(yours, computed, what, sizeof what))
+        report_text(r, "Your %s matches no classic mistake; the wrong entries are %s.", label, what);
+    else
+        report_text(r, "Your %s matches no classic mistake the chapter knows (a bug variant, a flipped sign, "
+                       "a transpose, rot180, a factor, a shift); the wrong entries are %s.",
+                    label, wrong_list(yours, computed, what, sizeof what));
+    return NULL;
+}
+
+bool report_transposed_answer(const Tensor *yours, const Tensor *computed) {
+    if (computed->c != 1 || yours->h != computed->w || yours->w != computed->h) return false;
+    for (int i = 0; i < computed->h; i++)
+        for (int j = 0; j < computed->w; j++)
+            if (!close_enough(yours->data[j * yours->w + i], computed->data[i * computed->w + j])) return false;
+    return true;
+}
