@@ -47,8 +47,8 @@
 // down to rounding noise never counts as a change). Between the two rules a
 // check is not scored (counted as "ambiguous").
 #define DIFFER_MAG 1e-8
-// Entries of the small matrices here; sides stay at most 16.
-#define MAXE 256
+// Entries of the matrices here (the largest is a 30×30 input).
+#define MAXE 1024
 // False verdicts written out in full (the rest are counted).
 #define MAX_LOGGED 12
 
@@ -168,16 +168,16 @@ static Truth judge(const double *t, const double *a, const double *mag, int n) {
     return same ? TRUTH_SAME : differs ? TRUTH_DIFFERS : TRUTH_AMBIGUOUS;
 }
 
-// One gradient check the run must show: its name in the JSON and the
-// truth; and the gradient the run prints under JSON key `key`, which must
-// be `grad` (n entries, each within SAME_REL of its terms' magnitude `mag`,
-// times `slack` when that is above 1): the run computes what the formulas
-// here say it does, bug included.
+// One gradient check the run must show, by its name in the JSON, and the
+// gradient it checks, printed under JSON key `key` (n entries): the truth
+// `t` derived here, and `a`, what the formulas here say the run computes,
+// bug included; `mag` per entry is the sum of |terms| of both. The verdict
+// is scored against judge(t, printed, mag), and the printed gradient must be
+// `a` within SAME_REL of mag (times `slack`, when above 1, for a bug that is
+// itself badly conditioned): the bug does what the formulas say.
 typedef struct {
-    const char *name;
-    Truth truth;
-    const char *key;
-    const double *grad, *mag;
+    const char *name, *key;
+    const double *t, *a, *mag;
     int n;
     double slack;
 } Expect;
@@ -271,7 +271,8 @@ static int json_numbers(double *out, int max, const char *json, const char *key)
 
 typedef struct {
     const char *chapter;
-    int problems, runs, scored, right, false_pass, false_fail, inconclusive, ambiguous, other, logged;
+    int problems, runs, scored, right, false_pass, false_fail, inconclusive, ambiguous, other;
+    int logged_bad, logged_inconclusive; // messages written so far, of each kind
 } Tally;
 
 // The command as a user would type it, for the messages.
@@ -281,8 +282,9 @@ static void command_line(char *buf, size_t len, const char *program, const char 
         at += (size_t)snprintf(buf + at, len - at, strncmp(args[i], "--", 2) == 0 ? " %s" : " \"%s\"", args[i]);
 }
 
-static void note(Tally *t, const char *cmd, const char *fmt, ...) {
-    if (t->logged++ >= MAX_LOGGED) return;
+// A message on stderr with the command; at most MAX_LOGGED per counter.
+static void note(int *logged, const char *cmd, const char *fmt, ...) {
+    if ((*logged)++ >= MAX_LOGGED) return;
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "verdict_corpus: ");
@@ -311,17 +313,34 @@ static void score(Tally *t, const CheckRow *row, Truth truth, const char *cmd) {
     bool pass = strcmp(row->verdict, "pass") == 0, fail = strcmp(row->verdict, "fail") == 0;
     if (strcmp(row->verdict, "inconclusive") == 0) {
         t->inconclusive++;
-        note(t, cmd, "INCONCLUSIVE \"%s\" (expected %s)", row->name, truth == TRUTH_SAME ? "pass" : "fail");
+        note(&t->logged_inconclusive, cmd, "INCONCLUSIVE \"%s\" (expected %s)", row->name, truth == TRUTH_SAME ? "pass" : "fail");
     } else if (truth == TRUTH_SAME && !pass) {
         t->false_fail++;
-        note(t, cmd, "false FAIL: \"%s\" says %s, but the gradient it checks is the true one", row->name,
+        note(&t->logged_bad, cmd, "false FAIL: \"%s\" says %s, but the gradient it checks is the true one", row->name,
              row->verdict);
     } else if (truth == TRUTH_DIFFERS && !fail) {
         t->false_pass++;
-        note(t, cmd, "false PASS: \"%s\" says %s, but the gradient it checks is wrong", row->name, row->verdict);
+        note(&t->logged_bad, cmd, "false PASS: \"%s\" says %s, but the gradient it checks is wrong", row->name, row->verdict);
     } else {
         t->right++;
     }
+}
+
+// The truth for one check: the printed gradient against t; and the printed
+// gradient must be the one derived here (else an "other" problem).
+static Truth printed_truth(Tally *t, const Expect *ex, const char *json, const char *cmd) {
+    static double printed[MAXE];
+    int n = json_numbers(printed, MAXE, json, ex->key), worst = -1;
+    for (int e = 0; e < n && n == ex->n; e++)
+        if (!(fabs(printed[e] - ex->a[e]) <= SAME_REL * ex->mag[e] * fmax(1.0, ex->slack))) worst = e;
+    if (n != ex->n || worst >= 0) {
+        t->other++;
+        note(&t->logged_bad, cmd, "\"%s\" is not the gradient derived here (%d entries, expected %d; entry %d: "
+             "%.17g, expected %.17g)", ex->key, n, ex->n, worst, worst >= 0 ? printed[worst] : 0.0,
+             worst >= 0 ? ex->a[worst] : 0.0);
+        return judge(ex->t, ex->a, ex->mag, ex->n);
+    }
+    return judge(ex->t, printed, ex->mag, ex->n);
 }
 
 // Runs program with args, --format json and --bug (when bug is set), and
@@ -345,6 +364,9 @@ static void run_scored(Tally *t, const char *program, const char *const *args, c
                   p.status, cmd, p.err);
     bool any_fail = false, any_undecided = false;
     int seen[16] = {0};
+    Truth truth[16];
+    ck_assert(n_ex <= 16);
+    for (int q = 0; q < n_ex; q++) truth[q] = printed_truth(t, &ex[q], p.out, cmd);
     for (int c = 0; c < checks.n; c++) {
         const CheckRow *row = &checks.row[c];
         any_fail |= strcmp(row->verdict, "fail") == 0;
@@ -352,32 +374,21 @@ static void run_scored(Tally *t, const char *program, const char *const *args, c
         const Expect *e = expect_for(row->name, ex, n_ex);
         if (e) {
             seen[e - ex]++;
-            score(t, row, e->truth, cmd);
+            score(t, row, truth[e - ex], cmd);
         } else if (!bug && strcmp(row->verdict, "pass") != 0) {
             t->other++;
-            note(t, cmd, "\"%s\" says %s in a run without a bug", row->name, row->verdict);
+            note(&t->logged_bad, cmd, "\"%s\" says %s in a run without a bug", row->name, row->verdict);
         }
     }
-    for (int q = 0; q < n_ex; q++) {
+    for (int q = 0; q < n_ex; q++)
         if (!seen[q]) {
             t->other++;
-            note(t, cmd, "no check named \"%s\"", ex[q].name);
+            note(&t->logged_bad, cmd, "no check named \"%s\"", ex[q].name);
         }
-        static double printed[MAXE];
-        int n = json_numbers(printed, MAXE, p.out, ex[q].key), worst = -1;
-        for (int e = 0; e < n && n == ex[q].n; e++)
-            if (!(fabs(printed[e] - ex[q].grad[e]) <= SAME_REL * ex[q].mag[e] * fmax(1.0, ex[q].slack))) worst = e;
-        if (n != ex[q].n || worst >= 0) {
-            t->other++;
-            note(t, cmd, "\"%s\" is not the gradient derived here (%d entries, expected %d; entry %d: %.17g, "
-                 "expected %.17g)", ex[q].key, n, ex[q].n, worst, worst >= 0 ? printed[worst] : 0.0,
-                 worst >= 0 ? ex[q].grad[worst] : 0.0);
-        }
-    }
     int expected = any_fail ? 1 : any_undecided ? 3 : 0;
     if (p.status != expected) {
         t->other++;
-        note(t, cmd, "exit status %d, but the checks say %d", p.status, expected);
+        note(&t->logged_bad, cmd, "exit status %d, but the checks say %d", p.status, expected);
     }
     proc_free(&p);
 }
@@ -453,9 +464,8 @@ static void ch1_xcorr_grad(Mat *d, Mat *mag, const Ch1 *p) {
                 }
 }
 
-static void test_chapter1_problem(Tally *t, Rng *r, int kind) {
-    static Ch1 p;
-    ch1_generate(&p, r, kind);
+static void run_chapter1_problem(Tally *t, const Ch1 *pp) {
+    const Ch1 p = *pp;
     // (X * K)[i,j] = Σ X[i+kh−1−m, j+kw−1−n]·K[m,n] = (X ⋆ rot180 K)[i,j],
     // so ∂L/∂K[m,n] of the convolution is D[kh−1−m, kw−1−n]: rot180(D).
     static Mat d, mag, rot, rot_mag, both;
@@ -468,12 +478,12 @@ static void test_chapter1_problem(Tally *t, Rng *r, int kind) {
                           "--upstream", literal(gs, sizeof gs, &p.g), "--mode", p.full ? "full" : "valid", NULL};
     t->problems++;
     int n = mat_n(&d);
-    Expect right[] = {{"∂L/∂K for X ⋆ K", TRUTH_SAME, "dL_dK_xcorr", d.v, both.v, n, 1},
-                      {"∂L/∂K for X * K", TRUTH_SAME, "dL_dK_conv", rot.v, both.v, n, 1}};
+    Expect right[] = {{"∂L/∂K for X ⋆ K", "dL_dK_xcorr", d.v, d.v, both.v, n, 1},
+                      {"∂L/∂K for X * K", "dL_dK_conv", rot.v, rot.v, both.v, n, 1}};
     run_scored(t, "chapter1", args, NULL, right, 2);
     // no-rot180 checks D itself against the convolution's gradient rot180(D).
-    Expect no_rot[] = {{"∂L/∂K for X ⋆ K", TRUTH_SAME, "dL_dK_xcorr", d.v, both.v, n, 1},
-                       {"∂L/∂K for X * K", judge(rot.v, d.v, both.v, n), "dL_dK_conv", d.v, both.v, n, 1}};
+    Expect no_rot[] = {{"∂L/∂K for X ⋆ K", "dL_dK_xcorr", d.v, d.v, both.v, n, 1},
+                       {"∂L/∂K for X * K", "dL_dK_conv", rot.v, d.v, both.v, n, 1}};
     run_scored(t, "chapter1", args, "no-rot180", no_rot, 2);
 }
 
@@ -530,9 +540,9 @@ static void ch3_generate(Ch3 *p, Rng *r, int kind) {
 typedef struct {
     double dz[3], dW[9], dx[3], db[3];
     double mz[3], mW[9], mx[3], mb[3];
-    // The article's ∂L/∂ŷ divides by ŷ and 1 − ŷ, which the chapter rounds
-    // (1 − ŷ loses digits as ŷ → 1): its printed value may be off by up to
-    // this factor more than a plain sum's rounding.
+    // How much more than a plain sum's rounding the chapter's form of a bug
+    // may be off: the article's ∂L/∂ŷ divides by ŷ and 1 − ŷ (1 − ŷ loses
+    // digits as ŷ → 1); no-mean's ŷ − y cancels. 1 for the rest.
     double condition;
 } Ch3Grads;
 
@@ -548,6 +558,7 @@ static const char *const CH3_BUG_NAMES[] = {NULL, "no-sigmoid-derivative", "no-m
 // at buffer position j·n + i.
 static void ch3_grads(Ch3Grads *g, const Ch3 *p, int bug) {
     memset(g, 0, sizeof *g);
+    g->condition = 1.0;
     int n = p->n, m = p->m;
     for (int i = 0; i < n; i++) {
         double z = p->b[i];
@@ -560,6 +571,8 @@ static void ch3_grads(Ch3Grads *g, const Ch3 *p, int bug) {
         } else {
             g->dz[i] = ((1 - y) * s - y * sn) / (bug == CH3_NO_MEAN ? 1 : n);
             g->mz[i] = ((1 - y) * s + y * sn) / (bug == CH3_NO_MEAN ? 1 : n);
+            // The chapter's ŷ − y cancels to an absolute error of ε(ŷ + y).
+            if (bug == CH3_NO_MEAN) g->condition = fmax(g->condition, (s + y) / g->mz[i]);
         }
         g->db[i] = g->dz[i], g->mb[i] = g->mz[i];
     }
@@ -574,15 +587,8 @@ static void ch3_grads(Ch3Grads *g, const Ch3 *p, int bug) {
         }
 }
 
-static Truth ch3_judge(const double *t, const double *a, const double *mt, const double *ma, int n) {
-    double mag[9];
-    for (int e = 0; e < n; e++) mag[e] = mt[e] + ma[e];
-    return judge(t, a, mag, n);
-}
-
-static void test_chapter3_problem(Tally *t, Rng *r, int kind) {
-    Ch3 p;
-    ch3_generate(&p, r, kind);
+static void run_chapter3_problem(Tally *t, const Ch3 *pp) {
+    const Ch3 p = *pp;
     Mat x, W, b, y;
     mat_init(&x, 1, p.m), mat_init(&W, p.n, p.m), mat_init(&b, 1, p.n), mat_init(&y, 1, p.n);
     memcpy(x.v, p.x, sizeof p.x[0] * p.m), memcpy(W.v, p.W, sizeof p.W[0] * p.n * p.m);
@@ -596,13 +602,15 @@ static void test_chapter3_problem(Tally *t, Rng *r, int kind) {
     ch3_grads(&truth, &p, CH3_NONE);
     for (int bug = CH3_NONE; bug < CH3_BUGS; bug++) {
         ch3_grads(&run, &p, bug);
-        double slack = bug == CH3_NO_SIGMOID ? run.condition : 1.0;
+        Ch3Grads mag;
+        for (int e = 0; e < 9; e++) mag.mW[e] = truth.mW[e] + run.mW[e];
+        for (int e = 0; e < 3; e++)
+            mag.mz[e] = truth.mz[e] + run.mz[e], mag.mx[e] = truth.mx[e] + run.mx[e], mag.mb[e] = mag.mz[e];
         Expect ex[] = {
-            {"∂L/∂z", ch3_judge(truth.dz, run.dz, truth.mz, run.mz, p.n), "dL_dz", run.dz, run.mz, p.n, slack},
-            {"∂L/∂W", ch3_judge(truth.dW, run.dW, truth.mW, run.mW, p.n * p.m), "dW", run.dW, run.mW, p.n * p.m,
-             slack},
-            {"∂L/∂x", ch3_judge(truth.dx, run.dx, truth.mx, run.mx, p.m), "dx", run.dx, run.mx, p.m, slack},
-            {"∂L/∂b", ch3_judge(truth.db, run.db, truth.mb, run.mb, p.n), "db", run.db, run.mb, p.n, slack},
+            {"∂L/∂z", "dL_dz", truth.dz, run.dz, mag.mz, p.n, run.condition},
+            {"∂L/∂W", "dW", truth.dW, run.dW, mag.mW, p.n * p.m, run.condition},
+            {"∂L/∂x", "dx", truth.dx, run.dx, mag.mx, p.m, run.condition},
+            {"∂L/∂b", "db", truth.db, run.db, mag.mb, p.n, run.condition},
         };
         run_scored(t, "chapter3", args, CH3_BUG_NAMES[bug], ex, 4);
     }
@@ -703,16 +711,8 @@ static void ch5_grads(Ch5Grads *o, const Ch5 *c, int bug) {
         for (int j = 0; j < c->g.w; j++) o->db += mat_get(&c->g, i, j), o->mb += fabs(mat_get(&c->g, i, j));
 }
 
-static Truth ch5_judge(const Mat *t, const Mat *a, const Mat *mt, const Mat *ma) {
-    static Mat mag;
-    mat_init(&mag, t->h, t->w);
-    for (int e = 0; e < mat_n(t); e++) mag.v[e] = mt->v[e] + ma->v[e];
-    return judge(t->v, a->v, mag.v, mat_n(t));
-}
-
-static void test_chapter5_problem(Tally *t, Rng *r, int kind) {
-    static Ch5 c;
-    ch5_generate(&c, r, kind);
+static void run_chapter5_problem(Tally *t, const Ch5 *cp) {
+    const Ch5 c = *cp;
     char xs[8192], ks[2048], gs[8192], bs[40], ss[8], ps[8], ds[8];
     snprintf(bs, sizeof bs, "%.17g", c.bias);
     snprintf(ss, sizeof ss, "%d", c.s), snprintf(ps, sizeof ps, "%d", c.p), snprintf(ds, sizeof ds, "%d", c.d);
@@ -725,13 +725,48 @@ static void test_chapter5_problem(Tally *t, Rng *r, int kind) {
     ch5_grads(&truth, &c, CH5_NONE);
     for (int bug = CH5_NONE; bug < CH5_BUGS; bug++) {
         ch5_grads(&run, &c, bug);
+        static Ch5Grads mag;
+        mag = run;
+        for (int e = 0; e < mat_n(&c.x); e++) mag.mx.v[e] += truth.mx.v[e];
+        for (int e = 0; e < mat_n(&c.k); e++) mag.mk.v[e] += truth.mk.v[e];
+        mag.mb += truth.mb;
         Expect ex[] = {
-            {"∂L/∂X", ch5_judge(&truth.dx, &run.dx, &truth.mx, &run.mx), "dX", run.dx.v, run.mx.v, mat_n(&c.x), 1},
-            {"∂L/∂K", ch5_judge(&truth.dk, &run.dk, &truth.mk, &run.mk), "dK", run.dk.v, run.mk.v, mat_n(&c.k), 1},
-            {"∂L/∂b", judge(&truth.db, &run.db, (double[]){truth.mb + run.mb}, 1), "db", &run.db, &run.mb, 1, 1},
+            {"∂L/∂X", "dX", truth.dx.v, run.dx.v, mag.mx.v, mat_n(&c.x), 1},
+            {"∂L/∂K", "dK", truth.dk.v, run.dk.v, mag.mk.v, mat_n(&c.k), 1},
+            {"∂L/∂b", "db", &truth.db, &run.db, &mag.mb, 1, 1},
         };
         run_scored(t, "chapter5", args, CH5_BUG_NAMES[bug], ex, 3);
     }
+}
+
+static void mat_set(Mat *m, int h, int w, const double *v) {
+    mat_init(m, h, w);
+    memcpy(m->v, v, sizeof *v * (size_t)(h * w));
+}
+
+// Issue 12's own examples first: ∂L/∂K exactly 0 on 100 … 900 (a false
+// FAIL), no-rot180 on inputs near 1e-10 (a false PASS), x near 1e6 in
+// chapter 3, a 30×30 pixel input in chapter 5.
+static void run_issue_examples(Tally t[3]) {
+    static const double hundreds[] = {100, 200, 300, 400, 500, 600, 700, 800, 900}, k2[] = {1, 2, 3, 4},
+                        g2[] = {1, -1, -1, 1}, tiny[] = {8e-10, 9e-10, 2e-10, 7e-10, 0, 3e-10, 0, 8e-10, 8e-10,
+                                                         8e-10, 9e-10, 9e-10},
+                        k_example[] = {1, 1, 1, 2}, g_seed1[] = {0, 2, 3, 0, 0, 2};
+    static Ch1 p1;
+    mat_set(&p1.x, 3, 3, hundreds), mat_set(&p1.k, 2, 2, k2), mat_set(&p1.g, 2, 2, g2), p1.full = false;
+    run_chapter1_problem(&t[0], &p1);
+    mat_set(&p1.x, 3, 4, tiny), mat_set(&p1.k, 2, 2, k_example), mat_set(&p1.g, 2, 3, g_seed1);
+    run_chapter1_problem(&t[0], &p1);
+    Ch3 p3 = {.n = 1, .m = 2, .x = {999999.7, 1000000.3}, .W = {1e-6, -2e-6}, .b = {0.1}, .y = {1}};
+    run_chapter3_problem(&t[1], &p3);
+    static Ch5 p5;
+    p5.bias = 0, p5.s = p5.d = 1, p5.p = 0;
+    mat_set(&p5.x, 3, 3, hundreds), mat_set(&p5.k, 2, 2, k2), mat_set(&p5.g, 2, 2, g2);
+    run_chapter5_problem(&t[2], &p5);
+    Rng r = {0x30};
+    mat_init(&p5.x, 30, 30), mat_init(&p5.k, 3, 3), mat_init(&p5.g, 28, 28);
+    mat_fill(&p5.x, &r, FILL_PIXELS, 1.0), mat_fill(&p5.k, &r, FILL_INTS, 1.0), mat_fill(&p5.g, &r, FILL_INTS, 1.0);
+    run_chapter5_problem(&t[2], &p5);
 }
 
 // The three chapters' corpora, each with its own seeded stream; the false
@@ -740,9 +775,13 @@ START_TEST(test_chapter_corpus) {
     int problems = corpus_problems();
     Tally t[3] = {{.chapter = "chapter 1"}, {.chapter = "chapter 3"}, {.chapter = "chapter 5"}}, all = {.chapter = "all"};
     Rng r1 = {0xC0A1}, r3 = {0xC0A3}, r5 = {0xC0A5};
-    for (int q = 0; q < problems; q++) test_chapter1_problem(&t[0], &r1, q % CH1_KINDS);
-    for (int q = 0; q < problems; q++) test_chapter3_problem(&t[1], &r3, q % CH3_KINDS);
-    for (int q = 0; q < problems; q++) test_chapter5_problem(&t[2], &r5, q % CH5_KINDS);
+    static Ch1 p1;
+    static Ch3 p3;
+    static Ch5 p5;
+    run_issue_examples(t);
+    for (int q = 0; q < problems; q++) ch1_generate(&p1, &r1, q % CH1_KINDS), run_chapter1_problem(&t[0], &p1);
+    for (int q = 0; q < problems; q++) ch3_generate(&p3, &r3, q % CH3_KINDS), run_chapter3_problem(&t[1], &p3);
+    for (int q = 0; q < problems; q++) ch5_generate(&p5, &r5, q % CH5_KINDS), run_chapter5_problem(&t[2], &p5);
     for (int c = 0; c < 3; c++) {
         tally_print(&t[c]);
         tally_add(&all, &t[c]);
