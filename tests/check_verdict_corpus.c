@@ -272,6 +272,7 @@ static int json_numbers(double *out, int max, const char *json, const char *key)
 typedef struct {
     const char *chapter;
     int problems, runs, scored, right, false_pass, false_fail, inconclusive, ambiguous, other;
+    int inconclusive_zero; // of them, on a gradient that is zero up to rounding
     int logged_bad, logged_inconclusive; // messages written so far, of each kind
 } Tally;
 
@@ -304,7 +305,7 @@ static const Expect *expect_for(const char *name, const Expect *ex, int n) {
     return NULL;
 }
 
-static void score(Tally *t, const CheckRow *row, Truth truth, const char *cmd) {
+static void score(Tally *t, const CheckRow *row, Truth truth, bool zero, const char *cmd) {
     if (truth == TRUTH_AMBIGUOUS) {
         t->ambiguous++;
         return;
@@ -313,7 +314,9 @@ static void score(Tally *t, const CheckRow *row, Truth truth, const char *cmd) {
     bool pass = strcmp(row->verdict, "pass") == 0, fail = strcmp(row->verdict, "fail") == 0;
     if (strcmp(row->verdict, "inconclusive") == 0) {
         t->inconclusive++;
-        note(&t->logged_inconclusive, cmd, "INCONCLUSIVE \"%s\" (expected %s)", row->name, truth == TRUTH_SAME ? "pass" : "fail");
+        t->inconclusive_zero += zero;
+        note(&t->logged_inconclusive, cmd, "INCONCLUSIVE \"%s\" (expected %s%s)", row->name,
+             truth == TRUTH_SAME ? "pass" : "fail", zero ? "; the true gradient is zero" : "");
     } else if (truth == TRUTH_SAME && !pass) {
         t->false_fail++;
         note(&t->logged_bad, cmd, "false FAIL: \"%s\" says %s, but the gradient it checks is the true one", row->name,
@@ -365,8 +368,13 @@ static void run_scored(Tally *t, const char *program, const char *const *args, c
     bool any_fail = false, any_undecided = false;
     int seen[16] = {0};
     Truth truth[16];
+    bool zero[16];
     ck_assert(n_ex <= 16);
-    for (int q = 0; q < n_ex; q++) truth[q] = printed_truth(t, &ex[q], p.out, cmd);
+    static const double zeros[MAXE];
+    for (int q = 0; q < n_ex; q++) {
+        truth[q] = printed_truth(t, &ex[q], p.out, cmd);
+        zero[q] = judge(zeros, ex[q].t, ex[q].mag, ex[q].n) == TRUTH_SAME;
+    }
     for (int c = 0; c < checks.n; c++) {
         const CheckRow *row = &checks.row[c];
         any_fail |= strcmp(row->verdict, "fail") == 0;
@@ -374,7 +382,7 @@ static void run_scored(Tally *t, const char *program, const char *const *args, c
         const Expect *e = expect_for(row->name, ex, n_ex);
         if (e) {
             seen[e - ex]++;
-            score(t, row, truth[e - ex], cmd);
+            score(t, row, truth[e - ex], zero[e - ex], cmd);
         } else if (!bug && strcmp(row->verdict, "pass") != 0) {
             t->other++;
             note(&t->logged_bad, cmd, "\"%s\" says %s in a run without a bug", row->name, row->verdict);
@@ -396,16 +404,17 @@ static void run_scored(Tally *t, const char *program, const char *const *args, c
 static void tally_add(Tally *sum, const Tally *t) {
     sum->problems += t->problems, sum->runs += t->runs, sum->scored += t->scored, sum->right += t->right;
     sum->false_pass += t->false_pass, sum->false_fail += t->false_fail, sum->inconclusive += t->inconclusive;
-    sum->ambiguous += t->ambiguous, sum->other += t->other;
+    sum->ambiguous += t->ambiguous, sum->other += t->other, sum->inconclusive_zero += t->inconclusive_zero;
 }
 
 static void tally_print(const Tally *t) {
     double rate = t->scored ? (double)t->inconclusive / t->scored : 0.0;
     fprintf(stderr,
             "verdict_corpus %s: %d problems, %d runs, %d gradient checks scored: %d right, %d false PASS, "
-            "%d false FAIL, %d inconclusive (%.2f%%); %d not scored (ambiguous); %d other problems\n",
+            "%d false FAIL, %d inconclusive (%.2f%%; %d of them on a zero gradient); %d not scored "
+            "(ambiguous); %d other problems\n",
             t->chapter, t->problems, t->runs, t->scored, t->right, t->false_pass, t->false_fail, t->inconclusive,
-            100.0 * rate, t->ambiguous, t->other);
+            100.0 * rate, t->inconclusive_zero, t->ambiguous, t->other);
 }
 
 static void tally_assert_no_false_verdict(const Tally *t) {
