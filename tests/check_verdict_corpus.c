@@ -36,16 +36,19 @@
 #define DEFAULT_CH6_SEEDS 3
 // At most this fraction of the scored checks may be INCONCLUSIVE (issue 12).
 #define MAX_INCONCLUSIVE 0.02
-// The bug's gradient equals the true one when every entry agrees within
-// this fraction of the sum of |terms| making it up: a different rounding of
-// the same sum, not a different gradient.
+// Whether the gradient a check compares is the true one is judged against
+// that check's own printed tolerance tol (its rtol):
+//   the same     every entry within SAME_REL of the sum of |terms| making it
+//                up (a different rounding of the same sum), plus
+//                TOL_SAME·tol of its value (a difference the check allows);
+//   different    some entry off by more than TOL_DIFFERENT·tol of its value
+//                and by more than DIFFER_MAG of its terms' magnitude (so
+//                that cancellation down to rounding noise never counts);
+// in between, or when no tolerance is printed, the check is not scored
+// (counted as "ambiguous").
 #define SAME_REL 1e-10
-// The bug changes the gradient when some entry differs by more than this
-// fraction of the two values, and
-#define DIFFER_REL 1e-3
-// by more than this fraction of its terms' magnitude (so that cancellation
-// down to rounding noise never counts as a change). Between the two rules a
-// check is not scored (counted as "ambiguous").
+#define TOL_SAME 0.1
+#define TOL_DIFFERENT 10.0
 #define DIFFER_MAG 1e-8
 // Entries of the matrices here (the largest is a 30×30 input).
 #define MAXE 1024
@@ -82,6 +85,10 @@ static int between(Rng *r, int lo, int hi) { return lo + below(r, hi - lo + 1); 
 static double range(Rng *r, double lo, double hi) { return lo + (hi - lo) * uni(r); }
 // 10^e for e uniform in [lo, hi].
 static double log_scale(Rng *r, double lo, double hi) { return pow(10.0, range(r, lo, hi)); }
+
+// A relative change between 1e-7 and 1e-5, of either sign: far above
+// rounding, far below what a glance at the numbers shows.
+static double near_miss(Rng *r) { return (below(r, 2) ? 1 : -1) * log_scale(r, -7, -5); }
 
 typedef struct {
     int h, w;
@@ -156,23 +163,22 @@ static int corpus_problems(void) {
 typedef enum { TRUTH_SAME, TRUTH_DIFFERS, TRUTH_AMBIGUOUS } Truth;
 
 // t: the true gradient, a: the gradient the run checks, mag: per entry the
-// sum of |terms| of both. SAME only when every entry is a rounding of the
-// same sum; DIFFERS when some entry is clearly another number.
-static Truth judge(const double *t, const double *a, const double *mag, int n) {
+// sum of |terms| of both, tol: the check's tolerance (see SAME_REL).
+static Truth judge(const double *t, const double *a, const double *mag, int n, double tol) {
     bool same = true, differs = false;
     for (int e = 0; e < n; e++) {
-        double d = fabs(a[e] - t[e]);
-        if (d > SAME_REL * mag[e]) same = false;
-        if (d > DIFFER_REL * (fabs(a[e]) + fabs(t[e])) && d > DIFFER_MAG * mag[e]) differs = true;
+        double d = fabs(a[e] - t[e]), size = fmax(fabs(a[e]), fabs(t[e]));
+        if (!(d <= SAME_REL * mag[e] + TOL_SAME * tol * size)) same = false;
+        if (d > TOL_DIFFERENT * tol * size && d > DIFFER_MAG * mag[e]) differs = true;
     }
-    return same ? TRUTH_SAME : differs ? TRUTH_DIFFERS : TRUTH_AMBIGUOUS;
+    return same ? TRUTH_SAME : differs && tol >= 0 ? TRUTH_DIFFERS : TRUTH_AMBIGUOUS;
 }
 
 // One gradient check the run must show, by its name in the JSON, and the
 // gradient it checks, printed under JSON key `key` (n entries): the truth
 // `t` derived here, and `a`, what the formulas here say the run computes,
 // bug included; `mag` per entry is the sum of |terms| of both. The verdict
-// is scored against judge(t, printed, mag), and the printed gradient must be
+// is scored against judge(t, printed, mag, its tolerance); the printed one must be
 // `a` within SAME_REL of mag (times `slack`, when above 1, for a bug that is
 // itself badly conditioned): the bug does what the formulas say.
 typedef struct {
@@ -186,6 +192,7 @@ typedef struct {
 
 typedef struct {
     char name[160], verdict[32];
+    double tolerance; // −1 when not printed
 } CheckRow;
 
 typedef struct {
@@ -215,7 +222,17 @@ static bool string_field(char *out, size_t len, const char *obj, const char *end
     return true;
 }
 
-// Every entry of the top-level "checks" array: name and verdict.
+// The number value of "key" inside [obj, end), or −1.
+static double number_field(const char *obj, const char *end, const char *key) {
+    char pat[48];
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    const char *p = strstr(obj, pat);
+    char *after;
+    double v = p && p < end ? strtod(p + strlen(pat), &after) : -1.0;
+    return p && p < end && after != p + strlen(pat) ? v : -1.0;
+}
+
+// Every entry of the top-level "checks" array: name, verdict, tolerance.
 static bool parse_checks(Checks *c, const char *json) {
     c->n = 0;
     const char *p = strstr(json, "\"checks\": [");
@@ -237,6 +254,7 @@ static bool parse_checks(Checks *c, const char *json) {
         if (!string_field(row->name, sizeof row->name, obj, p, "name") ||
             !string_field(row->verdict, sizeof row->verdict, obj, p, "verdict"))
             return false;
+        row->tolerance = number_field(obj, p, "tolerance");
         p++;
     }
 }
@@ -329,21 +347,19 @@ static void score(Tally *t, const CheckRow *row, Truth truth, bool zero, const c
     }
 }
 
-// The truth for one check: the printed gradient against t; and the printed
-// gradient must be the one derived here (else an "other" problem).
-static Truth printed_truth(Tally *t, const Expect *ex, const char *json, const char *cmd) {
-    static double printed[MAXE];
-    int n = json_numbers(printed, MAXE, json, ex->key), worst = -1;
+// The gradient a check compares, as the run printed it (into out), which
+// must be the one derived here; else an "other" problem, and the one
+// derived here stands in.
+static const double *printed_gradient(double *out, Tally *t, const Expect *ex, const char *json, const char *cmd) {
+    int n = json_numbers(out, MAXE, json, ex->key), worst = -1;
     for (int e = 0; e < n && n == ex->n; e++)
-        if (!(fabs(printed[e] - ex->a[e]) <= SAME_REL * ex->mag[e] * fmax(1.0, ex->slack))) worst = e;
-    if (n != ex->n || worst >= 0) {
-        t->other++;
-        note(&t->logged_bad, cmd, "\"%s\" is not the gradient derived here (%d entries, expected %d; entry %d: "
-             "%.17g, expected %.17g)", ex->key, n, ex->n, worst, worst >= 0 ? printed[worst] : 0.0,
-             worst >= 0 ? ex->a[worst] : 0.0);
-        return judge(ex->t, ex->a, ex->mag, ex->n);
-    }
-    return judge(ex->t, printed, ex->mag, ex->n);
+        if (!(fabs(out[e] - ex->a[e]) <= SAME_REL * ex->mag[e] * fmax(1.0, ex->slack))) worst = e;
+    if (n == ex->n && worst < 0) return out;
+    t->other++;
+    note(&t->logged_bad, cmd, "\"%s\" is not the gradient derived here (%d entries, expected %d; entry %d: "
+         "%.17g, expected %.17g)", ex->key, n, ex->n, worst, worst >= 0 ? out[worst] : 0.0,
+         worst >= 0 ? ex->a[worst] : 0.0);
+    return ex->a;
 }
 
 // Runs program with args, --format json and --bug (when bug is set), and
@@ -366,14 +382,15 @@ static void run_scored(Tally *t, const char *program, const char *const *args, c
     ck_assert_msg(p.status != 2 && parse_checks(&checks, p.out), "the corpus made a bad run (status %d): %s\n%s",
                   p.status, cmd, p.err);
     bool any_fail = false, any_undecided = false;
-    int seen[16] = {0};
-    Truth truth[16];
-    bool zero[16];
-    ck_assert(n_ex <= 16);
+    int seen[4] = {0};
+    static double printed[4][MAXE];
+    const double *grad[4];
+    bool zero[4];
+    ck_assert(n_ex <= 4);
     static const double zeros[MAXE];
     for (int q = 0; q < n_ex; q++) {
-        truth[q] = printed_truth(t, &ex[q], p.out, cmd);
-        zero[q] = judge(zeros, ex[q].t, ex[q].mag, ex[q].n) == TRUTH_SAME;
+        grad[q] = printed_gradient(printed[q], t, &ex[q], p.out, cmd);
+        zero[q] = judge(zeros, ex[q].t, ex[q].mag, ex[q].n, 0.0) == TRUTH_SAME;
     }
     for (int c = 0; c < checks.n; c++) {
         const CheckRow *row = &checks.row[c];
@@ -381,8 +398,9 @@ static void run_scored(Tally *t, const char *program, const char *const *args, c
         any_undecided |= strcmp(row->verdict, "pass") != 0;
         const Expect *e = expect_for(row->name, ex, n_ex);
         if (e) {
-            seen[e - ex]++;
-            score(t, row, truth[e - ex], zero[e - ex], cmd);
+            int q = (int)(e - ex);
+            seen[q]++;
+            score(t, row, judge(e->t, grad[q], e->mag, e->n, row->tolerance), zero[q], cmd);
         } else if (!bug && strcmp(row->verdict, "pass") != 0) {
             t->other++;
             note(&t->logged_bad, cmd, "\"%s\" says %s in a run without a bug", row->name, row->verdict);
@@ -435,8 +453,19 @@ typedef struct {
 
 // The kinds of problem, in turn: generic, pixels, constant X under a
 // zero-sum G (∂L/∂K = 0 exactly), X and G equal to their own rotation
-// (X ⋆ G is too, so no-rot180 cannot show), a 1×1 kernel, G = 0.
-enum { CH1_GENERIC, CH1_PIXELS, CH1_ZERO_GRAD, CH1_SYMMETRIC, CH1_ONE_BY_ONE, CH1_ZERO_UPSTREAM, CH1_KINDS };
+// (X ⋆ G is too, so no-rot180 cannot show), a 1×1 kernel, G = 0, and X
+// symmetric but for one entry off by a relative NEAR_MISS (no-rot180 changes
+// ∂L/∂K by about that fraction: a false PASS would hide here).
+enum {
+    CH1_GENERIC,
+    CH1_PIXELS,
+    CH1_ZERO_GRAD,
+    CH1_SYMMETRIC,
+    CH1_ONE_BY_ONE,
+    CH1_ZERO_UPSTREAM,
+    CH1_NEAR_SYMMETRIC,
+    CH1_KINDS
+};
 
 static void ch1_generate(Ch1 *p, Rng *r, int kind) {
     p->full = kind != CH1_ZERO_GRAD && below(r, 3) == 0;
@@ -453,7 +482,8 @@ static void ch1_generate(Ch1 *p, Rng *r, int kind) {
     mat_fill(&p->k, r, below(r, 2) ? FILL_INTS : FILL_UNIFORM, log_scale(r, -2, 2));
     mat_fill(&p->g, r, kind == CH1_PIXELS || below(r, 3) == 0 ? FILL_UNIFORM : FILL_INTS, log_scale(r, -3, 3));
     if (kind == CH1_ZERO_GRAD) mat_zero_sum_ints(&p->g, r);
-    if (kind == CH1_SYMMETRIC) mat_centrosymmetric(&p->x), mat_centrosymmetric(&p->g);
+    if (kind == CH1_SYMMETRIC || kind == CH1_NEAR_SYMMETRIC) mat_centrosymmetric(&p->x), mat_centrosymmetric(&p->g);
+    if (kind == CH1_NEAR_SYMMETRIC) p->x.v[below(r, mat_n(&p->x))] *= 1 + near_miss(r);
     if (kind == CH1_ZERO_UPSTREAM) memset(p->g.v, 0, sizeof p->g.v);
 }
 
@@ -508,21 +538,33 @@ typedef struct {
 // Generic, saturated (|z_i| from 15 to 30, L's terms cancel to ~1e-13),
 // an output with W row, b and ŷ − y all zero (x = 0 too: every gradient
 // exactly 0), a symmetric square W (W-not-transposed cannot show), n = 1
-// (no-mean and outer-product-swapped cannot show), m = 1.
-enum { CH3_GENERIC, CH3_SATURATED, CH3_ZERO_GRAD, CH3_SYMMETRIC, CH3_ONE_OUTPUT, CH3_ONE_INPUT, CH3_KINDS };
+// (no-mean and outer-product-swapped cannot show), m = 1, and a square W
+// symmetric but for one entry off by a relative near_miss.
+enum {
+    CH3_GENERIC,
+    CH3_SATURATED,
+    CH3_ZERO_GRAD,
+    CH3_SYMMETRIC,
+    CH3_ONE_OUTPUT,
+    CH3_ONE_INPUT,
+    CH3_NEAR_SYMMETRIC,
+    CH3_KINDS
+};
 
 static double sigmoid_of(double z) { return 1.0 / (1.0 + exp(-z)); }
 
 static void ch3_generate(Ch3 *p, Rng *r, int kind) {
-    p->n = kind == CH3_ONE_OUTPUT ? 1 : between(r, kind == CH3_SYMMETRIC ? 2 : 1, 3);
-    p->m = kind == CH3_ONE_INPUT ? 1 : kind == CH3_SYMMETRIC ? p->n : between(r, 1, 3);
+    bool square = kind == CH3_SYMMETRIC || kind == CH3_NEAR_SYMMETRIC;
+    p->n = kind == CH3_ONE_OUTPUT ? 1 : between(r, square ? 2 : 1, 3);
+    p->m = kind == CH3_ONE_INPUT ? 1 : square ? p->n : between(r, 1, 3);
     double scale = log_scale(r, -9, 6);
     for (int j = 0; j < p->m; j++) p->x[j] = range(r, -1.0, 1.0) * scale;
     // W scaled to x, so that z stays of order one (a few for saturation).
     for (int e = 0; e < p->n * p->m; e++) p->W[e] = range(r, -2.0, 2.0) / scale;
-    if (kind == CH3_SYMMETRIC)
+    if (square)
         for (int i = 0; i < p->n; i++)
             for (int j = 0; j < i; j++) p->W[i * p->m + j] = p->W[j * p->m + i];
+    if (kind == CH3_NEAR_SYMMETRIC) p->W[p->m] *= 1 + near_miss(r); // W[1,0]
     for (int i = 0; i < p->n; i++) {
         p->b[i] = range(r, -1.0, 1.0);
         p->y[i] = below(r, 2) ? below(r, 2) : range(r, 0.0, 1.0);
@@ -639,8 +681,19 @@ typedef struct {
 // Generic, pixels, constant X without padding under a zero-sum G (∂L/∂K = 0
 // exactly), G with one nonzero row (bias-one-axis cannot show), G = 0 with a
 // large bias, a kernel equal to its rotation at stride 1 (no-rot180 and
-// no-dilate cannot show; a 1×1 kernel: valid-not-full neither).
-enum { CH5_GENERIC, CH5_PIXELS, CH5_ZERO_GRAD, CH5_FIRST_ROW, CH5_ZERO_UPSTREAM, CH5_SYMMETRIC, CH5_KINDS };
+// no-dilate cannot show; a 1×1 kernel: valid-not-full neither), and G's
+// other rows a near_miss of its first (bias-one-axis changes ∂L/∂b by that
+// fraction).
+enum {
+    CH5_GENERIC,
+    CH5_PIXELS,
+    CH5_ZERO_GRAD,
+    CH5_FIRST_ROW,
+    CH5_ZERO_UPSTREAM,
+    CH5_SYMMETRIC,
+    CH5_NEAR_FIRST_ROW,
+    CH5_KINDS
+};
 
 static int ch5_out(int in, int k, const Ch5 *c) { return (in + 2 * c->p - c->d * (k - 1) - 1) / c->s + 1; }
 
@@ -668,6 +721,8 @@ static void ch5_generate(Ch5 *c, Rng *r, int kind) {
     if (kind == CH5_ZERO_GRAD) mat_zero_sum_ints(&c->g, r);
     if (kind == CH5_FIRST_ROW)
         for (int e = c->g.w; e < mat_n(&c->g); e++) c->g.v[e] = 0.0;
+    if (kind == CH5_NEAR_FIRST_ROW)
+        for (int e = c->g.w; e < mat_n(&c->g); e++) c->g.v[e] *= near_miss(r);
     if (kind == CH5_ZERO_UPSTREAM) memset(c->g.v, 0, sizeof c->g.v), c->bias = 1e5;
     if (kind == CH5_SYMMETRIC) mat_centrosymmetric(&c->k);
 }
