@@ -291,6 +291,7 @@ typedef struct {
     const char *chapter;
     int problems, runs, scored, right, false_pass, false_fail, inconclusive, ambiguous, other;
     int inconclusive_zero; // of them, on a gradient that is zero up to rounding
+    int result_line;       // runs exiting 3 whose text Result line says PASS
     int logged_bad, logged_inconclusive; // messages written so far, of each kind
 } Tally;
 
@@ -362,6 +363,27 @@ static const double *printed_gradient(double *out, Tally *t, const Expect *ex, c
     return ex->a;
 }
 
+// A run that exits 3 (nothing failed, something undecided) must not end its
+// text output with a Result line that says PASS: the student reads it.
+static void check_result_line(Tally *t, const char *program, const char *const *json_argv, const char *cmd) {
+    const char *argv[40];
+    int argc = 0;
+    for (int i = 0; json_argv[i]; i++)
+        if (strcmp(json_argv[i], "--format") == 0) i++; // and its value
+        else argv[argc++] = json_argv[i];
+    argv[argc++] = "--no-color", argv[argc] = NULL;
+    ProcResult p = run_chapter(program, argv);
+    const char *line = NULL;
+    for (const char *q = p.out; (q = strstr(q, "Result:")) != NULL; q++) line = q;
+    size_t len = line ? strcspn(line, "\n") : 0;
+    if (p.status != 3 || !line || (len >= 4 && strncmp(line + len - 4, "PASS", 4) == 0)) {
+        t->result_line++;
+        note(&t->logged_bad, cmd, "exits 3 (a check inconclusive), yet its text output (exit %d) ends \"%.*s\"",
+             p.status, (int)len, line ? line : "");
+    }
+    proc_free(&p);
+}
+
 // Runs program with args, --format json and --bug (when bug is set), and
 // scores every check named in ex. In a run without a bug every other check
 // (the chapter's own examples) must pass too.
@@ -416,6 +438,7 @@ static void run_scored(Tally *t, const char *program, const char *const *args, c
         t->other++;
         note(&t->logged_bad, cmd, "exit status %d, but the checks say %d", p.status, expected);
     }
+    if (p.status == 3) check_result_line(t, program, argv, cmd);
     proc_free(&p);
 }
 
@@ -423,6 +446,7 @@ static void tally_add(Tally *sum, const Tally *t) {
     sum->problems += t->problems, sum->runs += t->runs, sum->scored += t->scored, sum->right += t->right;
     sum->false_pass += t->false_pass, sum->false_fail += t->false_fail, sum->inconclusive += t->inconclusive;
     sum->ambiguous += t->ambiguous, sum->other += t->other, sum->inconclusive_zero += t->inconclusive_zero;
+    sum->result_line += t->result_line;
 }
 
 static void tally_print(const Tally *t) {
@@ -430,9 +454,9 @@ static void tally_print(const Tally *t) {
     fprintf(stderr,
             "verdict_corpus %s: %d problems, %d runs, %d gradient checks scored: %d right, %d false PASS, "
             "%d false FAIL, %d inconclusive (%.2f%%; %d of them on a zero gradient); %d not scored "
-            "(ambiguous); %d other problems\n",
+            "(ambiguous); %d other problems; %d inconclusive runs whose Result line says PASS\n",
             t->chapter, t->problems, t->runs, t->scored, t->right, t->false_pass, t->false_fail, t->inconclusive,
-            100.0 * rate, t->inconclusive_zero, t->ambiguous, t->other);
+            100.0 * rate, t->inconclusive_zero, t->ambiguous, t->other, t->result_line);
 }
 
 static void tally_assert_no_false_verdict(const Tally *t) {
@@ -440,6 +464,8 @@ static void tally_assert_no_false_verdict(const Tally *t) {
     ck_assert_msg(t->false_pass == 0, "%s: %d false PASS (see stderr)", t->chapter, t->false_pass);
     ck_assert_msg(t->false_fail == 0, "%s: %d false FAIL (see stderr)", t->chapter, t->false_fail);
     ck_assert_msg(t->other == 0, "%s: %d other problems (see stderr)", t->chapter, t->other);
+    ck_assert_msg(t->result_line == 0, "%s: %d runs exit 3 (inconclusive) under a Result line saying PASS",
+                  t->chapter, t->result_line);
 }
 
 // ---------------------------------------------------------------- chapter 1
