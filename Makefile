@@ -9,6 +9,8 @@
 #   make fuzz         run the libFuzzer targets (FUZZ_SECONDS=N each)
 #   make valgrind     run every chapter under valgrind memcheck
 #   make bench        time the gradient checks and training step (-O2)
+#   make html         the workbook as web pages: build/html/index.html and chapterN.html
+#   make test-html    every page in headless Chromium and tidy (installs them if it can)
 #   make clean
 
 CC      ?= cc
@@ -51,7 +53,7 @@ TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_OBJ  := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SRC)) $(BUILD)/tests/run_tests.o $(BUILD)/tests/proc.o
 SUITES    := $(patsubst tests/check_%.c,%,$(TEST_SRC))
 
-.PHONY: all chapters check clean plots golden fuzz valgrind bench ensure-check $(addprefix chapter,$(CHAPTER_NUMS))
+.PHONY: html test-html all chapters check clean plots golden fuzz valgrind bench ensure-check $(addprefix chapter,$(CHAPTER_NUMS))
 .DEFAULT_GOAL := all
 
 all: $(CHAPTERS)
@@ -81,6 +83,18 @@ $(foreach n,$(CHAPTER_NUMS),$(eval $(call chapter_rule,$(n))))
 
 chapters: $(CHAPTERS)
 	@for n in $(CHAPTER_NUMS); do ./$(BUILD)/chapter$$n $(ARGS) || exit $$?; echo; done
+
+# ------------------------------------------------------------------ html
+# Each page is exactly `build/chapterN --format html`; the index links them.
+html: $(CHAPTERS)
+	@mkdir -p $(BUILD)/html
+	@for n in $(CHAPTER_NUMS); do ./$(BUILD)/chapter$$n --format html > $(BUILD)/html/chapter$$n.html; \
+	  st=$$?; [ $$st -eq 0 ] || { echo "error: chapter$$n --format html exited $$st" >&2; exit 1; }; \
+	  echo "$(BUILD)/html/chapter$$n.html"; done
+	@sh scripts/html_index.sh $(BUILD) "$(CHAPTER_NUMS)"
+
+test-html: html
+	@sh tests/test_html.sh $(BUILD)
 
 # ------------------------------------------------------------------ tests
 ensure-check:

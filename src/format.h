@@ -20,7 +20,8 @@
     X(TEXT, text)                                                                                           \
     X(LATEX, latex)                                                                                         \
     X(MARKDOWN, markdown)                                                                                   \
-    X(JSON, json)
+    X(JSON, json)                                                                                           \
+    X(HTML, html)
 
 typedef enum {
 #define FORMAT_ENUM_(e, name) FORMAT_##e,
