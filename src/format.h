@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "strbuf.h"
+#include "svg.h"
 #include "tensor.h"
 
 #define FORMAT_LIST(X)                                                                                      \
@@ -64,6 +65,9 @@ typedef struct FormatBackend {
     void (*table)(Report *r, const Table *t);
     // "name: detail: WORD", good saying whether WORD is good news.
     void (*verdict)(Report *r, const char *name, const char *detail, const char *word, bool good);
+    // A line chart; only formats that can draw (html) show it, the others
+    // leave it to --plot and gnuplot.
+    void (*curves)(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series);
 } FormatBackend;
 
 #define FORMAT_DECLARE_(e, name) extern const FormatBackend format_##name;

@@ -38,7 +38,7 @@ static const char *const STYLE =
     ".word{font-weight:bold;letter-spacing:.04em}.pass .word,td.ok{color:var(--pass)}"
     ".fail .word,td.bad{color:var(--fail);font-weight:bold}.undecided .word,td.warn{color:var(--warn)}"
     ".figure{display:flex;flex-wrap:wrap;align-items:center;gap:1rem}"
-    "svg.heatmap{max-width:100%;height:auto}"
+    "svg.heatmap,svg.chart{max-width:100%;height:auto}svg.chart{color:var(--fg)}"
     "@media print{body{background:#fff;color:#000}.scroll,math[display=block],pre{overflow:visible}"
     "pre{white-space:pre-wrap}h2{break-after:avoid}.verdict,table,svg{break-inside:avoid}}";
 
@@ -176,6 +176,12 @@ static void html_verdict(Report *r, const char *name, const char *detail, const 
     sb_puts(&r->out, "</span></p>\n");
 }
 
+static void html_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series) {
+    sb_puts(&r->out, "<div class=\"figure\">");
+    svg_curves(&r->out, axes, series, n_series);
+    sb_puts(&r->out, "</div>\n");
+}
+
 const FormatBackend format_html = {
     .name = "html",
     .begin = html_begin,
@@ -189,4 +195,5 @@ const FormatBackend format_html = {
     .member = html_member,
     .table = html_table,
     .verdict = html_verdict,
+    .curves = html_curves,
 };

@@ -25,4 +25,22 @@ bool svg_heatmap(StrBuf *out, const Tensor *t, int c, const char *title);
 // "#rrggbb" into buf (8 bytes).
 void svg_diverging_colour(char *buf, double v, double scale);
 
+// A line chart of one or more series (the curves `make plots` draws): log
+// or linear axes with labelled ticks, a legend under the plot so that it
+// never hides a point. Points that a log axis cannot show (≤ 0, or not
+// finite) are left out of the line.
+typedef struct {
+    const char *label;
+    const double *x, *y;
+    int n;
+} SvgSeries;
+
+typedef struct {
+    const char *title, *x_label, *y_label;
+    bool log_x, log_y;
+} SvgAxes;
+
+// Returns false, writing nothing, when no series has a point to draw.
+bool svg_curves(StrBuf *out, const SvgAxes *axes, const SvgSeries *series, int n_series);
+
 #endif

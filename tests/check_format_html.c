@@ -87,6 +87,24 @@ START_TEST(test_heatmap_draws_every_cell_or_nothing) {
 }
 END_TEST
 
+START_TEST(test_curves_leave_out_what_a_log_axis_cannot_show) {
+    const double x[] = {1e-8, 1e-4, 1e-1, 0.0}, y[] = {1e-3, 1e-9, -1.0, 1.0};
+    SvgSeries s = {"central", x, y, 4};
+    SvgAxes axes = {"error", "h", "abs error", true, true};
+    StrBuf b = {0};
+    ck_assert(svg_curves(&b, &axes, &s, 1));
+    ck_assert_int_eq(count(sb_str(&b), "<circle "), 2); // (1e-1, −1) and (0, 1) cannot be drawn
+    ck_assert_ptr_nonnull(strstr(sb_str(&b), ">1e-8</text>"));
+    ck_assert_ptr_nonnull(strstr(sb_str(&b), ">central</text>"));
+    sb_free(&b);
+    const double bad[] = {-1.0, 0.0};
+    SvgSeries none = {"none", bad, bad, 2};
+    ck_assert(!svg_curves(&b, &axes, &none, 1));
+    ck_assert_str_eq(sb_str(&b), "");
+    sb_free(&b);
+}
+END_TEST
+
 Suite *make_format_html_suite(void) {
     Suite *s = suite_create("format_html");
     TCase *tc = tcase_create("format_html");
@@ -95,6 +113,7 @@ Suite *make_format_html_suite(void) {
     tcase_add_test(tc, test_a_failing_check_says_fail_in_words);
     tcase_add_test(tc, test_diverging_colours);
     tcase_add_test(tc, test_heatmap_draws_every_cell_or_nothing);
+    tcase_add_test(tc, test_curves_leave_out_what_a_log_axis_cannot_show);
     suite_add_tcase(s, tc);
     return s;
 }
