@@ -15,6 +15,8 @@
 #   make labN               build labs/labN_*.c against its grading harness and run it
 #                           (GRADESCOPE=FILE also writes a Gradescope results.json)
 #   make labs-selftest      each harness passes the library and fails every classic mistake
+#   make html               the workbook as web pages: build/html/index.html, chapterN.html
+#   make test-html          every page in headless Chromium and tidy (installs them if it can)
 #   make clean              remove build/ and plots/out/
 #   make help               this list
 # Variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, OPT (default -O2 -g), BUILD (the
@@ -64,7 +66,7 @@ TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_OBJ  := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SRC)) $(BUILD)/tests/run_tests.o $(BUILD)/tests/proc.o
 SUITES    := $(patsubst tests/check_%.c,%,$(TEST_SRC))
 
-.PHONY: sheet sheets all chapters check clean plots golden fuzz valgrind bench help ensure-check \
+.PHONY: html test-html sheet sheets all chapters check clean plots golden fuzz valgrind bench help ensure-check \
         $(addprefix chapter,$(CHAPTER_NUMS))
 .DEFAULT_GOAL := all
 
@@ -150,6 +152,18 @@ $(foreach n,$(LAB_NUMS),$(eval $(call lab_rule,$(n))))
 
 labs-selftest: $(addprefix $(BUILD)/labs/,harness.o $(foreach n,$(LAB_NUMS),harness_lab$(n).o) $(foreach n,$(LAB_NUMS),lab$(n))) $(LIB)
 	@sh tests/labs_selftest.sh "$(BUILD)" "$(CC)" "$(ALL_CFLAGS) -Isrc" "$(ALL_LDFLAGS) $(LIB) $(LDLIBS)"
+
+# ------------------------------------------------------------------ html
+# Each page is exactly `build/chapterN --format html`; the index links them.
+html: $(CHAPTERS)
+	@mkdir -p $(BUILD)/html
+	@for n in $(CHAPTER_NUMS); do ./$(BUILD)/chapter$$n --format html > $(BUILD)/html/chapter$$n.html; \
+	  st=$$?; [ $$st -eq 0 ] || { echo "error: chapter$$n --format html exited $$st" >&2; exit 1; }; \
+	  echo "$(BUILD)/html/chapter$$n.html"; done
+	@sh scripts/html_index.sh $(BUILD) "$(CHAPTER_NUMS)"
+
+test-html: html
+	@sh tests/test_html.sh $(BUILD)
 
 # ------------------------------------------------------------------ tests
 ensure-check:

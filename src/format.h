@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "strbuf.h"
+#include "svg.h"
 #include "tensor.h"
 
 #define FORMAT_LIST(X)                                                                                      \
@@ -21,7 +22,8 @@
     X(LATEX, latex)                                                                                         \
     X(MARKDOWN, markdown)                                                                                   \
     X(JSON, json)                                                                                           \
-    X(BEAMER, beamer)
+    X(BEAMER, beamer)                                                                                       \
+    X(HTML, html)
 
 typedef enum {
 #define FORMAT_ENUM_(e, name) FORMAT_##e,
@@ -64,6 +66,9 @@ typedef struct FormatBackend {
     void (*table)(Report *r, const Table *t);
     // "name: detail: WORD", good saying whether WORD is good news.
     void (*verdict)(Report *r, const char *name, const char *detail, const char *word, bool good);
+    // A line chart; only formats that can draw (html) show it, the others
+    // leave it to --plot and gnuplot.
+    void (*curves)(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series);
 } FormatBackend;
 
 #define FORMAT_DECLARE_(e, name) extern const FormatBackend format_##name;

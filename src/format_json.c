@@ -73,6 +73,12 @@ static void json_verdict(Report *r, const char *name, const char *detail, const 
     (void)r, (void)name, (void)detail, (void)word, (void)good;
 }
 
+
+// Charts are drawn by --plot with gnuplot, not in this format.
+static void json_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series) {
+    (void)r, (void)axes, (void)series, (void)n_series;
+}
+
 const FormatBackend format_json = {
     .name = "json",
     .begin = json_begin,
@@ -86,4 +92,5 @@ const FormatBackend format_json = {
     .member = json_member,
     .table = json_table,
     .verdict = json_verdict,
+    .curves = json_curves,
 };

@@ -157,6 +157,12 @@ static void latex_verdict(Report *r, const char *name, const char *detail, const
     sb_printf(&r->out, ": \\textbf{%s}\n\n", word);
 }
 
+
+// Charts are drawn by --plot with gnuplot, not in this format.
+static void latex_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series) {
+    (void)r, (void)axes, (void)series, (void)n_series;
+}
+
 const FormatBackend format_latex = {
     .name = "latex",
     .begin = latex_begin,
@@ -170,4 +176,5 @@ const FormatBackend format_latex = {
     .member = latex_member,
     .table = latex_table,
     .verdict = latex_verdict,
+    .curves = latex_curves,
 };

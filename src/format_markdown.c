@@ -92,6 +92,12 @@ static void md_verdict(Report *r, const char *name, const char *detail, const ch
     sb_printf(&r->out, "**%s**: %s: **%s**\n\n", name, detail, word);
 }
 
+
+// Charts are drawn by --plot with gnuplot, not in this format.
+static void md_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series) {
+    (void)r, (void)axes, (void)series, (void)n_series;
+}
+
 const FormatBackend format_markdown = {
     .name = "markdown",
     .begin = md_begin,
@@ -105,4 +111,5 @@ const FormatBackend format_markdown = {
     .member = md_member,
     .table = md_table,
     .verdict = md_verdict,
+    .curves = md_curves,
 };

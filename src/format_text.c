@@ -178,6 +178,12 @@ static void text_verdict(Report *r, const char *name, const char *detail, const 
     sb_putc(&r->out, '\n');
 }
 
+
+// Charts are drawn by --plot with gnuplot, not in this format.
+static void text_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series) {
+    (void)r, (void)axes, (void)series, (void)n_series;
+}
+
 const FormatBackend format_text = {
     .name = "text",
     .begin = text_begin,
@@ -191,4 +197,5 @@ const FormatBackend format_text = {
     .member = text_member,
     .table = text_table,
     .verdict = text_verdict,
+    .curves = text_curves,
 };

@@ -152,7 +152,7 @@ void print_help(FILE *f, const ChapterSpec *spec) {
     fputs("  --format FMT           ", f);
     for (int k = 0; k < FORMAT_COUNT; k++)
         fprintf(f, "%s%s", k == 0 ? "" : k + 1 == FORMAT_COUNT ? " or " : ", ", FORMAT_NAMES[k]);
-    fputs(" (default text)\n", f);
+    fputs("\n                         (default text)\n", f);
     fputs(COMMON_HELP, f);
 }
 

@@ -263,6 +263,10 @@ void report_verbatim(Report *r, const char *fmt, ...) {
     sb_free(&body);
 }
 
+void report_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series) {
+    if (r->shown) r->fmt->curves(r, axes, series, n_series);
+}
+
 // ---------------------------------------------------------------- quantities
 
 static void display_tensor(Report *r, const char *label, const Tensor *t) {

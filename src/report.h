@@ -25,6 +25,7 @@
 #include "gradcheck.h"
 #include "options.h"
 #include "strbuf.h"
+#include "svg.h"
 #include "tensor.h"
 
 // Hand answers are compared to 1e-6 relative: typed with 7 significant digits
@@ -132,6 +133,10 @@ Verdict report_identity(Report *r, const char *name, int compared, double max_ab
 // A demonstration (e.g. the loss fell after a small step): shown as prose,
 // listed in JSON "demonstrations", never a verdict and never the exit status.
 void report_demonstration(Report *r, const char *name, const char *detail);
+
+// A line chart of one or more series (e.g. the error against the step h),
+// drawn inline by --format html; other formats leave charts to --plot.
+void report_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series);
 
 // A table of preformatted cells: begin with the headers, add rows, end.
 void report_table_begin(Report *r, int n_cols, const char *const *headers);

@@ -20,7 +20,7 @@ static const BadInput BAD[] = {
     // the shared options, on any chapter
     {"chapter1", {"--frobnicate"}, "--frobnicate"},
     {"chapter1", {"--input"}, "--input: missing value"},
-    {"chapter1", {"--format", "html"}, "--format"},
+    {"chapter1", {"--format", "rtf"}, "--format"},
     {"chapter1", {"--bug", "no-such-bug"}, "--bug"},
     {"chapter1", {"--seed", "-1"}, "--seed"},
     {"chapter1", {"--seed", "12x"}, "--seed"},

@@ -255,8 +255,8 @@ typedef struct {
 } ErrorCase;
 
 static const ErrorCase ERRORS[] = {
-    {{{"--format", "yaml"}}, "--format: unknown format 'yaml' (expected text, latex, markdown, json or beamer)"},
-    {{{"--format=html"}}, "--format: unknown format 'html'"},
+    {{{"--format", "yaml"}}, "--format: unknown format 'yaml' (expected text, latex, markdown, json, beamer or html)"},
+    {{{"--format=rtf"}}, "--format: unknown format 'rtf'"},
     {{{"--format="}}, "--format: unknown format ''"},
     {{{"--format"}}, "--format: missing value"},
     {{{"--seed", "-1"}}, "--seed: '-1' is not a whole number from 0 to 18446744073709551615"},
