@@ -179,7 +179,7 @@ START_TEST(test_help_fits_80_columns) {
     f = open_memstream(&buf, &len);
     print_help(f, &spec);
     fclose(f);
-    const char *opts[] = {"--section", "--full-matrices", "--check-all", "--answer", "--step", "markdown, json or beamer",
+    const char *opts[] = {"--section", "--full-matrices", "--check-all", "--answer", "--step", "markdown, json, beamer or html",
                           "\"1 2 3; 4 5 6; 7 8 9\"", "must wrap", "4 the output"};
     for (int k = 0; k < ARRAY_LEN(opts); k++) ck_assert_msg(strstr(buf, opts[k]) != NULL, "no '%s'", opts[k]);
     free(buf);
