@@ -219,13 +219,6 @@ static void *calloc_for_kernel(size_t n, size_t size) {
     return p;
 }
 
-// --check-all (CommonOptions.check_all, being added to the shared options)
-// forces every entry; until it exists the budget always applies.
-static bool check_all_requested(const CommonOptions *opt) {
-    (void)opt;
-    return false;
-}
-
 // Entries to check: all of them, or as many as the budget pays for when a
 // full check (n entries, each EVALS_PER_ENTRY local evaluations over every
 // output) would cost more than CHECK_BUDGET_MADDS.
@@ -274,7 +267,7 @@ static void check_along_direction(Report *r, const char *name, KernelLoss *p, co
 // differences; over the budget, a seeded sample plus a directional check.
 static void check_kernel_gradient(Report *r, const char *name, const Layer *l, Op op, const Tensor *analytic,
                                   const CommonOptions *opt) {
-    int n = (int)tensor_size(&l->k), keep = entries_within_budget(l, n, check_all_requested(opt)), m = 0;
+    int n = (int)tensor_size(&l->k), keep = entries_within_budget(l, n, opt->check_all), m = 0;
     Tensor k = tensor_clone(&l->k), y = tensor_alloc(1, l->out_h, l->out_w);
     double *lever = calloc_for_kernel((size_t)n, sizeof *lever), *block = calloc_for_kernel((size_t)n, sizeof *block);
     int *entry = calloc_for_kernel((size_t)n, sizeof *entry);

@@ -137,12 +137,6 @@ static void dense_run(DenseCase *d, Bug bug) {
 
 // ---------------------------------------------------------------- checks
 
-// --check-all is being added to CommonOptions; wire it here in one line.
-static bool check_all_requested(const CommonOptions *opt) {
-    (void)opt;
-    return false;
-}
-
 // The sampled check's second half: the derivative along one seeded random
 // direction u over the whole block, against ∇L·u.
 static bool check_direction(Report *r, const char *name, double *param, const Tensor *analytic,
@@ -176,7 +170,7 @@ static bool check_block(Report *r, const char *name, DenseCase *d, Block block, 
     LossCtx c = {d, block, z.data, d->z.data};
     Objective obj = {dense_loss_whole, dense_loss_local, &c};
     double per_eval = block == BLOCK_X ? (double)d->n * d->m : block == BLOCK_Z ? 1.0 : d->m;
-    CheckPlan plan = check_plan(n, per_eval, check_all_requested(opt));
+    CheckPlan plan = check_plan(n, per_eval, opt->check_all);
     int *idx = malloc((size_t)plan.n * sizeof *idx);
     NumericalDerivative *num = malloc((size_t)plan.keep * sizeof *num);
     if (!idx || !num) usage_error("--W: out of memory for the check of %d entries", n);

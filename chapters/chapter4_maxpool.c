@@ -118,12 +118,6 @@ static void route_with(const Routing *rt, Tensor *dx, const Tensor *x, const Ten
 
 static Tensor pool_of(const Tensor *x, const PoolShape *s);
 
-// --check-all is being added to CommonOptions; wire it here in one line.
-static bool check_all_requested(const CommonOptions *opt) {
-    (void)opt;
-    return false;
-}
-
 // Two directions along which L stays differentiable even at a tie: X + t·1
 // raises every window's maximum by t (dL/dt = Σ G), and X·(1 + t) scales it
 // (dL/dt = Σ G∘Y). Any valid routing gives Σ ∂L/∂X and Σ ∂L/∂X∘X for them.
@@ -166,7 +160,7 @@ static bool check_routing(Report *r, const char *name, Tensor *x, const Tensor *
     int n = (int)tensor_size(x);
     bool *tie = malloc((size_t)n * sizeof *tie);
     int *idx = malloc((size_t)n * sizeof *idx);
-    CheckPlan plan = check_plan(n, pool_local_ops(s), check_all_requested(opt));
+    CheckPlan plan = check_plan(n, pool_local_ops(s), opt->check_all);
     NumericalDerivative *num = malloc((size_t)plan.keep * sizeof *num);
     if (!tie || !idx || !num) usage_error("--input: out of memory for the check of %d cells", n);
     int ties = pool_find_ties(tie, x, s), count = check_plan_entries(idx, &plan, opt->seed);

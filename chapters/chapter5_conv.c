@@ -678,7 +678,7 @@ int main(int argc, char **argv) {
     Grads d = layer_backward(&l, bug);
     require_finite(&d.dk, "--input/--upstream");
     require_finite(&d.dx, "--kernel/--upstream");
-    ConvCheckPlan plan = conv_check_plan(false /* lead: opt.check_all */, opt.seed);
+    ConvCheckPlan plan = conv_check_plan(opt.check_all, opt.seed);
     Report r;
     report_init(&r, &opt, spec.title);
     section_5_1_layer(&r, &l, &chain, up);
