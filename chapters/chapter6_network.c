@@ -20,6 +20,7 @@
 #include "loss.h"
 #include "network.h"
 #include "network_fast.h"
+#include "network_local.h"
 #include "options.h"
 #include "plotfile.h"
 #include "report.h"
@@ -161,37 +162,35 @@ typedef struct {
     int c, h, w;
 } Block;
 
-enum { B_KERNEL, B_CONV_B, B_DENSE_W, B_DENSE_B, B_INPUT, N_BLOCKS };
-
 static void blocks_of(Block *b, Net *n) {
     const NetShape *s = &n->b.s;
     NetParams p, g;
     net_params_point(&p, n->b.params, s);
     net_params_point(&g, n->b.grads, s);
-    b[B_KERNEL] = (Block){"∂L/∂K", p.kernel, g.kernel, s->kernels, s->k, s->k};
-    b[B_CONV_B] = (Block){"∂L/∂b (conv biases)", p.conv_b, g.conv_b, 1, 1, s->kernels};
-    b[B_DENSE_W] = (Block){"∂L/∂w (dense weights)", p.dense_w, g.dense_w, s->kernels, s->pool_h, s->pool_w};
-    b[B_DENSE_B] = (Block){"∂L/∂d (dense bias)", p.dense_b, g.dense_b, 1, 1, 1};
-    b[B_INPUT] = (Block){"∂L/∂X (input)", n->b.x, n->b.dx, 1, s->in_h, s->in_w};
+    b[NET_BLOCK_KERNEL] = (Block){"∂L/∂K", p.kernel, g.kernel, s->kernels, s->k, s->k};
+    b[NET_BLOCK_CONV_B] = (Block){"∂L/∂b (conv biases)", p.conv_b, g.conv_b, 1, 1, s->kernels};
+    b[NET_BLOCK_DENSE_W] = (Block){"∂L/∂w (dense weights)", p.dense_w, g.dense_w, s->kernels, s->pool_h, s->pool_w};
+    b[NET_BLOCK_DENSE_B] = (Block){"∂L/∂d (dense bias)", p.dense_b, g.dense_b, 1, 1, 1};
+    b[NET_BLOCK_INPUT] = (Block){"∂L/∂X (input)", n->b.x, n->b.dx, 1, s->in_h, s->in_w};
 }
 
-// The error-bounded full check of every block: central differences with
-// their error bound (numerical_gradient_bounded), entries at a real tie of
-// the max-pool skipped, a seeded sample of a block above CHECK_SAMPLE.
-// Returns how many blocks were sampled.
+// The error-bounded full check of every block: bounded central differences
+// of the loss's local change (network_local.h: a near-tie's tiny step keeps
+// its precision), entries at a real tie of the max-pool skipped, a seeded
+// sample of a block above CHECK_SAMPLE. Returns how many blocks were sampled.
 static int full_check(Report *r, Net *n, uint64_t seed) {
     const NetShape *s = &n->b.s;
     NetProblem prob = {s, n->b.params, n->b.x, n->y, &n->b.a2};
-    Objective obj = {net_objective_whole, NULL, &prob};
+    NetLocal local;
     bool *ties = calloc((size_t)net_checked_count(s), sizeof(bool));
     NumericalDerivative *num = calloc((size_t)net_checked_count(s), sizeof *num);
-    if (!ties || !num) usage_error("out of memory");
+    if (!ties || !num || !net_local_init(&local, &prob)) usage_error("out of memory");
     int marked = net_tie_mask(ties, ties + s->n_params, &n->b.a, n->b.params, n->b.x, s), sampled = 0;
-    Block blocks[N_BLOCKS];
+    Block blocks[NET_BLOCK_COUNT];
     blocks_of(blocks, n);
     bool *skip = ties;
     NumericalDerivative *out = num;
-    for (int k = 0; k < N_BLOCKS; k++) {
+    for (int k = 0; k < NET_BLOCK_COUNT; k++) {
         const Block *b = &blocks[k];
         int count = b->c * b->h * b->w;
         bool sample = count > CHECK_SAMPLE;
@@ -203,8 +202,7 @@ static int full_check(Report *r, Net *n, uint64_t seed) {
             free(in_sample);
             sampled++;
         }
-        for (int e = 0; e < count; e++)
-            if (!skip[e]) numerical_gradient_bounded(&out[e], &b->param[e], 1, &obj);
+        net_local_gradient(out, &local, (NetBlock)k, skip);
         BoundedSummary sum = compare_bounded(b->grad, out, skip,
                                              sample ? "outside the seeded sample, or at a tie of the max-pool"
                                                     : "at a tie of the max-pool: no derivative there",
@@ -222,6 +220,7 @@ static int full_check(Report *r, Net *n, uint64_t seed) {
         report_text(r, "%d block%s above %d entries: a seeded sample of %d was checked entry by entry; the "
                        "directional check below covers every entry.", sampled, sampled == 1 ? "" : "s",
                     CHECK_SAMPLE, CHECK_SAMPLE);
+    net_local_free(&local);
     free(ties);
     free(num);
     return sampled;
