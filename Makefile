@@ -23,6 +23,11 @@
 # output directory), SANITIZE=1, V=1 (show full commands), ARGS, PLOT_TERM,
 # FUZZ_SECONDS. Changing any flag rebuilds everything it affects.
 
+# Builds use every core unless -j is given on the command line.
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
 CC      ?= cc
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L
 WARN    := -Wall -Wextra -Wpedantic -Werror
