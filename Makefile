@@ -227,7 +227,7 @@ FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_FLAGS   := $(CSTD) $(CPPFLAGS) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc
 FUZZ_SRC_parse   := src/parse.c src/tensor.c
-FUZZ_SRC_options := src/options.c src/parse.c src/tensor.c
+FUZZ_SRC_options := src/options.c src/parse.c src/tensor.c src/strbuf.c
 # Long enough for a 4097-entry row or 4097 rows of single digits.
 FUZZ_MAXLEN_parse := 16384
 FUZZ_TARGETS := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
