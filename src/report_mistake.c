@@ -300,16 +300,18 @@ static const char *wrong_list(const Tensor *yours, const Tensor *c, char *buf, s
 const char *report_name_mistake(Report *r, const char *key, const char *label, const Tensor *yours,
                                 const Tensor *computed) {
     char what[200], section[16] = "";
-    const char *slip = find_slip(yours, computed, what, sizeof what);
-    if (slip) {
-        report_text(r, "Your %s is %s (the slip \"%s\").", label, what, slip);
-        return slip;
-    }
+    // The chapter's own mistakes first: when one matches it names the
+    // section that explains it and the --bug that shows it.
     const BugInfo *bug = find_bug(r, key, yours, section, sizeof section);
     if (bug) {
         report_text(r, "Your %s is exactly what the chapter computes with the mistake --bug=%s (%s): see %s.",
                     label, bug->name, bug->description, section[0] ? section : r->section);
         return bug->name;
+    }
+    const char *slip = find_slip(yours, computed, what, sizeof what);
+    if (slip) {
+        report_text(r, "Your %s is %s (the slip \"%s\").", label, what, slip);
+        return slip;
     }
     if (wrong_pattern(yours, computed, what, sizeof what))
         report_text(r, "Your %s matches no classic mistake; the wrong entries are %s.", label, what);
