@@ -51,6 +51,23 @@ static int answer_table(Report *r, const char *label, const Tensor *yours, const
     return wrong;
 }
 
+// An answer whose every entry agrees to at least this many significant
+// digits (1e-3 relative) is under-precise, not a mistake: −10.95 typed for
+// −10.9486794. A real slip (a sign, a factor, an index) is off by far more.
+#define UNDER_PRECISE_MIN_DIGITS 3
+
+// The fewest significant digits to which any entry of yours agrees with the
+// computed one (entries that pass count as fully agreeing).
+static int digits_every_entry_agrees(const Tensor *yours, const Tensor *computed) {
+    int fewest = 17;
+    for (size_t k = 0; k < tensor_size(computed); k++) {
+        if (relative_error(yours->data[k], computed->data[k]) <= ANSWER_REL_TOL) continue;
+        int d = significant_digits_agreeing(yours->data[k], computed->data[k]);
+        if (d < fewest) fewest = d;
+    }
+    return fewest;
+}
+
 static void record_answer(Report *r, const char *key, bool passed, int n, const char *wrong, const char *mistake) {
     sb_puts(&r->answers, r->answers.len ? ",\n    " : "    ");
     sb_puts(&r->answers, "{\"name\": ");
@@ -100,6 +117,16 @@ void report_check_answer(Report *r, const char *key, const char *label, const Te
         snprintf(detail, sizeof detail, "all %d entries right (relative tolerance %g)", n, ANSWER_REL_TOL);
     snprintf(name, sizeof name, "your %s", label);
     r->fmt->verdict(r, name, detail, wrong ? "WRONG" : "RIGHT", !wrong);
+    int digits = wrong ? digits_every_entry_agrees(yours, computed) : 0;
+    if (digits >= UNDER_PRECISE_MIN_DIGITS) {
+        // Right, but typed too short: no mistake to name.
+        report_text(r, "Every entry of your %s agrees with the computed value to %d significant digit%s: right, "
+                       "but typed too short for the tolerance of %g. Type about 7 significant digits.",
+                    label, digits, digits == 1 ? "" : "s", ANSWER_REL_TOL);
+        record_answer(r, key, false, n, sb_str(&wrong_list), NULL);
+        sb_free(&wrong_list);
+        return;
+    }
     const char *mistake = wrong ? report_name_mistake(r, key, label, yours, computed) : NULL;
     record_answer(r, key, !wrong, n, sb_str(&wrong_list), mistake);
     sb_free(&wrong_list);

@@ -381,6 +381,24 @@ START_TEST(test_big_layer_is_checked) {
 }
 END_TEST
 
+// −10.95 for ∂L/∂W[0] = −10.9486794 is right to 3 significant digits: the
+// chapter says it was typed too short instead of calling it a mistake; an
+// answer off by a real slip (the sign) is still named as one.
+START_TEST(test_under_precise_answer_is_told_apart) {
+    const char *short_args[] = {"--no-color", "--answer", "dW=-10.95 -13.21", NULL};
+    ProcResult r = run_chapter("chapter3", short_args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.joined, "agrees with the computed value to 3 significant"));
+    proc_free(&r);
+    const char *sign_args[] = {"--no-color", "--answer", "dW=10.9486794 13.2139234", NULL};
+    r = run_chapter("chapter3", sign_args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_null(strstr(r.joined, "typed too short"));
+    ck_assert_ptr_nonnull(strstr(r.joined, "sign"));
+    proc_free(&r);
+}
+END_TEST
+
 Suite *make_chapter3_suite(void) {
     Suite *s = suite_create("chapter3");
     TCase *tc = tcase_create("chapter3");
@@ -389,6 +407,7 @@ Suite *make_chapter3_suite(void) {
     tcase_add_test(tc, test_json_keys_are_exactly_the_documented_ones);
     tcase_add_test(tc, test_json_values_by_hand);
     tcase_add_test(tc, test_answer_is_checked);
+    tcase_add_test(tc, test_under_precise_answer_is_told_apart);
     tcase_add_loop_test(tc, test_bug_is_caught, 0, N_BUGS);
     tcase_add_test(tc, test_bug_list_names_every_bug);
     tcase_add_loop_test(tc, test_bad_input_exits_2, 0, (int)(sizeof BAD_INPUT / sizeof *BAD_INPUT));
