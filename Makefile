@@ -100,11 +100,15 @@ $(LIB): $(OBJ)
 	$(Q)ar rcs $@ $^
 
 # One rule per chapter number: build/chapterN from chapters/chapterN_*.c.
+# The object is a target of its own, so that the header dependencies -MMD
+# records for it (src/*.h, chapters/*.h) rebuild the chapter.
 define chapter_rule
-$(BUILD)/chapter$(1): $(wildcard chapters/chapter$(1)_*.c) $(LIB) $(FLAGS_STAMP)
+$(BUILD)/obj/chapters/chapter$(1).o: $(wildcard chapters/chapter$(1)_*.c) $(FLAGS_STAMP)
 	@mkdir -p $(BUILD)/obj/chapters
 	$$(call say,CC,$(wildcard chapters/chapter$(1)_*.c))
-	$(Q)$(CC) $(ALL_CFLAGS) -c $(wildcard chapters/chapter$(1)_*.c) -o $(BUILD)/obj/chapters/chapter$(1).o
+	$(Q)$(CC) $(ALL_CFLAGS) -c $(wildcard chapters/chapter$(1)_*.c) -o $$@
+
+$(BUILD)/chapter$(1): $(BUILD)/obj/chapters/chapter$(1).o $(LIB)
 	$(Q)$(CC) $(ALL_LDFLAGS) $(BUILD)/obj/chapters/chapter$(1).o $(LIB) $(LDLIBS) -o $$@
 
 chapter$(1): $(BUILD)/chapter$(1)

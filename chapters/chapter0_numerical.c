@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "arraylen.h"
+#include "chapter0_chart.h"
 #include "chapter0_functions.h"
 #include "chapter0_loss.h"
 #include "example.h"
@@ -88,18 +89,12 @@ static bool estimate(const Problem *p, FdMethod m, double h, bool tiny, double *
     return true;
 }
 
-typedef struct {
-    double h;
-    bool have[FD_N_METHODS];
-    double err[FD_N_METHODS];
-} Row;
 
 typedef struct {
     int row; // -1: never evaluated
     double err, bound_min;
 } Best;
 
-static const char *const METHOD_LABEL[FD_N_METHODS] = {"forward", "central", "5-point", "complex step"};
 
 // The error table; exits 2 when f leaves double precision near x.
 static void measure(const Problem *p, Row *rows, Best *best) {
@@ -302,6 +297,7 @@ static void section_0_4_v(Report *r, const Problem *p, const Row *rows, const Be
                    "derivatives are of order 1), and the rigorous bound min_h E(h) of src/fdiff.h, which uses "
                    "this function's own derivatives:");
     v_table(r, rows, best);
+    v_chart(r, rows, N_ROWS);
     double spacing = nextafter(fabs(p->x), INFINITY) - fabs(p->x);
     if (spacing >= 1e-16)
         report_text(r,

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "mathml.h"
 
@@ -20,14 +21,26 @@ void svg_diverging_colour(char *buf, double v, double scale) {
     snprintf(buf, 8, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
 }
 
+// The label of a cell: 3 significant digits, no "-0".
+static void cell_label(char *buf, size_t len, double v) { snprintf(buf, len, "%.3g", v == 0.0 ? 0.0 : v); }
+
 bool svg_heatmap(StrBuf *out, const Tensor *t, int c, const char *title) {
     int h = t->h, w = t->w;
     if ((long)h * w > SVG_HEATMAP_MAX_CELLS) return false;
     double scale = 0.0;
+    size_t widest = 1;
     for (int i = 0; i < h; i++)
-        for (int j = 0; j < w; j++) scale = fmax(scale, fabs(*tensor_at(t, c, i, j)));
+        for (int j = 0; j < w; j++) {
+            char num[16];
+            cell_label(num, sizeof num, *tensor_at(t, c, i, j));
+            scale = fmax(scale, fabs(*tensor_at(t, c, i, j)));
+            if (strlen(num) > widest) widest = strlen(num);
+        }
     bool labels = h <= SVG_HEATMAP_LABEL_MAX && w <= SVG_HEATMAP_LABEL_MAX;
-    int width = w * CELL + 2 * MARGIN, height = h * CELL + 2 * MARGIN;
+    // Cells as wide as their longest label (about 7.5 units a character at
+    // 12 units), and never narrower than they are tall.
+    int cell_w = labels ? (int)fmax(CELL, 7.5 * (double)widest + 10.0) : CELL;
+    int width = w * cell_w + 2 * MARGIN, height = h * CELL + 2 * MARGIN;
     sb_printf(out, "<svg class=\"heatmap\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\">", width,
               height, width, height);
     sb_puts(out, "<title>");
@@ -36,22 +49,20 @@ bool svg_heatmap(StrBuf *out, const Tensor *t, int c, const char *title) {
     for (int i = 0; i < h; i++)
         for (int j = 0; j < w; j++) {
             double v = *tensor_at(t, c, i, j);
-            char fill[8];
+            char fill[8], num[16];
             svg_diverging_colour(fill, v, scale);
-            sb_printf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", MARGIN + j * CELL,
-                      MARGIN + i * CELL, CELL, CELL, fill);
+            sb_printf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", MARGIN + j * cell_w,
+                      MARGIN + i * CELL, cell_w, CELL, fill);
             if (!labels) continue;
-            char num[16];
-            snprintf(num, sizeof num, "%.3g", v == 0.0 ? 0.0 : v);
+            cell_label(num, sizeof num, v);
             bool dark = scale > 0.0 && fabs(v) / scale > 0.6;
             sb_printf(out,
                       "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" dominant-baseline=\"central\" "
-                      "font-size=\"%d\" fill=\"%s\">%s</text>",
-                      MARGIN + j * CELL + CELL / 2, MARGIN + i * CELL + CELL / 2, 12,
-                      dark ? "#ffffff" : "#000000", num);
+                      "font-size=\"12\" fill=\"%s\">%s</text>",
+                      MARGIN + j * cell_w + cell_w / 2, MARGIN + i * CELL + CELL / 2, dark ? "#ffffff" : "#000000", num);
         }
     sb_printf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/></svg>",
-              MARGIN, MARGIN, w * CELL, h * CELL);
+              MARGIN, MARGIN, w * cell_w, h * CELL);
     return true;
 }
 
