@@ -88,6 +88,12 @@ static void beamer_verdict(Report *r, const char *name, const char *detail, cons
     end_frame(r);
 }
 
+
+// Charts are drawn by --plot with gnuplot, not on the slides.
+static void beamer_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series) {
+    (void)r, (void)axes, (void)series, (void)n_series;
+}
+
 const FormatBackend format_beamer = {
     .name = "beamer",
     .begin = beamer_begin,
@@ -101,4 +107,5 @@ const FormatBackend format_beamer = {
     .member = beamer_member,
     .table = beamer_table,
     .verdict = beamer_verdict,
+    .curves = beamer_curves,
 };

@@ -162,7 +162,7 @@ static bool parse_delimiter(Parser *ps) {
         emit_mo(ps, sym);
         return true;
     }
-    if (!strchr("()[]|/", *ps->p) || !*ps->p) return false;
+    if (!*ps->p || !strchr("()[]|/", *ps->p)) return false;
     char d[2] = {*ps->p++, '\0'};
     emit_mo(ps, d);
     return true;
@@ -291,6 +291,7 @@ static bool parse_scripted(Parser *ps, bool *largeop_out);
 
 static bool parse_base(Parser *ps, bool *largeop) {
     unsigned char c = (unsigned char)*ps->p;
+    if (c == '\0') return false; // an argument missing at the end (strchr would match the terminator)
     if (c == '{') {
         ps->p++;
         return parse_group_body(ps);

@@ -15,7 +15,7 @@ START_TEST(test_every_backend_complete) {
     ck_assert_ptr_nonnull(b);
     ck_assert_str_eq(b->name, format_name((Format)_i));
     ck_assert(b->begin && b->finish && b->heading && b->paragraph && b->equation && b->verbatim);
-    ck_assert(b->matrix && b->scalar && b->member && b->table && b->verdict);
+    ck_assert(b->matrix && b->scalar && b->member && b->table && b->verdict && b->curves);
 }
 END_TEST
 
