@@ -522,7 +522,7 @@ static void section_1_5_kernel_gradient(Report *r, const Layer *l, const CommonO
     report_matrix_quantity(r, "dL_dK_xcorr", "∂L/∂K (cross-correlation)", &dk_xcorr);
     check_kernel_gradient(r, "∂L/∂K for X ⋆ K", l, OP_XCORR, &dk_xcorr, opt);
     say_article_kernel_gradient(r, l, &dk_xcorr);
-    report_text(r, "Check a formula you derived: build/chapter1 --formula 'dL_dK_xcorr = xcorr(X, G)'.");
+    report_verbatim(r, "Check a formula you derived:\n  build/chapter1 --formula 'dL_dK_xcorr = xcorr(X, G)'");
 
     report_equation(r, "Y = X * K = X ⋆ rot180(K):  ∂L/∂K = rot180(X ⋆ G)",
                     "Y = X * K = X \\star \\mathrm{rot180}(K):\\quad \\frac{\\partial L}{\\partial K} = "

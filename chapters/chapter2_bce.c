@@ -512,7 +512,7 @@ static void section_2_3_chain(Report *r, const Data *d, const Tensor *dyhat, con
     if (bug_id == BUG_SKIP_SIGMOID)
         report_text(r, "--bug skip-sigmoid: ∂L/∂z below is eq. (1)'s ∂L/∂ŷ, the factor ŷ(1 − ŷ) skipped.");
     report_quantity(r, "dL_dz", "∂L/∂z", dz);
-    report_text(r, "Check a formula you derived: build/chapter2 --formula 'dL_dz = (yhat - y) / n'.");
+    report_verbatim(r, "Check a formula you derived:\n  build/chapter2 --formula 'dL_dz = (yhat - y) / n'");
     check_chain_identity(r, d, dyhat, dz);
     report_text(r, "And against central differences of each entry's term of the loss in logit form, L(z) = "
                    "(1/n) Σ [softplus(z_i) − y_i z_i]:");

@@ -277,8 +277,8 @@ static bool section_3_3_weight_grad(Report *r, DenseCase *d, const CommonOptions
     report_equation(r, "∂L/∂W[i,j] = ∂L/∂z_i · x_j",
                     "\\frac{\\partial L}{\\partial W_{ij}} = \\frac{\\partial L}{\\partial z_i}\\, x_j");
     dense_show_weight_grad_lines(r, d);
-    report_text(r, "As matrices: the column ∂L/∂z (n×1) times the row xᵀ (1×m), an n×m matrix shaped like W. "
-                   "Check a formula you derived: build/chapter3 --formula 'dW = outer((yhat - y) / n, x)'.");
+    report_text(r, "As matrices: the column ∂L/∂z (n×1) times the row xᵀ (1×m), an n×m matrix shaped like W.");
+    report_verbatim(r, "Check a formula you derived:\n  build/chapter3 --formula 'dW = outer((yhat - y) / n, x)'");
     dense_show_weight_grad_product(r, d);
     note_bug(r, opt, (Bug)opt->bug_id, BUG_OUTER_PRODUCT_SWAPPED, d->n > 1 && d->m > 1);
     report_matrix_quantity(r, "dW", "∂L/∂W", &d->dW);

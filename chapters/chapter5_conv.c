@@ -286,7 +286,7 @@ static void section_5_2_kernel_gradient(Report *r, Layer *l, const Grads *d, con
                     "\\frac{\\partial L}{\\partial K} = X \\star \\frac{\\partial L}{\\partial Y}");
     conv_report_kernel_entry(r, &l->x, &l->g, &l->s, d->dk.data[0]);
     report_matrix_quantity(r, "dK", "∂L/∂K", &d->dk);
-    report_text(r, "Check a formula you derived: build/chapter5 --formula 'dK = xcorr(X, G)'.");
+    report_verbatim(r, "Check a formula you derived:\n  build/chapter5 --formula 'dK = xcorr(X, G)'");
     if (s->stride == 1 && s->dilation == 1) {
         Tensor xp = conv_steps_pad(&l->x, s->pad_h, s->pad_w), wrong = tensor_alloc_like(&l->k);
         convolve2d(wrong.data, xp.data, l->g.data, xp.h, xp.w, l->g.h, l->g.w, CONV_VALID);
