@@ -621,7 +621,7 @@ int main(int argc, char **argv) {
         .bugs = BUGS,
         .n_bugs = ARRAY_LEN(BUGS),
         .formulas = true,
-        .notes = "--formula checks a kernel gradient you derived, e.g. --formula 'dL_dK_xcorr = xcorr(X, G)'.\n"
+        .notes = "--formula checks a kernel gradient you derived, e.g. --formula \"dL_dK_xcorr = xcorr(X, G)\".\n"
                  "Example: chapter1 --input \"1 2 3; 4 5 6; 7 8 9\" --kernel \"1 0; 0 -1\" --mode full\n"
                  "         chapter1 --plot plots/out/data   # data for plots/chapter1.gp",
     };

@@ -669,7 +669,7 @@ int main(int argc, char **argv) {
         .n_options = ARRAY_LEN(options),
         .bugs = BUGS,
         .n_bugs = ARRAY_LEN(BUGS), .formulas = true,
-        .notes = "--formula checks a gradient formula you derived, e.g. --formula 'dL_dz = (yhat - y) / n'.\n"
+        .notes = "--formula checks a gradient formula you derived, e.g. --formula \"dL_dz = (yhat - y) / n\".\n"
                  "Examples: chapter2 --y \"1 0 1\" --yhat \"0.9 0.2 0.6\"\n"
                  "          chapter2 --y \"1 0\" --z \"1000 -1000\"",
     };

@@ -609,7 +609,7 @@ int main(int argc, char **argv) {
         .bugs = BUGS,
         .n_bugs = ARRAY_LEN(BUGS),
         .formulas = true,
-        .notes = "--formula checks a gradient formula you derived, e.g. --formula 'dK = xcorr(X, G)'.\n"
+        .notes = "--formula checks a gradient formula you derived, e.g. --formula \"dK = xcorr(X, G)\".\n"
                  "Without --upstream, dL/dY is the gradient of the running example's chain\n"
                  "(2x2 max-pool, dense layer, BCE; chapters 4 and 3) when Y is 2x3, and\n"
                  "seeded integers otherwise.\n"
