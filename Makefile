@@ -94,9 +94,10 @@ $(LIB): $(OBJ)
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
 
-# One rule per chapter number: build/chapterN from chapters/chapterN_*.c.
+# One rule per chapter number: build/chapterN from chapters/chapterN_*.c (and
+# the chapterN_*.h files it includes, which the .d files name only for the .o).
 define chapter_rule
-$(BUILD)/chapter$(1): $(wildcard chapters/chapter$(1)_*.c) $(LIB) $(FLAGS_STAMP)
+$(BUILD)/chapter$(1): $(wildcard chapters/chapter$(1)_*.c) $(wildcard chapters/chapter$(1)_*.h) $(LIB) $(FLAGS_STAMP)
 	@mkdir -p $(BUILD)/obj/chapters
 	$$(call say,CC,$(wildcard chapters/chapter$(1)_*.c))
 	$(Q)$(CC) $(ALL_CFLAGS) -c $(wildcard chapters/chapter$(1)_*.c) -o $(BUILD)/obj/chapters/chapter$(1).o

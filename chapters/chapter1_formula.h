@@ -58,6 +58,7 @@ static FormulaSpec formula_spec(Layer *l) {
 static bool section_1_6_your_formulas(Report *r, const FormulaSpec *fs, const Formula *f, const CommonOptions *opt) {
     if (opt->n_formulas == 0) return true;
     report_heading(r, "1.6 Your formulas");
+    if (!r->shown) return true; // --section hides it: its checks do not count, as any other
     report_text(r, "Each --formula is evaluated on this layer and on %d random ones of other sizes in the same "
                    "mode, and compared with the kernel gradients checked in 1.5:",
                 FORMULA_RANDOM_CASES);

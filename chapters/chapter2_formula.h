@@ -50,6 +50,7 @@ static FormulaSpec formula_spec(Data *d) {
 static bool section_2_5_your_formulas(Report *r, const FormulaSpec *fs, const Formula *f, const CommonOptions *opt) {
     if (opt->n_formulas == 0) return true;
     report_heading(r, "2.5 Your formulas");
+    if (!r->shown) return true; // --section hides it: its checks do not count, as any other
     report_text(r, "Each --formula is evaluated on these labels and predictions and on %d random cases of 1 to 5 "
                    "outputs, and compared with the gradients checked in 2.2 and 2.3:",
                 FORMULA_RANDOM_CASES);

@@ -56,6 +56,7 @@ static FormulaSpec formula_spec(DenseCase *d) {
 static bool section_3_12_your_formulas(Report *r, const FormulaSpec *fs, const Formula *f, const CommonOptions *opt) {
     if (opt->n_formulas == 0) return true;
     report_heading(r, "3.12 Your formulas");
+    if (!r->shown) return true; // --section hides it: its checks do not count, as any other
     report_text(r, "Each --formula is evaluated on this layer and on %d random ones of 1 to 4 outputs and "
                    "inputs, and compared with the gradients checked in 3.2 to 3.5:",
                 FORMULA_RANDOM_CASES);

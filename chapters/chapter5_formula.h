@@ -88,6 +88,7 @@ static bool section_5_11_your_formulas(Report *r, const FormulaSpec *fs, const F
     if (opt->n_formulas == 0) return true;
     const ConvShape *s = &((const Layer *)fs->ctx)->s;
     report_heading(r, "5.11 Your formulas");
+    if (!r->shown) return true; // --section hides it: its checks do not count, as any other
     report_text(r, "Each --formula is evaluated on this layer and on %d random ones of other sizes with the same "
                    "stride %d, padding %d and dilation %d, and compared with the gradients checked in 5.2 to 5.4:",
                 FORMULA_RANDOM_CASES, s->stride, s->pad_h, s->dilation);
