@@ -327,6 +327,28 @@ START_TEST(test_formula_list) {
 }
 END_TEST
 
+// Repeatable: every formula is checked and listed; one failing fails the
+// run. A formula section hidden by --section does not count, like any check.
+START_TEST(test_formula_repeatable_and_sections) {
+    const char *args[] = {"--format", "json", "--formula", "dK = xcorr(X, G)", "--formula", "db = sum(G) / 2", NULL};
+    ProcResult r = run_chapter("chapter5", args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "\"formulas\": [{\"name\": \"dK\", \"expression\": \"xcorr(X, G)\""));
+    ck_assert_ptr_nonnull(strstr(r.out, "}, {\"name\": \"db\", \"expression\": \"sum(G) / 2\""));
+    proc_free(&r);
+    const char *hidden[] = {"--section", "5.2", "--formula", "dK = conv(X, G)", NULL};
+    r = run_chapter("chapter5", hidden);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_null(strstr(r.out, "Your formulas"));
+    proc_free(&r);
+    const char *shown[] = {"--section", "5.11", "--formula", "dK = conv(X, G)", NULL};
+    r = run_chapter("chapter5", shown);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "): FAILS"));
+    proc_free(&r);
+}
+END_TEST
+
 Suite *make_chapter5_suite(void) {
     Suite *s = suite_create("chapter5");
     TCase *run = tcase_create("runs");
@@ -356,6 +378,7 @@ Suite *make_chapter5_suite(void) {
     tcase_add_loop_test(formula, test_formula_runs, 0, ARRAY_LEN(FORMULA_RUNS));
     tcase_add_test(formula, test_formula_bad_expression);
     tcase_add_test(formula, test_formula_list);
+    tcase_add_test(formula, test_formula_repeatable_and_sections);
     suite_add_tcase(s, formula);
     return s;
 }
