@@ -132,6 +132,8 @@ static void kernel_grad_conv_chosen(Tensor *dk, const Layer *l, int bug_id) {
     }
 }
 
+#include "chapter1_formula.h" // --formula's tables and cases, by the code above
+
 // ---------------------------------------------------------------- the loss
 
 // The outputs (i,j) that kernel entry (m,n) reaches inside X: rows
@@ -520,6 +522,7 @@ static void section_1_5_kernel_gradient(Report *r, const Layer *l, const CommonO
     report_matrix_quantity(r, "dL_dK_xcorr", "∂L/∂K (cross-correlation)", &dk_xcorr);
     check_kernel_gradient(r, "∂L/∂K for X ⋆ K", l, OP_XCORR, &dk_xcorr, opt);
     say_article_kernel_gradient(r, l, &dk_xcorr);
+    report_verbatim(r, "Check a formula you derived:\n  build/chapter1 --formula 'dL_dK_xcorr = xcorr(X, G)'");
 
     report_equation(r, "Y = X * K = X ⋆ rot180(K):  ∂L/∂K = rot180(X ⋆ G)",
                     "Y = X * K = X \\star \\mathrm{rot180}(K):\\quad \\frac{\\partial L}{\\partial K} = "
@@ -617,12 +620,17 @@ int main(int argc, char **argv) {
         .n_options = ARRAY_LEN(options),
         .bugs = BUGS,
         .n_bugs = ARRAY_LEN(BUGS),
-        .notes = "Example: chapter1 --input \"1 2 3; 4 5 6; 7 8 9\" --kernel \"1 0; 0 -1\" --mode full\n"
+        .formulas = true,
+        .notes = "--formula checks a kernel gradient you derived, e.g. --formula \"dL_dK_xcorr = xcorr(X, G)\".\n"
+                 "Example: chapter1 --input \"1 2 3; 4 5 6; 7 8 9\" --kernel \"1 0; 0 -1\" --mode full\n"
                  "         chapter1 --plot plots/out/data   # data for plots/chapter1.gp",
     };
     CommonOptions opt;
     parse_args_or_exit(&opt, &spec, argc, argv);
     Layer l = layer_from_options(input, kernel, mode, upstream, &opt);
+    FormulaSpec fs = formula_spec(&l);
+    Formula f[MAX_FORMULAS];
+    formula_parse_options_or_exit(f, &fs, &opt);
 
     Report r;
     report_init(&r, &opt, spec.title);
@@ -632,9 +640,10 @@ int main(int argc, char **argv) {
     section_1_3_cross_correlation(&r, &l);
     section_1_4_convolution(&r, &l);
     section_1_5_kernel_gradient(&r, &l, &opt);
+    bool held = section_1_6_your_formulas(&r, &fs, f, &opt);
     if (opt.plot_dir) write_plot_data(opt.plot_dir, &l);
-
-    int status = report_finish(&r);
+    int status = formula_exit_status(report_finish(&r), held);
+    formula_free_all(f, opt.n_formulas);
     tensor_free(&l.x), tensor_free(&l.k), tensor_free(&l.g);
     options_free(&opt);
     return status;

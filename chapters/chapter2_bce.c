@@ -107,6 +107,8 @@ typedef struct {
     Tensor y, z, yhat;
 } Data;
 
+#include "chapter2_formula.h" // --formula's tables and cases, by the code above
+
 static double logit(double p) { return log(p) - log1p(-p); }
 
 static double yhat_margin(double yhat) { return fmin(yhat, 1.0 - yhat); }
@@ -510,6 +512,7 @@ static void section_2_3_chain(Report *r, const Data *d, const Tensor *dyhat, con
     if (bug_id == BUG_SKIP_SIGMOID)
         report_text(r, "--bug skip-sigmoid: ∂L/∂z below is eq. (1)'s ∂L/∂ŷ, the factor ŷ(1 − ŷ) skipped.");
     report_quantity(r, "dL_dz", "∂L/∂z", dz);
+    report_verbatim(r, "Check a formula you derived:\n  build/chapter2 --formula 'dL_dz = (yhat - y) / n'");
     check_chain_identity(r, d, dyhat, dz);
     report_text(r, "And against central differences of each entry's term of the loss in logit form, L(z) = "
                    "(1/n) Σ [softplus(z_i) − y_i z_i]:");
@@ -665,8 +668,9 @@ int main(int argc, char **argv) {
         .options = options,
         .n_options = ARRAY_LEN(options),
         .bugs = BUGS,
-        .n_bugs = ARRAY_LEN(BUGS),
-        .notes = "Examples: chapter2 --y \"1 0 1\" --yhat \"0.9 0.2 0.6\"\n"
+        .n_bugs = ARRAY_LEN(BUGS), .formulas = true,
+        .notes = "--formula checks a gradient formula you derived, e.g. --formula \"dL_dz = (yhat - y) / n\".\n"
+                 "Examples: chapter2 --y \"1 0 1\" --yhat \"0.9 0.2 0.6\"\n"
                  "          chapter2 --y \"1 0\" --z \"1000 -1000\"",
     };
     CommonOptions opt;
@@ -675,6 +679,9 @@ int main(int argc, char **argv) {
     Tensor dyhat = tensor_alloc(1, 1, d.n), dz = tensor_alloc(1, 1, d.n);
     grad_yhat_chosen(dyhat.data, d.y.data, d.yhat.data, d.n, opt.bug_id);
     grad_z_chosen(dz.data, d.y.data, d.z.data, dyhat.data, d.n, opt.bug_id);
+    FormulaSpec fs = formula_spec(&d);
+    Formula f[MAX_FORMULAS];
+    formula_parse_options_or_exit(f, &fs, &opt);
 
     Report r;
     report_init(&r, &opt, spec.title);
@@ -682,9 +689,10 @@ int main(int argc, char **argv) {
     section_2_2_derivative(&r, &d, &dyhat, opt.bug_id);
     section_2_3_chain(&r, &d, &dyhat, &dz, opt.bug_id);
     section_2_4_saturation(&r);
+    bool held = section_2_5_your_formulas(&r, &fs, f, &opt);
     if (opt.plot_dir) write_plot_data(opt.plot_dir);
-
-    int status = report_finish(&r);
+    int status = formula_exit_status(report_finish(&r), held);
+    formula_free_all(f, opt.n_formulas);
     Tensor *all[] = {&d.y, &d.z, &d.yhat, &dyhat, &dz};
     for (int i = 0; i < ARRAY_LEN(all); i++) tensor_free(all[i]);
     options_free(&opt);

@@ -111,6 +111,9 @@ static void layer_backward_with(Bug bug, double *dx, double *dW, double *db, con
     }
 }
 
+// --formula's tables and cases, computed by the two functions above.
+#include "chapter3_formula.h"
+
 // Forward pass and loss, then every gradient, with the --bug (if any) where it acts.
 static void dense_run(DenseCase *d, Bug bug) {
     dense_forward(d->z.data, d->x.data, d->W.data, d->b.data, d->n, d->m);
@@ -275,6 +278,7 @@ static bool section_3_3_weight_grad(Report *r, DenseCase *d, const CommonOptions
                     "\\frac{\\partial L}{\\partial W_{ij}} = \\frac{\\partial L}{\\partial z_i}\\, x_j");
     dense_show_weight_grad_lines(r, d);
     report_text(r, "As matrices: the column ∂L/∂z (n×1) times the row xᵀ (1×m), an n×m matrix shaped like W.");
+    report_verbatim(r, "Check a formula you derived:\n  build/chapter3 --formula 'dW = outer((yhat - y) / n, x)'");
     dense_show_weight_grad_product(r, d);
     note_bug(r, opt, (Bug)opt->bug_id, BUG_OUTER_PRODUCT_SWAPPED, d->n > 1 && d->m > 1);
     report_matrix_quantity(r, "dW", "∂L/∂W", &d->dW);
@@ -646,7 +650,10 @@ int main(int argc, char **argv) {
         .n_options = ARRAY_LEN(options),
         .bugs = BUGS,
         .n_bugs = ARRAY_LEN(BUGS),
+        .formulas = true,
         .notes = "Sections 3.8 to 3.11 use their own small examples, so that every bug shows.\n"
+                 "--formula checks a gradient formula you derived, e.g. --formula \"dx = W' @ ((yhat - y) / n)\"; "
+                 "'--formula list' names the symbols.\n"
                  "--plot DIR writes the loss along -g against the step (plots/chapter3.gp).\n"
                  "Example:\n  chapter3 --x \"1 2 3\" --W \"0.1 0.2 0.3; -0.3 0.2 0.1\" --y \"1 0\" --lr 0.5",
     };
@@ -658,6 +665,9 @@ int main(int argc, char **argv) {
     if (!(lr > 0)) usage_error("--lr: the learning rate must be positive, got %g", lr);
     dense_run(&d, (Bug)opt.bug_id);
     dense_loss_after_step(&d, lr, NULL, NULL, NULL); // validates --lr before anything is printed
+    FormulaSpec fs = formula_spec(&d);
+    Formula f[MAX_FORMULAS];
+    formula_parse_options_or_exit(f, &fs, &opt);
     if (opt.plot_dir) dense_write_descent_plot(opt.plot_dir, &d, lr);
 
     Report r;
@@ -673,7 +683,9 @@ int main(int argc, char **argv) {
     section_3_9_square_w(&r, &opt);
     section_3_10_batch(&r, &opt);
     section_3_11_hidden_layer(&r, &opt);
-    int status = report_finish(&r);
+    bool held = section_3_12_your_formulas(&r, &fs, f, &opt);
+    int status = formula_exit_status(report_finish(&r), held);
+    formula_free_all(f, opt.n_formulas);
     dense_case_free(&d);
     options_free(&opt);
     return status;

@@ -186,6 +186,8 @@ static void layer_free(Layer *l) {
     for (int q = 0; q < ARRAY_LEN(all); q++) tensor_free(all[q]);
 }
 
+#include "chapter5_formula.h" // --formula's tables and cases, by the code above
+
 // ---------------------------------------------------------------- checks
 
 // One gradient of the layer within the work budget (src/conv_check.h).
@@ -284,6 +286,7 @@ static void section_5_2_kernel_gradient(Report *r, Layer *l, const Grads *d, con
                     "\\frac{\\partial L}{\\partial K} = X \\star \\frac{\\partial L}{\\partial Y}");
     conv_report_kernel_entry(r, &l->x, &l->g, &l->s, d->dk.data[0]);
     report_matrix_quantity(r, "dK", "∂L/∂K", &d->dk);
+    report_verbatim(r, "Check a formula you derived:\n  build/chapter5 --formula 'dK = xcorr(X, G)'");
     if (s->stride == 1 && s->dilation == 1) {
         Tensor xp = conv_steps_pad(&l->x, s->pad_h, s->pad_w), wrong = tensor_alloc_like(&l->k);
         convolve2d(wrong.data, xp.data, l->g.data, xp.h, xp.w, l->g.h, l->g.w, CONV_VALID);
@@ -584,64 +587,7 @@ static void section_5_10_border(Report *r, const Layer *l, const Grads *d, const
 
 // ---------------------------------------------------------------- main
 
-typedef struct {
-    const char *input, *kernel, *bias, *upstream, *stride, *padding, *dilation, *lr;
-} Texts;
-
-// X, K, b and the shape from the options, validated before anything prints.
-static Layer layer_from_options(const Texts *t) {
-    Tensor x = t->input ? option_matrix("--input", t->input) : tensor_alloc(1, EXAMPLE_X_H, EXAMPLE_X_W);
-    Tensor k = t->kernel ? option_matrix("--kernel", t->kernel) : tensor_alloc(1, EXAMPLE_K_SIZE, EXAMPLE_K_SIZE);
-    if (!t->input) memcpy(x.data, EXAMPLE_X, sizeof EXAMPLE_X);
-    if (!t->kernel) memcpy(k.data, EXAMPLE_K, sizeof EXAMPLE_K);
-    Tensor b = t->bias ? option_matrix("--bias", t->bias) : tensor_alloc(1, 1, 1);
-    if (tensor_size(&b) != 1)
-        usage_error("--bias: expected a single number (the layer has one output channel), got a %dx%d matrix", b.h,
-                    b.w);
-    int stride = t->stride ? option_int("--stride", t->stride, 1, TENSOR_MAX_SIDE) : 1;
-    int pad = t->padding ? option_int("--padding", t->padding, 0, TENSOR_MAX_SIDE) : 0;
-    int dil = t->dilation ? option_int("--dilation", t->dilation, 1, TENSOR_MAX_SIDE) : 1;
-    if (x.h + 2L * pad > TENSOR_MAX_SIDE || x.w + 2L * pad > TENSOR_MAX_SIDE)
-        usage_error("--padding: the %dx%d input padded by %d is %ldx%ld; the limit is %d per side", x.h, x.w, pad,
-                    x.h + 2L * pad, x.w + 2L * pad, TENSOR_MAX_SIDE);
-    ConvShape s;
-    if (!conv_shape_init(&s, 1, x.h, x.w, 1, k.h, k.w, stride, pad, pad, dil))
-        usage_error("--kernel: the %dx%d kernel with dilation %d spans %ldx%ld, which does not fit the %dx%d input "
-                    "padded by %d (%dx%d)",
-                    k.h, k.w, dil, (long)dil * (k.h - 1) + 1, (long)dil * (k.w - 1) + 1, x.h, x.w, pad, x.h + 2 * pad,
-                    x.w + 2 * pad);
-    Layer l = layer_new(&s);
-    tensor_copy(&l.x, &x);
-    tensor_copy(&l.k, &k);
-    l.b.data[0] = b.data[0];
-    tensor_free(&b);
-    tensor_free(&x);
-    tensor_free(&k);
-    conv_forward(l.y.data, l.x.data, l.k.data, l.b.data, &s);
-    require_finite(&l.y, "--input/--kernel/--bias");
-    return l;
-}
-
-// G = ∂L/∂Y: given, from the running example's chain, or seeded integers.
-static Upstream upstream_init(Layer *l, ExampleChain *ch, const char *text, uint64_t seed) {
-    if (text) {
-        Tensor parsed = option_matrix("--upstream", text);
-        if (parsed.h != l->s.out_h || parsed.w != l->s.out_w)
-            usage_error("--upstream: shape %dx%d does not match the output Y, which is %dx%d (expected %dx%d)",
-                        parsed.h, parsed.w, l->s.out_h, l->s.out_w, l->s.out_h, l->s.out_w);
-        tensor_copy(&l->g, &parsed);
-        tensor_free(&parsed);
-        return UPSTREAM_GIVEN;
-    }
-    if (example_chain_fits(l->s.out_c, l->s.out_h, l->s.out_w)) {
-        example_chain_forward(ch, l->y.data);
-        example_chain_backward(ch, l->g.data);
-        return UPSTREAM_CHAIN;
-    }
-    Rng rng = rng_make(seed); // small integers keep every gradient readable by hand
-    for (size_t q = 0; q < tensor_size(&l->g); q++) l->g.data[q] = rng_below(&rng, 7) - 3;
-    return UPSTREAM_SEEDED;
-}
+#include "chapter5_input.h" // Texts, layer_from_options, upstream_init
 
 int main(int argc, char **argv) {
     Texts t = {0};
@@ -662,7 +608,9 @@ int main(int argc, char **argv) {
         .n_options = ARRAY_LEN(options),
         .bugs = BUGS,
         .n_bugs = ARRAY_LEN(BUGS),
-        .notes = "Without --upstream, dL/dY is the gradient of the running example's chain\n"
+        .formulas = true,
+        .notes = "--formula checks a gradient formula you derived, e.g. --formula \"dK = xcorr(X, G)\".\n"
+                 "Without --upstream, dL/dY is the gradient of the running example's chain\n"
                  "(2x2 max-pool, dense layer, BCE; chapters 4 and 3) when Y is 2x3, and\n"
                  "seeded integers otherwise.\n"
                  "Example: chapter5 --input \"1 2 3; 4 5 6; 7 8 9\" --stride 2 --padding 1",
@@ -678,6 +626,9 @@ int main(int argc, char **argv) {
     Grads d = layer_backward(&l, bug);
     require_finite(&d.dk, "--input/--upstream");
     require_finite(&d.dx, "--kernel/--upstream");
+    FormulaSpec fs = formula_spec(&l);
+    Formula f[MAX_FORMULAS];
+    formula_parse_options_or_exit(f, &fs, &opt);
     ConvCheckPlan plan = conv_check_plan(opt.check_all, opt.seed);
     Report r;
     report_init(&r, &opt, spec.title);
@@ -691,7 +642,9 @@ int main(int argc, char **argv) {
     section_5_8_channels(&r, bug, &plan);
     section_5_9_sweep(&r, bug, opt.seed);
     section_5_10_border(&r, &l, &d, opt.plot_dir);
-    int status = report_finish(&r);
+    bool held = section_5_11_your_formulas(&r, &fs, f, &opt);
+    int status = formula_exit_status(report_finish(&r), held);
+    formula_free_all(f, opt.n_formulas);
     grads_free(&d);
     layer_free(&l);
     options_free(&opt);

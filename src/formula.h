@@ -177,6 +177,14 @@ bool formula_entry_agrees(double x, double y, double scale);
 // ---------------------------------------------------------------- in a chapter (formula_report.c)
 // formula_parse_or_exit for each of args[0..n) into out[0..n).
 void formula_parse_all_or_exit(Formula *out, const FormulaSpec *spec, const char *const *args, int n);
+// The chapter's --formula options (opt->formulas): a lone "list" writes the
+// symbol list and exits 0; otherwise each is parsed into out[0..n_formulas)
+// (a bad one: one error line, exit 2). Call before any output.
+void formula_parse_options_or_exit(Formula *out, const FormulaSpec *spec, const CommonOptions *opt);
+void formula_free_all(Formula *f, int n);
+// The chapter's exit status: report_finish's, or EXIT_CHECK_FAILED when a
+// formula failed (a write error, 4, still wins).
+int formula_exit_status(int report_status, bool held);
 // Writes formula_write_list to stdout and exits 0 (2 on a write error).
 _Noreturn void formula_list_and_exit(const FormulaSpec *spec);
 // Checks each formula, writes its text as report_verbatim and the list of

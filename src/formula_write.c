@@ -11,6 +11,35 @@
 // Above this many characters a matrix is written one row a line.
 #define INLINE_MATRIX_CHARS 64
 
+// Text lines fit this many columns (an 80-column terminal).
+#define TEXT_WIDTH 80
+
+// s as lines of at most TEXT_WIDTH columns, each indented by indent.
+static void write_wrapped(StrBuf *b, const char *s, size_t indent) {
+    size_t col = 0;
+    while (*s) {
+        s += strspn(s, " ");
+        size_t n = wrap_unit_len(s, false);
+        if (n == 0) break;
+        size_t w = utf8_width_n(s, n);
+        if (col > 0 && col + 1 + w > TEXT_WIDTH) {
+            sb_putc(b, '\n');
+            col = 0;
+        }
+        if (col == 0) {
+            sb_printf(b, "%*s", (int)indent, "");
+            col = indent;
+        } else {
+            sb_putc(b, ' ');
+            col++;
+        }
+        sb_printf(b, "%.*s", (int)n, s);
+        col += w;
+        s += n;
+    }
+    if (col > 0) sb_putc(b, '\n');
+}
+
 // ---------------------------------------------------------------- list
 
 static void write_symbols(StrBuf *b, const FormulaSymbol *s, int n) {
@@ -80,10 +109,16 @@ static void write_counterexample(StrBuf *b, const Formula *f, const FormulaCount
         write_matrix_text(b, "    ", label, &ce->inputs.operands[i].value);
     }
     const ExprMatrix *right = formula_case_find_gradient(&ce->inputs, f->name);
-    if (ce->value.data) write_matrix_text(b, "  ", "your formula gives: ", &ce->value);
+    // The two labels padded to one width, so that the values line up.
+    int width = (int)strlen("the right  is: ") + (int)strlen(f->name), mine = (int)strlen("your formula gives: ");
+    if (width < mine) width = mine;
+    char label[EXPR_MAX_NAME + 48];
+    snprintf(label, sizeof label, "%-*s", width, "your formula gives: ");
+    if (ce->value.data) write_matrix_text(b, "  ", label, &ce->value);
     if (right) {
-        char label[EXPR_MAX_NAME + 32];
-        snprintf(label, sizeof label, "the right %s is:   ", f->name);
+        char name[EXPR_MAX_NAME + 32];
+        snprintf(name, sizeof name, "the right %s is: ", f->name);
+        snprintf(label, sizeof label, "%-*s", width, name);
         write_matrix_text(b, "  ", label, right);
     }
     if (ce->message[0]) sb_printf(b, "  in this case: %s\n", ce->message);
@@ -97,7 +132,11 @@ void formula_write_text(StrBuf *b, const Formula *f, const FormulaResult *r) {
     sb_printf(b, "  tolerance %g relative + %g x the case's largest entry): %s\n", FORMULA_REL_TOL,
               FORMULA_ABS_TOL_OF_SCALE, r->passed ? "HOLDS" : "FAILS");
     if (r->has_counterexample) write_counterexample(b, f, &r->counterexample);
-    if (r->mistake) sb_printf(b, "  it matches the mistake %s: %s\n", r->mistake, r->mistake_detail);
+    if (r->mistake) {
+        char line[320];
+        snprintf(line, sizeof line, "it matches the mistake %s: %s", r->mistake, r->mistake_detail);
+        write_wrapped(b, line, 2);
+    }
     else if (!r->passed) sb_puts(b, "  it matches none of the classic mistakes this chapter knows\n");
 }
 

@@ -53,7 +53,14 @@ static const char *const FORMAT_NAMES[FORMAT_COUNT] = {
 
 const char *format_name(Format f) { return (unsigned)f < FORMAT_COUNT ? FORMAT_NAMES[f] : NULL; }
 
-// After "--format FMT": the format names come from FORMAT_LIST.
+// Before "--section N.M", in a chapter that checks formulas.
+static const char *const FORMULA_HELP =
+    "  --formula NAME=EXPR    check a formula you derived for the gradient NAME on\n"
+    "                         your inputs and 20 random cases (repeatable), e.g.\n"
+    "                         --formula 'dK = xcorr(X, G)'; '--formula list' names\n"
+    "                         the symbols and functions\n";
+
+// After "--format FMT" (the %s: FORMULA_HELP or nothing).
 static const char *const COMMON_HELP =
     "  --no-color             plain text even on a terminal (NO_COLOR is honoured)\n"
     "  --seed N               seed for every random choice (default 1)\n"
@@ -65,6 +72,7 @@ static const char *const COMMON_HELP =
     "  --plot DIR             write gnuplot data files into DIR\n"
     "  --step                 pause for Enter between sections (text on a terminal\n"
     "                         only; ignored otherwise)\n"
+    "%s"
     "  --section N.M          show only section N.M, its checks and verdicts\n"
     "                         (repeatable); '--section list' names the sections\n"
     "  --full-matrices        print every entry of big matrices (by default a side\n"
@@ -153,7 +161,7 @@ void print_help(FILE *f, const ChapterSpec *spec) {
     for (int k = 0; k < FORMAT_COUNT; k++)
         fprintf(f, "%s%s", k == 0 ? "" : k + 1 == FORMAT_COUNT ? " or " : ", ", FORMAT_NAMES[k]);
     fputs("\n                         (default text)\n", f);
-    fputs(COMMON_HELP, f);
+    fprintf(f, COMMON_HELP, spec->formulas ? FORMULA_HELP : "");
 }
 
 // One bug a line: the name first, then its description, in aligned columns.
@@ -304,6 +312,19 @@ static bool parse_plot(CommonOptions *o, const char *value, char *err, size_t er
     return true;
 }
 
+static bool parse_formula(CommonOptions *o, const char *value, char *err, size_t errlen) {
+    if (!o->spec->formulas) {
+        snprintf(err, errlen, "--formula: this chapter has no formulas to check (chapters 1, 2, 3 and 5 do)");
+        return false;
+    }
+    if (o->n_formulas == MAX_FORMULAS) {
+        snprintf(err, errlen, "--formula: more than %d formulas", MAX_FORMULAS);
+        return false;
+    }
+    o->formulas[o->n_formulas++] = value;
+    return true;
+}
+
 static bool parse_bug(CommonOptions *o, const char *value, char *err, size_t errlen) {
     (void)err, (void)errlen;
     o->bug = value;
@@ -318,6 +339,7 @@ static const struct {
 } COMMON_VALUED[] = {
     {"--format", parse_format}, {"--seed", parse_seed}, {"--answer", parse_answer},
     {"--bug", parse_bug},       {"--plot", parse_plot}, {"--section", parse_section},
+    {"--formula", parse_formula},
 };
 
 // --bug NAME resolved to its id (k + 1 for spec->bugs[k]).

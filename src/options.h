@@ -5,6 +5,7 @@
 //   --help  --format FMT (FORMAT_LIST, src/format.h)  --no-color  --seed N
 //   --answer NAME=MATRIX (repeatable)  --bug NAME|list  --plot DIR  --step
 //   --section N.M|list (repeatable)  --full-matrices  --check-all
+//   --formula NAME=EXPR|list (repeatable; chapters with ChapterSpec.formulas)
 //
 // A chapter adds its own value options through a table of ChapterOption; the
 // raw text is stored for the chapter to convert with the option_* helpers,
@@ -20,6 +21,7 @@
 
 #define MAX_ANSWERS 32
 #define MAX_SECTIONS 32
+#define MAX_FORMULAS 16
 
 typedef struct {
     const char *name;    // "--input"
@@ -41,6 +43,9 @@ typedef struct {
     const BugInfo *bugs;
     int n_bugs;
     const char *notes; // extra --help paragraph (defaults, examples); may be NULL
+    // The chapter checks --formula (src/formula.h); otherwise --formula is
+    // refused and left out of --help.
+    bool formulas;
 } ChapterSpec;
 
 typedef struct {
@@ -67,6 +72,10 @@ typedef struct {
     bool section_list;
     bool full_matrices; // print every entry of big matrices
     bool check_all;     // check every entry: the chapter's work budget is off
+    // --formula NAME=EXPRESSION or "list" (point into argv): the chapter
+    // parses them against its symbols (formula_parse_options_or_exit).
+    const char *formulas[MAX_FORMULAS];
+    int n_formulas;
     // The command line and chapter as parsed (not owned): a wrong --answer is
     // compared with the chapter's --bug variants by running it again.
     int argc;

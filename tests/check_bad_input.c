@@ -29,6 +29,15 @@ static const BadInput BAD[] = {
     {"chapter1", {"--answer", "dL_dK_xcorr=1 2 3"}, "--answer"},
     {"chapter1", {"--answer", "=1"}, "--answer"},
     {"chapter1", {"stray"}, "stray"},
+    // --formula: refused where the chapter has none; a bad one shows its column
+    {"chapter0", {"--formula", "d = 1"}, "--formula: this chapter has no formulas"},
+    {"chapter4", {"--formula", "list"}, "--formula: this chapter has no formulas"},
+    {"chapter6", {"--formula", "dW = x"}, "--formula: this chapter has no formulas"},
+    {"chapter1", {"--formula", "dQ = X"}, "--formula: 'dQ' is not a gradient of this chapter"},
+    {"chapter2", {"--formula", "dL_dz = exp(z"}, "--formula: 'dL_dz = exp(z' column 14:"},
+    {"chapter3", {"--formula", "dW = x @@ W"}, "--formula: 'dW = x @@ W' column 9:"},
+    {"chapter5", {"--formula", "dK = xcorr(X, G) +"}, "column 19:"},
+    {"chapter5", {"--formula", "dK = xcorr(X, G)", "--formula", "dX = X Y"}, "column 8:"},
     // matrix literals
     {"chapter1", {"--input", "1 2; 3"}, "--input"},
     {"chapter1", {"--input", ""}, "--input"},

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "jsonlint.h"
+#include "arraylen.h"
+#include "formula_runs.h"
 #include "proc.h"
 
 // The chapter itself, compiled into the test with its main renamed, so that
@@ -504,6 +506,29 @@ START_TEST(test_lines_fit_80_columns) {
 }
 END_TEST
 
+// ---------------------------------------------------------------- --formula (issue 17)
+
+// The issue's examples (and a few more), each as stated: holds or fails,
+// with the mistake it names.
+static const FormulaRun FORMULA_RUNS[] = {
+    {"dL_dK_xcorr = xcorr(X, G)", true, NULL},
+    {"dL_dK_conv = rot180(xcorr(X, G))", true, NULL},
+    {"dL_dK_conv = xcorr(X, G)", false, "no-rot180"},
+    {"dL_dK_xcorr = -xcorr(X, G)", false, "sign"},
+};
+
+START_TEST(test_formula_runs) { assert_formula_run("chapter1", &FORMULA_RUNS[_i]); }
+END_TEST
+
+START_TEST(test_formula_bad_expression) { assert_formula_refused("chapter1", "dL_dK_xcorr = xcorr(X, G", "column 25"); }
+END_TEST
+
+START_TEST(test_formula_list) {
+    static const char *const names[] = {"X", "K", "G", "Y", "n", "m", "kh", "kw", "dL_dK_xcorr", "dL_dK_conv"};
+    assert_formula_list("chapter1", names, ARRAY_LEN(names));
+}
+END_TEST
+
 Suite *make_chapter1_suite(void) {
     Suite *s = suite_create("chapter1");
     TCase *tc = tcase_create("chapter1");
@@ -530,5 +555,11 @@ Suite *make_chapter1_suite(void) {
     tcase_add_test(tc, test_seed_changes_upstream_only);
     tcase_add_test(tc, test_symmetric_kernel);
     suite_add_tcase(s, tc);
+    TCase *formula = tcase_create("formula");
+    tcase_set_timeout(formula, 60);
+    tcase_add_loop_test(formula, test_formula_runs, 0, ARRAY_LEN(FORMULA_RUNS));
+    tcase_add_test(formula, test_formula_bad_expression);
+    tcase_add_test(formula, test_formula_list);
+    suite_add_tcase(s, formula);
     return s;
 }

@@ -12,6 +12,7 @@
 
 #include "arraylen.h"
 #include "jsonlint.h"
+#include "formula_runs.h"
 #include "proc.h"
 
 // Values typed from closed forms below are good to a few ulps.
@@ -235,6 +236,29 @@ START_TEST(test_repeatable_and_ascii_latex) {
 }
 END_TEST
 
+// ---------------------------------------------------------------- --formula (issue 17)
+
+// The issue's examples (and a few more), each as stated: holds or fails,
+// with the mistake it names.
+static const FormulaRun FORMULA_RUNS[] = {
+    {"dL_dz = (yhat - y) / n", true, NULL},
+    {"dL_dz = yhat - y", false, "no-mean"},
+    {"dL_dyhat = -(y / yhat - (1 - y) / (1 - yhat)) / n", true, NULL},
+    {"dL_dyhat = (y / yhat - (1 - y) / (1 - yhat)) / n", false, "sign"},
+};
+
+START_TEST(test_formula_runs) { assert_formula_run("chapter2", &FORMULA_RUNS[_i]); }
+END_TEST
+
+START_TEST(test_formula_bad_expression) { assert_formula_refused("chapter2", "dL_dz = (yhat - y) / q", "column 22: unknown name"); }
+END_TEST
+
+START_TEST(test_formula_list) {
+    static const char *const names[] = {"y", "z", "yhat", "n", "dL_dz", "dL_dyhat"};
+    assert_formula_list("chapter2", names, ARRAY_LEN(names));
+}
+END_TEST
+
 Suite *make_chapter2_suite(void) {
     Suite *s = suite_create("chapter2");
     TCase *tc = tcase_create("chapter2");
@@ -250,5 +274,11 @@ Suite *make_chapter2_suite(void) {
     tcase_add_loop_test(tc, test_bad_input, 0, ARRAY_LEN(BAD));
     tcase_add_test(tc, test_repeatable_and_ascii_latex);
     suite_add_tcase(s, tc);
+    TCase *formula = tcase_create("formula");
+    tcase_set_timeout(formula, 60);
+    tcase_add_loop_test(formula, test_formula_runs, 0, ARRAY_LEN(FORMULA_RUNS));
+    tcase_add_test(formula, test_formula_bad_expression);
+    tcase_add_test(formula, test_formula_list);
+    suite_add_tcase(s, formula);
     return s;
 }

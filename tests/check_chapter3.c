@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "jsonlint.h"
+#include "arraylen.h"
+#include "formula_runs.h"
 #include "proc.h"
 
 // JSON numbers are printed to round-trip, so only the hand arithmetic's own
@@ -399,6 +401,30 @@ START_TEST(test_under_precise_answer_is_told_apart) {
 }
 END_TEST
 
+// ---------------------------------------------------------------- --formula (issue 17)
+
+// The issue's examples (and a few more), each as stated: holds or fails,
+// with the mistake it names.
+static const FormulaRun FORMULA_RUNS[] = {
+    {"dW = outer((sigmoid(z) - y) / n, x)", true, NULL},
+    {"dW = outer(yhat - y, x)", false, "no-mean"},
+    {"dx = W' @ ((yhat - y) / n)", true, NULL},
+    {"db = (yhat - y) / n", true, NULL},
+    {"dx = W @ ((yhat - y) / n)", false, NULL},
+};
+
+START_TEST(test_formula_runs) { assert_formula_run("chapter3", &FORMULA_RUNS[_i]); }
+END_TEST
+
+START_TEST(test_formula_bad_expression) { assert_formula_refused("chapter3", "dW = outer(yhat - y x)", "column 21: expected ',' or ')'"); }
+END_TEST
+
+START_TEST(test_formula_list) {
+    static const char *const names[] = {"x", "W", "b", "y", "z", "yhat", "n", "m", "dW", "dx", "db", "dL_dz"};
+    assert_formula_list("chapter3", names, ARRAY_LEN(names));
+}
+END_TEST
+
 Suite *make_chapter3_suite(void) {
     Suite *s = suite_create("chapter3");
     TCase *tc = tcase_create("chapter3");
@@ -418,5 +444,11 @@ Suite *make_chapter3_suite(void) {
     tcase_add_test(tc, test_plot_data);
     tcase_add_test(tc, test_big_layer_is_checked);
     suite_add_tcase(s, tc);
+    TCase *formula = tcase_create("formula");
+    tcase_set_timeout(formula, 60);
+    tcase_add_loop_test(formula, test_formula_runs, 0, ARRAY_LEN(FORMULA_RUNS));
+    tcase_add_test(formula, test_formula_bad_expression);
+    tcase_add_test(formula, test_formula_list);
+    suite_add_tcase(s, formula);
     return s;
 }

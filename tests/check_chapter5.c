@@ -8,6 +8,7 @@
 
 #include "arraylen.h"
 #include "jsonlint.h"
+#include "formula_runs.h"
 #include "proc.h"
 
 static int count_occurrences(const char *s, const char *what) {
@@ -301,6 +302,53 @@ START_TEST(test_plot_files) {
 }
 END_TEST
 
+// ---------------------------------------------------------------- --formula (issue 17)
+
+// The issue's examples (and a few more), each as stated: holds or fails,
+// with the mistake it names.
+static const FormulaRun FORMULA_RUNS[] = {
+    {"dK = xcorr(X, G)", true, NULL},
+    {"dK = conv(X, G)", false, "no-rot180"},
+    {"dX = xcorr(pad(G, kh-1, kw-1), rot180(K))", true, NULL},
+    {"dX = xcorr(pad(G, kh-1, kw-1), K)", false, "no-rot180"},
+    {"db = sum(G)", true, NULL},
+    {"db = sum(G) / 2", false, "scaled"},
+};
+
+START_TEST(test_formula_runs) { assert_formula_run("chapter5", &FORMULA_RUNS[_i]); }
+END_TEST
+
+START_TEST(test_formula_bad_expression) { assert_formula_refused("chapter5", "dK = xcorr(X, G))", "column 17"); }
+END_TEST
+
+START_TEST(test_formula_list) {
+    static const char *const names[] = {"X", "K", "b", "G", "Y", "n", "m", "kh", "kw", "s", "p", "d", "dK", "dX", "db"};
+    assert_formula_list("chapter5", names, ARRAY_LEN(names));
+}
+END_TEST
+
+// Repeatable: every formula is checked and listed; one failing fails the
+// run. A formula section hidden by --section does not count, like any check.
+START_TEST(test_formula_repeatable_and_sections) {
+    const char *args[] = {"--format", "json", "--formula", "dK = xcorr(X, G)", "--formula", "db = sum(G) / 2", NULL};
+    ProcResult r = run_chapter("chapter5", args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "\"formulas\": [{\"name\": \"dK\", \"expression\": \"xcorr(X, G)\""));
+    ck_assert_ptr_nonnull(strstr(r.out, "}, {\"name\": \"db\", \"expression\": \"sum(G) / 2\""));
+    proc_free(&r);
+    const char *hidden[] = {"--section", "5.2", "--formula", "dK = conv(X, G)", NULL};
+    r = run_chapter("chapter5", hidden);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_null(strstr(r.out, "Your formulas"));
+    proc_free(&r);
+    const char *shown[] = {"--section", "5.11", "--formula", "dK = conv(X, G)", NULL};
+    r = run_chapter("chapter5", shown);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "): FAILS"));
+    proc_free(&r);
+}
+END_TEST
+
 Suite *make_chapter5_suite(void) {
     Suite *s = suite_create("chapter5");
     TCase *run = tcase_create("runs");
@@ -325,5 +373,12 @@ Suite *make_chapter5_suite(void) {
     tcase_add_loop_test(bad, test_bad_input, 0, ARRAY_LEN(BAD));
     tcase_add_test(bad, test_bug_steps_limit);
     suite_add_tcase(s, bad);
+    TCase *formula = tcase_create("formula");
+    tcase_set_timeout(formula, 60);
+    tcase_add_loop_test(formula, test_formula_runs, 0, ARRAY_LEN(FORMULA_RUNS));
+    tcase_add_test(formula, test_formula_bad_expression);
+    tcase_add_test(formula, test_formula_list);
+    tcase_add_test(formula, test_formula_repeatable_and_sections);
+    suite_add_tcase(s, formula);
     return s;
 }

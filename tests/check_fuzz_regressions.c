@@ -174,7 +174,7 @@ static ArgsStatus run_parse_args(const char *const *args, CommonOptions *o, char
     for (int k = 0; k < 6 && args[k]; k++) argv[argc++] = (char *)args[k];
     const char *input = NULL;
     const ChapterOption options[] = {{"--input", "M", "the input", &input}};
-    const ChapterSpec spec = {"prog", "Regression spec", options, 1, BUGS, 1, NULL};
+    const ChapterSpec spec = {"prog", "Regression spec", options, 1, BUGS, 1, NULL, false};
     return parse_args(o, &spec, argc, argv, err, errlen);
 }
 
@@ -351,7 +351,7 @@ START_TEST(test_too_many_answers) {
         argv[argc++] = "--answer";
         argv[argc++] = names[k];
     }
-    const ChapterSpec spec = {"prog", "Regression spec", NULL, 0, BUGS, 1, NULL};
+    const ChapterSpec spec = {"prog", "Regression spec", NULL, 0, BUGS, 1, NULL, false};
     CommonOptions o;
     char err[256] = "";
     ck_assert_int_eq(parse_args(&o, &spec, argc - 2, argv, err, sizeof err), ARGS_OK);

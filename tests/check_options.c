@@ -186,6 +186,68 @@ START_TEST(test_help_fits_80_columns) {
 }
 END_TEST
 
+// --formula: collected like --answer (repeatable, pointing into argv) in a
+// chapter that checks formulas; refused with one error in one that does not,
+// and listed in --help only where it works.
+static const ChapterSpec FORMULA_SPEC = {.program = "prog", .title = "T", .formulas = true};
+
+START_TEST(test_formula_collected) {
+    CommonOptions o;
+    char err[256] = "";
+    Args a = {{"--formula", "dK = xcorr(X, G)", "--formula=db = sum(G)", "--formula", "list"}};
+    ck_assert_msg(parse(&o, &a, &FORMULA_SPEC, err, sizeof err) == ARGS_OK, "%s", err);
+    ck_assert_int_eq(o.n_formulas, 3);
+    ck_assert_str_eq(o.formulas[0], "dK = xcorr(X, G)");
+    ck_assert_str_eq(o.formulas[1], "db = sum(G)");
+    ck_assert_str_eq(o.formulas[2], "list");
+    options_free(&o);
+    Args none = {{"--seed", "2"}};
+    ck_assert_int_eq(parse(&o, &none, &FORMULA_SPEC, err, sizeof err), ARGS_OK);
+    ck_assert_int_eq(o.n_formulas, 0);
+    options_free(&o);
+}
+END_TEST
+
+START_TEST(test_formula_refused) {
+    CommonOptions o;
+    char err[256] = "";
+    Args a = {{"--formula", "dK = xcorr(X, G)"}};
+    ck_assert_int_eq(parse(&o, &a, &SPEC, err, sizeof err), ARGS_ERROR); // SPEC.formulas is false
+    ck_assert_str_eq(err, "--formula: this chapter has no formulas to check (chapters 1, 2, 3 and 5 do)");
+    Args missing = {{"--formula"}};
+    ck_assert_int_eq(parse(&o, &missing, &FORMULA_SPEC, err, sizeof err), ARGS_ERROR);
+    ck_assert_str_eq(err, "--formula: missing value");
+    // One more than MAX_FORMULAS.
+    char *argv[2 * MAX_FORMULAS + 3] = {"prog"};
+    int argc = 1;
+    for (int k = 0; k <= MAX_FORMULAS; k++) argv[argc++] = "--formula", argv[argc++] = "db = sum(G)";
+    ck_assert_int_eq(parse_args(&o, &FORMULA_SPEC, argc, argv, err, sizeof err), ARGS_ERROR);
+    ck_assert_str_eq(err, "--formula: more than 16 formulas");
+}
+END_TEST
+
+static char *help_of(const ChapterSpec *spec) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    print_help(f, spec);
+    fclose(f);
+    return buf;
+}
+
+START_TEST(test_formula_in_help) {
+    char *with = help_of(&FORMULA_SPEC), *without = help_of(&SPEC);
+    ck_assert_ptr_nonnull(strstr(with, "  --formula NAME=EXPR    check a formula you derived"));
+    ck_assert_ptr_nonnull(strstr(with, "'--formula list' names"));
+    ck_assert_ptr_null(strstr(without, "--formula"));
+    for (char *line = strtok(with, "\n"); line; line = strtok(NULL, "\n"))
+        ck_assert_msg(utf8_width(line) <= 80, "too wide: %s", line);
+    free(with);
+    free(without);
+}
+END_TEST
+
 START_TEST(test_answers_parsed) {
     CommonOptions o;
     char err[256] = "";
@@ -497,6 +559,9 @@ Suite *make_options_suite(void) {
     tcase_add_test(tc, test_flags_and_simple_values);
     tcase_add_test(tc, test_answers_parsed);
     tcase_add_test(tc, test_new_common_options);
+    tcase_add_test(tc, test_formula_collected);
+    tcase_add_test(tc, test_formula_refused);
+    tcase_add_test(tc, test_formula_in_help);
     tcase_add_test(tc, test_help_fits_80_columns);
     tcase_add_test(tc, test_chapter_options_stored_in_slots);
     tcase_add_loop_test(tc, test_help_and_bug_list_status, 0, COUNT(STATUSES));

@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         {"--input", "M", "the input X", &input},
         {"--kernel", "M", "the kernel K", &kernel},
     };
-    const ChapterSpec spec = {"fuzz_options", "Fuzz target", options, 2, BUGS, 2, NULL};
+    const ChapterSpec spec = {"fuzz_options", "Fuzz target", options, 2, BUGS, 2, NULL, true};
 
     CommonOptions o;
     char err[512];
