@@ -119,6 +119,12 @@ $(foreach n,$(CHAPTER_NUMS),$(eval $(call chapter_rule,$(n))))
 chapters: $(CHAPTERS)
 	@for n in $(CHAPTER_NUMS); do ./$(BUILD)/chapter$$n $(ARGS) || exit $$?; echo; done
 
+# docs/chapter_skeleton.c: the skeleton of README's "Adding a chapter",
+# built and run by the tests so that the guide stays true.
+$(BUILD)/skeleton: docs/chapter_skeleton.c $(LIB) $(FLAGS_STAMP)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(ALL_LDFLAGS) $(LIB) $(LDLIBS) -o $@
+
 # ------------------------------------------------------------------ sheets
 # sheets/*.c: the exercise-sheet generator (problems, key, check commands).
 SHEET_SRC := $(sort $(wildcard sheets/*.c))
@@ -202,7 +208,7 @@ $(BUILD)/run_tests: $(TEST_OBJ) $(LIB)
 
 # The suites run in parallel (tests/run_suites.sh); `./build/run_tests` runs
 # them one after another, CK_RUN_SUITE=name just one.
-check: ensure-check $(CHAPTERS) $(SHEET) $(addprefix $(BUILD)/labs/lab,$(LAB_NUMS)) $(BUILD)/run_tests
+check: ensure-check $(CHAPTERS) $(SHEET) $(BUILD)/skeleton $(addprefix $(BUILD)/labs/lab,$(LAB_NUMS)) $(BUILD)/run_tests
 	@$(MAKE) --no-print-directory labs-selftest
 	@sh tests/run_suites.sh $(BUILD) $(shell nproc 2>/dev/null || echo 2)
 
