@@ -18,6 +18,7 @@
 #include "budget.h"
 #include "gradcheck.h"
 #include "loss.h"
+#include "mistakes.h"
 #include "options.h"
 #include "plotfile.h"
 #include "pool.h"
@@ -68,15 +69,6 @@ static void route_overwrite(Tensor *dx, const Tensor *x, const Tensor *g, const 
     free(argmax);
 }
 
-// Bug "all-cells": the mask forgotten, every cell of the window gets g.
-static void route_all_cells(Tensor *dx, const Tensor *x, const Tensor *g, const PoolShape *s) {
-    (void)x;
-    for (int i = 0; i < s->out_h; i++)
-        for (int j = 0; j < s->out_w; j++)
-            for (int m = 0; m < s->kh; m++)
-                for (int n = 0; n < s->kw; n++) dx->data[window_cell(s, i, j, m, n)] += *tensor_at(g, 0, i, j);
-}
-
 // Bug "average": average pooling's backward pass (right for average
 // pooling, see 4.8) used for max pooling: G/(KH·KW) to every cell.
 static void route_average(Tensor *dx, const Tensor *x, const Tensor *g, const PoolShape *s) {
@@ -108,7 +100,7 @@ typedef struct {
 static void route_with(const Routing *rt, Tensor *dx, const Tensor *x, const Tensor *g, const PoolShape *s) {
     switch (rt->bug) {
     case BUG_OVERWRITE: route_overwrite(dx, x, g, s); return;
-    case BUG_ALL_CELLS: route_all_cells(dx, x, g, s); return;
+    case BUG_ALL_CELLS: maxpool_backward_all_cells(dx->data, g->data, s); return; // chapters/mistakes.h
     case BUG_AVERAGE: route_average(dx, x, g, s); return;
     case BUG_NONE: route_rule(rt->ties, dx, x, g, s); return;
     }

@@ -21,6 +21,7 @@
 #include "network.h"
 #include "network_fast.h"
 #include "network_local.h"
+#include "mistakes.h"
 #include "options.h"
 #include "plotfile.h"
 #include "report.h"
@@ -81,18 +82,6 @@ static void dense_backward_swapped(double *dp, double *dw, double *dd, double dz
     }
 }
 
-// Bug "pool-everywhere": the switch δ forgotten; every window cell gets the
-// gradient. (Chapter 4 has the same mistake as route_all_cells.)
-static void maxpool_backward_everywhere(double *dA, const double *dp, const PoolShape *s) {
-    for (int c = 0; c < s->c; c++)
-        for (int i = 0; i < s->out_h; i++)
-            for (int j = 0; j < s->out_w; j++)
-                for (int m = 0; m < s->kh; m++)
-                    for (int n = 0; n < s->kw; n++)
-                        dA[(c * s->h + i * s->stride + m) * s->w + j * s->stride + n] +=
-                            dp[(c * s->out_h + i) * s->out_w + j];
-}
-
 // Bug "kernel-rot180": dK += rot180(the correct ∂L/∂K), from the correct one in tmp.
 static void add_rotated_kernel_grads(double *dK, const double *tmp, const NetShape *s) {
     int kk = s->k * s->k;
@@ -125,7 +114,7 @@ static void network_backward(double *grads, double *dx, NetActs *a, const double
     else
         dense_backward(a->d_pooled, g.dense_w, g.dense_b, &dz, a->pooled, p.dense_w, 1, s->flat);
     if (bug == BUG_POOL_EVERYWHERE)
-        maxpool_backward_everywhere(a->d_conv, a->d_pooled, &ps);
+        maxpool_backward_all_cells(a->d_conv, a->d_pooled, &ps); // chapters/mistakes.h
     else
         maxpool_backward(a->d_conv, a->d_pooled, a->argmax, &ps);
     conv_backward(din, dK, g.conv_b, a->d_conv, x, p.kernel, &cs);

@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arraylen.h"
 #include "jsonlint.h"
 #include "proc.h"
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof *(a)))
 // Numbers read back from JSON are the program's doubles printed to round
 // trip; hand formulas evaluated here with exp() agree to a few ulps.
 #define HAND_REL_TOL 1e-12
@@ -110,7 +110,7 @@ START_TEST(test_default_prints_article_example_first) {
     const char *order[] = {"4.2 Flatten",  "F = flatten(M) = [  1  3  5 -4  0 -3  5  7 -9 ]", "4.4 The backward",
                            "Σ_k δ_k =",    "∂L/∂X =",  "4.5 Overlapping", "4.6 Ties", "4.7 Near-ties", "4.8 Average", "Result"};
     const char *at = pooled;
-    for (int k = 0; k < COUNT(order); k++) {
+    for (int k = 0; k < ARRAY_LEN(order); k++) {
         const char *next = strstr(at, order[k]);
         ck_assert_msg(next != NULL, "'%s' missing or out of order", order[k]);
         at = next;
@@ -140,7 +140,7 @@ START_TEST(test_json_contract) {
     ck_assert_msg(jsonlint_is_one_object(p.out), "not one JSON object:\n%s", p.out);
     static const char *const keys[] = {"input", "window", "stride", "pooled", "upstream",
                                        "mask",  "dX",     "flattened", "checks"};
-    for (int k = 0; k < COUNT(keys); k++) {
+    for (int k = 0; k < ARRAY_LEN(keys); k++) {
         char pattern[64];
         snprintf(pattern, sizeof pattern, "\n  \"%s\": ", keys[k]);
         ck_assert_msg(strstr(p.out, pattern) != NULL, "key %s missing", keys[k]);
@@ -401,7 +401,7 @@ END_TEST
 
 START_TEST(test_latex_ascii_only) {
     static const char *const extra[] = {NULL, "--bug=overwrite", "--ties=all", "--bug=average"};
-    for (int k = 0; k < COUNT(extra); k++) {
+    for (int k = 0; k < ARRAY_LEN(extra); k++) {
         ProcResult p = run("--format", "latex", extra[k], NULL, NULL, NULL);
         for (size_t i = 0; i < p.out_len; i++)
             ck_assert_msg((unsigned char)p.out[i] < 0x80, "non-ASCII byte at %zu", i);
@@ -562,18 +562,18 @@ Suite *make_chapter4_suite(void) {
     tcase_add_test(t, test_json_contract);
     tcase_add_test(t, test_bug_overwrite_caught_by_overlap_only);
     tcase_add_test(t, test_bug_overwrite_passes_with_stride_2);
-    tcase_add_loop_test(t, test_bug_cells_caught_on_default, 0, COUNT(CELLS_BUGS));
+    tcase_add_loop_test(t, test_bug_cells_caught_on_default, 0, ARRAY_LEN(CELLS_BUGS));
     tcase_add_test(t, test_bug_list);
-    tcase_add_loop_test(t, test_tie_rules, 0, COUNT(TIE_RULES));
+    tcase_add_loop_test(t, test_tie_rules, 0, ARRAY_LEN(TIE_RULES));
     tcase_add_test(t, test_tie_text_states_rule_and_derivatives);
     tcase_add_test(t, test_kink_skipped_not_failed);
-    tcase_add_loop_test(t, test_kink_user_input, 0, COUNT(KINK_INPUTS));
+    tcase_add_loop_test(t, test_kink_user_input, 0, ARRAY_LEN(KINK_INPUTS));
     tcase_add_test(t, test_stride_defaults_to_window_with_input);
     tcase_add_test(t, test_upstream_vector_reshaped);
     tcase_add_test(t, test_plot_data);
     tcase_add_test(t, test_latex_ascii_only);
     tcase_add_test(t, test_answer_overlap);
-    tcase_add_loop_test(t, test_bad_input, 0, COUNT(BAD));
+    tcase_add_loop_test(t, test_bad_input, 0, ARRAY_LEN(BAD));
     tcase_add_test(t, test_ties_say_what_was_compared);
     tcase_add_test(t, test_near_tie_compared);
     tcase_add_test(t, test_big_inputs);

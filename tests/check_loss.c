@@ -4,10 +4,10 @@
 #include <check.h>
 #include <math.h>
 
+#include "arraylen.h"
 #include "gradcheck.h"
 #include "loss.h"
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof *(a)))
 // Closed-form values below are exact to a few ulps of numbers of order 1.
 #define HAND_TOL 1e-15
 
@@ -205,12 +205,12 @@ END_TEST
 Suite *make_loss_suite(void) {
     Suite *s = suite_create("loss");
     TCase *tc = tcase_create("loss");
-    tcase_add_loop_test(tc, test_sigmoid_softplus_by_hand, 0, COUNT(SIGMOID));
+    tcase_add_loop_test(tc, test_sigmoid_softplus_by_hand, 0, ARRAY_LEN(SIGMOID));
     tcase_add_test(tc, test_softplus_tiny);
     tcase_add_test(tc, test_bce_by_hand);
     tcase_add_test(tc, test_zero_weight_terms);
     tcase_add_test(tc, test_logit_form_finite_at_extremes);
-    tcase_add_loop_test(tc, test_logit_form_accurate_near_edges, 0, COUNT(EDGE));
+    tcase_add_loop_test(tc, test_logit_form_accurate_near_edges, 0, ARRAY_LEN(EDGE));
     tcase_add_test(tc, test_gradients_checked_and_wrong_ones_caught);
     tcase_add_test(tc, test_terms_and_scales);
     tcase_add_test(tc, test_torch_bce_values);

@@ -12,7 +12,6 @@
 #include "options.h"
 #include "strbuf.h"
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof *(a)))
 #define MAX_ARGS 8
 
 static const char *input_text, *mode_text;
@@ -554,8 +553,8 @@ Suite *make_options_suite(void) {
     Suite *s = suite_create("options");
     TCase *tc = tcase_create("parse_args");
     tcase_add_test(tc, test_defaults);
-    tcase_add_loop_test(tc, test_format_values, 0, COUNT(FORMATS));
-    tcase_add_loop_test(tc, test_seed_values, 0, COUNT(SEEDS));
+    tcase_add_loop_test(tc, test_format_values, 0, ARRAY_LEN(FORMATS));
+    tcase_add_loop_test(tc, test_seed_values, 0, ARRAY_LEN(SEEDS));
     tcase_add_test(tc, test_flags_and_simple_values);
     tcase_add_test(tc, test_answers_parsed);
     tcase_add_test(tc, test_new_common_options);
@@ -564,17 +563,17 @@ Suite *make_options_suite(void) {
     tcase_add_test(tc, test_formula_in_help);
     tcase_add_test(tc, test_help_fits_80_columns);
     tcase_add_test(tc, test_chapter_options_stored_in_slots);
-    tcase_add_loop_test(tc, test_help_and_bug_list_status, 0, COUNT(STATUSES));
-    tcase_add_loop_test(tc, test_errors, 0, COUNT(ERRORS));
+    tcase_add_loop_test(tc, test_help_and_bug_list_status, 0, ARRAY_LEN(STATUSES));
+    tcase_add_loop_test(tc, test_errors, 0, ARRAY_LEN(ERRORS));
     tcase_add_test(tc, test_bug_in_chapter_without_bugs);
     tcase_add_test(tc, test_or_exit_help_bug_list_error);
     suite_add_tcase(s, tc);
     TCase *conv = tcase_create("converters");
     tcase_add_test(conv, test_option_size_good);
-    tcase_add_loop_test(conv, test_option_size_bad, 0, COUNT(BAD_SIZES));
+    tcase_add_loop_test(conv, test_option_size_bad, 0, ARRAY_LEN(BAD_SIZES));
     tcase_add_test(conv, test_option_choice_good);
-    tcase_add_loop_test(conv, test_option_choice_bad, 0, COUNT(BAD_CHOICES));
-    tcase_add_loop_test(conv, test_converters_refuse, 0, COUNT(CONVERT_ERRORS));
+    tcase_add_loop_test(conv, test_option_choice_bad, 0, ARRAY_LEN(BAD_CHOICES));
+    tcase_add_loop_test(conv, test_converters_refuse, 0, ARRAY_LEN(CONVERT_ERRORS));
     tcase_add_test(conv, test_converters_accept);
     tcase_add_test(conv, test_require_finite);
     suite_add_tcase(s, conv);

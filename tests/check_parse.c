@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arraylen.h"
 #include "parse.h"
 
 #define MAX_ENTRIES 8
@@ -414,27 +415,26 @@ START_TEST(test_parse_int) {
 }
 END_TEST
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof *(a)))
 
 Suite *make_parse_suite(void) {
     Suite *s = suite_create("parse");
     TCase *tc = tcase_create("literals");
-    tcase_add_loop_test(tc, test_accepts, 0, COUNT(ACCEPT));
-    tcase_add_loop_test(tc, test_rejects, 0, COUNT(REJECT));
+    tcase_add_loop_test(tc, test_accepts, 0, ARRAY_LEN(ACCEPT));
+    tcase_add_loop_test(tc, test_rejects, 0, ARRAY_LEN(REJECT));
     tcase_add_test(tc, test_rejects_long_token);
     tcase_add_test(tc, test_side_limit_columns);
     tcase_add_test(tc, test_side_limit_rows);
     suite_add_tcase(s, tc);
     TCase *files = tcase_create("files");
-    tcase_add_loop_test(files, test_file_accepts, 0, COUNT(FILE_ACCEPT));
-    tcase_add_loop_test(files, test_file_rejects, 0, COUNT(FILE_REJECT));
+    tcase_add_loop_test(files, test_file_accepts, 0, ARRAY_LEN(FILE_ACCEPT));
+    tcase_add_loop_test(files, test_file_rejects, 0, ARRAY_LEN(FILE_REJECT));
     tcase_add_test(files, test_file_refused_fast);
     tcase_add_test(files, test_file_fifo_refused);
     tcase_add_test(files, test_quote_cuts_at_character);
     suite_add_tcase(s, files);
     TCase *numbers = tcase_create("numbers");
-    tcase_add_loop_test(numbers, test_parse_number, 0, COUNT(NUMBERS));
-    tcase_add_loop_test(numbers, test_parse_int, 0, COUNT(INTS));
+    tcase_add_loop_test(numbers, test_parse_number, 0, ARRAY_LEN(NUMBERS));
+    tcase_add_loop_test(numbers, test_parse_int, 0, ARRAY_LEN(INTS));
     suite_add_tcase(s, numbers);
     return s;
 }

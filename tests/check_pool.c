@@ -7,12 +7,12 @@
 #include <math.h>
 #include <string.h>
 
+#include "arraylen.h"
 #include "gradcheck.h"
 #include "pool.h"
 #include "pool_case.h"
 #include "rng.h"
 
-#define COUNT(a) ((int)(sizeof(a) / sizeof *(a)))
 #define MAX_CELLS 32
 
 // ---------------------------------------------------------------- the article's example
@@ -331,14 +331,14 @@ Suite *make_pool_suite(void) {
     TCase *t = tcase_create("pool");
     tcase_add_test(t, test_article_example);
     tcase_add_test(t, test_overlap_accumulates);
-    tcase_add_loop_test(t, test_first_max_tie_rule, 0, COUNT(TIES));
+    tcase_add_loop_test(t, test_first_max_tie_rule, 0, ARRAY_LEN(TIES));
     tcase_add_test(t, test_non_overlapping_stride);
     tcase_add_test(t, test_stride_leaves_cells_uncovered);
     tcase_add_test(t, test_channels);
-    tcase_add_loop_test(t, test_shape_rejects, 0, COUNT(BAD));
+    tcase_add_loop_test(t, test_shape_rejects, 0, ARRAY_LEN(BAD));
     tcase_add_test(t, test_shape_accepts_edges);
     tcase_add_test(t, test_average_pooling_by_hand);
-    tcase_add_loop_test(t, test_local_differences_agree_with_global, 0, COUNT(LOCAL));
+    tcase_add_loop_test(t, test_local_differences_agree_with_global, 0, ARRAY_LEN(LOCAL));
     tcase_add_test(t, test_find_ties);
     suite_add_tcase(s, t);
     return s;
