@@ -183,20 +183,6 @@ static int parse_help(const char *text, const char *source, Example *out, int *n
     return found;
 }
 
-static char *read_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    if (!s) abort();
-    size_t got = fread(s, 1, (size_t)n, f);
-    s[got] = '\0';
-    fclose(f);
-    return s;
-}
-
 static void collect_examples(void) {
     char *readme = read_file("README.md");
     if (readme) readme_examples = parse_readme(readme, examples, &n_examples, MAX_EXAMPLES);

@@ -9,26 +9,12 @@
 
 #include "proc.h"
 
-#ifndef CHAPTER_LIST
-#define CHAPTER_LIST ""
-#endif
-
 #define MAX_CHAPTERS 16
 
 static int chapters[MAX_CHAPTERS];
 static int n_chapters;
 
-static void find_chapters(void) {
-    n_chapters = 0;
-    const char *p = CHAPTER_LIST;
-    while (*p && n_chapters < MAX_CHAPTERS) {
-        char *end;
-        long n = strtol(p, &end, 10);
-        if (end == p) break;
-        chapters[n_chapters++] = (int)n;
-        p = end;
-    }
-}
+static void find_chapters(void) { n_chapters = chapter_numbers(chapters, MAX_CHAPTERS); }
 
 static char *read_golden(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");

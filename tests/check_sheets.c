@@ -19,27 +19,13 @@
 
 static const int SEEDS[] = {1, 2, 3, 11};
 
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(s);
-    size_t got = fread(s, 1, (size_t)n, f);
-    s[got] = '\0';
-    fclose(f);
-    return s;
-}
-
 // Writes the sheet for seed into dir (created fresh) and returns key-N.md.
 static char *make_sheet(const char *dir, int seed) {
     char cmd[512], path[512];
     snprintf(cmd, sizeof cmd, "rm -rf %s && ./%s/sheet --seed %d --out %s > /dev/null", dir, BUILD_DIR, seed, dir);
     ck_assert_int_eq(system(cmd), 0);
     snprintf(path, sizeof path, "%s/key-%d.md", dir, seed);
-    char *key = slurp(path);
+    char *key = read_file(path);
     ck_assert_ptr_nonnull(key);
     return key;
 }
@@ -105,7 +91,7 @@ START_TEST(test_sheet_has_placeholders_and_no_answers) {
     snprintf(dir, sizeof dir, "%s/test-sheets-p", BUILD_DIR);
     free(make_sheet(dir, 5));
     snprintf(path, sizeof path, "%s/sheet-5.md", dir);
-    char *sheet = slurp(path);
+    char *sheet = read_file(path);
     ck_assert_ptr_nonnull(sheet);
     ck_assert_ptr_nonnull(strstr(sheet, "--answer \"dK=<your dK>\""));
     ck_assert_ptr_null(strstr(sheet, "The check, with the right answer"));

@@ -10,10 +10,6 @@
 #include "proc.h"
 #include "strbuf.h"
 
-#ifndef CHAPTER_LIST
-#define CHAPTER_LIST ""
-#endif
-
 #define MAX_CHAPTERS 16
 // What a terminal, a projector and the issue ask for.
 #define MAX_COLUMNS 80
@@ -21,17 +17,7 @@
 static int chapters[MAX_CHAPTERS];
 static int n_chapters;
 
-static void find_chapters(void) {
-    n_chapters = 0;
-    const char *p = CHAPTER_LIST;
-    while (*p && n_chapters < MAX_CHAPTERS) {
-        char *end;
-        long n = strtol(p, &end, 10);
-        if (end == p) break;
-        chapters[n_chapters++] = (int)n;
-        p = end;
-    }
-}
+static void find_chapters(void) { n_chapters = chapter_numbers(chapters, MAX_CHAPTERS); }
 
 // Lines of s wider than MAX_COLUMNS; the first is copied into first.
 static int too_wide(const char *s, char *first, size_t len) {

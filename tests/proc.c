@@ -191,3 +191,29 @@ bool prints_non_finite(const char *s) {
     }
     return false;
 }
+
+#ifndef CHAPTER_LIST
+#define CHAPTER_LIST ""
+#endif
+
+int chapter_numbers(int *out, int max) {
+    int n = 0;
+    for (const char *p = CHAPTER_LIST; *p && n < max;) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p) break;
+        out[n++] = (int)v;
+        p = end;
+    }
+    return n;
+}
+
+char *read_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t len;
+    fseek(f, 0, SEEK_END);
+    char *s = capture_slurp(f, &len);
+    fclose(f);
+    return s;
+}

@@ -40,6 +40,13 @@ char *capture_slurp(FILE *f, size_t *len);
 // The caller frees the result.
 char *join_verdicts(const char *s);
 
+// The chapter numbers this build has (the Makefile's CHAPTER_LIST), at most
+// max of them, into out; returns how many.
+int chapter_numbers(int *out, int max);
+// The whole file at path as a NUL-terminated string the caller frees, or
+// NULL when it cannot be read.
+char *read_file(const char *path);
+
 // Counts the lines of s (a final line without '\n' counts).
 int count_lines(const char *s);
 
