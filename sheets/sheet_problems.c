@@ -540,3 +540,61 @@ void problem_conv(Doc *sheet, Doc *key, int number, Rng *rng) {
     Tensor *all[] = {&x, &k, &g, &dx, &dk, &db};
     for (int i = 0; i < 6; i++) tensor_free(all[i]);
 }
+
+// ------------------------------------------------------------ a formula
+
+typedef struct {
+    int chapter;
+    const char *name;  // the gradient the formula is for
+    const char *ask_md, *ask_tex, *answer, *why;
+} FormulaProblem;
+
+static const FormulaProblem FORMULA_PROBLEMS[] = {
+    {2, "dL_dz", "`dL/dz` of the mean BCE of `yhat = sigmoid(z)` over n outputs",
+     "$\\partial L/\\partial z$ of the mean BCE of $\\hat y = \\sigma(z)$ over $n$ outputs", "(yhat - y) / n",
+     "eq. (1) times sigmoid'(z) = yhat(1 - yhat) leaves (yhat - y), and the mean divides by n."},
+    {3, "dW", "`dL/dW` of a dense layer `z = W x + b` with sigmoid and mean BCE",
+     "$\\partial L/\\partial W$ of a dense layer $z = Wx + b$ with a sigmoid and the mean BCE", "outer((yhat - y) / n, x)",
+     "dL/dz = (yhat - y)/n, and dL/dW[i,j] = dL/dz_i * x_j: an outer product, dL/dz first."},
+    {3, "dx", "`dL/dx` of a dense layer `z = W x + b` with sigmoid and mean BCE",
+     "$\\partial L/\\partial x$ of a dense layer $z = Wx + b$ with a sigmoid and the mean BCE", "W' @ ((yhat - y) / n)",
+     "dL/dx_j = sum_i dL/dz_i * W[i,j]: W transposed times dL/dz."},
+    {5, "dK", "`dL/dK` of a convolution layer `Y = X (star) K + b` given `G = dL/dY`",
+     "$\\partial L/\\partial K$ of a convolution layer $Y = X \\star K + b$ given $G = \\partial L/\\partial Y$",
+     "xcorr(X, G)", "K[m,n] multiplies X[i+m, j+n] in output (i,j), so dK collects G[i,j] * X[i+m, j+n]."},
+    {5, "dX", "`dL/dX` of a convolution layer `Y = X (star) K + b` (stride 1) given `G = dL/dY`",
+     "$\\partial L/\\partial X$ of a convolution layer $Y = X \\star K + b$ (stride 1) given $G$",
+     "xcorr(pad(G, kh-1, kw-1), rot180(K))", "a full convolution of G with K: G padded, K rotated 180 degrees."},
+    {1, "dL_dK_xcorr", "`dL/dK` of `L = sum(G o (X (star) K))`",
+     "$\\partial L/\\partial K$ of $L = \\sum G \\circ (X \\star K)$", "xcorr(X, G)",
+     "the kernel gradient of a cross-correlation is the cross-correlation of X with G."},
+};
+
+void problem_formula(Doc *sheet, Doc *key, int number, Rng *rng) {
+    int n_problems = (int)(sizeof FORMULA_PROBLEMS / sizeof *FORMULA_PROBLEMS);
+    const FormulaProblem *f = &FORMULA_PROBLEMS[rng_below(rng, n_problems)];
+    char md[400], tex[400], cmd[300];
+    snprintf(md, sizeof md,
+             "Derive %s as a formula in the workbook's expression language (`build/chapter%d --formula list` "
+             "names the symbols; functions include `xcorr`, `pad`, `rot180`, `outer`, `sum`, `sigmoid`, `@` "
+             "and `'` for the transpose). The check runs it on the chapter's inputs and 20 random cases.",
+             f->ask_md, f->chapter);
+    snprintf(tex, sizeof tex,
+             "Derive %s as a formula in the workbook's expression language (the check runs it on the "
+             "chapter's inputs and 20 random cases).",
+             f->ask_tex);
+    for (int d = 0; d < 2; d++) {
+        Doc *doc = d ? key : sheet;
+        doc_problem(doc, number, "derive the formula");
+        doc_para(doc, md, tex);
+    }
+    doc_space(sheet, "4cm");
+    snprintf(cmd, sizeof cmd, "build/chapter%d --formula \"%s = <your formula>\"", f->chapter, f->name);
+    doc_para(sheet, "Check your formula (it exits 0 when it holds in every case):",
+             "Check your formula (it exits 0 when it holds in every case):");
+    doc_command(sheet, cmd);
+    doc_work(key, f->why);
+    snprintf(cmd, sizeof cmd, "build/chapter%d --formula \"%s = %s\"", f->chapter, f->name, f->answer);
+    doc_para(key, "The check, with the formula filled in (exits 0):", "The check, with the formula filled in (exits 0):");
+    doc_command(key, cmd);
+}

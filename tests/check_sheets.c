@@ -65,6 +65,13 @@ static void check_key_commands(const char *key, int *n_commands) {
         char wrong[4096];
         for (int k = 0; perturb_answer(wrong, sizeof wrong, line, k); k++)
             ck_assert_msg(run_line(wrong) == 1, "a changed answer does not exit 1:\n%s", wrong);
+        // A formula off by a factor 2 must fail too.
+        const char *formula = strstr(line, "--formula \"");
+        if (formula) {
+            const char *close = strrchr(line, '"');
+            snprintf(wrong, sizeof wrong, "%.*s * 2%s", (int)(close - line), line, close);
+            ck_assert_msg(run_line(wrong) == 1, "a changed formula does not exit 1:\n%s", wrong);
+        }
         (*n_commands)++;
         p = nl;
     }
@@ -76,7 +83,8 @@ START_TEST(test_key_commands_pass_and_wrong_answers_fail) {
     char *key = make_sheet(dir, SEEDS[_i]);
     int n = 0;
     check_key_commands(key, &n);
-    ck_assert_int_ge(n, 6); // one problem per chapter 1-5, and one more
+    ck_assert_int_ge(n, 7); // one problem per chapter 1-5, a formula, and one more
+    ck_assert_ptr_nonnull(strstr(key, " --formula \""));
     for (int c = 1; c <= 5; c++) {
         char want[32];
         snprintf(want, sizeof want, "\nbuild/chapter%d ", c);
