@@ -338,6 +338,7 @@ static void section_3_6_descent(Report *r, const DenseCase *d, double lr, bool g
     report_quantity(r, "b_new", "b_new", &b_new);
     report_matrix(r, "z_new = W_new x + b_new", &z_new);
     report_scalar(r, "loss_after", "L_after", after);
+    dense_descent_chart(r, d, lr);
     double g2 = dense_grad_norm2(d), M = dense_curvature_bound(d);
     char g2s[64], ms[64];
     format_number(g2s, sizeof g2s, g2, "‖g‖²");

@@ -521,6 +521,17 @@ static void compare_with_correct(Report *r, const Net *buggy, const NetHistory *
     net_buffers_free(&n.b);
 }
 
+// The loss per epoch as a chart (html draws it; other formats: make plots).
+static void history_chart(Report *r, const NetHistory *h) {
+    double *epoch = calloc((size_t)h->done + 1, sizeof(double));
+    if (!epoch) usage_error("out of memory for the chart");
+    for (int e = 0; e <= h->done; e++) epoch[e] = e;
+    SvgSeries s[] = {{"train loss", epoch, h->train_loss, h->done + 1}, {"test loss", epoch, h->test_loss, h->done + 1}};
+    SvgAxes axes = {"BCE loss per epoch", "epoch (0 = before training)", "mean BCE loss", false, false};
+    report_curves(r, &axes, s, 2);
+    free(epoch);
+}
+
 static void section_6_9_training(Report *r, Net *n, NetHistory *h, const Dataset *tr, const Dataset *te,
                                  const TrainConfig *c, const CommonOptions *opt) {
     report_heading(r, "6.9 Training with SGD");
@@ -528,6 +539,7 @@ static void section_6_9_training(Report *r, Net *n, NetHistory *h, const Dataset
                    "with η = %g. Epoch 0 is before any step.", c->lr);
     train(h, n, tr, te, c, opt->seed);
     history_table(r, h);
+    history_chart(r, h);
     history_json(r, h);
     int e = h->done;
     report_scalar(r, "train_accuracy", "final train accuracy", h->train_acc[e]);

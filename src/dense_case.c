@@ -301,6 +301,25 @@ void dense_write_descent_plot(const char *dir, const DenseCase *d, double lr) {
     plot_file_close(f, dir, "chapter3_marks.dat");
 }
 
+// The same curve drawn inline by --format html: L along −g against η (log
+// axis) beside its first-order prediction L − η‖g‖², as long as that is
+// not negative.
+#define CHART_POINTS 61
+void dense_descent_chart(Report *r, const DenseCase *d, double lr) {
+    double g2 = dense_grad_norm2(d), M = dense_curvature_bound(d);
+    double lo = fmin(lr, 1.0 / M) / 100.0, hi = fmax(lr, 1.0 / M) * 100.0;
+    double eta[CHART_POINTS], loss[CHART_POINTS], first[CHART_POINTS];
+    int n_first = 0;
+    for (int k = 0; k < CHART_POINTS; k++) {
+        eta[k] = lo * pow(hi / lo, k / (CHART_POINTS - 1.0));
+        loss[k] = dense_loss_after_step(d, eta[k], NULL, NULL, NULL);
+        first[k] = d->loss - eta[k] * g2;
+        if (first[k] >= 0.0) n_first = k + 1; // below 0 the prediction says nothing more
+    }
+    SvgSeries s[] = {{"L(θ − η g)", eta, loss, CHART_POINTS}, {"L − η‖g‖² (first order)", eta, first, n_first}};
+    SvgAxes axes = {"The loss along −g against the step η", "step η (log scale)", "loss L", true, false};
+    report_curves(r, &axes, s, 2);
+}
 
 // ---------------------------------------------------------------- a batch, and two layers
 

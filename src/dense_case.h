@@ -72,6 +72,8 @@ double dense_curvature_bound(const DenseCase *d);
 // --plot data: chapter3_descent.dat (η, L(θ − ηg), the first-order line,
 // the curvature bound, and L where it rose above L(0)) over a log range of
 // η around lr and 1/M; chapter3_marks.dat (η, L, label) for 1/M and lr.
+// The same as an inline chart (html; other formats leave it to --plot).
+void dense_descent_chart(Report *r, const DenseCase *d, double lr);
 void dense_write_descent_plot(const char *dir, const DenseCase *d, double lr);
 
 // ---- statements computed from the numbers
