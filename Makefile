@@ -23,8 +23,9 @@
 # output directory), SANITIZE=1, V=1 (show full commands), ARGS, PLOT_TERM,
 # FUZZ_SECONDS. Changing any flag rebuilds everything it affects.
 
-# Builds use every core unless -j is given on the command line.
-ifeq ($(filter -j%,$(MAKEFLAGS)),)
+# Builds use every core unless -j is given on the command line (a recursive
+# make shares its parent's jobs).
+ifeq ($(filter -j%,$(MAKEFLAGS))$(filter-out 0,$(MAKELEVEL)),)
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 endif
 

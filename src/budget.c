@@ -1,4 +1,5 @@
 #include "budget.h"
+#include "progress.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -55,11 +56,15 @@ typedef void (*BoundedFn)(NumericalDerivative *out, double *param, int n, const 
 
 static void gradient_at_with(BoundedFn fn, NumericalDerivative *out, double *param, const int *idx, int count,
                              const Objective *obj) {
+    Progress bar;
+    progress_begin(&bar, "checking", "entries", count);
     for (int s = 0; s < count; s++) {
+        progress_update(&bar, s);
         OneEntry e = {obj, idx[s]};
         Objective one = {one_whole, obj->local ? one_local : NULL, &e};
         fn(&out[s], &param[idx[s]], 1, &one);
     }
+    progress_end(&bar);
 }
 
 void numerical_gradient_at(NumericalDerivative *out, double *param, const int *idx, int count,

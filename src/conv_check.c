@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "rng.h"
+#include "progress.h"
 
 ConvCheckPlan conv_check_plan(bool check_all, uint64_t seed) {
     return (ConvCheckPlan){check_all, seed, isatty(STDERR_FILENO) == 1, CONV_CHECK_BUDGET_MACS};
@@ -28,24 +29,20 @@ int conv_check_entries(int n, double per_entry, const ConvCheckPlan *p) {
     return keep < 1 ? 1 : keep > n ? n : (int)keep;
 }
 
-static void progress(const char *name, int done, int total) {
-    if (done < total)
-        fprintf(stderr, "\rchecking %s: %3d%%", name, (int)(100.0 * done / total));
-    else
-        fprintf(stderr, "\r%40s\r", "");
-}
-
 void conv_check_differences(NumericalDerivative *out, const int *idx, int keep, double *param,
                             ConvObjective *ctx, bool show_progress, const char *name) {
     Objective obj = conv_objective(ctx);
-    int chunk = keep / 100 + 1;
+    char what[80];
+    snprintf(what, sizeof what, "checking %s", name);
+    Progress bar;
+    progress_begin(&bar, what, "entries", keep);
     for (int t = 0; t < keep; t++) {
-        if (show_progress && t % chunk == 0) progress(name, t, keep);
+        if (show_progress) progress_update(&bar, t);
         ctx->offset = idx[t];
         numerical_gradient_bounded_smooth(&out[t], &param[idx[t]], 1, &obj); // linear in every entry
     }
     ctx->offset = 0;
-    if (show_progress) progress(name, keep, keep);
+    progress_end(&bar);
 }
 
 // L along θ + t·v for one seeded direction v (entries in [−1, 1), so each

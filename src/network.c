@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "arraylen.h"
 #include "dense.h"
 #include "loss.h"
 #include "network_fast.h"
+#include "progress.h"
 #include "rng.h"
 
 bool net_shape_init(NetShape *s, int in_h, int in_w, int kernels, int k) {
@@ -226,9 +226,6 @@ void net_buffers_free(NetBuffers *b) {
 
 // ---------------------------------------------------------------- training
 
-// Training reports progress (when asked) once it has run this long.
-#define PROGRESS_SECONDS 1.0
-
 bool net_history_alloc(NetHistory *h, int epochs) {
     *h = (NetHistory){0};
     double *block = calloc(4 * ((size_t)epochs + 1), sizeof(double));
@@ -241,12 +238,6 @@ bool net_history_alloc(NetHistory *h, int epochs) {
 void net_history_free(NetHistory *h) {
     free(h->train_loss);
     *h = (NetHistory){0};
-}
-
-static double seconds(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 static bool all_finite(const double *v, int n) {
@@ -270,8 +261,9 @@ bool net_train(NetHistory *h, double *params, double *grads, NetActs *a, const D
                const Dataset *test, int epochs, double lr, uint64_t seed, NetBackwardFn backward, void *ctx,
                const NetShape *s, bool progress) {
     int *order = malloc((size_t)train->n * sizeof(int));
-    double *saved = malloc((size_t)s->n_params * sizeof(double)), t0 = seconds();
-    bool shown = false;
+    double *saved = malloc((size_t)s->n_params * sizeof(double));
+    Progress bar;
+    progress_begin(&bar, "training", "epochs", epochs);
     if (!order || !saved) {
         free(order);
         free(saved);
@@ -293,10 +285,9 @@ bool net_train(NetHistory *h, double *params, double *grads, NetActs *a, const D
             break;
         }
         h->done = e;
-        if (progress && seconds() - t0 > PROGRESS_SECONDS)
-            shown = fprintf(stderr, "\rtraining: epoch %d of %d", e, epochs) > 0;
+        if (progress) progress_update(&bar, e);
     }
-    if (shown) fprintf(stderr, "\r%40s\r", "");
+    progress_end(&bar);
     free(order);
     free(saved);
     return true;

@@ -110,33 +110,6 @@ START_TEST(test_sample_catches_wrong_gradient) {
 }
 END_TEST
 
-// Progress: "\rchecking NAME: P%" on stderr while it runs, erased at the end.
-static int run_progress(void *ctx) {
-    (void)ctx;
-    ConvShape s;
-    conv_shape_init(&s, 1, 3, 4, 1, 2, 2, 1, 0, 0, 1);
-    double x[12], k[4], b = 0, g[6] = {1, 0, 0, 0, 0, 2};
-    memcpy(x, EXAMPLE_X, sizeof x);
-    memcpy(k, EXAMPLE_K, sizeof k);
-    int idx[12];
-    NumericalDerivative num[12];
-    for (int q = 0; q < 12; q++) idx[q] = q;
-    ConvObjective ctx_x = {&s, x, k, &b, g, CONV_BLOCK_INPUT, 0};
-    conv_check_differences(num, idx, 12, x, &ctx_x, true, "dX");
-    return 0;
-}
-
-START_TEST(test_progress_on_stderr) {
-    Captured c = capture_run(run_progress, NULL);
-    ck_assert_int_eq(c.status, 0);
-    ck_assert_uint_eq(c.out_len, 0);
-    ck_assert_ptr_nonnull(strstr(c.err, "\rchecking dX:   0%"));
-    ck_assert_ptr_nonnull(strstr(c.err, "\rchecking dX:  91%"));
-    ck_assert_int_eq(c.err[c.err_len - 1], '\r'); // the line is erased
-    captured_free(&c);
-}
-END_TEST
-
 // The sweep: the library's backward passes all 72 cases; one that adds 1%
 // to ∂L/∂b fails them.
 typedef struct {
@@ -186,7 +159,6 @@ Suite *make_conv_check_suite(void) {
     tcase_add_test(tc, test_budget_sample);
     tcase_add_test(tc, test_check_all_forces_every_entry);
     tcase_add_test(tc, test_sample_catches_wrong_gradient);
-    tcase_add_test(tc, test_progress_on_stderr);
     suite_add_tcase(s, tc);
     TCase *sweep = tcase_create("sweep");
     tcase_set_timeout(sweep, 30);
