@@ -15,6 +15,7 @@
 #include "example.h"
 #include "gradcheck.h"
 #include "options.h"
+#include "progress.h"
 #include "plotfile.h"
 #include "report.h"
 #include "rng.h"
@@ -267,6 +268,25 @@ static void check_along_direction(Report *r, const char *name, KernelLoss *p, co
 
 // Checks ∂L/∂K of one operation entry by entry against local central
 // differences; over the budget, a seeded sample plus a directional check.
+// The checked entries' differences, a chunk at a time so that a long check
+// can say how far it is (src/progress.h); p's block and entry are restored.
+static void differences_with_progress(NumericalDerivative *found, KernelLoss *p, const Objective *obj,
+                                      const char *name) {
+    enum { CHUNK = 64 };
+    double *block = p->block;
+    const int *entry = p->entry;
+    int m = p->m;
+    Progress bar;
+    progress_begin(&bar, name, "kernel entries", m);
+    for (int start = 0; start < m; start += CHUNK) {
+        progress_update(&bar, start);
+        p->block = block + start, p->entry = entry + start, p->m = m - start < CHUNK ? m - start : CHUNK;
+        numerical_gradient_bounded_smooth(found + start, p->block, p->m, obj);
+    }
+    progress_end(&bar);
+    p->block = block, p->entry = entry, p->m = m;
+}
+
 static void check_kernel_gradient(Report *r, const char *name, const Layer *l, Op op, const Tensor *analytic,
                                   const CommonOptions *opt) {
     int n = (int)tensor_size(&l->k), keep = entries_within_budget(l, n, opt->check_all), m = 0;
@@ -283,7 +303,7 @@ static void check_kernel_gradient(Report *r, const char *name, const Layer *l, O
     KernelLoss p = {l, &k, op, &y, lever, block, entry, m};
     Objective obj = {loss_whole, loss_local, &p};
     NumericalDerivative *found = calloc_for_kernel((size_t)m, sizeof *found);
-    numerical_gradient_bounded_smooth(found, block, m, &obj);
+    differences_with_progress(found, &p, &obj, name);
     for (int e = 0; e < m; e++) num[entry[e]] = found[e];
     if (keep < n)
         report_text(r, "Budget: %d of %d entries (a seeded sample), and one random direction.", keep, n);
