@@ -198,7 +198,7 @@ bool svg_curves(StrBuf *out, const SvgAxes *axes, const SvgSeries *series, int n
     int height = CHART_H + ((n_series + 1) / 2 - 1) * 20;
     sb_printf(out,
               "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
-              "font-size=\"14\" font-family=\"sans-serif\" fill=\"currentColor\"><title>",
+              "style=\"font: 14px sans-serif; fill: currentColor\"><title>",
               CHART_W, height, CHART_W, height);
     xml_escape(out, axes->title);
     sb_puts(out, "</title>");
