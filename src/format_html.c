@@ -145,7 +145,8 @@ static void html_member(Report *r, const char *key, const char *json) { (void)r,
 static const char *cell_class(const char *cell) {
     if (!strcmp(cell, "ok") || !strcmp(cell, "PASS")) return " class=\"ok\"";
     if (!strcmp(cell, "FAIL") || !strcmp(cell, "WRONG")) return " class=\"bad\"";
-    if (!strcmp(cell, "INCONCLUSIVE") || !strcmp(cell, "kink") || !strncmp(cell, "skipped", 7))
+    if (!strcmp(cell, "INCONCLUSIVE") || !strcmp(cell, "inconclusive") || !strcmp(cell, "kink") ||
+        !strncmp(cell, "skipped", 7))
         return " class=\"warn\"";
     return "";
 }

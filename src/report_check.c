@@ -2,6 +2,7 @@
 // checks and demonstrations, each with its JSON entry in "checks". A check in
 // a section not shown (--section) is neither printed nor counted.
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -142,8 +143,15 @@ bool report_verdict(Report *r, const char *name, bool passed, const char *detail
     return passed;
 }
 
-static const char *bounded_status(const bool *skip, const NumericalDerivative *num, int k, bool over) {
-    return (skip && skip[k]) ? "skipped" : num[k].kink ? "kink" : over ? "FAIL" : "ok";
+// An entry's status word from its own verdict (compare_bounded_entries).
+static const char *bounded_status(const bool *skip, const NumericalDerivative *num, int k, Verdict v) {
+    switch (v) {
+    case VERDICT_PASS: return "ok";
+    case VERDICT_FAIL: return "FAIL";
+    case VERDICT_INCONCLUSIVE: return "inconclusive";
+    case VERDICT_NOTHING_COMPARED: return (skip && skip[k]) ? "skipped" : num[k].kink ? "kink" : "skipped";
+    }
+    return "?";
 }
 
 static void bounded_table(Report *r, const char *name, const Tensor *analytic, const NumericalDerivative *num,
@@ -151,13 +159,16 @@ static void bounded_table(Report *r, const char *name, const Tensor *analytic, c
     const char *headers[] = {"entry", "analytic", "numerical", "|a - n|", "allowed", ""};
     report_table_begin(r, 6, headers);
     int n = (int)tensor_size(analytic), listed = 0;
+    Verdict *verdicts = malloc((size_t)(n > 0 ? n : 1) * sizeof *verdicts);
+    if (!verdicts) usage_error("out of memory for the table of %s", name);
+    compare_bounded_entries(verdicts, analytic->data, num, skip, n, s.tolerance);
     for (int k = 0; k < n; k++) {
         char e[40], a[40], nu[40], ae[40], al[40];
         double av = analytic->data[k], nv = num[k].value;
         if (!isfinite(av)) report_not_finite(name, av);
         if (!isfinite(nv)) report_not_finite(name, nv);
         double err = fabs(av - nv), allowed = s.tolerance * fmax(fabs(av), fabs(nv)) + num[k].bound;
-        const char *status = bounded_status(skip, num, k, err > allowed);
+        const char *status = bounded_status(skip, num, k, verdicts[k]);
         if (!entry_listed(r, n, k, s.worst, status, &listed)) continue;
         report_entry_name(e, sizeof e, analytic, k);
         snprintf(a, sizeof a, "%.10g", av == 0.0 ? 0.0 : av);
@@ -167,6 +178,7 @@ static void bounded_table(Report *r, const char *name, const Tensor *analytic, c
         const char *row[] = {e, a, nu, ae, al, status};
         report_table_row(r, row);
     }
+    free(verdicts);
     report_table_end(r);
     entry_table_note(r, n, listed);
 }

@@ -529,11 +529,29 @@ START_TEST(test_formula_list) {
 }
 END_TEST
 
+// A gradient far below what the loss's rounding can resolve: X constant at
+// 3.1e-8 and G summing to 0 make ∂L/∂K exactly 0 in exact arithmetic (and
+// −1.3e-23 in floating point). Each entry says "inconclusive" in the table,
+// the check and the Result say INCONCLUSIVE, and the exit status is 3.
+START_TEST(test_unresolvable_gradient_is_inconclusive_entry_by_entry) {
+    const char *x = "3.1223400261234361e-08 3.1223400261234361e-08 3.1223400261234361e-08; "
+                    "3.1223400261234361e-08 3.1223400261234361e-08 3.1223400261234361e-08";
+    const char *args[] = {"--no-color", "--input", x, "--kernel", "-2 -3", "--upstream", "2 3; -3 -2", NULL};
+    ProcResult p = run_chapter("chapter1", args);
+    ck_assert_int_eq(p.status, 3);
+    ck_assert_ptr_nonnull(strstr(p.out, "  inconclusive\n"));
+    ck_assert_ptr_nonnull(strstr(p.joined, "0 compared, 2 inconclusive (error bound too large): INCONCLUSIVE"));
+    ck_assert_ptr_nonnull(strstr(p.out, "Result: INCONCLUSIVE"));
+    proc_free(&p);
+}
+END_TEST
+
 Suite *make_chapter1_suite(void) {
     Suite *s = suite_create("chapter1");
     TCase *tc = tcase_create("chapter1");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_default_run);
+    tcase_add_test(tc, test_unresolvable_gradient_is_inconclusive_entry_by_entry);
     tcase_add_test(tc, test_json_contract);
     tcase_add_test(tc, test_bug_no_rot180_fails);
     tcase_add_test(tc, test_tiny_inputs_still_catch_no_rot180);
