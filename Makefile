@@ -208,10 +208,11 @@ $(BUILD)/run_tests: $(TEST_OBJ) $(LIB)
 	$(Q)$(CC) $(ALL_LDFLAGS) $(TEST_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS) -o $@
 
 # The suites run in parallel (tests/run_suites.sh); `./build/run_tests` runs
-# them one after another, CK_RUN_SUITE=name just one.
+# them one after another, CK_RUN_SUITE=name just one. Sanitized builds run
+# about four times slower, and get four times the time.
 check: ensure-check $(CHAPTERS) $(SHEET) $(BUILD)/skeleton $(addprefix $(BUILD)/labs/lab,$(LAB_NUMS)) $(BUILD)/run_tests
 	@$(MAKE) --no-print-directory labs-selftest
-	@sh tests/run_suites.sh $(BUILD) $(shell nproc 2>/dev/null || echo 2)
+	@CK_TIMEOUT_MULTIPLIER=$(if $(filter 1,$(SANITIZE)),4,1) sh tests/run_suites.sh $(BUILD) $(shell nproc 2>/dev/null || echo 2)
 
 # ------------------------------------------------------------------ plots
 # plots/chapterN.gp draws what build/chapterN writes with --plot; every such

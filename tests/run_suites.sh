@@ -8,6 +8,10 @@
 # Usage: tests/run_suites.sh BUILD_DIR JOBS
 set -u
 build=$1 jobs=${2:-2}
+# A test without a timeout of its own gets a minute (Check's default is 4 s,
+# too tight for the suites that run chapters while others run beside them).
+: "${CK_DEFAULT_TIMEOUT:=60}"
+export CK_DEFAULT_TIMEOUT
 logs=$build/tests/logs
 rm -rf "$logs" && mkdir -p "$logs" || exit 1
 all=$(sed -n 's/^SUITE(\(.*\))$/\1/p' "$build/tests/suites.inc")
