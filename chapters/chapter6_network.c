@@ -388,7 +388,7 @@ static void section_6_6_sgd_step(Report *r, Net *n) {
                     "\\theta \\leftarrow \\theta - \\eta\\, \\frac{\\partial L}{\\partial \\theta}");
     report_text(r, "For a small step the loss changes by about −η‖∇L‖², the first-order prediction. A "
                    "demonstration, not a check: a wrong gradient can still point downhill.");
-    descent(r, "the loss fell", n, EXAMPLE_LR);
+    descent(r, "one gradient-descent step", n, EXAMPLE_LR);
 }
 
 // ---------------------------------------------------------------- 6.7–6.10 training

@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -259,7 +260,14 @@ static bool parse_answer(CommonOptions *o, const char *text, char *err, size_t e
     char why[300];
     Tensor value;
     if (!parse_matrix(&value, eq + 1, why, sizeof why)) {
-        snprintf(err, errlen, "--answer %.*s: %s", (int)(name_len > 40 ? 40 : name_len), text, why);
+        // A word (mode=valid, ties=first) names a text setting, which no
+        // hand computation checks: say so, beside what was wrong.
+        const char *v = eq + 1 + strspn(eq + 1, " \t");
+        bool word = isalpha((unsigned char)*v) && strncmp(v, "nan", 3) != 0 && strncmp(v, "inf", 3) != 0;
+        snprintf(err, errlen, "--answer %.*s: %s%s", (int)(name_len > 40 ? 40 : name_len), text, why,
+                 word ? " (--answer checks numbers, vectors and matrices; a setting such as a mode or a rule is "
+                        "text and cannot be checked)"
+                      : "");
         return false;
     }
     char *name = malloc(name_len + 1);

@@ -330,6 +330,8 @@ static const ErrorCase ERRORS[] = {
     {{{"--answer", "a=1", "--answer", "a=2"}}, "--answer: 'a' is given twice"},
     {{{"--answer", "a=1", "--answer", "b=1 2; 3"}}, "--answer b: row 2 has 1 entry but row 1 has 2"},
     {{{"--answer", "a=nan"}}, "--answer a: row 1, entry 1: 'nan' is not a finite decimal number"},
+    {{{"--answer", "mode=valid"}}, "--answer mode: row 1, entry 1: 'valid' is not a finite decimal number (--answer "
+                                   "checks numbers, vectors and matrices; a setting such as a mode"},
     {{{"--answer"}}, "--answer: missing value"},
     {{{"--bug", "nope"}}, "--bug: unknown bug 'nope' ('--bug list' names them)"},
     {{{"--bug"}}, "--bug: missing value"},
