@@ -1,6 +1,6 @@
 // Every example the workbook shows runs as shown. The examples are read at
 // test time, never copied here:
-//  - README.md: inside ``` blocks, each line starting with "build/chapter",
+//  - README.md and every docs/*.md: inside ``` blocks, each line starting with "build/chapter",
 //    "$ build/chapter" or "make chapterN"; it must exit 0, unless the block
 //    shows "$ echo $?" and another status right after its output, or the
 //    line's comment says "exit N" ("# ...: FAIL, exit 1");
@@ -38,12 +38,13 @@ typedef struct {
 } Example;
 
 // More than the README and all the --help texts together hold today.
-enum { MAX_EXAMPLES = 256 };
+enum { MAX_EXAMPLES = 512 };
 
 static Example examples[MAX_EXAMPLES];
 static int n_examples;
 static int help_examples[16]; // per chapter number
 static int readme_examples;
+static int docs_examples;
 
 static bool starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
 
@@ -123,8 +124,9 @@ static int shown_status(const char **lines, int n, int k) {
     return 0;
 }
 
-// Adds README's examples; returns how many.
-static int parse_readme(const char *text, Example *out, int *n, int max) {
+// Adds the examples of one Markdown file (README.md or docs/NAME.md, named
+// by file for the source column); returns how many.
+static int parse_markdown(const char *file, const char *text, Example *out, int *n, int max) {
     enum { MAX_LINES = 4096 };
     static const char *lines[MAX_LINES];
     int count = split_lines(text, lines, MAX_LINES), found = 0;
@@ -137,7 +139,7 @@ static int parse_readme(const char *text, Example *out, int *n, int max) {
         const char *cmd = in_block ? readme_command(lines[k]) : NULL;
         if (!cmd) continue;
         char source[48];
-        snprintf(source, sizeof source, "README.md:%d", k + 1);
+        snprintf(source, sizeof source, "%s:%d", file, k + 1);
         size_t len = line_len(cmd);
         found += add_example(out, n, max, source, "", cmd, len, shown_status(lines, count, k));
     }
@@ -183,10 +185,39 @@ static int parse_help(const char *text, const char *source, Example *out, int *n
     return found;
 }
 
+static int compare_names(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+// The examples of docs/*.md, in file-name order; returns how many.
+static int collect_docs_examples(void) {
+    DIR *dir = opendir("docs");
+    if (!dir) return 0;
+    enum { MAX_DOCS = 64 };
+    char *names[MAX_DOCS];
+    int n_names = 0, found = 0;
+    for (struct dirent *e; (e = readdir(dir)) != NULL && n_names < MAX_DOCS;) {
+        size_t len = strlen(e->d_name);
+        if (len > 3 && strcmp(e->d_name + len - 3, ".md") == 0) names[n_names++] = strdup(e->d_name);
+    }
+    closedir(dir);
+    qsort(names, (size_t)n_names, sizeof names[0], compare_names);
+    for (int i = 0; i < n_names; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "docs/%s", names[i]);
+        char *text = read_file(path);
+        if (text) found += parse_markdown(path, text, examples, &n_examples, MAX_EXAMPLES);
+        free(text);
+        free(names[i]);
+    }
+    return found;
+}
+
 static void collect_examples(void) {
     char *readme = read_file("README.md");
-    if (readme) readme_examples = parse_readme(readme, examples, &n_examples, MAX_EXAMPLES);
+    if (readme) readme_examples = parse_markdown("README.md", readme, examples, &n_examples, MAX_EXAMPLES);
     free(readme);
+    docs_examples = collect_docs_examples();
     const char *p = CHAPTER_LIST;
     for (;;) {
         char *end;
@@ -279,7 +310,7 @@ START_TEST(test_readme_parser) {
                                  "```\n";
     Example got[8];
     int n = 0;
-    ck_assert_int_eq(parse_readme(sample, got, &n, ARRAY_LEN(got)), 5);
+    ck_assert_int_eq(parse_markdown("README.md", sample, got, &n, ARRAY_LEN(got)), 5);
     ck_assert_str_eq(got[0].command, "make chapter2 ARGS='--x 1'   # note");
     ck_assert_str_eq(got[0].source, "README.md:4");
     ck_assert_str_eq(got[1].command, "build/chapter0 --format json");
@@ -316,6 +347,7 @@ END_TEST
 // Every chapter's --help shows an example, and the README shows some.
 START_TEST(test_every_chapter_has_examples) {
     ck_assert_msg(readme_examples > 0, "no example found in README.md");
+    ck_assert_msg(docs_examples > 0, "no example found in docs/*.md");
     ck_assert_msg(n_examples < MAX_EXAMPLES, "more than %d examples: raise MAX_EXAMPLES", MAX_EXAMPLES - 1);
     const char *p = CHAPTER_LIST;
     int chapters = 0;
