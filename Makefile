@@ -47,7 +47,7 @@ BUILD   ?= build
 SANFLAGS :=
 endif
 
-# Build commands are summarised on stderr ("  CC src/conv.c"), so that stdout
+# Build commands are summarised on stderr ("  CC src/layers/conv.c"), so that stdout
 # of `make chapterN` is the chapter's output alone; V=1 shows them in full.
 ifeq ($(V),1)
 Q :=
@@ -57,10 +57,14 @@ Q := @
 say = @echo "  $(1) $(2)" >&2
 endif
 
-ALL_CFLAGS := $(CSTD) $(CPPFLAGS) $(WARN) $(OPT) $(SANFLAGS) $(CFLAGS) -Isrc -MMD -MP
+# src/ is one folder per layer (src/*/README.md); each is on the include
+# path, so a file includes "conv.h", not "layers/conv.h".
+SRC_DIRS  := $(sort $(patsubst %/,%,$(dir $(wildcard src/*/*.c src/*/*.h))))
+SRC_INCLUDES := $(addprefix -I,$(SRC_DIRS))
+ALL_CFLAGS := $(CSTD) $(CPPFLAGS) $(WARN) $(OPT) $(SANFLAGS) $(CFLAGS) $(SRC_INCLUDES) -MMD -MP
 ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
 
-SRC       := $(wildcard src/*.c)
+SRC       := $(sort $(wildcard src/*/*.c))
 OBJ       := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRC))
 LIB       := $(BUILD)/libworkbook.a
 CHAPTER_SRC := $(sort $(wildcard chapters/chapter*_*.c))
@@ -102,7 +106,7 @@ $(LIB): $(OBJ)
 
 # One rule per chapter number: build/chapterN from chapters/chapterN_*.c.
 # The object is a target of its own, so that the header dependencies -MMD
-# records for it (src/*.h, chapters/*.h) rebuild the chapter.
+# records for it (src/*/*.h, chapters/*.h) rebuild the chapter.
 define chapter_rule
 $(BUILD)/obj/chapters/chapter$(1).o: $(wildcard chapters/chapter$(1)_*.c) $(FLAGS_STAMP)
 	@mkdir -p $(BUILD)/obj/chapters
@@ -167,7 +171,7 @@ endef
 $(foreach n,$(LAB_NUMS),$(eval $(call lab_rule,$(n))))
 
 labs-selftest: $(addprefix $(BUILD)/labs/,harness.o $(foreach n,$(LAB_NUMS),harness_lab$(n).o) $(foreach n,$(LAB_NUMS),lab$(n))) $(LIB)
-	@sh tests/labs_selftest.sh "$(BUILD)" "$(CC)" "$(ALL_CFLAGS) -Isrc" "$(ALL_LDFLAGS) $(LIB) $(LDLIBS)"
+	@sh tests/labs_selftest.sh "$(BUILD)" "$(CC)" "$(ALL_CFLAGS)" "$(ALL_LDFLAGS) $(LIB) $(LDLIBS)"
 
 # ------------------------------------------------------------------ html
 # Each page is exactly `build/chapterN --format html`; the index links them.
@@ -237,16 +241,16 @@ golden: $(CHAPTERS)
 FUZZ_SECONDS ?= 30
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_FLAGS   := $(CSTD) $(CPPFLAGS) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc
-FUZZ_SRC_parse   := src/parse.c src/tensor.c
-FUZZ_SRC_options := src/options.c src/parse.c src/tensor.c src/strbuf.c
+FUZZ_FLAGS   := $(CSTD) $(CPPFLAGS) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(SRC_INCLUDES)
+FUZZ_SRC_parse   := src/core/parse.c src/core/tensor.c
+FUZZ_SRC_options := src/report/options.c src/core/parse.c src/core/tensor.c src/core/strbuf.c
 # Long enough for a 4097-entry row or 4097 rows of single digits.
 FUZZ_MAXLEN_parse := 16384
 FUZZ_TARGETS := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
 # The --formula expression language (formulas are short).
-FUZZ_SRC_expr    := src/expr.c src/expr_ops.c src/parse.c src/tensor.c
+FUZZ_SRC_expr    := src/formula/expr.c src/formula/expr_ops.c src/core/parse.c src/core/tensor.c
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard src/*.h)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard src/*/*.h)
 	@[ -n "$(FUZZ_SRC_$*)" ] || { echo "error: the Makefile needs a line FUZZ_SRC_$* := <the src/*.c files fuzz_$*.c uses>" >&2; exit 1; }
 	@mkdir -p $(dir $@)
 	@echo "$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SRC_$*) $(LDFLAGS) $(LDLIBS) -o $@"
@@ -271,8 +275,8 @@ BENCH_DIR := build/bench
 
 bench:
 	@mkdir -p $(BENCH_DIR)
-	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 -Isrc bench/bench.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench
-	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 -Isrc bench/bench_conv.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench_conv
+	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 $(SRC_INCLUDES) bench/bench.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench
+	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 $(SRC_INCLUDES) bench/bench_conv.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench_conv
 	@./$(BENCH_DIR)/bench
 	@./$(BENCH_DIR)/bench_conv
 

@@ -1,6 +1,6 @@
 // Times the full gradient check of one convolution layer against its
 // forward pass: every entry of X (N×N), K (3×3) and b checked by
-// error-bounded local central differences (src/conv_check.h), for N = 128
+// error-bounded local central differences (src/show/conv_check.h), for N = 128
 // and N = 1024. Prints
 //   bench conv input=NxN kernel=3x3 params=P full_check_us=T forward_us=F
 // with P counting X, K and the bias. The target: the 1024×1024 check in at

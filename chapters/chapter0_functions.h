@@ -3,7 +3,7 @@
 // The five functions chapter 0 differentiates (chapters/chapter0_numerical.c
 // is the only includer): each in double, complex, float and complex float
 // arithmetic, with its exact derivative and bounds on its derivatives for
-// the error analysis of src/fdiff.h.
+// the error analysis of src/check/fdiff.h.
 #include <complex.h>
 #include <float.h>
 #include <math.h>

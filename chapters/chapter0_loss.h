@@ -1,7 +1,7 @@
 #ifndef CHAPTER0_LOSS_H
 #define CHAPTER0_LOSS_H
 // Chapter 0's function f placed inside a bigger loss, as the checker
-// (src/gradcheck.h) sees it, and the fixed-floor rule the workbook used
+// (src/check/gradcheck.h) sees it, and the fixed-floor rule the workbook used
 // before (chapters/chapter0_numerical.c is the only includer).
 #include <math.h>
 #include <stdbool.h>

@@ -2,9 +2,9 @@
 //
 // Every later chapter ends with a per-entry verdict on its gradients. This
 // one shows what stands behind it: four finite-difference estimates of a
-// derivative (src/fdiff.h) and their V-shaped error over steps h from 1e-1 to
+// derivative (src/check/fdiff.h) and their V-shaped error over steps h from 1e-1 to
 // 1e-16, relative error, why a fixed tolerance floor fails in both
-// directions, the error bound the checker (src/gradcheck.h) computes with
+// directions, the error bound the checker (src/check/gradcheck.h) computes with
 // every derivative and its three verdicts, why double precision, and kinks.
 #include <float.h>
 #include <math.h>
@@ -170,7 +170,7 @@ static void section_0_1_function(Report *r, const Problem *p, bool running_examp
     if (running_example)
         report_text(r, "The function is the binary cross-entropy of one prediction as a function of its logit z, "
                        "for label y = 1, at the running example's logit z = 0.05·29 − 0.03·35 + 0.1 = 0.5 (the "
-                       "dense layer of chapter 3 applied to the pooled [29 35], src/example.h). Chapter 2 derives "
+                       "dense layer of chapter 3 applied to the pooled [29 35], src/show/example.h). Chapter 2 derives "
                        "this loss and its derivative.");
     report_equation(r, p->fn->formula, p->fn->formula_tex);
     report_equation(r, p->fn->derivative, p->fn->derivative_tex);
@@ -294,7 +294,7 @@ static void section_0_4_v(Report *r, const Problem *p, const Row *rows, const Be
                     "E(h) \\approx C h^p + \\frac{\\varepsilon |f|}{h} \\;\\Rightarrow\\; h^* \\approx "
                     "\\varepsilon^{1/(p+1)},\\quad E(h^*) \\approx \\varepsilon^{p/(p+1)}");
     report_text(r, "Measured on this function, next to those textbook estimates (which assume f and its "
-                   "derivatives are of order 1), and the rigorous bound min_h E(h) of src/fdiff.h, which uses "
+                   "derivatives are of order 1), and the rigorous bound min_h E(h) of src/check/fdiff.h, which uses "
                    "this function's own derivatives:");
     v_table(r, rows, best);
     v_chart(r, rows, N_ROWS);
@@ -457,7 +457,7 @@ static void bound_table(Report *r, Loss *l, const NumericalDerivative *d, double
 
 static void section_0_7_bound(Report *r, const Problem *p) {
     report_heading(r, "0.7 A bound with every numerical derivative");
-    report_text(r, "The checker (src/gradcheck.c) computes, for every entry, two central differences and "
+    report_text(r, "The checker (src/check/gradcheck.c) computes, for every entry, two central differences and "
                    "what is known about their error:");
     report_equation(r, "n = D(h/2) + (D(h/2) − D(h))/3     (Richardson: the h² term cancels)",
                     "n = D(h/2) + \\tfrac{D(h/2) - D(h)}{3}");
@@ -509,7 +509,7 @@ static void section_0_8_verdicts(Report *r, const Problem *p) {
                 verdict_name(off));
     report_text(r,
                 "What would help: differencing only the terms x touches (a local loss, Objective.local in "
-                "src/gradcheck.h: here L − 1e15 = f, with bound %.1e and verdict %s); a larger step "
+                "src/check/gradcheck.h: here L − 1e15 = f, with bound %.1e and verdict %s); a larger step "
                 "where the loss is smooth (the checker already tries up to 1e-2·max(1, |x|)); or more "
                 "precision than double.",
                 da.bound, verdict_name(local));

@@ -269,7 +269,7 @@ static void check_along_direction(Report *r, const char *name, KernelLoss *p, co
 // Checks ∂L/∂K of one operation entry by entry against local central
 // differences; over the budget, a seeded sample plus a directional check.
 // The checked entries' differences, a chunk at a time so that a long check
-// can say how far it is (src/progress.h); p's block and entry are restored.
+// can say how far it is (src/core/progress.h); p's block and entry are restored.
 static void differences_with_progress(NumericalDerivative *found, KernelLoss *p, const Objective *obj,
                                       const char *name) {
     enum { CHUNK = 64 };

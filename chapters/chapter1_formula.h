@@ -1,6 +1,6 @@
 #ifndef CHAPTER1_FORMULA_H
 #define CHAPTER1_FORMULA_H
-// --formula for chapter 1 (src/formula.h): the symbols a student may use,
+// --formula for chapter 1 (src/formula/formula.h): the symbols a student may use,
 // the gradients they may derive, and one case filled by the chapter's own
 // code (forward, kernel_grad_xcorr, kernel_grad_conv_chosen: what its checks
 // cover). chapters/chapter1_correlation.c is the only includer, after that

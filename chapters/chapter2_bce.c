@@ -136,7 +136,7 @@ static double yhat_term(void *ctx, int e, double *scale) {
     return v;
 }
 
-// Entry e's term of the logit form (src/loss.c), with its parts' sizes.
+// Entry e's term of the logit form (src/layers/loss.c), with its parts' sizes.
 static double z_term(void *ctx, int e, double *scale) {
     const TermLoss *t = ctx;
     double v = bce_logits_term(t->y[t->idx ? t->idx[e] : e], t->v[e], scale) / t->n;
@@ -508,7 +508,7 @@ static void section_2_3_chain(Report *r, const Data *d, const Tensor *dyhat, con
                    "the numbers:");
     write_chain_lines(r, d, dyhat);
     report_text(r, "The code computes it as (1 − y)·σ(z) − y·σ(−z), the same number but accurate to the last "
-                   "digit even when σ(z) has rounded to 1 (src/loss.c).");
+                   "digit even when σ(z) has rounded to 1 (src/layers/loss.c).");
     if (bug_id == BUG_SKIP_SIGMOID)
         report_text(r, "--bug skip-sigmoid: ∂L/∂z below is eq. (1)'s ∂L/∂ŷ, the factor ŷ(1 − ŷ) skipped.");
     report_quantity(r, "dL_dz", "∂L/∂z", dz);

@@ -1,6 +1,6 @@
 #ifndef CHAPTER2_FORMULA_H
 #define CHAPTER2_FORMULA_H
-// --formula for chapter 2 (src/formula.h): the symbols a student may use,
+// --formula for chapter 2 (src/formula/formula.h): the symbols a student may use,
 // the gradients they may derive, and one case filled by the chapter's own
 // code (grad_yhat_chosen, grad_z_chosen: what its checks cover).
 // chapters/chapter2_bce.c is the only includer, after that code.

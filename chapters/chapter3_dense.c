@@ -99,7 +99,7 @@ static void layer_backward_outer_product_swapped(double *dx, double *dW, double 
     }
 }
 
-// The layer's own backward pass is src/dense.c's: dW += dz xᵀ, dx += Wᵀ dz, db += dz.
+// The layer's own backward pass is src/layers/dense.c's: dW += dz xᵀ, dx += Wᵀ dz, db += dz.
 static void layer_backward_with(Bug bug, double *dx, double *dW, double *db, const double *dz, const double *x,
                                 const double *W, int n, int m) {
     switch (bug) {

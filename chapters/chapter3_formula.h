@@ -1,6 +1,6 @@
 #ifndef CHAPTER3_FORMULA_H
 #define CHAPTER3_FORMULA_H
-// --formula for chapter 3 (src/formula.h): the symbols a student may use,
+// --formula for chapter 3 (src/formula/formula.h): the symbols a student may use,
 // the gradients they may derive, and one case filled by the chapter's own
 // layer code (output_grad_with, layer_backward_with: the code its
 // finite-difference checks cover). chapters/chapter3_dense.c is the only

@@ -2,7 +2,7 @@
 //
 // The article's "Backpropagation Through the Convolution Layer": ∂L/∂K, ∂L/∂X
 // and ∂L/∂b of Y = X ⋆ K + b on the running example, the three forms of ∂L/∂X
-// (src/conv.c), then stride, padding, dilation and channels, all checked.
+// (src/layers/conv.c), then stride, padding, dilation and channels, all checked.
 // X is (C_in,H,W), K (C_out,C_in,kh,kw) as C_out·C_in channels, b (C_out),
 // Y and ∂L/∂Y (C_out,H_out,W_out). Sections free what they make; main owns
 // the layer.
@@ -84,7 +84,7 @@ static Tensor upstream_unpadded(const Tensor *d) { return tensor_clone(d); }
 // Bug "no-rot180": K itself where rot180(K) belongs.
 static Tensor kernel_not_rotated(const Tensor *k) { return tensor_clone(k); }
 
-// The right step (src/conv_steps.h) or its mistake.
+// The right step (src/show/conv_steps.h) or its mistake.
 static Tensor step_spread(const Tensor *dy, int stride, Bug bug) {
     return bug == BUG_NO_DILATE ? upstream_not_dilated(dy) : conv_steps_spread(dy, stride);
 }
@@ -190,7 +190,7 @@ static void layer_free(Layer *l) {
 
 // ---------------------------------------------------------------- checks
 
-// One gradient of the layer within the work budget (src/conv_check.h).
+// One gradient of the layer within the work budget (src/show/conv_check.h).
 static void check_one(Report *r, const char *name, Layer *l, ConvBlock block, const Tensor *analytic,
                       const ConvCheckPlan *p) {
     ConvObjective ctx = {&l->s, l->x.data, l->k.data, l->b.data, l->g.data, block, 0};

@@ -1,6 +1,6 @@
 #ifndef CHAPTER5_FORMULA_H
 #define CHAPTER5_FORMULA_H
-// --formula for chapter 5 (src/formula.h): the symbols a student may use,
+// --formula for chapter 5 (src/formula/formula.h): the symbols a student may use,
 // the gradients they may derive, and one case filled by the chapter's own
 // layer code (backward_with_bug: what its checks cover).
 // chapters/chapter5_conv.c is the only includer, after that code. The

@@ -1,4 +1,4 @@
-// The work budget (src/budget.h): the decision between a full and a sampled
+// The work budget (src/check/budget.h): the decision between a full and a sampled
 // check, the seeded sample, one-entry bounded derivatives that agree with
 // the block version, and the directional derivative on a loss whose
 // derivative is known by hand.

@@ -1,4 +1,4 @@
-// The convolution layer (src/conv.h): forward and backward passes and the
+// The convolution layer (src/layers/conv.h): forward and backward passes and the
 // textbook convolution against examples worked by hand, the three forms of
 // ∂L/∂X against each other, and every stride/padding/dilation/channel
 // combination against finite differences.
@@ -126,7 +126,7 @@ START_TEST(test_dilation2) {
 }
 END_TEST
 
-// The three forms of ∂L/∂X (src/conv.h) on the hand examples above: each
+// The three forms of ∂L/∂X (src/layers/conv.h) on the hand examples above: each
 // must give the hand-computed dX by itself.
 typedef void (*InputGradFn)(double *din, const double *dout, const double *w, const ConvShape *s);
 

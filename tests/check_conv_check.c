@@ -1,4 +1,4 @@
-// Checking a convolution layer within a work budget (src/conv_check.h): the
+// Checking a convolution layer within a work budget (src/show/conv_check.h): the
 // cost estimate and the number of entries by hand, the seeded sample and
 // the directional check when over budget (deterministic, and a wrong
 // gradient still caught), and the 72-case sweep passing the library's

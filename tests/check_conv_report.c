@@ -1,4 +1,4 @@
-// Showing a convolution layer (src/conv_report.h): the three forms of ∂L/∂X
+// Showing a convolution layer (src/show/conv_report.h): the three forms of ∂L/∂X
 // recorded as one identity check with real numbers, and the descent
 // demonstration halving an overshooting step (never a verdict). Reports run
 // in a forked child (tests/capture.h).

@@ -1,4 +1,4 @@
-// The full-convolution form step by step (src/conv_steps.h) against the
+// The full-convolution form step by step (src/show/conv_steps.h) against the
 // hand example of check_conv.c: stride 2, padding 1 on the running example.
 #include <check.h>
 #include <string.h>

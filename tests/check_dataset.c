@@ -1,4 +1,4 @@
-// The data sets of chapter 6 (src/dataset.h): synthetic strokes, the CSV
+// The data sets of chapter 6 (src/layers/dataset.h): synthetic strokes, the CSV
 // reader on good and bad text, and the files it reads: NUL bytes, a BOM,
 // CR line ends, the size cap, devices, FIFOs and directories, each refused
 // or read within a second.

@@ -1,4 +1,4 @@
-// The dense layer (src/dense.h) on a 2x3 case worked by hand: the forward
+// The dense layer (src/layers/dense.h) on a 2x3 case worked by hand: the forward
 // pass, the three gradients of the backward pass, accumulation with +=, a
 // finite-difference check that also rejects a wrong gradient, and one step
 // of gradient descent whose effect on the loss is known exactly.
@@ -154,7 +154,7 @@ START_TEST(test_gradient_descent_step) {
 END_TEST
 
 
-// ---------------------------------------------------------------- chapter 3's case (src/dense_case.h)
+// ---------------------------------------------------------------- chapter 3's case (src/show/dense_case.h)
 
 // A random n×m layer with the right gradients (bce_grad_logits, dense_backward).
 static void random_case(DenseCase *d, int n, int m, uint64_t seed) {

@@ -1,4 +1,4 @@
-// The running example (src/example.c) that chapters 1 to 6 share: its
+// The running example (src/show/example.c) that chapters 1 to 6 share: its
 // constants must agree with each other, worked by hand here and recomputed
 // with the library's own layers.
 #include <check.h>

@@ -1,4 +1,4 @@
-// The running example's chain after the convolution (src/example_chain.h),
+// The running example's chain after the convolution (src/show/example_chain.h),
 // against values worked by hand.
 #include <check.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-// The expression language (src/expr.c, src/expr_ops.c): precedence and
+// The expression language (src/formula/expr.c, src/formula/expr_ops.c): precedence and
 // associativity, every function against values worked out by hand, shape
 // errors, and the column and wording of every parse error.
 #include <check.h>

@@ -1,4 +1,4 @@
-// The finite-difference estimators (src/fdiff.c): each formula on
+// The finite-difference estimators (src/check/fdiff.c): each formula on
 // polynomials where the result is known by hand, the error bound's
 // arithmetic, and on smooth functions with known derivatives, each method's
 // best error over the decades of h lies below its theoretical bound, while a

@@ -1,4 +1,4 @@
-// The format table (src/format.h): every backend complete and named as
+// The format table (src/report/format.h): every backend complete and named as
 // --format names it, the summary layout shared by text and LaTeX, and which
 // table cells JSON writes as numbers.
 #include <check.h>

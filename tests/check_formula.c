@@ -1,4 +1,4 @@
-// The --formula engine (src/formula*.c) on fake chapters whose right
+// The --formula engine (src/formula/formula*.c) on fake chapters whose right
 // gradients are written out by hand below (plain loops, not the expression
 // evaluator): a dense layer, a convolution, a matrix for the generic slips,
 // and a one-operand chapter whose failing cases are known in advance, to
@@ -324,8 +324,8 @@ END_TEST
 
 // ---------------------------------------------------------------- chapter 3's integration, as formula.h sketches it
 
-// What chapter 3 would add, with the library's own layer code (src/dense.c,
-// src/loss.c) computing the right gradients; the chapter's bug functions
+// What chapter 3 would add, with the library's own layer code (src/layers/dense.c,
+// src/layers/loss.c) computing the right gradients; the chapter's bug functions
 // replace the one inline mistake. The chapter 3 and 2 examples must
 // behave as it states.
 typedef enum { BUG_NONE, BUG_NO_SIGMOID_DERIVATIVE, BUG_NO_MEAN, BUG_W_NOT_TRANSPOSED, BUG_SWAPPED } Bug;

@@ -1,4 +1,4 @@
-// The gradient checker (src/gradcheck.c): the relative-error formula on
+// The gradient checker (src/check/gradcheck.c): the relative-error formula on
 // hand-computed cases, central differences on functions whose gradients are
 // known in closed form, parameters restored bit for bit, and — the point of
 // the whole workbook — a right gradient PASSES while wrong ones FAIL.

@@ -1,4 +1,4 @@
-// UTF-8 prose and labels into plain-ASCII LaTeX (src/latex.c).
+// UTF-8 prose and labels into plain-ASCII LaTeX (src/report/latex.c).
 #include <check.h>
 #include <stdbool.h>
 #include <stdio.h>

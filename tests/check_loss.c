@@ -1,4 +1,4 @@
-// The sigmoid and BCE functions of src/loss.h against values computed by
+// The sigmoid and BCE functions of src/layers/loss.h against values computed by
 // hand, the logit form staying finite and accurate where the article's form
 // does not, and each gradient checked numerically with a wrong one caught.
 #include <check.h>

@@ -1,4 +1,4 @@
-// The chapter-6 network (src/network.h), the reference: its forward and
+// The chapter-6 network (src/layers/network.h), the reference: its forward and
 // backward against the general layers composed by hand here, the running
 // example worked by hand, the error-bounded full check passing and failing
 // with a bug in any one layer, the tie mask, the buffers and training.

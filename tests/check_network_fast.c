@@ -1,4 +1,4 @@
-// The fast network (src/network_fast.h) against the reference (network.h) on
+// The fast network (src/layers/network_fast.h) against the reference (network.h) on
 // many shapes: forward and backward, the plain check passing and catching a
 // wrong gradient, the directional check, and the caching check bit for bit
 // equal to the plain one.

@@ -1,4 +1,4 @@
-// Local finite differences for the chapter-6 network (src/network_local.h):
+// Local finite differences for the chapter-6 network (src/layers/network_local.h):
 // the local change ΔL agrees with the whole network's L(θ) − L(θ₀) to
 // rounding, for every entry of every block and for steps that cross kinks,
 // on random cases and at a max-pool near-tie; the bounded check built on it

@@ -1,4 +1,4 @@
-// Shared command-line options (src/options.c): parse_args for every common
+// Shared command-line options (src/report/options.c): parse_args for every common
 // option, a chapter's own options, and the option_* converters, whose bad
 // input must end in exit 2 with one "error: --name: ..." line.
 #include <check.h>

@@ -1,4 +1,4 @@
-// The matrix-literal parser (src/parse.c): every accepted form gives exactly
+// The matrix-literal parser (src/core/parse.c): every accepted form gives exactly
 // the matrix typed, and every bad input the issue lists is refused with a
 // message that says what is wrong and where (row, entry, file).
 #include <check.h>

@@ -1,4 +1,4 @@
-// Max pooling (src/pool.h) on cases worked out by hand: the article's
+// Max pooling (src/layers/pool.h) on cases worked out by hand: the article's
 // example, a cell that wins two overlapping windows (its gradients add up),
 // the first-maximum tie rule, non-overlapping strides, several channels, and
 // the shapes pool_shape_init must refuse. Gradients are also compared with

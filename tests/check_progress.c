@@ -1,4 +1,4 @@
-// Progress on stderr (src/progress.h): shown on a terminal once the work
+// Progress on stderr (src/core/progress.h): shown on a terminal once the work
 // has run for a second, rewritten in place and erased at the end; never
 // shown when stderr is not a terminal (a file, a pipe, CI), so no test or
 // script ever sees it.

@@ -1,4 +1,4 @@
-// The printers (src/report.c): the exact bytes each --format writes for a
+// The printers (src/report/report.c): the exact bytes each --format writes for a
 // small matrix, the JSON contract, --answer, non-finite values as input
 // errors, and colour only on a terminal. Every report runs in a forked child
 // (tests/capture.h) so its stdout and exit status can be examined.

@@ -1,4 +1,4 @@
-// The seeded generator (src/rng.c): splitmix64 against published reference
+// The seeded generator (src/core/rng.c): splitmix64 against published reference
 // outputs, repeatability, ranges, and simple statistical properties whose
 // bounds follow from the distribution (a fixed seed keeps them repeatable).
 #include <check.h>

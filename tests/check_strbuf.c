@@ -1,4 +1,4 @@
-// The growable string (src/strbuf.c) and the terminal width of UTF-8 text.
+// The growable string (src/core/strbuf.c) and the terminal width of UTF-8 text.
 #include <check.h>
 #include <stdbool.h>
 #include <string.h>

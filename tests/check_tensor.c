@@ -1,4 +1,4 @@
-// The tensor type (src/tensor.c): layout, allocation, copies and rot180.
+// The tensor type (src/core/tensor.c): layout, allocation, copies and rot180.
 #include <check.h>
 #include <math.h>
 #include <string.h>

@@ -76,7 +76,7 @@ typedef struct {
     uint64_t s;
 } Rng;
 
-// splitmix64: this file's own generator, independent of src/rng.c.
+// splitmix64: this file's own generator, independent of src/core/rng.c.
 static uint64_t rng_next(Rng *r) {
     uint64_t z = (r->s += 0x9E3779B97F4A7C15u);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;

@@ -1,4 +1,4 @@
-// libFuzzer target for the expression language (src/expr.c, src/expr_ops.c).
+// libFuzzer target for the expression language (src/formula/expr.c, src/formula/expr_ops.c).
 //
 // The input is one expression (text up to the first NUL byte). It must never
 // crash, hang or leak, and the contract must hold for every input:

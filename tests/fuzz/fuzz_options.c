@@ -1,4 +1,4 @@
-// libFuzzer target for the option parser (src/options.c parse_args).
+// libFuzzer target for the option parser (src/report/options.c parse_args).
 //
 // The input is an argument vector: its NUL bytes separate the arguments
 // (argv[0] is fixed). A small fake chapter adds two value options and two

@@ -1,4 +1,4 @@
-// libFuzzer target for the matrix-literal parser (src/parse.c).
+// libFuzzer target for the matrix-literal parser (src/core/parse.c).
 //
 // The input is one command-line literal (text up to the first NUL byte; '@'
 // file references are skipped, they would read arbitrary files). The parser

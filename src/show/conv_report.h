@@ -3,7 +3,7 @@
 // Showing a convolution layer in a report (chapter 5): the output-size
 // arithmetic, one kernel-gradient entry written out, the three forms of
 // ∂L/∂X side by side, and matrices as gnuplot data. Nothing here computes a
-// gradient of its own: the forms are src/conv.c's.
+// gradient of its own: the forms are src/layers/conv.c's.
 
 #include <stdbool.h>
 
@@ -23,7 +23,7 @@ void conv_report_output_size(Report *r, const ConvShape *s);
 // wrapped to fit 80 columns, at most 8 terms written.
 void conv_report_kernel_entry(Report *r, const Tensor *x, const Tensor *g, const ConvShape *s, double value);
 
-// Computes ∂L/∂X by the three forms of src/conv.h (the matrix form only when
+// Computes ∂L/∂X by the three forms of src/layers/conv.h (the matrix form only when
 // C has at most CONV_MATRIX_MAX_ENTRIES entries), prints them when print,
 // and records the identity check "scatter = full convolution = Cᵀ·vec(∂L/∂Y)"
 // with differences relative to Σ|K|·max|∂L/∂Y|. Returns the verdict.

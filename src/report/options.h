@@ -2,7 +2,7 @@
 #define WORKBOOK_OPTIONS_H
 // Command-line options shared by every chapter, parsed once here.
 //
-//   --help  --format FMT (FORMAT_LIST, src/format.h)  --no-color  --seed N
+//   --help  --format FMT (FORMAT_LIST, src/report/format.h)  --no-color  --seed N
 //   --answer NAME=MATRIX (repeatable)  --bug NAME|list  --plot DIR  --step
 //   --section N.M|list (repeatable)  --full-matrices  --check-all
 //   --formula NAME=EXPR|list (repeatable; chapters with ChapterSpec.formulas)
@@ -43,7 +43,7 @@ typedef struct {
     const BugInfo *bugs;
     int n_bugs;
     const char *notes; // extra --help paragraph (defaults, examples); may be NULL
-    // The chapter checks --formula (src/formula.h); otherwise --formula is
+    // The chapter checks --formula (src/formula/formula.h); otherwise --formula is
     // refused and left out of --help.
     bool formulas;
 } ChapterSpec;
@@ -101,7 +101,7 @@ bool bug_is(const CommonOptions *o, const char *name);
 // Prints "error: <message>" on stderr and exits with status 2.
 _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 // The same for output that could not be written (stdout, a --plot file):
-// exits with EXIT_WRITE_ERROR (4, src/report.h).
+// exits with EXIT_WRITE_ERROR (4, src/report/report.h).
 _Noreturn void write_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 // Exits through write_error when stdout is closed (`>&-`): a file opened
 // later would otherwise take its descriptor and receive the output.

@@ -1,7 +1,7 @@
 #ifndef WORKBOOK_REPORT_H
 #define WORKBOOK_REPORT_H
 // Everything a chapter prints goes through a Report, which renders it in the
-// format chosen with --format, through that format's backend (src/format.h):
+// format chosen with --format, through that format's backend (src/report/format.h):
 //   text      aligned columns for a terminal or projector (colour only on a
 //             TTY, never with --no-color or NO_COLOR)
 //   latex     a complete document: prose, align* equations and bmatrix blocks

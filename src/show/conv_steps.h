@@ -7,7 +7,7 @@
 //   3. cross-correlate with rot180(K), its taps d apart (dilation d)
 //   4. place the result in the padded input's gradient (the leftover rows
 //      and columns no window reached stay zero); cropping p gives ∂L/∂X.
-// conv_input_grad_full (src/conv.h) computes the same without the tensors.
+// conv_input_grad_full (src/layers/conv.h) computes the same without the tensors.
 // Each function allocates what it returns; conv_steps_free frees a ConvSteps.
 
 #include <stdbool.h>

@@ -1,5 +1,5 @@
 // The Report: what is shown (sections, keys, verdicts, the exit status).
-// How each element looks is the format backend's (src/format.h); checks and
+// How each element looks is the format backend's (src/report/format.h); checks and
 // answers are in report_check.c and report_answer.c.
 #include "report.h"
 
