@@ -17,6 +17,9 @@
 #   make labs-selftest      each harness passes the library and fails every classic mistake
 #   make html               the workbook as web pages: build/html/index.html, chapterN.html
 #   make test-html          every page in headless Chromium and tidy (installs them if it can)
+#   make lib                the checker as a library: libgradcheck.a and .so
+#   make install            install it (PREFIX=/usr/local, DESTDIR=); make uninstall
+#   make test-lib           install into a temporary prefix, build examples/ with pkg-config
 #   make clean              remove build/ and plots/out/
 #   make help               this list
 # Variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, OPT (default -O2 -g), BUILD (the
@@ -226,6 +229,8 @@ PLOT_TERM ?= png
 
 plots: $(CHAPTERS)
 	@sh plots/render.sh '$(PLOT_TERM)' '$(BUILD)' plots/out
+
+include src/api/library.mk
 
 # ------------------------------------------------------------------ golden outputs
 golden: $(CHAPTERS)
