@@ -5,7 +5,7 @@
 // derivative or decides a verdict by another rule.
 #include "../../include/gradcheck.h"
 
-#include "gradcheck.h"
+#include "../check/gradcheck.h"
 #include "gradcheck_api_internal.h"
 
 #include <limits.h>
