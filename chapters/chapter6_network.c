@@ -17,6 +17,8 @@
 #include "dense.h"
 #include "example.h"
 #include "gradcheck.h"
+#include "kernel_votes.h"
+#include "net_history.h"
 #include "loss.h"
 #include "network.h"
 #include "network_fast.h"
@@ -475,61 +477,26 @@ static void train(NetHistory *h, Net *n, const Dataset *tr, const Dataset *te, c
         usage_error("out of memory");
 }
 
-static void history_table(Report *r, const NetHistory *h) {
-    const char *th[] = {"epoch", "train loss", "train acc", "test loss", "test acc"};
-    report_table_begin(r, ARRAY_LEN(th), th);
-    for (int e = 0; e <= h->done; e++) {
-        char es[20], tl[40], ta[40], sl[40], sa[40];
-        snprintf(es, sizeof es, "%d", e);
-        snprintf(tl, sizeof tl, "%.6f", h->train_loss[e]);
-        snprintf(ta, sizeof ta, "%.1f%%", 100.0 * h->train_acc[e]);
-        snprintf(sl, sizeof sl, "%.6f", h->test_loss[e]);
-        snprintf(sa, sizeof sa, "%.1f%%", 100.0 * h->test_acc[e]);
-        const char *row[] = {es, tl, ta, sl, sa};
-        report_table_row(r, row);
-    }
-    report_table_end(r);
-}
-
-static void history_json(Report *r, const NetHistory *h) {
-    const char *keys[] = {"losses", "train_accuracies", "test_losses", "test_accuracies"};
-    const double *v[] = {h->train_loss, h->train_acc, h->test_loss, h->test_acc};
-    StrBuf json = {0};
-    for (int k = 0; k < ARRAY_LEN(keys); k++) {
-        sb_clear(&json);
-        Tensor t = tensor_view((double *)v[k], 1, 1, h->done + 1);
-        json_append_tensor(&json, &t, keys[k]);
-        report_json_raw(r, keys[k], sb_str(&json));
-    }
-    sb_free(&json);
-}
-
-// The same training with the correct backward pass, for comparison under a --bug.
-static void compare_with_correct(Report *r, const Net *buggy, const NetHistory *bh, const Dataset *tr,
+// The same training with the correct backward pass, for comparison under a
+// --bug. True when that run's loss rose or diverged too.
+static bool compare_with_correct(Report *r, const Net *buggy, const NetHistory *bh, const Dataset *tr,
                                  const Dataset *te, const TrainConfig *c, uint64_t seed) {
     Net n;
     net_make(&n, &buggy->b.s, BUG_NONE);
     net_init_params(n.b.params, &n.b.s, seed);
     NetHistory h;
     train(&h, &n, tr, te, c, seed);
+    char bl[40], cl[40];
     report_text(r, "With --bug %s in the backward pass the whole time, training ends at %.1f%% test accuracy "
-                   "(train loss %.6f); the same run with the correct gradient ends at %.1f%% (train loss %.6f).",
-                BUGS[buggy->bug - 1].name, 100.0 * bh->test_acc[bh->done], bh->train_loss[bh->done],
-                100.0 * h.test_acc[h.done], h.train_loss[h.done]);
+                   "(train loss %s); the same run with the correct gradient ends at %.1f%% (train loss %s).",
+                BUGS[buggy->bug - 1].name, 100.0 * bh->test_acc[bh->done],
+                history_magnitude(bl, sizeof bl, bh->train_loss[bh->done]), 100.0 * h.test_acc[h.done],
+                history_magnitude(cl, sizeof cl, h.train_loss[h.done]));
     report_scalar(r, "test_accuracy_correct_gradient", "test accuracy with the correct gradient", h.test_acc[h.done]);
+    bool rose = h.diverged || h.train_loss[h.done] > h.train_loss[0];
     net_history_free(&h);
     net_buffers_free(&n.b);
-}
-
-// The loss per epoch as a chart (html draws it; other formats: make plots).
-static void history_chart(Report *r, const NetHistory *h) {
-    double *epoch = calloc((size_t)h->done + 1, sizeof(double));
-    if (!epoch) usage_error("out of memory for the chart");
-    for (int e = 0; e <= h->done; e++) epoch[e] = e;
-    SvgSeries s[] = {{"train loss", epoch, h->train_loss, h->done + 1}, {"test loss", epoch, h->test_loss, h->done + 1}};
-    SvgAxes axes = {"BCE loss per epoch", "epoch (0 = before training)", "mean BCE loss", false, false};
-    report_curves(r, &axes, s, 2);
-    free(epoch);
+    return rose;
 }
 
 static void section_6_9_training(Report *r, Net *n, NetHistory *h, const Dataset *tr, const Dataset *te,
@@ -544,19 +511,25 @@ static void section_6_9_training(Report *r, Net *n, NetHistory *h, const Dataset
     int e = h->done;
     report_scalar(r, "train_accuracy", "final train accuracy", h->train_acc[e]);
     report_scalar(r, "test_accuracy", "final test accuracy", h->test_acc[e]);
-    char detail[240];
-    snprintf(detail, sizeof detail, "%.6f before training, %.6f after %d epoch%s%s", h->train_loss[0],
-             h->train_loss[e], e, e == 1 ? "" : "s", h->diverged ? " (then diverged)" : "");
+    char detail[240], l0[40], le[40];
+    snprintf(detail, sizeof detail, "%s before training, %s after %d epoch%s%s",
+             history_magnitude(l0, sizeof l0, h->train_loss[0]), history_magnitude(le, sizeof le, h->train_loss[e]), e,
+             e == 1 ? "" : "s", h->diverged ? " (then diverged)" : "");
     report_demonstration(r, h->train_loss[e] < h->train_loss[0] ? "the training loss fell"
                                                                  : "the training loss did not fall", detail);
     if (h->diverged)
         report_text(r, "Training diverged: in epoch %d the loss or a parameter overflowed, so the table stops "
                        "at epoch %d and the parameters below are from then.", e + 1, e);
-    if (h->diverged || h->train_loss[e] > h->train_loss[0])
+    bool rose = h->diverged || h->train_loss[e] > h->train_loss[0];
+    bool correct_rose = n->bug != BUG_NONE && compare_with_correct(r, n, h, tr, te, c, opt->seed);
+    if (rose && (n->bug == BUG_NONE || correct_rose))
         report_text(r, "η = %g is too large for this loss: a step longer than the curvature allows overshoots "
                        "the minimum along the steepest directions and lands higher (for a quadratic, once η "
                        "exceeds 2/λ_max), so the steps grow. Try a smaller --lr.", c->lr);
-    if (n->bug != BUG_NONE) compare_with_correct(r, n, h, tr, te, c, opt->seed);
+    else if (rose)
+        report_text(r, "The step size is not the cause: the same η = %g trains with the correct gradient. The "
+                       "--bug's gradient is wrong, so its steps are not descent steps of this loss, and the "
+                       "loss rises.", c->lr);
     if (!c->defaults) return;
     snprintf(detail, sizeof detail, "%.1f%% on %d test images (target %.0f%%)", 100.0 * h->test_acc[e], te->n,
              100.0 * TARGET_ACCURACY);
@@ -566,7 +539,7 @@ static void section_6_9_training(Report *r, Net *n, NetHistory *h, const Dataset
                 100.0 * SEEDS_MIN_ACCURACY, 100.0 * SEEDS_MAX_ACCURACY, 100.0 * SEEDS_MEDIAN_ACCURACY);
 }
 
-static void section_6_10_kernels(Report *r, const Net *n, const TrainConfig *c) {
+static void section_6_10_kernels(Report *r, Net *n, const Dataset *te, const TrainConfig *c) {
     const NetShape *s = &n->b.s;
     NetParams p;
     net_params_point(&p, n->b.params, s);
@@ -575,19 +548,9 @@ static void section_6_10_kernels(Report *r, const Net *n, const TrainConfig *c) 
     Tensor dense = tensor_view(p.dense_w, s->kernels, s->pool_h, s->pool_w);
     report_quantity(r, "kernels", "K", &kernels);
     report_quantity(r, "conv_biases", "b", &biases);
-    report_text(r, "Each kernel's pooled map meets its own %dx%d block of dense weights: a positive weight "
-                   "makes that kernel's response a vote for label 1, a negative one for label 0.",
-                s->pool_h, s->pool_w);
+    report_text(r, "Each kernel's pooled map meets its own %dx%d block of dense weights:", s->pool_h, s->pool_w);
     report_quantity(r, "dense_weights", "w", &dense);
-    StrBuf votes = {0};
-    int plane = s->pool_h * s->pool_w;
-    for (int k = 0; k < s->kernels; k++) {
-        double sum = 0.0;
-        for (int j = 0; j < plane; j++) sum += p.dense_w[k * plane + j];
-        sb_printf(&votes, "%skernel %d %+.2f (label %d)", k ? ", " : "", k, sum, sum > 0.0);
-    }
-    report_text(r, "Summed, each kernel's dense weights say which label it votes for: %s.", sb_str(&votes));
-    sb_free(&votes);
+    report_kernel_votes(r, &n->b.a, n->b.params, te, s); // src/show/kernel_votes.h
     report_text(r, "Read each kernel as a small picture%s; make plots draws them as heatmaps.",
                 c->data_path ? "" : ": a column (or row) of large weights against smaller ones detects a "
                                     "vertical (or horizontal) stroke");
@@ -688,7 +651,7 @@ int main(int argc, char **argv) {
     section_6_7_data(&r, &tr, &te, &c);
     section_6_8_check_on_image(&r, &n, &tr, &opt);
     section_6_9_training(&r, &n, &h, &tr, &te, &c, &opt);
-    section_6_10_kernels(&r, &n, &c);
+    section_6_10_kernels(&r, &n, &te, &c);
     if (opt.plot_dir) write_plots(opt.plot_dir, &h, n.b.params, &shape);
     net_history_free(&h);
     net_buffers_free(&n.b);
