@@ -299,10 +299,19 @@ static void section_6_3_backward(Report *r, Net *n) {
     NetParams g;
     net_params_point(&g, n->b.grads, s);
     report_heading(r, "6.3 Backward, layer by layer");
-    report_text(r, "BCE and the sigmoid together give the simplest gradient in the network (chapter 3):");
-    report_equation(r, "∂L/∂z = ŷ − y", "\\frac{\\partial L}{\\partial z} = \\hat{y} - y");
+    report_text(r, "BCE and the sigmoid together give the simplest gradient in the network (chapter 3)%s",
+                n->bug == BUG_SIGMOID_TWICE ? "; --bug sigmoid-twice applies σ′ once more, and so computes:" : ":");
+    if (n->bug == BUG_SIGMOID_TWICE)
+        report_equation(r, "∂L/∂z = (ŷ − y)·ŷ(1 − ŷ)   (the right one: ŷ − y)",
+                        "\\frac{\\partial L}{\\partial z} = (\\hat{y} - y)\\,\\hat{y}(1 - \\hat{y})");
+    else
+        report_equation(r, "∂L/∂z = ŷ − y", "\\frac{\\partial L}{\\partial z} = \\hat{y} - y");
     report_scalar(r, "dL_dz", "∂L/∂z", *g.dense_b); // ∂L/∂d = ∂L/∂z
-    report_text(r, "The dense layer sends ∂L/∂z·p to its weights and ∂L/∂z·w back to the pooled values:");
+    if (n->bug == BUG_DENSE_SWAP)
+        report_text(r, "The dense layer should send ∂L/∂z·p to its weights and ∂L/∂z·w back to the pooled "
+                       "values; --bug dense-swap sends ∂L/∂z·w to the weights and ∂L/∂z·p back:");
+    else
+        report_text(r, "The dense layer sends ∂L/∂z·p to its weights and ∂L/∂z·w back to the pooled values:");
     Tensor dw = tensor_view(g.dense_w, 1, 1, s->flat), dd = tensor_view(g.dense_b, 1, 1, 1);
     Tensor dp = tensor_view(n->b.a.d_pooled, 1, 1, s->flat);
     Tensor dA = tensor_view(n->b.a.d_conv, 1, s->conv_h, s->conv_w);
@@ -312,14 +321,22 @@ static void section_6_3_backward(Report *r, Net *n) {
     report_quantity(r, "dL_dd", "∂L/∂d", &dd);
     report_quantity(r, "dL_dp", "∂L/∂p", &dp);
     report_text(r, "Un-flattening is only a reshape; the max-pool routes each gradient to the cell that won its "
-                   "window and gives the others zero (chapter 4):");
+                   "window and gives the others zero (chapter 4)%s",
+                n->bug == BUG_POOL_EVERYWHERE ? ". --bug pool-everywhere copies it to all four cells instead:" : ":");
     report_quantity(r, "dL_dA", "∂L/∂A", &dA);
-    report_text(r, "The convolution layer turns ∂L/∂A into the kernel, bias and input gradients (chapter 5):");
-    report_equation(r, "∂L/∂K = X ⋆ ∂L/∂A,   ∂L/∂b = Σ ∂L/∂A,   ∂L/∂X = pad(∂L/∂A) ⋆ rot180(K)",
-                    "\\frac{\\partial L}{\\partial K} = X \\star \\frac{\\partial L}{\\partial A},\\quad "
-                    "\\frac{\\partial L}{\\partial b} = \\sum \\frac{\\partial L}{\\partial A},\\quad "
-                    "\\frac{\\partial L}{\\partial X} = \\mathrm{pad}(\\frac{\\partial L}{\\partial A}) \\star "
-                    "\\mathrm{rot180}(K)");
+    bool rot = n->bug == BUG_KERNEL_ROT180;
+    report_text(r, "The convolution layer turns ∂L/∂A into the kernel, bias and input gradients (chapter 5)%s",
+                rot ? "; --bug kernel-rot180 rotates the kernel gradient (the right one is X ⋆ ∂L/∂A):" : ":");
+    report_equation(r, rot ? "∂L/∂K = rot180(X ⋆ ∂L/∂A),   ∂L/∂b = Σ ∂L/∂A,   ∂L/∂X = pad(∂L/∂A) ⋆ rot180(K)"
+                           : "∂L/∂K = X ⋆ ∂L/∂A,   ∂L/∂b = Σ ∂L/∂A,   ∂L/∂X = pad(∂L/∂A) ⋆ rot180(K)",
+                    rot ? "\\frac{\\partial L}{\\partial K} = \\mathrm{rot180}(X \\star \\frac{\\partial L}{\\partial A}),"
+                          "\\quad \\frac{\\partial L}{\\partial b} = \\sum \\frac{\\partial L}{\\partial A},\\quad "
+                          "\\frac{\\partial L}{\\partial X} = \\mathrm{pad}(\\frac{\\partial L}{\\partial A}) \\star "
+                          "\\mathrm{rot180}(K)"
+                        : "\\frac{\\partial L}{\\partial K} = X \\star \\frac{\\partial L}{\\partial A},\\quad "
+                          "\\frac{\\partial L}{\\partial b} = \\sum \\frac{\\partial L}{\\partial A},\\quad "
+                          "\\frac{\\partial L}{\\partial X} = \\mathrm{pad}(\\frac{\\partial L}{\\partial A}) \\star "
+                          "\\mathrm{rot180}(K)");
     report_quantity(r, "dL_dK", "∂L/∂K", &dK);
     report_quantity(r, "dL_db", "∂L/∂b", &db);
     report_quantity(r, "dL_dX", "∂L/∂X", &dX);
@@ -376,7 +393,7 @@ static void descent(Report *r, const char *name, Net *n, double lr) {
     double after = net_forward(&n->b.a2, n->b.params, n->b.x, n->y, s), predicted = before - lr * norm2;
     report_scalar(r, "step_lr", "η", lr);
     report_scalar(r, "loss_after_step", "L after the step", after);
-    report_scalar(r, "loss_predicted", "L − η‖∇L‖²", predicted);
+    report_scalar(r, "loss_predicted", n->bug ? "L − η‖g‖², g the --bug's gradient" : "L − η‖∇L‖²", predicted);
     char detail[240];
     snprintf(detail, sizeof detail, "%.6g before, %.6g after, %.6g predicted to first order; %s", before, after,
              predicted, after < before ? "the loss fell" : "the loss did not fall: the step direction is not "

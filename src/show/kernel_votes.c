@@ -7,9 +7,9 @@
 
 #include "options.h"
 
-// "+7.17", or "+1.23e+148" once fixed notation would need more than 5 digits.
+// "7.17", or "1.23e+148" once fixed notation would need more than 5 digits.
 static void signed_magnitude(char *out, size_t n, double v) {
-    snprintf(out, n, fabs(v) < 1e5 ? "%+.2f" : "%+.2e", v);
+    snprintf(out, n, fabs(v) < 1e5 ? "%.2f" : "%.2e", v);
 }
 
 void net_kernel_contributions(double *mean, int count[2], NetActs *a, const double *params, const Dataset *d,
@@ -52,7 +52,7 @@ void report_kernel_votes(Report *r, NetActs *a, const double *params, const Data
         if (diff == 0.0 || !isfinite(diff))
             snprintf(vote, sizeof vote, "neither");
         else
-            snprintf(vote, sizeof vote, "label %d by %s", diff > 0.0, by + 1);
+            snprintf(vote, sizeof vote, "label %d by %s", diff > 0.0, by);
         const char *row[] = {ks, m0, m1, vote};
         report_table_row(r, row);
     }
