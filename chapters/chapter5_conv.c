@@ -378,14 +378,35 @@ static void section_5_4_bias_gradient(Report *r, Layer *l, const Grads *d, const
     check_one(r, "∂L/∂b", l, CONV_BLOCK_BIAS, &d->db, p);
 }
 
-static void section_5_5_three_forms(Report *r, const Layer *l) {
+// Under a --bug of ∂L/∂X, 5.3 printed the bug's matrix while 5.5's forms are
+// the library's correct code: say so, with how many entries differ.
+static void three_forms_under_bug(Report *r, const Layer *l, const Grads *d, Bug bug) {
+    if (bug == BUG_NONE || bug == BUG_BIAS_ONE_AXIS) return;
+    Tensor full = tensor_alloc_like(&l->x);
+    conv_input_grad_full(full.data, l->g.data, l->k.data, &l->s);
+    int n = (int)tensor_size(&full), differ = 0;
+    for (int k = 0; k < n; k++) differ += relative_error(full.data[k], d->dx.data[k]) > GRADCHECK_REL_TOL;
+    tensor_free(&full);
+    if (differ == 0) {
+        report_text(r, "--bug %s (%s) changes nothing at this layer's shape: 5.3's ∂L/∂X is these forms' "
+                       "value.", BUGS[bug - 1].name, BUGS[bug - 1].description);
+        return;
+    }
+    report_text(r, "With --bug %s (%s) only 5.3's step-by-step ∂L/∂X runs the mistake. These three forms are "
+                   "the library's correct code, so they agree with each other and not with the ∂L/∂X 5.3 "
+                   "printed: %d of its %d entries differ, which 5.3's check against finite differences "
+                   "reports.", BUGS[bug - 1].name, BUGS[bug - 1].description, differ, n);
+}
+
+static void section_5_5_three_forms(Report *r, const Layer *l, const Grads *d, Bug bug) {
     report_heading(r, "5.5 Three forms of ∂L/∂X, one answer");
     report_text(r, "1. Scatter: every output gradient flows back along the products that made it, "
                    "dX[i·s + m·d, j·s + n·d] += K[m,n]·∂L/∂Y[i,j] (conv_input_grad_scatter). 2. The full "
-                   "convolution of 5.3 (conv_input_grad_full). 3. The layer is linear in X: Y = C·vec(X) + b, "
+                   "convolution 5.3 derives (conv_input_grad_full). 3. The layer is linear in X: Y = C·vec(X) + b, "
                    "where row (i,j) of C holds K's entries at the columns of the pixels that window (i,j) reads; then "
                    "∂L/∂vec(X) = Cᵀ·vec(∂L/∂Y) (conv_input_grad_matrix).");
     conv_report_three_forms(r, &l->k, &l->g, &l->s, small_layer(l));
+    three_forms_under_bug(r, l, d, bug);
     report_text(r, "Why the rotation: column q of C lists the outputs pixel q feeds. Moving down the windows that "
                    "cover it, the pixel meets K's entries in reverse order: for a pixel at least kh−1 rows and kw−1 "
                    "columns from the top-left border, the first window reads it with K's last entry. Reading a "
@@ -636,7 +657,7 @@ int main(int argc, char **argv) {
     section_5_2_kernel_gradient(&r, &l, &d, &plan);
     section_5_3_input_gradient(&r, &l, &d, &plan, bug);
     section_5_4_bias_gradient(&r, &l, &d, &plan);
-    section_5_5_three_forms(&r, &l);
+    section_5_5_three_forms(&r, &l, &d, bug);
     section_5_6_descent_step(&r, &l, &d, lr, up == UPSTREAM_CHAIN);
     section_5_7_stride_padding(&r, bug, &plan);
     section_5_8_channels(&r, bug, &plan);
