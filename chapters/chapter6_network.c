@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "arraylen.h"
+#include "conv.h"
 #include "dataset.h"
 #include "dense.h"
 #include "example.h"
@@ -66,8 +67,9 @@ static const BugInfo BUGS[] = {
     {"dense-swap", "the dense layer's ∂L/∂w and ∂L/∂p swapped (∂L/∂z·w for the weights)"},
     {"pool-everywhere", "max-pool backward copies each gradient to all four window cells (no switch)"},
     {"kernel-rot180", "∂L/∂K rotated 180°, as if the layer were a true convolution"},
+    {"kernel-conv", "∂L/∂K as the article's X * ∂L/∂A, a true convolution: ∂L/∂A flipped"},
 };
-typedef enum { BUG_NONE, BUG_SIGMOID_TWICE, BUG_DENSE_SWAP, BUG_POOL_EVERYWHERE, BUG_KERNEL_ROT180 } Bug;
+typedef enum { BUG_NONE, BUG_SIGMOID_TWICE, BUG_DENSE_SWAP, BUG_POOL_EVERYWHERE, BUG_KERNEL_ROT180, BUG_KERNEL_CONV } Bug;
 
 // ---------------------------------------------------------------- the mistakes, beside the right code
 
@@ -91,6 +93,25 @@ static void add_rotated_kernel_grads(double *dK, const double *tmp, const NetSha
         for (int e = 0; e < kk; e++) dK[c * kk + e] += tmp[c * kk + kk - 1 - e];
 }
 
+// Each plane of ∂L/∂A turned by 180 degrees, in place (its own inverse).
+static void flip_planes(double *d_conv, const NetShape *s) {
+    int plane = s->conv_h * s->conv_w;
+    for (int c = 0; c < s->kernels; c++)
+        for (int e = 0; e < plane / 2; e++) {
+            double *a = d_conv + c * plane + e, *b = d_conv + c * plane + plane - 1 - e, t = *a;
+            *a = *b, *b = t;
+        }
+}
+
+// Bug "kernel-conv": dK += X * ∂L/∂A = X ⋆ rot180(∂L/∂A), the article's
+// convolution: the right code given the flipped ∂L/∂A.
+static void add_convolved_kernel_grads(double *dK, double *d_conv, const double *x, const NetShape *s) {
+    ConvShape cs = net_conv_shape(s);
+    flip_planes(d_conv, s);
+    conv_kernel_grad(dK, d_conv, x, &cs);
+    flip_planes(d_conv, s);
+}
+
 // net_backward's composition (network.h), with the --bug's mistake in the
 // layer it belongs to. The training below runs this too.
 static void network_backward(double *grads, double *dx, NetActs *a, const double *params, const double *x, double y,
@@ -109,7 +130,8 @@ static void network_backward(double *grads, double *dx, NetActs *a, const double
     switch (bug) {
     case BUG_NONE: case BUG_DENSE_SWAP: case BUG_POOL_EVERYWHERE: break;
     case BUG_SIGMOID_TWICE: dz = dz_sigmoid_twice(a->yhat, y); break;
-    case BUG_KERNEL_ROT180: dK = memset(scratch, 0, (size_t)s->kernels * s->k * s->k * sizeof(double)); break;
+    case BUG_KERNEL_ROT180:
+    case BUG_KERNEL_CONV: dK = memset(scratch, 0, (size_t)s->kernels * s->k * s->k * sizeof(double)); break;
     }
     if (bug == BUG_DENSE_SWAP)
         dense_backward_swapped(a->d_pooled, g.dense_w, g.dense_b, dz, a->pooled, p.dense_w, s->flat);
@@ -121,6 +143,7 @@ static void network_backward(double *grads, double *dx, NetActs *a, const double
         maxpool_backward(a->d_conv, a->d_pooled, a->argmax, &ps);
     conv_backward(din, dK, g.conv_b, a->d_conv, x, p.kernel, &cs);
     if (bug == BUG_KERNEL_ROT180) add_rotated_kernel_grads(g.kernel, dK, s);
+    if (bug == BUG_KERNEL_CONV) add_convolved_kernel_grads(g.kernel, a->d_conv, x, s);
 }
 
 // ---------------------------------------------------------------- shared helpers
@@ -324,19 +347,23 @@ static void section_6_3_backward(Report *r, Net *n) {
                    "window and gives the others zero (chapter 4)%s",
                 n->bug == BUG_POOL_EVERYWHERE ? ". --bug pool-everywhere copies it to all four cells instead:" : ":");
     report_quantity(r, "dL_dA", "∂L/∂A", &dA);
-    bool rot = n->bug == BUG_KERNEL_ROT180;
-    report_text(r, "The convolution layer turns ∂L/∂A into the kernel, bias and input gradients (chapter 5)%s",
-                rot ? "; --bug kernel-rot180 rotates the kernel gradient (the right one is X ⋆ ∂L/∂A):" : ":");
-    report_equation(r, rot ? "∂L/∂K = rot180(X ⋆ ∂L/∂A),   ∂L/∂b = Σ ∂L/∂A,   ∂L/∂X = pad(∂L/∂A) ⋆ rot180(K)"
-                           : "∂L/∂K = X ⋆ ∂L/∂A,   ∂L/∂b = Σ ∂L/∂A,   ∂L/∂X = pad(∂L/∂A) ⋆ rot180(K)",
-                    rot ? "\\frac{\\partial L}{\\partial K} = \\mathrm{rot180}(X \\star \\frac{\\partial L}{\\partial A}),"
-                          "\\quad \\frac{\\partial L}{\\partial b} = \\sum \\frac{\\partial L}{\\partial A},\\quad "
-                          "\\frac{\\partial L}{\\partial X} = \\mathrm{pad}(\\frac{\\partial L}{\\partial A}) \\star "
-                          "\\mathrm{rot180}(K)"
-                        : "\\frac{\\partial L}{\\partial K} = X \\star \\frac{\\partial L}{\\partial A},\\quad "
-                          "\\frac{\\partial L}{\\partial b} = \\sum \\frac{\\partial L}{\\partial A},\\quad "
-                          "\\frac{\\partial L}{\\partial X} = \\mathrm{pad}(\\frac{\\partial L}{\\partial A}) \\star "
-                          "\\mathrm{rot180}(K)");
+    // The kernel gradient the run computes: the right one or a --bug's.
+    const char *dk_text = "X ⋆ ∂L/∂A", *dk_tex = "X \\star \\frac{\\partial L}{\\partial A}";
+    if (n->bug == BUG_KERNEL_ROT180)
+        dk_text = "rot180(X ⋆ ∂L/∂A)", dk_tex = "\\mathrm{rot180}(X \\star \\frac{\\partial L}{\\partial A})";
+    if (n->bug == BUG_KERNEL_CONV)
+        dk_text = "X * ∂L/∂A", dk_tex = "X * \\frac{\\partial L}{\\partial A}";
+    bool wrong_dk = n->bug == BUG_KERNEL_ROT180 || n->bug == BUG_KERNEL_CONV;
+    report_text(r, "The convolution layer turns ∂L/∂A into the kernel, bias and input gradients (chapter 5)%s%s%s",
+                wrong_dk ? "; --bug " : ":", wrong_dk ? BUGS[n->bug - 1].name : "",
+                n->bug == BUG_KERNEL_CONV ? " convolves, X * ∂L/∂A = X ⋆ rot180(∂L/∂A), where the right one is X ⋆ ∂L/∂A:"
+                : wrong_dk ? " computes another kernel gradient (the right one is X ⋆ ∂L/∂A):" : "");
+    char eq[200], tex[400];
+    snprintf(eq, sizeof eq, "∂L/∂K = %s,   ∂L/∂b = Σ ∂L/∂A,   ∂L/∂X = pad(∂L/∂A) ⋆ rot180(K)", dk_text);
+    snprintf(tex, sizeof tex, "\\frac{\\partial L}{\\partial K} = %s,\\quad \\frac{\\partial L}{\\partial b} = "
+             "\\sum \\frac{\\partial L}{\\partial A},\\quad \\frac{\\partial L}{\\partial X} = "
+             "\\mathrm{pad}(\\frac{\\partial L}{\\partial A}) \\star \\mathrm{rot180}(K)", dk_tex);
+    report_equation(r, eq, tex);
     report_quantity(r, "dL_dK", "∂L/∂K", &dK);
     report_quantity(r, "dL_db", "∂L/∂b", &db);
     report_quantity(r, "dL_dX", "∂L/∂X", &dX);
@@ -573,27 +600,6 @@ static void section_6_10_kernels(Report *r, Net *n, const Dataset *te, const Tra
                                     "vertical (or horizontal) stroke");
 }
 
-static void write_plots(const char *dir, const NetHistory *h, const double *kernel, const NetShape *s) {
-    FILE *f = plot_file_open(dir, "chapter6_losses.dat");
-    fprintf(f, "# epoch train_loss test_loss test_accuracy train_accuracy\n");
-    for (int e = 0; e <= h->done; e++)
-        fprintf(f, "%d %.17g %.17g %.17g %.17g\n", e, h->train_loss[e], h->test_loss[e], h->test_acc[e],
-                h->train_acc[e]);
-    plot_file_close(f, dir, "chapter6_losses.dat");
-    f = plot_file_open(dir, "chapter6_kernels.dat");
-    fprintf(f, "# the learned kernels, one matrix block per kernel (gnuplot index 0..%d)\n", s->kernels - 1);
-    for (int c = 0; c < s->kernels; c++) {
-        if (c) fprintf(f, "\n\n");
-        for (int i = 0; i < s->k; i++)
-            for (int j = 0; j < s->k; j++)
-                fprintf(f, "%.17g%s", kernel[(c * s->k + i) * s->k + j], j + 1 < s->k ? " " : "\n");
-    }
-    plot_file_close(f, dir, "chapter6_kernels.dat");
-    f = plot_file_open(dir, "chapter6_kernels.gp");
-    fprintf(f, "kernels = %d\nksize = %d\n", s->kernels, s->k);
-    plot_file_close(f, dir, "chapter6_kernels.gp");
-}
-
 // ---------------------------------------------------------------- main
 
 // The chapter's options, converted and validated (exits 2 on bad input).
@@ -669,7 +675,7 @@ int main(int argc, char **argv) {
     section_6_8_check_on_image(&r, &n, &tr, &opt);
     section_6_9_training(&r, &n, &h, &tr, &te, &c, &opt);
     section_6_10_kernels(&r, &n, &te, &c);
-    if (opt.plot_dir) write_plots(opt.plot_dir, &h, n.b.params, &shape);
+    if (opt.plot_dir) history_write_plots(opt.plot_dir, &h, n.b.params, &shape);
     net_history_free(&h);
     net_buffers_free(&n.b);
     dataset_free(&tr);

@@ -106,7 +106,7 @@ END_TEST
 // Every bug reaches training: the losses differ from the correct run's, and
 // 6.9 compares the two.
 START_TEST(test_bug_reaches_training) {
-    static const char *bugs[] = {"sigmoid-twice", "dense-swap", "pool-everywhere", "kernel-rot180"};
+    static const char *bugs[] = {"sigmoid-twice", "dense-swap", "pool-everywhere", "kernel-rot180", "kernel-conv"};
     const char *clean_args[] = {"--epochs", "2", "--format", "json", NULL};
     ProcResult clean = run_chapter("chapter6", clean_args);
     const char *args[] = {"--epochs", "2", "--bug", bugs[_i], "--format", "json", NULL};
@@ -312,10 +312,10 @@ END_TEST
 
 // Under each --bug 6.3 prints the formula the code ran, beside its number.
 START_TEST(test_bug_equations) {
-    static const char *bugs[] = {"sigmoid-twice", "dense-swap", "pool-everywhere", "kernel-rot180"};
+    static const char *bugs[] = {"sigmoid-twice", "dense-swap", "pool-everywhere", "kernel-rot180", "kernel-conv"};
     static const char *said[] = {"∂L/∂z = (ŷ − y)·ŷ(1 − ŷ)", "--bug dense-swap sends ∂L/∂z·w to the weights",
                                  "--bug pool-everywhere copies it to all four cells",
-                                 "∂L/∂K = rot180(X ⋆ ∂L/∂A)"};
+                                 "∂L/∂K = rot180(X ⋆ ∂L/∂A)", "∂L/∂K = X * ∂L/∂A,"};
     const char *args[] = {"--bug", bugs[_i], "--epochs", "1", "--section", "6.3", "--no-color", NULL};
     ProcResult r = run_chapter("chapter6", args);
     char *flat = strdup(r.out);
@@ -343,6 +343,19 @@ START_TEST(test_digits_votes_measured) {
 }
 END_TEST
 
+// The article's ∂L/∂K = X * ∂L/∂A on the running example, by hand: ∂L/∂A =
+// [0 0 0; 0 a b] (a = −0.018877, b = 0.0113262), X ⋆ rot180(∂L/∂A) has
+// entry (0,0) = 8b + 9a = −0.0792835. --answer names it kernel-conv.
+START_TEST(test_answer_article_kernel_gradient) {
+    const char *args[] = {"--no-color", "--epochs", "1", "--answer",
+                          "dL_dK=-0.0792835 0.0641819; -0.0566311 0.0339787", NULL};
+    ProcResult r = run_chapter("chapter6", args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.out, "--bug=kernel-conv") != NULL, "%s", r.out);
+    proc_free(&r);
+}
+END_TEST
+
 Suite *make_chapter6_suite(void) {
     Suite *s = suite_create("chapter6");
     TCase *tc = tcase_create("process");
@@ -352,7 +365,7 @@ Suite *make_chapter6_suite(void) {
     tcase_add_test(tc, test_own_data);
     tcase_add_loop_test(tc, test_bad_input, 0, ARRAY_LEN(BAD));
     tcase_add_test(tc, test_json_per_epoch);
-    tcase_add_loop_test(tc, test_bug_reaches_training, 0, 4);
+    tcase_add_loop_test(tc, test_bug_reaches_training, 0, 5);
     tcase_add_test(tc, test_divergence_is_a_result);
     tcase_add_test(tc, test_help_examples);
     tcase_add_loop_test(tc, test_seeds, 1, 11);
@@ -361,7 +374,8 @@ Suite *make_chapter6_suite(void) {
     tcase_add_test(tc, test_nul_refused);
     tcase_add_test(tc, test_dense_swap_magnitudes);
     tcase_add_test(tc, test_bug_not_blamed_on_lr);
-    tcase_add_loop_test(tc, test_bug_equations, 0, 4);
+    tcase_add_loop_test(tc, test_bug_equations, 0, 5);
+    tcase_add_test(tc, test_answer_article_kernel_gradient);
     tcase_add_test(tc, test_digits_votes_measured);
     suite_add_tcase(s, tc);
     return s;

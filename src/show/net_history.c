@@ -7,6 +7,7 @@
 
 #include "arraylen.h"
 #include "options.h"
+#include "plotfile.h"
 #include "strbuf.h"
 #include "svg.h"
 #include "tensor.h"
@@ -55,3 +56,23 @@ void history_chart(Report *r, const NetHistory *h) {
     free(epoch);
 }
 
+void history_write_plots(const char *dir, const NetHistory *h, const double *kernel, const NetShape *s) {
+    FILE *f = plot_file_open(dir, "chapter6_losses.dat");
+    fprintf(f, "# epoch train_loss test_loss test_accuracy train_accuracy\n");
+    for (int e = 0; e <= h->done; e++)
+        fprintf(f, "%d %.17g %.17g %.17g %.17g\n", e, h->train_loss[e], h->test_loss[e], h->test_acc[e],
+                h->train_acc[e]);
+    plot_file_close(f, dir, "chapter6_losses.dat");
+    f = plot_file_open(dir, "chapter6_kernels.dat");
+    fprintf(f, "# the learned kernels, one matrix block per kernel (gnuplot index 0..%d)\n", s->kernels - 1);
+    for (int c = 0; c < s->kernels; c++) {
+        if (c) fprintf(f, "\n\n");
+        for (int i = 0; i < s->k; i++)
+            for (int j = 0; j < s->k; j++)
+                fprintf(f, "%.17g%s", kernel[(c * s->k + i) * s->k + j], j + 1 < s->k ? " " : "\n");
+    }
+    plot_file_close(f, dir, "chapter6_kernels.dat");
+    f = plot_file_open(dir, "chapter6_kernels.gp");
+    fprintf(f, "kernels = %d\nksize = %d\n", s->kernels, s->k);
+    plot_file_close(f, dir, "chapter6_kernels.gp");
+}

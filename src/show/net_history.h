@@ -18,5 +18,8 @@ void history_table(Report *r, const NetHistory *h);
 void history_json(Report *r, const NetHistory *h);
 // The loss per epoch as a chart (html draws it; other formats: make plots).
 void history_chart(Report *r, const NetHistory *h);
+// --plot data: chapter6_losses.dat (per epoch), chapter6_kernels.dat (one
+// matrix block per learned kernel) and chapter6_kernels.gp (their count and size).
+void history_write_plots(const char *dir, const NetHistory *h, const double *kernel, const NetShape *s);
 
 #endif
