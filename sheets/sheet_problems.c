@@ -594,16 +594,19 @@ static const FormulaProblem FORMULA_PROBLEMS[] = {
 void problem_formula(Doc *sheet, Doc *key, int number, Rng *rng) {
     int n_problems = (int)(sizeof FORMULA_PROBLEMS / sizeof *FORMULA_PROBLEMS);
     const FormulaProblem *f = &FORMULA_PROBLEMS[rng_below(rng, n_problems)];
-    char md[400], tex[400], cmd[300];
+    char md[500], tex[700], cmd[300];
     snprintf(md, sizeof md,
              "Derive %s as a formula in the workbook's expression language (`build/chapter%d --formula list` "
-             "names the symbols; functions include `xcorr`, `pad`, `rot180`, `outer`, `sum`, `sigmoid`, `@` "
+             "names the symbols; functions include `xcorr`, `pad`, `crop`, `rot180`, `outer`, `sum`, `sigmoid`, `@` "
              "and `'` for the transpose). The check runs it on the chapter's inputs and 20 random cases.",
              f->ask_md, f->chapter);
     snprintf(tex, sizeof tex,
-             "Derive %s as a formula in the workbook's expression language (the check runs it on the "
-             "chapter's inputs and 20 random cases).",
-             f->ask_tex);
+             "Derive %s as a formula in the workbook's expression language (\\texttt{build/chapter%d "
+             "-{}-formula list} names the symbols; functions include \\texttt{xcorr}, \\texttt{pad}, "
+             "\\texttt{crop}, \\texttt{rot180}, \\texttt{outer}, \\texttt{sum}, \\texttt{sigmoid}, "
+             "\\texttt{@} and \\texttt{\\textquotesingle} for the transpose). The check runs it on the chapter's inputs and 20 "
+             "random cases.",
+             f->ask_tex, f->chapter);
     for (int d = 0; d < 2; d++) {
         Doc *doc = d ? key : sheet;
         doc_problem(doc, number, "derive the formula");

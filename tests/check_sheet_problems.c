@@ -194,12 +194,53 @@ START_TEST(test_seventh_problem_any_kind) {
 }
 END_TEST
 
+// The PDF: the formula problem names `--formula list` (as the Markdown
+// does), and no problem splits across pages: on every page of the sheet,
+// each "Problem N" heading has its "Check your" command below it.
+START_TEST(test_pdf_formula_hint_and_whole_problems) {
+    if (system("command -v pdflatex > /dev/null 2>&1 && command -v pdftotext > /dev/null 2>&1") != 0) {
+        fprintf(stderr, "check_sheet_problems: pdflatex or pdftotext missing; the PDF test is skipped\n");
+        return;
+    }
+    static const int PDF_SEEDS[] = {1, 4, 7};
+    char cmd[1024], path[512];
+    int seed = PDF_SEEDS[_i];
+    free(sheet_key(seed));
+    snprintf(path, sizeof path, "%s/test-discriminate/sheet-%d.tex", BUILD_DIR, seed);
+    char *tex = read_file(path);
+    ck_assert_ptr_nonnull(tex);
+    ck_assert_msg(strstr(tex, "-{}-formula list}") != NULL, "the PDF's formula problem lacks --formula list");
+    free(tex);
+    snprintf(cmd, sizeof cmd, "cd %s/test-discriminate && pdflatex -interaction=nonstopmode -halt-on-error "
+             "sheet-%d.tex > /dev/null 2>&1", BUILD_DIR, seed);
+    ck_assert_int_eq(system(cmd), 0);
+    for (int page = 1;; page++) {
+        snprintf(cmd, sizeof cmd, "pdftotext -f %d -l %d %s/test-discriminate/sheet-%d.pdf - 2>/dev/null", page,
+                 page, BUILD_DIR, seed);
+        FILE *f = popen(cmd, "r");
+        ck_assert_ptr_nonnull(f);
+        char line[4096];
+        int headings = 0, checks = 0, lines = 0;
+        while (fgets(line, sizeof line, f)) {
+            lines++;
+            headings += strncmp(line, "Problem ", 8) == 0;
+            checks += strncmp(line, "Check your", 10) == 0;
+        }
+        int status = pclose(f);
+        if (status != 0 || lines == 0) break; // past the last page
+        ck_assert_msg(headings == checks, "seed %d page %d: %d problem headings but %d check commands", seed, page,
+                      headings, checks);
+    }
+}
+END_TEST
+
 Suite *make_sheet_problems_suite(void) {
     Suite *s = suite_create("sheet_problems");
     TCase *tc = tcase_create("sheet_problems");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_every_mistake_changes_an_answer);
     tcase_add_test(tc, test_seventh_problem_any_kind);
+    tcase_add_loop_test(tc, test_pdf_formula_hint_and_whole_problems, 0, 3);
     suite_add_tcase(s, tc);
     return s;
 }
