@@ -392,6 +392,32 @@ START_TEST(test_kernel_conv_equation_matches_number) {
 }
 END_TEST
 
+// Strided and padded gradients, written with crop (the expression
+// language's inverse of pad): checked at stride 2 and padding 1 on the 21
+// cases (the random ones keep the stride and padding and vary the sizes, so
+// a strided gradient's leftover rows must come out 0). Cropping at 0 instead
+// of p keeps the padding's rows: that formula fails.
+typedef struct {
+    const char *formula;
+    int status;
+} CropRun;
+
+static const CropRun CROP_RUNS[] = {
+    {"dX = crop(xcorr(pad(dilate(G, s), kh-1, kw-1), rot180(K)), p, p, n, m)", 0},
+    {"dK = crop(xcorr(pad(X, p, p), dilate(G, s)), 0, 0, kh, kw)", 0},
+    {"dX = crop(xcorr(pad(dilate(G, s), kh-1, kw-1), rot180(K)), 0, 0, n, m)", 1},
+};
+
+START_TEST(test_formula_crop_strided_padded) {
+    const char *args[] = {"--no-color", "--stride", "2", "--padding", "1", "--input",
+                          "1 2 3 4 5; 6 7 8 9 1; 2 3 4 5 6; 7 8 9 1 2", "--formula", CROP_RUNS[_i].formula, NULL};
+    ProcResult r = run_chapter("chapter5", args);
+    ck_assert_msg(r.status == CROP_RUNS[_i].status, "'%s' exited %d: %s", CROP_RUNS[_i].formula, r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, CROP_RUNS[_i].status ? "): FAILS\n" : "21 of 21 cases agree"));
+    proc_free(&r);
+}
+END_TEST
+
 Suite *make_chapter5_suite(void) {
     Suite *s = suite_create("chapter5");
     TCase *run = tcase_create("runs");
@@ -412,6 +438,7 @@ Suite *make_chapter5_suite(void) {
     tcase_set_timeout(bugs, 60);
     tcase_add_loop_test(bugs, test_bug_caught, 0, ARRAY_LEN(BUGS));
     tcase_add_test(bugs, test_answer_article_kernel_gradient);
+    tcase_add_loop_test(bugs, test_formula_crop_strided_padded, 0, ARRAY_LEN(CROP_RUNS));
     tcase_add_test(bugs, test_three_forms_under_no_rot180);
     tcase_add_test(bugs, test_kernel_conv_equation_matches_number);
     suite_add_tcase(s, bugs);
