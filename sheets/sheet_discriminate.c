@@ -33,7 +33,7 @@ bool outputs_discriminate(const Tensor *xcorr, const Tensor *conv) {
 bool dense_discriminates(const Tensor *x, const Tensor *W, const Tensor *y, const Tensor *dz, const Tensor *dW,
                          const Tensor *dx) {
     int n = W->h, m = W->w;
-    double wrong_dz[8], wrong_dx[8] = {0}, wrong_dW[64] = {0};
+    double wrong_dz[8] = {0}, wrong_dx[8] = {0}, wrong_dW[64] = {0};
     if (n > 8 || m > 8) abort(); // the sheet's dense layers are at most 2x3
     bool all = true;
     // no-sigmoid-derivative: eq. (1) at ŷ = 1/2, −(1/n)(y/½ − (1 − y)/½).
