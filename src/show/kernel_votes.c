@@ -7,9 +7,11 @@
 
 #include "options.h"
 
-// "7.17", or "1.23e+148" once fixed notation would need more than 5 digits.
+// "7.17"; in scientific notation when two decimals would need more than 5
+// digits before the point ("1.23e+148") or show nothing ("4.2e-03").
 static void signed_magnitude(char *out, size_t n, double v) {
-    snprintf(out, n, fabs(v) < 1e5 ? "%.2f" : "%.2e", v);
+    double a = fabs(v);
+    snprintf(out, n, a >= 1e5 ? "%.2e" : (a >= 0.01 || a == 0.0) ? "%.2f" : "%.1e", v);
 }
 
 void net_kernel_contributions(double *mean, int count[2], NetActs *a, const double *params, const Dataset *d,
