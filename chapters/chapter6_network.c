@@ -348,16 +348,14 @@ static void section_6_3_backward(Report *r, Net *n) {
                 n->bug == BUG_POOL_EVERYWHERE ? ". --bug pool-everywhere copies it to all four cells instead:" : ":");
     report_quantity(r, "dL_dA", "∂L/∂A", &dA);
     // The kernel gradient the run computes: the right one or a --bug's.
-    const char *dk_text = "X ⋆ ∂L/∂A", *dk_tex = "X \\star \\frac{\\partial L}{\\partial A}";
+    const char *dk_text = "X ⋆ ∂L/∂A", *dk_tex = "X \\star \\frac{\\partial L}{\\partial A}", *why = ":";
     if (n->bug == BUG_KERNEL_ROT180)
-        dk_text = "rot180(X ⋆ ∂L/∂A)", dk_tex = "\\mathrm{rot180}(X \\star \\frac{\\partial L}{\\partial A})";
+        dk_text = "rot180(X ⋆ ∂L/∂A)", dk_tex = "\\mathrm{rot180}(X \\star \\frac{\\partial L}{\\partial A})",
+        why = "; --bug kernel-rot180 rotates the kernel gradient (the right one is X ⋆ ∂L/∂A):";
     if (n->bug == BUG_KERNEL_CONV)
-        dk_text = "X * ∂L/∂A", dk_tex = "X * \\frac{\\partial L}{\\partial A}";
-    bool wrong_dk = n->bug == BUG_KERNEL_ROT180 || n->bug == BUG_KERNEL_CONV;
-    report_text(r, "The convolution layer turns ∂L/∂A into the kernel, bias and input gradients (chapter 5)%s%s%s",
-                wrong_dk ? "; --bug " : ":", wrong_dk ? BUGS[n->bug - 1].name : "",
-                n->bug == BUG_KERNEL_CONV ? " convolves, X * ∂L/∂A = X ⋆ rot180(∂L/∂A), where the right one is X ⋆ ∂L/∂A:"
-                : wrong_dk ? " computes another kernel gradient (the right one is X ⋆ ∂L/∂A):" : "");
+        dk_text = "X * ∂L/∂A", dk_tex = "X * \\frac{\\partial L}{\\partial A}",
+        why = "; --bug kernel-conv convolves, X * ∂L/∂A = X ⋆ rot180(∂L/∂A), where the right one is X ⋆ ∂L/∂A:";
+    report_text(r, "The convolution layer turns ∂L/∂A into the kernel, bias and input gradients (chapter 5)%s", why);
     char eq[200], tex[400];
     snprintf(eq, sizeof eq, "∂L/∂K = %s,   ∂L/∂b = Σ ∂L/∂A,   ∂L/∂X = pad(∂L/∂A) ⋆ rot180(K)", dk_text);
     snprintf(tex, sizeof tex, "\\frac{\\partial L}{\\partial K} = %s,\\quad \\frac{\\partial L}{\\partial b} = "
