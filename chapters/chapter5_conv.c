@@ -35,10 +35,11 @@ static const BugInfo BUGS[] = {
     {"valid-not-full", "∂L/∂X: ∂L/∂Y not zero-padded: only the interior is filled"},
     {"no-dilate", "∂L/∂X: stride > 1 but no zeros between ∂L/∂Y's entries"},
     {"bias-one-axis", "∂L/∂b: the sum over j only (∂L/∂Y's first row), as the article"},
+    {"kernel-conv", "∂L/∂K: the article's X * ∂L/∂Y, a true convolution: ∂L/∂Y flipped"},
 };
 
 // In BUGS order, the correct code at 0 (opt.bug_id).
-typedef enum { BUG_NONE, BUG_NO_ROT180, BUG_VALID_NOT_FULL, BUG_NO_DILATE, BUG_BIAS_ONE_AXIS } Bug;
+typedef enum { BUG_NONE, BUG_NO_ROT180, BUG_VALID_NOT_FULL, BUG_NO_DILATE, BUG_BIAS_ONE_AXIS, BUG_KERNEL_CONV } Bug;
 
 // The layer under study and the upstream gradient G = ∂L/∂Y it receives.
 typedef struct {
@@ -141,7 +142,8 @@ static void input_grad_by_steps(double *dx, const double *g, const double *k, co
 static void input_gradient(double *dx, const double *g, const double *k, const ConvShape *s, Bug bug) {
     switch (bug) {
     case BUG_NONE:
-    case BUG_BIAS_ONE_AXIS: conv_input_grad_full(dx, g, k, s); return;
+    case BUG_BIAS_ONE_AXIS:
+    case BUG_KERNEL_CONV: conv_input_grad_full(dx, g, k, s); return;
     case BUG_NO_ROT180:
     case BUG_VALID_NOT_FULL:
     case BUG_NO_DILATE: input_grad_by_steps(dx, g, k, s, bug); return;
@@ -153,10 +155,32 @@ static double bias_gradient(const double *g, int h, int w, Bug bug) {
     case BUG_NONE:
     case BUG_NO_ROT180:
     case BUG_VALID_NOT_FULL:
-    case BUG_NO_DILATE: return bias_grad(g, h, w);
+    case BUG_NO_DILATE:
+    case BUG_KERNEL_CONV: return bias_grad(g, h, w);
     case BUG_BIAS_ONE_AXIS: return bias_grad_one_axis(g, h, w);
     }
     return bias_grad(g, h, w);
+}
+
+// ∂L/∂Y with each output channel's plane turned by 180 degrees (owned).
+static Tensor upstream_rot180(const double *g, const ConvShape *s) {
+    Tensor rot = tensor_alloc(s->out_c, s->out_h, s->out_w);
+    long plane = (long)s->out_h * s->out_w;
+    for (long o = 0; o < s->out_c; o++)
+        for (long e = 0; e < plane; e++) rot.data[o * plane + e] = g[o * plane + plane - 1 - e];
+    return rot;
+}
+
+// dK += ∂L/∂K, or under "kernel-conv" the article's convolution X * ∂L/∂Y
+// = X ⋆ rot180(∂L/∂Y): the right code given the flipped ∂L/∂Y.
+static void kernel_gradient(double *dk, const double *g, const double *x, const ConvShape *s, Bug bug) {
+    if (bug != BUG_KERNEL_CONV) {
+        conv_kernel_grad(dk, g, x, s);
+        return;
+    }
+    Tensor rot = upstream_rot180(g, s);
+    conv_kernel_grad(dk, rot.data, x, s);
+    tensor_free(&rot);
 }
 
 // All three gradients of the layer, with the bug where its layer runs
@@ -166,7 +190,7 @@ static void backward_with_bug(double *dx, double *dk, double *db, const double *
     Bug bug = *(const Bug *)ctx;
     for (int o = 0; o < s->out_c; o++)
         db[o] = bias_gradient(g + (long)o * s->out_h * s->out_w, s->out_h, s->out_w, bug);
-    conv_kernel_grad(dk, g, x, s);
+    kernel_gradient(dk, g, x, s, bug);
     input_gradient(dx, g, k, s, bug);
 }
 
@@ -272,7 +296,7 @@ static void section_5_1_layer(Report *r, const Layer *l, const ExampleChain *ch,
                    "carries an error bound; an entry passes when |a − n| ≤ rtol·max(|a|,|n|) + bound.");
 }
 
-static void section_5_2_kernel_gradient(Report *r, Layer *l, const Grads *d, const ConvCheckPlan *p) {
+static void section_5_2_kernel_gradient(Report *r, Layer *l, const Grads *d, const ConvCheckPlan *p, Bug bug) {
     const ConvShape *s = &l->s;
     const char *xname = s->pad_h ? "X_padded" : "X";
     report_heading(r, "5.2 The kernel gradient: ∂L/∂K = X ⋆ ∂L/∂Y");
@@ -284,15 +308,26 @@ static void section_5_2_kernel_gradient(Report *r, Layer *l, const Grads *d, con
                     "\\, X_{i+m,\\,j+n}");
     report_equation(r, "∂L/∂K = X ⋆ ∂L/∂Y",
                     "\\frac{\\partial L}{\\partial K} = X \\star \\frac{\\partial L}{\\partial Y}");
-    conv_report_kernel_entry(r, &l->x, &l->g, &l->s, d->dk.data[0]);
+    Tensor used = bug == BUG_KERNEL_CONV ? upstream_rot180(l->g.data, s) : tensor_view(l->g.data, 1, l->g.h, l->g.w);
+    if (bug == BUG_KERNEL_CONV) {
+        report_text(r, "--bug kernel-conv computes the article's convolution instead, ∂L/∂Y flipped:");
+        report_equation(r, "∂L/∂K = X * ∂L/∂Y = X ⋆ rot180(∂L/∂Y)",
+                        "\\frac{\\partial L}{\\partial K} = X * \\frac{\\partial L}{\\partial Y} = X \\star "
+                        "\\mathrm{rot180}(\\frac{\\partial L}{\\partial Y})");
+    }
+    conv_report_kernel_entry(r, &l->x, &used, &l->s, d->dk.data[0]);
+    if (bug == BUG_KERNEL_CONV) tensor_free(&used);
     report_matrix_quantity(r, "dK", "∂L/∂K", &d->dk);
     report_verbatim(r, "Check a formula you derived:\n  build/chapter5 --formula 'dK = xcorr(X, G)'");
     if (s->stride == 1 && s->dilation == 1) {
         Tensor xp = conv_steps_pad(&l->x, s->pad_h, s->pad_w), wrong = tensor_alloc_like(&l->k);
         convolve2d(wrong.data, xp.data, l->g.data, xp.h, xp.w, l->g.h, l->g.w, CONV_VALID);
+        Tensor right = tensor_alloc_like(&l->k); // d->dk is the --bug's under kernel-conv
+        conv_kernel_grad(right.data, l->g.data, l->x.data, s);
         char a[40], c[40];
         num(a, sizeof a, wrong.data[0]);
-        num(c, sizeof c, d->dk.data[0]);
+        num(c, sizeof c, right.data[0]);
+        tensor_free(&right);
         report_erratum(r, "the article writes ∂L/∂K = ∂L/∂ŷ * x, a convolution, and says the kernel gradients are "
                           "\"produced by convolving the output feature map and the input matrix\". A convolution "
                           "flips one operand: X * ∂L/∂Y = X ⋆ rot180(∂L/∂Y), which gives %s for entry [0,0] where "
@@ -378,14 +413,35 @@ static void section_5_4_bias_gradient(Report *r, Layer *l, const Grads *d, const
     check_one(r, "∂L/∂b", l, CONV_BLOCK_BIAS, &d->db, p);
 }
 
-static void section_5_5_three_forms(Report *r, const Layer *l) {
+// Under a --bug of ∂L/∂X, 5.3 printed the bug's matrix while 5.5's forms are
+// the library's correct code: say so, with how many entries differ.
+static void three_forms_under_bug(Report *r, const Layer *l, const Grads *d, Bug bug) {
+    if (bug == BUG_NONE || bug == BUG_BIAS_ONE_AXIS) return;
+    Tensor full = tensor_alloc_like(&l->x);
+    conv_input_grad_full(full.data, l->g.data, l->k.data, &l->s);
+    int n = (int)tensor_size(&full), differ = 0;
+    for (int k = 0; k < n; k++) differ += relative_error(full.data[k], d->dx.data[k]) > GRADCHECK_REL_TOL;
+    tensor_free(&full);
+    if (differ == 0) {
+        report_text(r, "--bug %s (%s) changes nothing at this layer's shape: 5.3's ∂L/∂X is these forms' "
+                       "value.", BUGS[bug - 1].name, BUGS[bug - 1].description);
+        return;
+    }
+    report_text(r, "With --bug %s (%s) only 5.3's step-by-step ∂L/∂X runs the mistake. These three forms are "
+                   "the library's correct code, so they agree with each other and not with the ∂L/∂X 5.3 "
+                   "printed: %d of its %d entries differ, which 5.3's check against finite differences "
+                   "reports.", BUGS[bug - 1].name, BUGS[bug - 1].description, differ, n);
+}
+
+static void section_5_5_three_forms(Report *r, const Layer *l, const Grads *d, Bug bug) {
     report_heading(r, "5.5 Three forms of ∂L/∂X, one answer");
     report_text(r, "1. Scatter: every output gradient flows back along the products that made it, "
                    "dX[i·s + m·d, j·s + n·d] += K[m,n]·∂L/∂Y[i,j] (conv_input_grad_scatter). 2. The full "
-                   "convolution of 5.3 (conv_input_grad_full). 3. The layer is linear in X: Y = C·vec(X) + b, "
+                   "convolution 5.3 derives (conv_input_grad_full). 3. The layer is linear in X: Y = C·vec(X) + b, "
                    "where row (i,j) of C holds K's entries at the columns of the pixels that window (i,j) reads; then "
                    "∂L/∂vec(X) = Cᵀ·vec(∂L/∂Y) (conv_input_grad_matrix).");
     conv_report_three_forms(r, &l->k, &l->g, &l->s, small_layer(l));
+    three_forms_under_bug(r, l, d, bug);
     report_text(r, "Why the rotation: column q of C lists the outputs pixel q feeds. Moving down the windows that "
                    "cover it, the pixel meets K's entries in reverse order: for a pixel at least kh−1 rows and kw−1 "
                    "columns from the top-left border, the first window reads it with K's last entry. Reading a "
@@ -633,10 +689,10 @@ int main(int argc, char **argv) {
     Report r;
     report_init(&r, &opt, spec.title);
     section_5_1_layer(&r, &l, &chain, up);
-    section_5_2_kernel_gradient(&r, &l, &d, &plan);
+    section_5_2_kernel_gradient(&r, &l, &d, &plan, bug);
     section_5_3_input_gradient(&r, &l, &d, &plan, bug);
     section_5_4_bias_gradient(&r, &l, &d, &plan);
-    section_5_5_three_forms(&r, &l);
+    section_5_5_three_forms(&r, &l, &d, bug);
     section_5_6_descent_step(&r, &l, &d, lr, up == UPSTREAM_CHAIN);
     section_5_7_stride_padding(&r, bug, &plan);
     section_5_8_channels(&r, bug, &plan);

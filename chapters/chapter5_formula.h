@@ -20,16 +20,6 @@ static const FormulaSymbol FORMULA_OPERANDS[] = {
 static const FormulaSymbol FORMULA_GRADIENTS[] = {
     {"dK", "∂L/∂K (5.2)"}, {"dX", "∂L/∂X (5.3)"}, {"db", "∂L/∂b (5.4)"}};
 
-// The kernel-side twin of --bug no-rot180, for --formula only (the chapter's
-// --bug changes ∂L/∂X alone): ∂L/∂K as the article's convolution X * ∂L/∂Y
-// = X ⋆ rot180(∂L/∂Y), the flip put where the cross-correlation has none.
-static void kernel_grad_flipped(double *dk, const double *g, const double *x, const ConvShape *s) {
-    Tensor gv = tensor_view((double *)g, 1, s->out_h, s->out_w), rot = conv_steps_rot180(&gv);
-    memset(dk, 0, (size_t)s->kh * s->kw * sizeof *dk);
-    conv_kernel_grad(dk, rot.data, x, s);
-    tensor_free(&rot);
-}
-
 // The chapter's layer (rng NULL) or a random one: K of 1 to 3 rows and
 // columns (fewer when the dilation is large), X from just big enough to 4
 // more, values in [-2,2]; every gradient computed under bug_id.
@@ -63,17 +53,17 @@ static void formula_fill(FormulaCase *c, Rng *rng, int bug_id, void *ctx) {
     Bug bug = (Bug)bug_id;
     backward_with_bug(formula_case_gradient(c, "dX", n, m), dk, formula_case_gradient(c, "db", 1, 1), g, x, k, &s,
                       &bug);
-    if (bug == BUG_NO_ROT180) kernel_grad_flipped(dk, g, x, &s);
 }
 
 // BUGS with what each means for a formula: the same names, in the same order
-// (the ids of formula_fill), no-rot180 covering ∂L/∂K too.
+// (the ids of formula_fill).
 static const BugInfo FORMULA_BUGS[] = {
-    {"no-rot180", "⋆ and * confused: ∂L/∂X with K where rot180(K) belongs (5.3), or ∂L/∂K as the article's "
-                  "X * ∂L/∂Y where the layer's X ⋆ ∂L/∂Y belongs (5.2)"},
+    {"no-rot180", "⋆ and * confused: ∂L/∂X with K where rot180(K) belongs (5.3)"},
     {"valid-not-full", "∂L/∂X: ∂L/∂Y not zero-padded: only the interior is filled (5.3)"},
     {"no-dilate", "∂L/∂X: stride > 1 but no zeros between ∂L/∂Y's entries (5.7)"},
     {"bias-one-axis", "∂L/∂b: the sum over j only (∂L/∂Y's first row), as the article (5.4)"},
+    {"kernel-conv", "⋆ and * confused: ∂L/∂K as the article's X * ∂L/∂Y = X ⋆ rot180(∂L/∂Y) where the "
+                    "layer's X ⋆ ∂L/∂Y belongs (5.2; the kernel-side twin of no-rot180)"},
 };
 
 static FormulaSpec formula_spec(Layer *l) {

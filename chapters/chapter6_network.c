@@ -13,10 +13,13 @@
 #include <unistd.h>
 
 #include "arraylen.h"
+#include "conv.h"
 #include "dataset.h"
 #include "dense.h"
 #include "example.h"
 #include "gradcheck.h"
+#include "kernel_votes.h"
+#include "net_history.h"
 #include "loss.h"
 #include "network.h"
 #include "network_fast.h"
@@ -64,8 +67,9 @@ static const BugInfo BUGS[] = {
     {"dense-swap", "the dense layer's ∂L/∂w and ∂L/∂p swapped (∂L/∂z·w for the weights)"},
     {"pool-everywhere", "max-pool backward copies each gradient to all four window cells (no switch)"},
     {"kernel-rot180", "∂L/∂K rotated 180°, as if the layer were a true convolution"},
+    {"kernel-conv", "∂L/∂K as the article's X * ∂L/∂A, a true convolution: ∂L/∂A flipped"},
 };
-typedef enum { BUG_NONE, BUG_SIGMOID_TWICE, BUG_DENSE_SWAP, BUG_POOL_EVERYWHERE, BUG_KERNEL_ROT180 } Bug;
+typedef enum { BUG_NONE, BUG_SIGMOID_TWICE, BUG_DENSE_SWAP, BUG_POOL_EVERYWHERE, BUG_KERNEL_ROT180, BUG_KERNEL_CONV } Bug;
 
 // ---------------------------------------------------------------- the mistakes, beside the right code
 
@@ -89,6 +93,25 @@ static void add_rotated_kernel_grads(double *dK, const double *tmp, const NetSha
         for (int e = 0; e < kk; e++) dK[c * kk + e] += tmp[c * kk + kk - 1 - e];
 }
 
+// Each plane of ∂L/∂A turned by 180 degrees, in place (its own inverse).
+static void flip_planes(double *d_conv, const NetShape *s) {
+    int plane = s->conv_h * s->conv_w;
+    for (int c = 0; c < s->kernels; c++)
+        for (int e = 0; e < plane / 2; e++) {
+            double *a = d_conv + c * plane + e, *b = d_conv + c * plane + plane - 1 - e, t = *a;
+            *a = *b, *b = t;
+        }
+}
+
+// Bug "kernel-conv": dK += X * ∂L/∂A = X ⋆ rot180(∂L/∂A), the article's
+// convolution: the right code given the flipped ∂L/∂A.
+static void add_convolved_kernel_grads(double *dK, double *d_conv, const double *x, const NetShape *s) {
+    ConvShape cs = net_conv_shape(s);
+    flip_planes(d_conv, s);
+    conv_kernel_grad(dK, d_conv, x, &cs);
+    flip_planes(d_conv, s);
+}
+
 // net_backward's composition (network.h), with the --bug's mistake in the
 // layer it belongs to. The training below runs this too.
 static void network_backward(double *grads, double *dx, NetActs *a, const double *params, const double *x, double y,
@@ -107,7 +130,8 @@ static void network_backward(double *grads, double *dx, NetActs *a, const double
     switch (bug) {
     case BUG_NONE: case BUG_DENSE_SWAP: case BUG_POOL_EVERYWHERE: break;
     case BUG_SIGMOID_TWICE: dz = dz_sigmoid_twice(a->yhat, y); break;
-    case BUG_KERNEL_ROT180: dK = memset(scratch, 0, (size_t)s->kernels * s->k * s->k * sizeof(double)); break;
+    case BUG_KERNEL_ROT180:
+    case BUG_KERNEL_CONV: dK = memset(scratch, 0, (size_t)s->kernels * s->k * s->k * sizeof(double)); break;
     }
     if (bug == BUG_DENSE_SWAP)
         dense_backward_swapped(a->d_pooled, g.dense_w, g.dense_b, dz, a->pooled, p.dense_w, s->flat);
@@ -119,6 +143,7 @@ static void network_backward(double *grads, double *dx, NetActs *a, const double
         maxpool_backward(a->d_conv, a->d_pooled, a->argmax, &ps);
     conv_backward(din, dK, g.conv_b, a->d_conv, x, p.kernel, &cs);
     if (bug == BUG_KERNEL_ROT180) add_rotated_kernel_grads(g.kernel, dK, s);
+    if (bug == BUG_KERNEL_CONV) add_convolved_kernel_grads(g.kernel, a->d_conv, x, s);
 }
 
 // ---------------------------------------------------------------- shared helpers
@@ -297,10 +322,19 @@ static void section_6_3_backward(Report *r, Net *n) {
     NetParams g;
     net_params_point(&g, n->b.grads, s);
     report_heading(r, "6.3 Backward, layer by layer");
-    report_text(r, "BCE and the sigmoid together give the simplest gradient in the network (chapter 3):");
-    report_equation(r, "∂L/∂z = ŷ − y", "\\frac{\\partial L}{\\partial z} = \\hat{y} - y");
+    report_text(r, "BCE and the sigmoid together give the simplest gradient in the network (chapter 3)%s",
+                n->bug == BUG_SIGMOID_TWICE ? "; --bug sigmoid-twice applies σ′ once more, and so computes:" : ":");
+    if (n->bug == BUG_SIGMOID_TWICE)
+        report_equation(r, "∂L/∂z = (ŷ − y)·ŷ(1 − ŷ)   (the right one: ŷ − y)",
+                        "\\frac{\\partial L}{\\partial z} = (\\hat{y} - y)\\,\\hat{y}(1 - \\hat{y})");
+    else
+        report_equation(r, "∂L/∂z = ŷ − y", "\\frac{\\partial L}{\\partial z} = \\hat{y} - y");
     report_scalar(r, "dL_dz", "∂L/∂z", *g.dense_b); // ∂L/∂d = ∂L/∂z
-    report_text(r, "The dense layer sends ∂L/∂z·p to its weights and ∂L/∂z·w back to the pooled values:");
+    if (n->bug == BUG_DENSE_SWAP)
+        report_text(r, "The dense layer should send ∂L/∂z·p to its weights and ∂L/∂z·w back to the pooled "
+                       "values; --bug dense-swap sends ∂L/∂z·w to the weights and ∂L/∂z·p back:");
+    else
+        report_text(r, "The dense layer sends ∂L/∂z·p to its weights and ∂L/∂z·w back to the pooled values:");
     Tensor dw = tensor_view(g.dense_w, 1, 1, s->flat), dd = tensor_view(g.dense_b, 1, 1, 1);
     Tensor dp = tensor_view(n->b.a.d_pooled, 1, 1, s->flat);
     Tensor dA = tensor_view(n->b.a.d_conv, 1, s->conv_h, s->conv_w);
@@ -310,14 +344,24 @@ static void section_6_3_backward(Report *r, Net *n) {
     report_quantity(r, "dL_dd", "∂L/∂d", &dd);
     report_quantity(r, "dL_dp", "∂L/∂p", &dp);
     report_text(r, "Un-flattening is only a reshape; the max-pool routes each gradient to the cell that won its "
-                   "window and gives the others zero (chapter 4):");
+                   "window and gives the others zero (chapter 4)%s",
+                n->bug == BUG_POOL_EVERYWHERE ? ". --bug pool-everywhere copies it to all four cells instead:" : ":");
     report_quantity(r, "dL_dA", "∂L/∂A", &dA);
-    report_text(r, "The convolution layer turns ∂L/∂A into the kernel, bias and input gradients (chapter 5):");
-    report_equation(r, "∂L/∂K = X ⋆ ∂L/∂A,   ∂L/∂b = Σ ∂L/∂A,   ∂L/∂X = pad(∂L/∂A) ⋆ rot180(K)",
-                    "\\frac{\\partial L}{\\partial K} = X \\star \\frac{\\partial L}{\\partial A},\\quad "
-                    "\\frac{\\partial L}{\\partial b} = \\sum \\frac{\\partial L}{\\partial A},\\quad "
-                    "\\frac{\\partial L}{\\partial X} = \\mathrm{pad}(\\frac{\\partial L}{\\partial A}) \\star "
-                    "\\mathrm{rot180}(K)");
+    // The kernel gradient the run computes: the right one or a --bug's.
+    const char *dk_text = "X ⋆ ∂L/∂A", *dk_tex = "X \\star \\frac{\\partial L}{\\partial A}", *why = ":";
+    if (n->bug == BUG_KERNEL_ROT180)
+        dk_text = "rot180(X ⋆ ∂L/∂A)", dk_tex = "\\mathrm{rot180}(X \\star \\frac{\\partial L}{\\partial A})",
+        why = "; --bug kernel-rot180 rotates the kernel gradient (the right one is X ⋆ ∂L/∂A):";
+    if (n->bug == BUG_KERNEL_CONV)
+        dk_text = "X * ∂L/∂A", dk_tex = "X * \\frac{\\partial L}{\\partial A}",
+        why = "; --bug kernel-conv convolves, X * ∂L/∂A = X ⋆ rot180(∂L/∂A), where the right one is X ⋆ ∂L/∂A:";
+    report_text(r, "The convolution layer turns ∂L/∂A into the kernel, bias and input gradients (chapter 5)%s", why);
+    char eq[200], tex[400];
+    snprintf(eq, sizeof eq, "∂L/∂K = %s,   ∂L/∂b = Σ ∂L/∂A,   ∂L/∂X = pad(∂L/∂A) ⋆ rot180(K)", dk_text);
+    snprintf(tex, sizeof tex, "\\frac{\\partial L}{\\partial K} = %s,\\quad \\frac{\\partial L}{\\partial b} = "
+             "\\sum \\frac{\\partial L}{\\partial A},\\quad \\frac{\\partial L}{\\partial X} = "
+             "\\mathrm{pad}(\\frac{\\partial L}{\\partial A}) \\star \\mathrm{rot180}(K)", dk_tex);
+    report_equation(r, eq, tex);
     report_quantity(r, "dL_dK", "∂L/∂K", &dK);
     report_quantity(r, "dL_db", "∂L/∂b", &db);
     report_quantity(r, "dL_dX", "∂L/∂X", &dX);
@@ -374,7 +418,7 @@ static void descent(Report *r, const char *name, Net *n, double lr) {
     double after = net_forward(&n->b.a2, n->b.params, n->b.x, n->y, s), predicted = before - lr * norm2;
     report_scalar(r, "step_lr", "η", lr);
     report_scalar(r, "loss_after_step", "L after the step", after);
-    report_scalar(r, "loss_predicted", "L − η‖∇L‖²", predicted);
+    report_scalar(r, "loss_predicted", n->bug ? "L − η‖g‖², g the --bug's gradient" : "L − η‖∇L‖²", predicted);
     char detail[240];
     snprintf(detail, sizeof detail, "%.6g before, %.6g after, %.6g predicted to first order; %s", before, after,
              predicted, after < before ? "the loss fell" : "the loss did not fall: the step direction is not "
@@ -475,61 +519,26 @@ static void train(NetHistory *h, Net *n, const Dataset *tr, const Dataset *te, c
         usage_error("out of memory");
 }
 
-static void history_table(Report *r, const NetHistory *h) {
-    const char *th[] = {"epoch", "train loss", "train acc", "test loss", "test acc"};
-    report_table_begin(r, ARRAY_LEN(th), th);
-    for (int e = 0; e <= h->done; e++) {
-        char es[20], tl[40], ta[40], sl[40], sa[40];
-        snprintf(es, sizeof es, "%d", e);
-        snprintf(tl, sizeof tl, "%.6f", h->train_loss[e]);
-        snprintf(ta, sizeof ta, "%.1f%%", 100.0 * h->train_acc[e]);
-        snprintf(sl, sizeof sl, "%.6f", h->test_loss[e]);
-        snprintf(sa, sizeof sa, "%.1f%%", 100.0 * h->test_acc[e]);
-        const char *row[] = {es, tl, ta, sl, sa};
-        report_table_row(r, row);
-    }
-    report_table_end(r);
-}
-
-static void history_json(Report *r, const NetHistory *h) {
-    const char *keys[] = {"losses", "train_accuracies", "test_losses", "test_accuracies"};
-    const double *v[] = {h->train_loss, h->train_acc, h->test_loss, h->test_acc};
-    StrBuf json = {0};
-    for (int k = 0; k < ARRAY_LEN(keys); k++) {
-        sb_clear(&json);
-        Tensor t = tensor_view((double *)v[k], 1, 1, h->done + 1);
-        json_append_tensor(&json, &t, keys[k]);
-        report_json_raw(r, keys[k], sb_str(&json));
-    }
-    sb_free(&json);
-}
-
-// The same training with the correct backward pass, for comparison under a --bug.
-static void compare_with_correct(Report *r, const Net *buggy, const NetHistory *bh, const Dataset *tr,
+// The same training with the correct backward pass, for comparison under a
+// --bug. True when that run's loss rose or diverged too.
+static bool compare_with_correct(Report *r, const Net *buggy, const NetHistory *bh, const Dataset *tr,
                                  const Dataset *te, const TrainConfig *c, uint64_t seed) {
     Net n;
     net_make(&n, &buggy->b.s, BUG_NONE);
     net_init_params(n.b.params, &n.b.s, seed);
     NetHistory h;
     train(&h, &n, tr, te, c, seed);
+    char bl[40], cl[40];
     report_text(r, "With --bug %s in the backward pass the whole time, training ends at %.1f%% test accuracy "
-                   "(train loss %.6f); the same run with the correct gradient ends at %.1f%% (train loss %.6f).",
-                BUGS[buggy->bug - 1].name, 100.0 * bh->test_acc[bh->done], bh->train_loss[bh->done],
-                100.0 * h.test_acc[h.done], h.train_loss[h.done]);
+                   "(train loss %s); the same run with the correct gradient ends at %.1f%% (train loss %s).",
+                BUGS[buggy->bug - 1].name, 100.0 * bh->test_acc[bh->done],
+                history_magnitude(bl, sizeof bl, bh->train_loss[bh->done]), 100.0 * h.test_acc[h.done],
+                history_magnitude(cl, sizeof cl, h.train_loss[h.done]));
     report_scalar(r, "test_accuracy_correct_gradient", "test accuracy with the correct gradient", h.test_acc[h.done]);
+    bool rose = h.diverged || h.train_loss[h.done] > h.train_loss[0];
     net_history_free(&h);
     net_buffers_free(&n.b);
-}
-
-// The loss per epoch as a chart (html draws it; other formats: make plots).
-static void history_chart(Report *r, const NetHistory *h) {
-    double *epoch = calloc((size_t)h->done + 1, sizeof(double));
-    if (!epoch) usage_error("out of memory for the chart");
-    for (int e = 0; e <= h->done; e++) epoch[e] = e;
-    SvgSeries s[] = {{"train loss", epoch, h->train_loss, h->done + 1}, {"test loss", epoch, h->test_loss, h->done + 1}};
-    SvgAxes axes = {"BCE loss per epoch", "epoch (0 = before training)", "mean BCE loss", false, false};
-    report_curves(r, &axes, s, 2);
-    free(epoch);
+    return rose;
 }
 
 static void section_6_9_training(Report *r, Net *n, NetHistory *h, const Dataset *tr, const Dataset *te,
@@ -544,19 +553,25 @@ static void section_6_9_training(Report *r, Net *n, NetHistory *h, const Dataset
     int e = h->done;
     report_scalar(r, "train_accuracy", "final train accuracy", h->train_acc[e]);
     report_scalar(r, "test_accuracy", "final test accuracy", h->test_acc[e]);
-    char detail[240];
-    snprintf(detail, sizeof detail, "%.6f before training, %.6f after %d epoch%s%s", h->train_loss[0],
-             h->train_loss[e], e, e == 1 ? "" : "s", h->diverged ? " (then diverged)" : "");
+    char detail[240], l0[40], le[40];
+    snprintf(detail, sizeof detail, "%s before training, %s after %d epoch%s%s",
+             history_magnitude(l0, sizeof l0, h->train_loss[0]), history_magnitude(le, sizeof le, h->train_loss[e]), e,
+             e == 1 ? "" : "s", h->diverged ? " (then diverged)" : "");
     report_demonstration(r, h->train_loss[e] < h->train_loss[0] ? "the training loss fell"
                                                                  : "the training loss did not fall", detail);
     if (h->diverged)
         report_text(r, "Training diverged: in epoch %d the loss or a parameter overflowed, so the table stops "
                        "at epoch %d and the parameters below are from then.", e + 1, e);
-    if (h->diverged || h->train_loss[e] > h->train_loss[0])
+    bool rose = h->diverged || h->train_loss[e] > h->train_loss[0];
+    bool correct_rose = n->bug != BUG_NONE && compare_with_correct(r, n, h, tr, te, c, opt->seed);
+    if (rose && (n->bug == BUG_NONE || correct_rose))
         report_text(r, "η = %g is too large for this loss: a step longer than the curvature allows overshoots "
                        "the minimum along the steepest directions and lands higher (for a quadratic, once η "
                        "exceeds 2/λ_max), so the steps grow. Try a smaller --lr.", c->lr);
-    if (n->bug != BUG_NONE) compare_with_correct(r, n, h, tr, te, c, opt->seed);
+    else if (rose)
+        report_text(r, "The step size is not the cause: the same η = %g trains with the correct gradient. The "
+                       "--bug's gradient is wrong, so its steps are not descent steps of this loss, and the "
+                       "loss rises.", c->lr);
     if (!c->defaults) return;
     snprintf(detail, sizeof detail, "%.1f%% on %d test images (target %.0f%%)", 100.0 * h->test_acc[e], te->n,
              100.0 * TARGET_ACCURACY);
@@ -566,7 +581,7 @@ static void section_6_9_training(Report *r, Net *n, NetHistory *h, const Dataset
                 100.0 * SEEDS_MIN_ACCURACY, 100.0 * SEEDS_MAX_ACCURACY, 100.0 * SEEDS_MEDIAN_ACCURACY);
 }
 
-static void section_6_10_kernels(Report *r, const Net *n, const TrainConfig *c) {
+static void section_6_10_kernels(Report *r, Net *n, const Dataset *te, const TrainConfig *c) {
     const NetShape *s = &n->b.s;
     NetParams p;
     net_params_point(&p, n->b.params, s);
@@ -575,43 +590,12 @@ static void section_6_10_kernels(Report *r, const Net *n, const TrainConfig *c) 
     Tensor dense = tensor_view(p.dense_w, s->kernels, s->pool_h, s->pool_w);
     report_quantity(r, "kernels", "K", &kernels);
     report_quantity(r, "conv_biases", "b", &biases);
-    report_text(r, "Each kernel's pooled map meets its own %dx%d block of dense weights: a positive weight "
-                   "makes that kernel's response a vote for label 1, a negative one for label 0.",
-                s->pool_h, s->pool_w);
+    report_text(r, "Each kernel's pooled map meets its own %dx%d block of dense weights:", s->pool_h, s->pool_w);
     report_quantity(r, "dense_weights", "w", &dense);
-    StrBuf votes = {0};
-    int plane = s->pool_h * s->pool_w;
-    for (int k = 0; k < s->kernels; k++) {
-        double sum = 0.0;
-        for (int j = 0; j < plane; j++) sum += p.dense_w[k * plane + j];
-        sb_printf(&votes, "%skernel %d %+.2f (label %d)", k ? ", " : "", k, sum, sum > 0.0);
-    }
-    report_text(r, "Summed, each kernel's dense weights say which label it votes for: %s.", sb_str(&votes));
-    sb_free(&votes);
+    report_kernel_votes(r, &n->b.a, n->b.params, te, s); // src/show/kernel_votes.h
     report_text(r, "Read each kernel as a small picture%s; make plots draws them as heatmaps.",
                 c->data_path ? "" : ": a column (or row) of large weights against smaller ones detects a "
                                     "vertical (or horizontal) stroke");
-}
-
-static void write_plots(const char *dir, const NetHistory *h, const double *kernel, const NetShape *s) {
-    FILE *f = plot_file_open(dir, "chapter6_losses.dat");
-    fprintf(f, "# epoch train_loss test_loss test_accuracy train_accuracy\n");
-    for (int e = 0; e <= h->done; e++)
-        fprintf(f, "%d %.17g %.17g %.17g %.17g\n", e, h->train_loss[e], h->test_loss[e], h->test_acc[e],
-                h->train_acc[e]);
-    plot_file_close(f, dir, "chapter6_losses.dat");
-    f = plot_file_open(dir, "chapter6_kernels.dat");
-    fprintf(f, "# the learned kernels, one matrix block per kernel (gnuplot index 0..%d)\n", s->kernels - 1);
-    for (int c = 0; c < s->kernels; c++) {
-        if (c) fprintf(f, "\n\n");
-        for (int i = 0; i < s->k; i++)
-            for (int j = 0; j < s->k; j++)
-                fprintf(f, "%.17g%s", kernel[(c * s->k + i) * s->k + j], j + 1 < s->k ? " " : "\n");
-    }
-    plot_file_close(f, dir, "chapter6_kernels.dat");
-    f = plot_file_open(dir, "chapter6_kernels.gp");
-    fprintf(f, "kernels = %d\nksize = %d\n", s->kernels, s->k);
-    plot_file_close(f, dir, "chapter6_kernels.gp");
 }
 
 // ---------------------------------------------------------------- main
@@ -688,8 +672,8 @@ int main(int argc, char **argv) {
     section_6_7_data(&r, &tr, &te, &c);
     section_6_8_check_on_image(&r, &n, &tr, &opt);
     section_6_9_training(&r, &n, &h, &tr, &te, &c, &opt);
-    section_6_10_kernels(&r, &n, &c);
-    if (opt.plot_dir) write_plots(opt.plot_dir, &h, n.b.params, &shape);
+    section_6_10_kernels(&r, &n, &te, &c);
+    if (opt.plot_dir) history_write_plots(opt.plot_dir, &h, n.b.params, &shape);
     net_history_free(&h);
     net_buffers_free(&n.b);
     dataset_free(&tr);

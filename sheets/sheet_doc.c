@@ -34,7 +34,8 @@ void doc_free(Doc *d) {
 
 void doc_problem(Doc *d, int number, const char *title) {
     sb_printf(&d->md, "## Problem %d: %s\n\n", number, title);
-    sb_printf(&d->tex, "\\subsection*{Problem %d: %s}\n", number, title);
+    // \filbreak: the page breaks before a problem that does not fit on it, not inside it.
+    sb_printf(&d->tex, "\\filbreak\n\\subsection*{Problem %d: %s}\n", number, title);
 }
 
 void doc_para(Doc *d, const char *md, const char *tex) {

@@ -30,7 +30,7 @@ static _Noreturn void fail(int status, const char *fmt, const char *arg) {
 // chosen by the seed.
 static const ProblemFn PROBLEMS[] = {problem_correlation, problem_bce, problem_dense, problem_maxpool,
                                      problem_conv, problem_formula};
-static const ProblemFn EXTRA[] = {problem_correlation, problem_maxpool, problem_conv};
+static const ProblemFn EXTRA[] = {problem_correlation, problem_bce, problem_dense, problem_maxpool, problem_conv};
 
 static void write_file(const char *dir, const char *stem, uint64_t seed, const char *ext, const StrBuf *text) {
     char path[4096];

@@ -7,6 +7,7 @@
 #include "dense.h"
 #include "loss.h"
 #include "pool.h"
+#include "sheet_discriminate.h"
 
 // ------------------------------------------------------------ helpers
 
@@ -175,9 +176,19 @@ static void correlation_kernel_gradient(Doc *sheet, Doc *key, const Tensor *x, c
 
 void problem_correlation(Doc *sheet, Doc *key, int number, Rng *rng) {
     Tensor x = tensor_alloc(1, rand_int(rng, 3, 4), rand_int(rng, 3, 4)), k = tensor_alloc(1, 2, 2);
-    fill_ints(&x, rng, 0, 9, false);
-    fill_asymmetric_kernel(&k, rng);
     bool gradient = rng_below(rng, 2) == 1;
+    for (;;) { // the outputs problem needs X ⋆ K ≠ X * K (sheet_discriminate.h)
+        fill_ints(&x, rng, 0, 9, false);
+        fill_asymmetric_kernel(&k, rng);
+        if (gradient) break;
+        Tensor yc = tensor_alloc(1, x.h - 1, x.w - 1), yv = tensor_alloc_like(&yc);
+        xcorr_valid(&yc, &x, &k);
+        convolve2d(yv.data, x.data, k.data, x.h, x.w, k.h, k.w, CONV_VALID);
+        bool ok = outputs_discriminate(&yc, &yv);
+        tensor_free(&yc);
+        tensor_free(&yv);
+        if (ok) break;
+    }
     const char *title = gradient ? "the kernel gradient of a cross-correlation" : "cross-correlation vs convolution";
     for (int d = 0; d < 2; d++) {
         Doc *doc = d ? key : sheet;
@@ -299,19 +310,23 @@ static void dense_work(StrBuf *w, const Tensor *W, const Tensor *y, const Tensor
 }
 
 void problem_dense(Doc *sheet, Doc *key, int number, Rng *rng) {
-    int n = rand_int(rng, 1, 2), m = rand_int(rng, 2, 3);
+    // n = 2 outputs: with one, no-mean and outer-product-swapped give the right answer.
+    int n = 2, m = rand_int(rng, 2, 3);
     Tensor x = tensor_alloc(1, 1, m), W = tensor_alloc(1, n, m), b = tensor_alloc(1, 1, n), y = tensor_alloc(1, 1, n);
-    fill_ints(&x, rng, -3, 3, true);
-    fill_ints(&W, rng, -2, 2, true);
-    for (int i = 0; i < n; i++) {
-        y.data[i] = rng_below(rng, 2);
-        double wx = 0.0;
-        for (int j = 0; j < m; j++) wx += *tensor_at(&W, 0, i, j) * x.data[j];
-        b.data[i] = wx == 0.0 ? 0.0 : -wx;
-    }
     Tensor dz = tensor_alloc(1, 1, n), dW = tensor_alloc(1, n, m), dx = tensor_alloc(1, 1, m), db = tensor_alloc(1, 1, n);
-    for (int i = 0; i < n; i++) dz.data[i] = (0.5 - y.data[i]) / n;
-    dense_backward(dx.data, dW.data, db.data, dz.data, x.data, W.data, n, m);
+    do { // until every classic mistake changes an answer (sheet_discriminate.h)
+        fill_ints(&x, rng, -3, 3, true);
+        fill_ints(&W, rng, -2, 2, true);
+        for (int i = 0; i < n; i++) {
+            y.data[i] = rng_below(rng, 2);
+            double wx = 0.0;
+            for (int j = 0; j < m; j++) wx += *tensor_at(&W, 0, i, j) * x.data[j];
+            b.data[i] = wx == 0.0 ? 0.0 : -wx;
+        }
+        tensor_zero(&dW), tensor_zero(&dx), tensor_zero(&db);
+        for (int i = 0; i < n; i++) dz.data[i] = (0.5 - y.data[i]) / n;
+        dense_backward(dx.data, dW.data, db.data, dz.data, x.data, W.data, n, m);
+    } while (!dense_discriminates(&x, &W, &y, &dz, &dW, &dx));
     for (int d = 0; d < 2; d++) {
         Doc *doc = d ? key : sheet;
         doc_problem(doc, number, "gradients of a dense layer");
@@ -384,14 +399,17 @@ void problem_maxpool(Doc *sheet, Doc *key, int number, Rng *rng) {
     static const int SHAPES[][3] = {{3, 3, 1}, {3, 4, 1}, {4, 4, 1}, {4, 4, 2}}; // h, w, stride
     const int *shape = SHAPES[rng_below(rng, 4)];
     Tensor x = tensor_alloc(1, shape[0], shape[1]);
-    fill_distinct(&x, rng);
     PoolShape s;
     pool_shape_init(&s, 1, x.h, x.w, 2, 2, shape[2]);
     Tensor y = tensor_alloc(1, s.out_h, s.out_w), g = tensor_alloc_like(&y), dx = tensor_alloc_like(&x);
     int argmax[16];
-    fill_ints(&g, rng, -3, 3, true);
-    maxpool_forward(y.data, argmax, x.data, &s);
-    maxpool_backward(dx.data, g.data, argmax, &s);
+    do { // overlapping windows: some cell must win two (sheet_discriminate.h)
+        fill_distinct(&x, rng);
+        fill_ints(&g, rng, -3, 3, true);
+        tensor_zero(&dx);
+        maxpool_forward(y.data, argmax, x.data, &s);
+        maxpool_backward(dx.data, g.data, argmax, &s);
+    } while (!maxpool_discriminates(&g, argmax, &s, &dx));
     for (int d = 0; d < 2; d++) {
         Doc *doc = d ? key : sheet;
         doc_problem(doc, number, shape[2] == 1 ? "max pooling with overlapping windows" : "max pooling");
@@ -502,14 +520,17 @@ void problem_conv(Doc *sheet, Doc *key, int number, Rng *rng) {
     static const int SHAPES[][4] = {{3, 3, 1, 0}, {3, 4, 1, 0}, {4, 4, 1, 0}, {4, 4, 2, 0}, {3, 3, 2, 1}};
     const int *sh = SHAPES[rng_below(rng, 5)];
     Tensor x = tensor_alloc(1, sh[0], sh[1]), k = tensor_alloc(1, 2, 2);
-    fill_ints(&x, rng, 0, 9, false);
-    fill_ints(&k, rng, -2, 2, true);
     ConvShape s;
     conv_shape_init(&s, 1, x.h, x.w, 1, 2, 2, sh[2], sh[3], sh[3], 1);
     Tensor g = tensor_alloc(1, s.out_h, s.out_w), dx = tensor_alloc_like(&x), dk = tensor_alloc_like(&k),
            db = tensor_alloc(1, 1, 1);
-    fill_ints(&g, rng, -2, 2, false);
-    conv_backward(dx.data, dk.data, db.data, g.data, x.data, k.data, &s);
+    do { // until every classic mistake changes an answer (sheet_discriminate.h)
+        fill_ints(&x, rng, 0, 9, false);
+        fill_ints(&k, rng, -2, 2, true);
+        fill_ints(&g, rng, -2, 2, false);
+        tensor_zero(&dx), tensor_zero(&dk), tensor_zero(&db);
+        conv_backward(dx.data, dk.data, db.data, g.data, x.data, k.data, &s);
+    } while (!conv_discriminates(&x, &k, &g, &s, &dx, &dk, db.data[0]));
     ConvProblem p = {&x, &k, &g, &s};
     conv_statement(sheet, number, &p);
     conv_statement(key, number, &p);
@@ -573,16 +594,19 @@ static const FormulaProblem FORMULA_PROBLEMS[] = {
 void problem_formula(Doc *sheet, Doc *key, int number, Rng *rng) {
     int n_problems = (int)(sizeof FORMULA_PROBLEMS / sizeof *FORMULA_PROBLEMS);
     const FormulaProblem *f = &FORMULA_PROBLEMS[rng_below(rng, n_problems)];
-    char md[400], tex[400], cmd[300];
+    char md[500], tex[700], cmd[300];
     snprintf(md, sizeof md,
              "Derive %s as a formula in the workbook's expression language (`build/chapter%d --formula list` "
-             "names the symbols; functions include `xcorr`, `pad`, `rot180`, `outer`, `sum`, `sigmoid`, `@` "
+             "names the symbols; functions include `xcorr`, `pad`, `crop`, `rot180`, `outer`, `sum`, `sigmoid`, `@` "
              "and `'` for the transpose). The check runs it on the chapter's inputs and 20 random cases.",
              f->ask_md, f->chapter);
     snprintf(tex, sizeof tex,
-             "Derive %s as a formula in the workbook's expression language (the check runs it on the "
-             "chapter's inputs and 20 random cases).",
-             f->ask_tex);
+             "Derive %s as a formula in the workbook's expression language (\\texttt{build/chapter%d "
+             "-{}-formula list} names the symbols; functions include \\texttt{xcorr}, \\texttt{pad}, "
+             "\\texttt{crop}, \\texttt{rot180}, \\texttt{outer}, \\texttt{sum}, \\texttt{sigmoid}, "
+             "\\texttt{@} and \\texttt{\\textquotesingle} for the transpose). The check runs it on the chapter's inputs and 20 "
+             "random cases.",
+             f->ask_tex, f->chapter);
     for (int d = 0; d < 2; d++) {
         Doc *doc = d ? key : sheet;
         doc_problem(doc, number, "derive the formula");

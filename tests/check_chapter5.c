@@ -206,7 +206,7 @@ START_TEST(test_custom_configuration_passes) {
 }
 END_TEST
 
-static const char *const BUGS[] = {"no-rot180", "valid-not-full", "no-dilate", "bias-one-axis"};
+static const char *const BUGS[] = {"no-rot180", "valid-not-full", "no-dilate", "bias-one-axis", "kernel-conv"};
 
 START_TEST(test_bug_caught) {
     const char *args[] = {"--no-color", "--bug", BUGS[_i], NULL};
@@ -308,7 +308,7 @@ END_TEST
 // with the mistake it names.
 static const FormulaRun FORMULA_RUNS[] = {
     {"dK = xcorr(X, G)", true, NULL},
-    {"dK = conv(X, G)", false, "no-rot180"},
+    {"dK = conv(X, G)", false, "kernel-conv"}, // the article's X * ∂L/∂Y
     {"dX = xcorr(pad(G, kh-1, kw-1), rot180(K))", true, NULL},
     {"dX = xcorr(pad(G, kh-1, kw-1), K)", false, "no-rot180"},
     {"db = sum(G)", true, NULL},
@@ -349,6 +349,75 @@ START_TEST(test_formula_repeatable_and_sections) {
 }
 END_TEST
 
+// The article's own ∂L/∂K = X * ∂L/∂Y, worked by hand on the running
+// example (X 3x4, ∂L/∂Y = [0 0 0; 0 a b] with a = −0.018877, b = 0.0113262
+// from chapters 3–4): X ⋆ rot180(∂L/∂Y), entry (0,0) = b·X[0,0] + a·X[0,1]
+// = 8b + 9a = −0.0792835. --answer names it as the mistake kernel-conv.
+START_TEST(test_answer_article_kernel_gradient) {
+    const char *args[] = {"--no-color", "--answer", "dK=-0.0792835 0.0641819; -0.0566311 0.0339787", NULL};
+    ProcResult r = run_chapter("chapter5", args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.out, "--bug=kernel-conv") != NULL, "%s", r.out);
+    ck_assert_ptr_null(strstr(r.out, "matches no classic mistake"));
+    proc_free(&r);
+}
+END_TEST
+
+// Under --bug no-rot180, 5.5 does not call its correct forms "5.3's": it says
+// how many entries of 5.3's printed ∂L/∂X differ (4 of 12: the last two rows
+// of padded ∂L/∂Y ⋆ K against ⋆ rot180(K), where ∂L/∂Y has two nonzeros).
+START_TEST(test_three_forms_under_no_rot180) {
+    const char *args[] = {"--no-color", "--bug", "no-rot180", "--section", "5.5", NULL};
+    ProcResult r = run_chapter("chapter5", args);
+    char *flat = strdup(r.out);
+    for (char *c = flat; *c; c++)
+        if (*c == '\n') *c = ' ';
+    ck_assert_msg(strstr(flat, "4 of its 12 entries differ") != NULL, "%s", r.out);
+    ck_assert_ptr_null(strstr(flat, "convolution of 5.3"));
+    free(flat);
+    proc_free(&r);
+}
+END_TEST
+
+// Under --bug kernel-conv, 5.2 prints the formula the code ran, and its
+// worked entry adds the products of the flipped ∂L/∂Y (8b + 9a above).
+START_TEST(test_kernel_conv_equation_matches_number) {
+    const char *args[] = {"--no-color", "--bug", "kernel-conv", "--section", "5.2", NULL};
+    ProcResult r = run_chapter("chapter5", args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "∂L/∂K = X * ∂L/∂Y = X ⋆ rot180(∂L/∂Y)"));
+    ck_assert_msg(strstr(r.out, "∂L/∂K[0,0] = 0.0113262·8 + (-0.018877)·9") != NULL, "%s", r.out);
+    ck_assert_ptr_nonnull(strstr(r.out, "where the gradient is -0.0566311"));
+    proc_free(&r);
+}
+END_TEST
+
+// Strided and padded gradients, written with crop (the expression
+// language's inverse of pad): checked at stride 2 and padding 1 on the 21
+// cases (the random ones keep the stride and padding and vary the sizes, so
+// a strided gradient's leftover rows must come out 0). Cropping at 0 instead
+// of p keeps the padding's rows: that formula fails.
+typedef struct {
+    const char *formula;
+    int status;
+} CropRun;
+
+static const CropRun CROP_RUNS[] = {
+    {"dX = crop(xcorr(pad(dilate(G, s), kh-1, kw-1), rot180(K)), p, p, n, m)", 0},
+    {"dK = crop(xcorr(pad(X, p, p), dilate(G, s)), 0, 0, kh, kw)", 0},
+    {"dX = crop(xcorr(pad(dilate(G, s), kh-1, kw-1), rot180(K)), 0, 0, n, m)", 1},
+};
+
+START_TEST(test_formula_crop_strided_padded) {
+    const char *args[] = {"--no-color", "--stride", "2", "--padding", "1", "--input",
+                          "1 2 3 4 5; 6 7 8 9 1; 2 3 4 5 6; 7 8 9 1 2", "--formula", CROP_RUNS[_i].formula, NULL};
+    ProcResult r = run_chapter("chapter5", args);
+    ck_assert_msg(r.status == CROP_RUNS[_i].status, "'%s' exited %d: %s", CROP_RUNS[_i].formula, r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, CROP_RUNS[_i].status ? "): FAILS\n" : "21 of 21 cases agree"));
+    proc_free(&r);
+}
+END_TEST
+
 Suite *make_chapter5_suite(void) {
     Suite *s = suite_create("chapter5");
     TCase *run = tcase_create("runs");
@@ -368,6 +437,10 @@ Suite *make_chapter5_suite(void) {
     TCase *bugs = tcase_create("bugs");
     tcase_set_timeout(bugs, 60);
     tcase_add_loop_test(bugs, test_bug_caught, 0, ARRAY_LEN(BUGS));
+    tcase_add_test(bugs, test_answer_article_kernel_gradient);
+    tcase_add_loop_test(bugs, test_formula_crop_strided_padded, 0, ARRAY_LEN(CROP_RUNS));
+    tcase_add_test(bugs, test_three_forms_under_no_rot180);
+    tcase_add_test(bugs, test_kernel_conv_equation_matches_number);
     suite_add_tcase(s, bugs);
     TCase *bad = tcase_create("bad input");
     tcase_add_loop_test(bad, test_bad_input, 0, ARRAY_LEN(BAD));

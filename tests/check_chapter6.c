@@ -106,7 +106,7 @@ END_TEST
 // Every bug reaches training: the losses differ from the correct run's, and
 // 6.9 compares the two.
 START_TEST(test_bug_reaches_training) {
-    static const char *bugs[] = {"sigmoid-twice", "dense-swap", "pool-everywhere", "kernel-rot180"};
+    static const char *bugs[] = {"sigmoid-twice", "dense-swap", "pool-everywhere", "kernel-rot180", "kernel-conv"};
     const char *clean_args[] = {"--epochs", "2", "--format", "json", NULL};
     ProcResult clean = run_chapter("chapter6", clean_args);
     const char *args[] = {"--epochs", "2", "--bug", bugs[_i], "--format", "json", NULL};
@@ -255,6 +255,107 @@ START_TEST(test_bad_input) {
 }
 END_TEST
 
+// Display columns of the widest line of s (UTF-8 code points; every
+// character the chapters print is one column wide).
+static int widest_line(const char *s) {
+    int widest = 0, col = 0;
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '\n') col = 0;
+        else if ((*c & 0xC0) != 0x80) col++;
+        if (col > widest) widest = col;
+    }
+    return widest;
+}
+
+// The longest run of decimal digits in s.
+static size_t longest_digit_run(const char *s) {
+    size_t best = 0;
+    for (const char *c = s; *c; c += strspn(c, "0123456789") ? strspn(c, "0123456789") : 1) {
+        size_t n = strspn(c, "0123456789");
+        if (n > best) best = n;
+    }
+    return best;
+}
+
+// --bug dense-swap overflows to 1e148 in epoch 1: every loss is printed in
+// scientific notation, no line is wider than 80 columns, and the wrong
+// gradient, not η, is named (the same η trains with the correct one).
+START_TEST(test_dense_swap_magnitudes) {
+    const char *args[] = {"--bug", "dense-swap", "--epochs", "3", "--no-color", NULL};
+    ProcResult r = run_chapter("chapter6", args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_int_le(widest_line(r.out), 80);
+    ck_assert_uint_le(longest_digit_run(r.out), 16); // %.10g of a 1e-4: 14 digits
+    ck_assert_ptr_nonnull(strstr(r.out, "1.005e+148"));
+    ck_assert_ptr_null(strstr(r.out, "is too large"));
+    ck_assert_ptr_nonnull(strstr(r.out, "The step size is not the cause"));
+    proc_free(&r);
+}
+END_TEST
+
+// --bug kernel-rot180's loss rises at the default η, which trains fine with
+// the correct gradient: the chapter must not blame η. A run whose correct
+// gradient diverges too (--lr 50) still gets the η explanation.
+START_TEST(test_bug_not_blamed_on_lr) {
+    const char *args[] = {"--bug", "kernel-rot180", "--no-color", NULL};
+    ProcResult r = run_chapter("chapter6", args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_null(strstr(r.out, "is too large"));
+    ck_assert_ptr_nonnull(strstr(r.out, "The step size is not the cause"));
+    proc_free(&r);
+    const char *both[] = {"--bug", "kernel-rot180", "--lr", "50", "--epochs", "2", "--no-color", NULL};
+    r = run_chapter("chapter6", both);
+    ck_assert_ptr_nonnull(strstr(r.out, "is too large for this loss"));
+    proc_free(&r);
+}
+END_TEST
+
+// Under each --bug 6.3 prints the formula the code ran, beside its number.
+START_TEST(test_bug_equations) {
+    static const char *bugs[] = {"sigmoid-twice", "dense-swap", "pool-everywhere", "kernel-rot180", "kernel-conv"};
+    static const char *said[] = {"∂L/∂z = (ŷ − y)·ŷ(1 − ŷ)", "--bug dense-swap sends ∂L/∂z·w to the weights",
+                                 "--bug pool-everywhere copies it to all four cells",
+                                 "∂L/∂K = rot180(X ⋆ ∂L/∂A)", "∂L/∂K = X * ∂L/∂A,"};
+    const char *args[] = {"--bug", bugs[_i], "--epochs", "1", "--section", "6.3", "--no-color", NULL};
+    ProcResult r = run_chapter("chapter6", args);
+    char *flat = strdup(r.out);
+    for (char *c = flat; *c; c++)
+        if (*c == '\n') *c = ' ';
+    ck_assert_msg(strstr(flat, said[_i]) != NULL, "--bug %s: 6.3 does not say %s", bugs[_i], said[_i]);
+    free(flat);
+    proc_free(&r);
+}
+END_TEST
+
+// 6.10 measures each kernel's contribution to z per label. On the digits,
+// kernel 2's dense weights sum to −5.88 but it adds about +7 to z on the 8s
+// (label 1) and under +1 on the 3s: it favours label 1.
+START_TEST(test_digits_votes_measured) {
+    const char *args[] = {"--data", "data/digits-3-8.csv", "--size", "8x8", "--no-color", NULL};
+    ProcResult r = run_chapter("chapter6", args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_null(strstr(r.out, "Summed, each kernel's dense weights"));
+    const char *row = strstr(r.out, "\n  2       ");
+    ck_assert_ptr_nonnull(row);
+    ck_assert_ptr_nonnull(strstr(row, "label 1 by"));
+    ck_assert(strstr(row, "label 1 by") < strchr(row + 1, '\n'));
+    proc_free(&r);
+}
+END_TEST
+
+// The article's ∂L/∂K = X * ∂L/∂A on the running example, by hand: ∂L/∂A =
+// [0 0 0; 0 a b] (a = −0.018877, b = 0.0113262), X ⋆ rot180(∂L/∂A) has
+// entry (0,0) = 8b + 9a = −0.0792835. --answer names it kernel-conv.
+START_TEST(test_answer_article_kernel_gradient) {
+    const char *args[] = {"--no-color", "--epochs", "1", "--answer",
+                          "dL_dK=-0.0792835 0.0641819; -0.0566311 0.0339787", NULL};
+    ProcResult r = run_chapter("chapter6", args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.out, "--bug=kernel-conv") != NULL, "%s", r.out);
+    proc_free(&r);
+}
+END_TEST
+
 Suite *make_chapter6_suite(void) {
     Suite *s = suite_create("chapter6");
     TCase *tc = tcase_create("process");
@@ -264,13 +365,18 @@ Suite *make_chapter6_suite(void) {
     tcase_add_test(tc, test_own_data);
     tcase_add_loop_test(tc, test_bad_input, 0, ARRAY_LEN(BAD));
     tcase_add_test(tc, test_json_per_epoch);
-    tcase_add_loop_test(tc, test_bug_reaches_training, 0, 4);
+    tcase_add_loop_test(tc, test_bug_reaches_training, 0, 5);
     tcase_add_test(tc, test_divergence_is_a_result);
     tcase_add_test(tc, test_help_examples);
     tcase_add_loop_test(tc, test_seeds, 1, 11);
     tcase_add_test(tc, test_digits);
     tcase_add_test(tc, test_bom_and_cr);
     tcase_add_test(tc, test_nul_refused);
+    tcase_add_test(tc, test_dense_swap_magnitudes);
+    tcase_add_test(tc, test_bug_not_blamed_on_lr);
+    tcase_add_loop_test(tc, test_bug_equations, 0, 5);
+    tcase_add_test(tc, test_answer_article_kernel_gradient);
+    tcase_add_test(tc, test_digits_votes_measured);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -69,6 +69,11 @@ static const Accept ACCEPT[] = {
     {"pad(K, 1, 0)", 4, 2, {0, 0, 1, 2, 3, 4, 0, 0}},
     {"pad(K, 0, 1)", 2, 4, {0, 1, 2, 0, 0, 3, 4, 0}},
     {"pad(K, n - 2, 0)", 2, 2, {1, 2, 3, 4}},
+    {"crop(X, 1, 0, 2, 2)", 2, 2, {4, 5, 7, 8}},                 // the block from X[1,0]
+    {"crop(X, 0, 0, 3, 3)", 3, 3, {1, 2, 3, 4, 5, 6, 7, 8, 9}},  // all of it
+    {"crop(pad(K, 1, 2), 1, 2, 2, 2)", 2, 2, {1, 2, 3, 4}},       // undoes a pad
+    {"crop(X, 2, 1, 2, 3)", 2, 3, {8, 9, 0, 0, 0, 0}},            // 0 past the bottom and right edges
+    {"crop(v, 0, 2, 1, 1)", 1, 1, {3}},
     {"dilate(K, 2)", 3, 3, {1, 0, 2, 0, 0, 0, 3, 0, 4}},
     {"dilate(K, 1)", 2, 2, {1, 2, 3, 4}},
     {"dilate(v, 3)", 1, 7, {1, 0, 0, 2, 0, 0, 3}},
@@ -128,7 +133,10 @@ static const ParseError PARSE_ERRORS[] = {
     {"xcorr(X, K, K)", 1, "xcorr takes 2 arguments, not 3"},
     {"sum()", 5, "found ')'"},
     {"rot180(X, K)", 1, "rot180 takes 1 argument, not 2"},
-    {"pad(X, 1, 1, 1, 1)", 14, "pad takes 3 arguments"},
+    {"pad(X, 1, 1, 1, 1)", 1, "pad takes 3 arguments, not 5"},
+    {"pad(X, 1, 1, 1, 1, 1)", 20, "pad takes 3 arguments"}, // a sixth: beyond any function's
+    {"crop(X, 1, 1)", 1, "crop takes 5 arguments, not 3"},
+    {"crop(X, 0, 0, 1, 1, 1)", 21, "crop takes 5 arguments"},
     {"foo(1)", 1, "'foo' is not a function"},
     {"sum X", 5, "expected '(' after the function sum, found 'X'"},
     {"1e", 3, "digits of the exponent"},
@@ -238,6 +246,10 @@ static const EvalError EVAL_ERRORS[] = {
     {"pad(K, 0, 0.5)", "pad(A,r,c): c must be a whole number"},
     {"pad(K, K, 0)", "r must be a single number, not 2x2"},
     {"dilate(K, 0)", "dilate(A,s): s must be a whole number from 1 to 4096, not 0"},
+    {"crop(K, 2, 0, 1, 1)", "crop(A,r,c,h,w): the block starts at (2,0), outside the 2x2 A"},
+    {"crop(K, 0, 0, 0, 1)", "crop(A,r,c,h,w): h must be a whole number from 1 to 4096, not 0"},
+    {"crop(K, 0, 0.5, 1, 1)", "crop(A,r,c,h,w): c must be a whole number"},
+    {"crop(K, 0, 0, 4097, 1)", "crop(A,r,c,h,w): h must be a whole number from 1 to 4096, not 4097"},
     {"outer(K, v)", "outer(u,v) takes two vectors, not 2x2 and 1x3"},
     {"pad(K, 4096, 0)", "pad would be 8194x2, beyond the limit"},
     {"pad(pad(X, 600, 600), 0, 0)", "pad would be 1203x1203"}, // entries over the limit

@@ -244,6 +244,19 @@ START_TEST(test_wide_input_compiles) {
 }
 END_TEST
 
+// Chapter 6 --bug dense-swap overflows to a loss of 1e148 in epoch 1: every
+// magnitude is in scientific notation, so no line outgrows the page (it was
+// a 39-digit integer, 1034 pt overfull).
+START_TEST(test_diverging_run_fits_the_page) {
+    if (!have_pdflatex()) {
+        fprintf(stderr, "latex: SKIPPED the diverging-run pdflatex test (pdflatex not installed)\n");
+        return;
+    }
+    const char *args[] = {"--format", "latex", "--bug", "dense-swap", "--epochs", "3", NULL};
+    assert_compiles("chapter6", args, MAX_OVERFULL_PT);
+}
+END_TEST
+
 Suite *make_latex_suite(void) {
     find_chapters();
     Suite *s = suite_create("latex");
@@ -260,6 +273,7 @@ Suite *make_latex_suite(void) {
     tcase_add_loop_test(pdf, test_chapter_latex_compiles, 0, n_chapters);
     tcase_add_loop_test(pdf, test_chapter_beamer_compiles, 0, n_chapters);
     tcase_add_test(pdf, test_wide_input_compiles);
+    tcase_add_test(pdf, test_diverging_run_fits_the_page);
     suite_add_tcase(s, pdf);
     return s;
 }

@@ -17,7 +17,7 @@ mistakes_of() {
     2) echo "sign no-mean skip-sigmoid" ;;
     3) echo "outer-product-swapped W-not-transposed" ;;
     4) echo "overwrite all-cells average" ;;
-    5) echo "no-rot180 valid-not-full no-dilate bias-one-axis sign rot180" ;;
+    5) echo "no-rot180 valid-not-full no-dilate bias-one-axis sign rot180 kernel-conv" ;;
     esac
 }
 

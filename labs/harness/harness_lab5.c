@@ -11,7 +11,7 @@
 #include "harness.h"
 #include "rng.h"
 
-enum { MISTAKE_NO_ROT180, MISTAKE_VALID_NOT_FULL, MISTAKE_NO_DILATE, MISTAKE_BIAS_ONE_AXIS };
+enum { MISTAKE_NO_ROT180, MISTAKE_VALID_NOT_FULL, MISTAKE_NO_DILATE, MISTAKE_BIAS_ONE_AXIS, MISTAKE_KERNEL_CONV };
 
 static const Mistake MISTAKES[] = {
     [MISTAKE_NO_ROT180] = {"no-rot180", "dL/dX from the padded dL/dY cross-correlated with K itself, not rot180(K)",
@@ -22,6 +22,9 @@ static const Mistake MISTAKES[] = {
                            "chapter 5, section 5.6 (build/chapter5 --bug no-dilate)"},
     [MISTAKE_BIAS_ONE_AXIS] = {"bias-one-axis", "dL/db summed over the first row of dL/dY only",
                                "chapter 5, section 5.4 (build/chapter5 --bug bias-one-axis)"},
+    [MISTAKE_KERNEL_CONV] = {"kernel-conv", "dL/dK as the article writes it, X * dL/dY: a true convolution, "
+                                            "dL/dY flipped, where the cross-correlation X ⋆ dL/dY belongs",
+                             "chapter 5, section 5.2 (build/chapter5 --bug kernel-conv)"},
 };
 
 typedef struct {
@@ -75,6 +78,15 @@ static void mistakes(Case *c, ConvCase *cc) {
                 }
     for (int j = 0; j < s->out_w; j++) db += cc->g[j];
     *block_mistake(&c->blocks[2], MISTAKE_BIAS_ONE_AXIS) = db;
+    // The article's dK = X * dL/dY: the right code given dL/dY turned by 180 degrees.
+    int ny = s->out_h * s->out_w;
+    double *rg = malloc(sizeof(double) * (size_t)ny), *scratch_x = calloc((size_t)(s->in_h * s->in_w), sizeof(double));
+    if (!rg || !scratch_x) abort();
+    for (int o = 0; o < ny; o++) rg[o] = cc->g[ny - 1 - o];
+    scratch_b = 0.0;
+    conv_backward(scratch_x, block_mistake(&c->blocks[1], MISTAKE_KERNEL_CONV), &scratch_b, rg, cc->x, cc->k, s);
+    free(rg);
+    free(scratch_x);
 }
 
 static void fill(double *v, int n, Rng *rng) {

@@ -26,6 +26,9 @@
 //   conv(A,B)    valid convolution = xcorr(A, rot180(B))
 //   rot180(A)    A turned by 180 degrees     transpose(A)   A'
 //   pad(A,r,c)   r rows of zeros above and below, c columns left and right
+//   crop(A,r,c,h,w)  the h x w block of A from A[r,c]; entries past A's
+//                bottom or right edge are 0 (undoes pad, fills a strided
+//                gradient's leftover rows and columns)
 //   dilate(A,s)  s−1 zeros between neighbouring entries (s >= 1)
 //   sum(A)       the sum of every entry, 1x1
 //   outer(u,v)   u, v vectors: out[i,j] = u_i·v_j, len(u) x len(v)
@@ -33,7 +36,7 @@
 //
 // Errors never crash: a parse error gives the 1-based column (in characters)
 // and what was expected; an evaluation error (shape mismatch, unbound name,
-// a pad/dilate size that is not a whole number, a result that is not finite,
+// a pad/crop/dilate size that is not a whole number, a crop that starts outside A, a result that is not finite,
 // a result too large) is a one-line message.
 //
 // Ownership: expr_parse allocates the tree, expr_free frees it. expr_eval

@@ -8,7 +8,7 @@
 
 #include "expr.h"
 
-#define EXPR_MAX_ARGS 3
+#define EXPR_MAX_ARGS 5
 
 typedef enum { NODE_NUMBER, NODE_NAME, NODE_NEGATE, NODE_TRANSPOSE, NODE_BINARY, NODE_CALL } NodeKind;
 typedef enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MATMUL } ExprOp;
@@ -51,6 +51,6 @@ typedef struct ExprNode ExprNode;
 const ExprFunction *expr_find_function(const char *name, size_t len);
 
 #define EXPR_FUNCTION_NAMES                                                                        \
-    "functions: xcorr conv rot180 pad dilate sum outer sigmoid exp log transpose"
+    "functions: xcorr conv rot180 pad crop dilate sum outer sigmoid exp log transpose"
 
 #endif

@@ -18,6 +18,7 @@ const char EXPR_LANGUAGE_HELP[] =
     "  -A  (A)  A' (transpose); vectors are rows 1xn\n"
     "  xcorr(A,B)  valid cross-correlation   conv(A,B)  valid convolution\n"
     "  rot180(A)   transpose(A)   pad(A,r,c)  r rows, c columns of zeros around\n"
+    "  crop(A,r,c,h,w)  the h x w block from A[r,c] (0 past A's edge)\n"
     "  dilate(A,s) s-1 zeros between entries   sum(A)  sum of every entry\n"
     "  outer(u,v)  u_i*v_j   sigmoid(A) exp(A) log(A)  elementwise\n";
 
@@ -150,6 +151,26 @@ static bool fn_pad(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) {
     return true;
 }
 
+// crop(A,r,c,h,w): the h x w block of A whose top-left entry is A[r,c];
+// entries past A's bottom or right edge are 0 (the rows and columns of a
+// padded input that no strided window reaches), so one crop undoes a pad
+// and fills the leftover of a strided gradient.
+static bool fn_crop(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) {
+    long r, c, h, w;
+    if (!whole_arg(ev, &a[1], "crop(A,r,c,h,w): r", 0, EXPR_MAX_SIDE, &r) ||
+        !whole_arg(ev, &a[2], "crop(A,r,c,h,w): c", 0, EXPR_MAX_SIDE, &c) ||
+        !whole_arg(ev, &a[3], "crop(A,r,c,h,w): h", 1, EXPR_MAX_SIDE, &h) ||
+        !whole_arg(ev, &a[4], "crop(A,r,c,h,w): w", 1, EXPR_MAX_SIDE, &w))
+        return false;
+    if (r >= a->rows || c >= a->cols)
+        return ev_fail(ev, "crop(A,r,c,h,w): the block starts at (%ld,%ld), outside the %dx%d A", r, c, a->rows,
+                       a->cols);
+    if (!ev_alloc(ev, out, (int)h, (int)w, "crop")) return false;
+    for (int i = 0; i < h && r + i < a->rows; i++)
+        for (int j = 0; j < w && c + j < a->cols; j++) *ref(out, i, j) = at(a, (int)r + i, (int)c + j);
+    return true;
+}
+
 static bool fn_dilate(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) {
     long s;
     if (!whole_arg(ev, &a[1], "dilate(A,s): s", 1, EXPR_MAX_SIDE, &s)) return false;
@@ -198,7 +219,7 @@ static bool fn_log(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) { return 
 
 static const ExprFunction FUNCTIONS[] = {
     {"xcorr", 2, fn_xcorr},   {"conv", 2, fn_conv},   {"rot180", 1, fn_rot180},   {"pad", 3, fn_pad},
-    {"dilate", 2, fn_dilate}, {"sum", 1, fn_sum},     {"outer", 2, fn_outer},     {"sigmoid", 1, fn_sigmoid},
+    {"crop", 5, fn_crop},     {"dilate", 2, fn_dilate}, {"sum", 1, fn_sum},     {"outer", 2, fn_outer},     {"sigmoid", 1, fn_sigmoid},
     {"exp", 1, fn_exp},       {"log", 1, fn_log},     {"transpose", 1, fn_transpose},
 };
 

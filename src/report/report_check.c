@@ -65,11 +65,12 @@ static void verdict_line(Report *r, const char *name, const char *detail, bool p
 }
 
 // Which rows of an n-entry table are listed: all, or (summarised) those whose
-// status is not "ok"/"skipped", up to ENTRY_TABLE_LISTED, and the worst.
-static bool entry_listed(const Report *r, int n, int k, int worst, const char *status, int *listed) {
+// status is not "ok"/"skipped", up to ENTRY_TABLE_LISTED, and those the
+// verdict line names (must).
+static bool entry_listed(const Report *r, int n, bool must, const char *status, int *listed) {
     if (n <= ENTRY_TABLE_MAX || r->opt->full_matrices) return true;
     bool look = strcmp(status, "ok") != 0 && strncmp(status, "skipped", 7) != 0;
-    if (k == worst || (look && *listed < ENTRY_TABLE_LISTED)) {
+    if (must || (look && *listed < ENTRY_TABLE_LISTED)) {
         ++*listed;
         return true;
     }
@@ -96,7 +97,7 @@ bool report_check(Report *r, const char *name, const Tensor *analytic, const Ten
         const char *status = skip && skip[k] ? "skipped (kink)"
                              : gradient_entry_passes(analytic->data[k], numerical->data[k], s.tolerance) ? "ok"
                                                                                                          : "FAIL";
-        if (!entry_listed(r, n, k, s.worst, status, &listed)) continue;
+        if (!entry_listed(r, n, k == s.worst, status, &listed)) continue;
         report_entry_name(e, sizeof e, analytic, k);
         snprintf(a, sizeof a, "%.10g", analytic->data[k] == 0.0 ? 0.0 : analytic->data[k]);
         snprintf(nu, sizeof nu, "%.10g", numerical->data[k] == 0.0 ? 0.0 : numerical->data[k]);
@@ -154,14 +155,32 @@ static const char *bounded_status(const bool *skip, const NumericalDerivative *n
     return "?";
 }
 
+// The compared entry whose relative error is the summary's max rel error
+// (compare_bounded's formula), the first of equals; 0 when none compared.
+// s.worst is another entry: the one nearest its allowance, often a 0-vs-0
+// entry of a passing block, so the verdict line names this one instead.
+static int max_rel_entry(const Verdict *verdicts, const double *analytic, const NumericalDerivative *num, int n) {
+    int at = 0;
+    double best = -1.0;
+    for (int k = 0; k < n; k++) {
+        if (verdicts[k] != VERDICT_PASS && verdicts[k] != VERDICT_FAIL) continue;
+        double a = analytic[k], v = num[k].value;
+        double rel = fabs(a - v) / fmax(fmax(fabs(a), fabs(v)), GRADCHECK_TINY);
+        if (rel > best) best = rel, at = k;
+    }
+    return at;
+}
+
+// The entry table; *max_rel_at receives max_rel_entry's entry (listed too).
 static void bounded_table(Report *r, const char *name, const Tensor *analytic, const NumericalDerivative *num,
-                          const bool *skip, BoundedSummary s) {
+                          const bool *skip, BoundedSummary s, int *max_rel_at) {
     const char *headers[] = {"entry", "analytic", "numerical", "|a - n|", "allowed", ""};
     report_table_begin(r, 6, headers);
     int n = (int)tensor_size(analytic), listed = 0;
     Verdict *verdicts = malloc((size_t)(n > 0 ? n : 1) * sizeof *verdicts);
     if (!verdicts) usage_error("out of memory for the table of %s", name);
     compare_bounded_entries(verdicts, analytic->data, num, skip, n, s.tolerance);
+    *max_rel_at = max_rel_entry(verdicts, analytic->data, num, n);
     for (int k = 0; k < n; k++) {
         char e[40], a[40], nu[40], ae[40], al[40];
         double av = analytic->data[k], nv = num[k].value;
@@ -169,7 +188,7 @@ static void bounded_table(Report *r, const char *name, const Tensor *analytic, c
         if (!isfinite(nv)) report_not_finite(name, nv);
         double err = fabs(av - nv), allowed = s.tolerance * fmax(fabs(av), fabs(nv)) + num[k].bound;
         const char *status = bounded_status(skip, num, k, verdicts[k]);
-        if (!entry_listed(r, n, k, s.worst, status, &listed)) continue;
+        if (!entry_listed(r, n, k == s.worst || k == *max_rel_at, status, &listed)) continue;
         report_entry_name(e, sizeof e, analytic, k);
         snprintf(a, sizeof a, "%.10g", av == 0.0 ? 0.0 : av);
         snprintf(nu, sizeof nu, "%.10g", nv == 0.0 ? 0.0 : nv);
@@ -211,9 +230,10 @@ static Verdict gradient_verdict(Report *r, const char *name, BoundedSummary s, c
 Verdict report_gradient_check(Report *r, const char *name, const Tensor *analytic, const NumericalDerivative *num,
                               const bool *skip, BoundedSummary s) {
     if (!r->shown) return s.verdict;
-    bounded_table(r, name, analytic, num, skip, s);
+    int max_rel_at;
+    bounded_table(r, name, analytic, num, skip, s, &max_rel_at);
     char where[40] = "";
-    if (s.worst >= 0) report_entry_name(where, sizeof where, analytic, s.worst);
+    if (s.compared) report_entry_name(where, sizeof where, analytic, max_rel_at);
     return gradient_verdict(r, name, s, where, false);
 }
 

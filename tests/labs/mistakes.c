@@ -100,6 +100,8 @@ void lab_conv_backward(double *dx, double *dk, double *db, const double *dy, con
                     dk[m * kw + n] -= g * x[r * w + c];
 #elif defined(STUDENT_MISTAKE_ROT180)
                     dk[(kh - 1 - m) * kw + (kw - 1 - n)] += g * x[r * w + c];
+#elif defined(STUDENT_MISTAKE_KERNEL_CONV)
+                    dk[m * kw + n] += dy[(ho - 1 - i) * wo + (wo - 1 - j)] * x[r * w + c]; // X * dL/dY
 #else
                     dk[m * kw + n] += g * x[r * w + c];
 #endif
