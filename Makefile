@@ -17,7 +17,7 @@
 #   make labs-selftest      each harness passes the library and fails every classic mistake
 #   make html               the workbook as web pages: build/html/index.html, chapterN.html
 #   make test-html          every page in headless Chromium and tidy (installs them if it can)
-#   make clean              remove build/ and plots/out/
+#   make clean              remove BUILD (default build/) and plots/out/
 #   make help               this list
 # Variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, OPT (default -O2 -g), BUILD (the
 # output directory), SANITIZE=1, V=1 (show full commands), ARGS, PLOT_TERM,
@@ -117,12 +117,12 @@ $(BUILD)/chapter$(1): $(BUILD)/obj/chapters/chapter$(1).o $(LIB)
 	$(Q)$(CC) $(ALL_LDFLAGS) $(BUILD)/obj/chapters/chapter$(1).o $(LIB) $(LDLIBS) -o $$@
 
 chapter$(1): $(BUILD)/chapter$(1)
-	@./$(BUILD)/chapter$(1) $(ARGS)
+	@$(BUILD)/chapter$(1) $(ARGS)
 endef
 $(foreach n,$(CHAPTER_NUMS),$(eval $(call chapter_rule,$(n))))
 
 chapters: $(CHAPTERS)
-	@for n in $(CHAPTER_NUMS); do ./$(BUILD)/chapter$$n $(ARGS) || exit $$?; echo; done
+	@for n in $(CHAPTER_NUMS); do $(BUILD)/chapter$$n $(ARGS) || exit $$?; echo; done
 
 # docs/chapter_skeleton.c: the skeleton of README's "Adding a chapter",
 # built and run by the tests so that the guide stays true.
@@ -142,10 +142,10 @@ $(SHEET): $(SHEET_SRC) $(wildcard sheets/*.h) $(LIB) $(FLAGS_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -Isheets $(SHEET_SRC) $(ALL_LDFLAGS) $(LIB) $(LDLIBS) -o $@
 
 sheet: $(SHEET)
-	@./$(SHEET) --seed $(SEED)
+	@$(SHEET) --seed $(SEED)
 
 sheets: $(SHEET)
-	@for s in $(SEEDS); do ./$(SHEET) --seed $$s || exit $$?; done
+	@for s in $(SEEDS); do $(SHEET) --seed $$s || exit $$?; done
 
 # ------------------------------------------------------------------ labs
 # labs/labN_*.c is the student's file; labs/harness/ grades it with the
@@ -166,7 +166,7 @@ $(BUILD)/labs/lab$(1): $(wildcard labs/lab$(1)_*.c) $(BUILD)/labs/harness.o $(BU
 	  $(ALL_LDFLAGS) $(LIB) $(LDLIBS) -o $$@
 
 lab$(1): $(BUILD)/labs/lab$(1)
-	@./$(BUILD)/labs/lab$(1) $$(if $$(GRADESCOPE),--gradescope $$(GRADESCOPE))
+	@$(BUILD)/labs/lab$(1) $$(if $$(GRADESCOPE),--gradescope $$(GRADESCOPE))
 endef
 $(foreach n,$(LAB_NUMS),$(eval $(call lab_rule,$(n))))
 
@@ -177,7 +177,7 @@ labs-selftest: $(addprefix $(BUILD)/labs/,harness.o $(foreach n,$(LAB_NUMS),harn
 # Each page is exactly `build/chapterN --format html`; the index links them.
 html: $(CHAPTERS)
 	@mkdir -p $(BUILD)/html
-	@for n in $(CHAPTER_NUMS); do ./$(BUILD)/chapter$$n --format html > $(BUILD)/html/chapter$$n.html; \
+	@for n in $(CHAPTER_NUMS); do $(BUILD)/chapter$$n --format html > $(BUILD)/html/chapter$$n.html; \
 	  st=$$?; [ $$st -eq 0 ] || { echo "error: chapter$$n --format html exited $$st" >&2; exit 1; }; \
 	  echo "$(BUILD)/html/chapter$$n.html"; done
 	@sh scripts/html_index.sh $(BUILD) "$(CHAPTER_NUMS)"
@@ -230,7 +230,7 @@ plots: $(CHAPTERS)
 # ------------------------------------------------------------------ golden outputs
 golden: $(CHAPTERS)
 	@mkdir -p tests/golden
-	@for n in $(CHAPTER_NUMS); do ./$(BUILD)/chapter$$n --no-color > tests/golden/chapter$$n.txt; \
+	@for n in $(CHAPTER_NUMS); do $(BUILD)/chapter$$n --no-color > tests/golden/chapter$$n.txt; \
 	  echo "tests/golden/chapter$$n.txt"; done
 
 # ------------------------------------------------------------------ fuzzing
@@ -280,8 +280,12 @@ bench:
 	@./$(BENCH_DIR)/bench
 	@./$(BENCH_DIR)/bench_conv
 
+# BUILD is removed whatever it is called, except a folder that holds the
+# sources (".", "/", "..", the checkout itself).
 clean:
-	rm -rf build plots/out
+	@case '$(abspath $(BUILD))' in '$(abspath .)'|'$(abspath ..)'|/|'') \
+	  echo "error: make clean: BUILD=$(BUILD) is not a build folder" >&2; exit 2;; esac
+	rm -rf '$(BUILD)' $(BENCH_DIR) plots/out
 
 FORCE:
 

@@ -59,7 +59,7 @@ fail() { echo "error: $*" >&2; failed=1; }
 for page in "$html"/chapter*.html; do
     name=$(basename "$page" .html)
     n=${name#chapter}
-    "./$build/$name" --format html > "$work/$name.expected" 2>/dev/null
+    "$build/$name" --format html > "$work/$name.expected" 2>/dev/null
     cmp -s "$work/$name.expected" "$page" || fail "$page differs from $build/$name --format html"
     tidy -errors -q "$page" > "$work/$name.tidy" 2>&1
     [ $? -lt 2 ] && [ ! -s "$work/$name.tidy" ] || { cat "$work/$name.tidy" >&2; fail "$page: tidy found errors"; }
