@@ -140,8 +140,11 @@ START_TEST(test_tex_compiles) {
 }
 END_TEST
 
+// " -1" and "+1" too: strtoull alone skips the space and wraps -1 to 2^64 - 1.
+static const char *const BAD_SEEDS[] = {"x7", " -1", "-1", "+1", " 1", "", "18446744073709551616"};
+
 START_TEST(test_bad_seed_is_a_usage_error) {
-    const char *args[] = {"--seed", "x7", NULL};
+    const char *args[] = {"--seed", BAD_SEEDS[_i], NULL};
     ProcResult p = run_chapter("sheet", args);
     assert_usage_error(&p, "--seed");
     proc_free(&p);
@@ -156,7 +159,7 @@ Suite *make_sheets_suite(void) {
     tcase_add_test(tc, test_sheet_has_placeholders_and_no_answers);
     tcase_add_test(tc, test_same_seed_same_files_other_seed_other_problems);
     tcase_add_test(tc, test_tex_compiles);
-    tcase_add_test(tc, test_bad_seed_is_a_usage_error);
+    tcase_add_loop_test(tc, test_bad_seed_is_a_usage_error, 0, ARRAY_LEN(BAD_SEEDS));
     suite_add_tcase(s, tc);
     return s;
 }

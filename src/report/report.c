@@ -130,7 +130,10 @@ void report_init(Report *r, const CommonOptions *opt, const char *title) {
     *r = (Report){.opt = opt, .fmt = format_backend(opt->format)};
     bool text = opt->format == FORMAT_TEXT;
     const char *no_color = getenv("NO_COLOR");
-    r->color = text && !opt->no_color && !(no_color && *no_color) && isatty(STDOUT_FILENO);
+    // A dumb terminal (TERM=dumb: Emacs shells, some CI logs) shows escape codes as text.
+    const char *term = getenv("TERM");
+    bool dumb = term && strcmp(term, "dumb") == 0;
+    r->color = text && !opt->no_color && !(no_color && *no_color) && !dumb && isatty(STDOUT_FILENO);
     // Pausing flushes what came before: only text on a terminal reads well
     // in pieces (a JSON document must come out whole).
     r->step = opt->step && text && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
