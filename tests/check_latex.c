@@ -154,9 +154,20 @@ END_TEST
 
 static bool have_pdflatex(void) { return system("pdflatex --version > /dev/null 2>&1") == 0; }
 
-// Compiles tex with pdflatex in a fresh directory; returns the exit status
-// and the widest overfull box in points (0 when none).
-static int compile_latex(const char *tex, size_t len, double *widest_overfull) {
+// The largest overflow of one kind ("hbox": past the right edge, "vbox":
+// past the page or slide bottom) in a pdflatex log line, folded into *max.
+static void note_overfull(const char *line, const char *kind, double *max) {
+    char pattern[32], scan[40];
+    snprintf(pattern, sizeof pattern, "Overfull \\%s (", kind);
+    snprintf(scan, sizeof scan, "Overfull \\%s (%%lfpt", kind);
+    const char *o = strstr(line, pattern);
+    double pt;
+    if (o && sscanf(o, scan, &pt) == 1 && pt > *max) *max = pt;
+}
+
+// Compiles tex with pdflatex in a fresh directory; returns the exit status,
+// the widest overfull hbox and the tallest overfull vbox in points (0 when none).
+static int compile_latex(const char *tex, size_t len, double *widest_overfull, double *tallest_overfull) {
     char dir[] = "/tmp/workbook-latex-XXXXXX", path[128], cmd[256];
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/doc.tex", dir);
@@ -168,13 +179,12 @@ static int compile_latex(const char *tex, size_t len, double *widest_overfull) {
                               "> /dev/null 2>&1", dir);
     int status = system(cmd);
     snprintf(path, sizeof path, "%s/doc.log", dir);
-    *widest_overfull = 0;
+    *widest_overfull = *tallest_overfull = 0;
     f = fopen(path, "r");
     char line[1024];
     while (f && fgets(line, sizeof line, f)) {
-        double pt;
-        const char *o = strstr(line, "Overfull \\hbox (");
-        if (o && sscanf(o, "Overfull \\hbox (%lfpt", &pt) == 1 && pt > *widest_overfull) *widest_overfull = pt;
+        note_overfull(line, "hbox", widest_overfull);
+        note_overfull(line, "vbox", tallest_overfull);
     }
     if (f) fclose(f);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -185,13 +195,19 @@ static int compile_latex(const char *tex, size_t len, double *widest_overfull) {
 // A box this much wider than the line is visible on the page; less is not.
 #define MAX_OVERFULL_PT 10.0
 
+// Beamer shrinks content to the slide, so past the bottom nothing is
+// visible beyond this (a rounding of the last line's depth).
+#define MAX_OVERFULL_VBOX_PT 1.0
+
 static void assert_compiles(const char *program, const char *const *args, double max_overfull) {
     ProcResult p = run_chapter(program, args);
     ck_assert_msg(p.status == 0 || p.status == 1 || p.status == 3, "%s: status %d (%s)", program, p.status, p.err);
-    double overfull;
-    int status = compile_latex(p.out, p.out_len, &overfull);
-    ck_assert_msg(status == 0, "%s %s: pdflatex failed", program, args[2] ? args[2] : "");
-    ck_assert_msg(overfull <= max_overfull, "%s: an overfull box %.1f pt wide", program, overfull);
+    double wide, tall;
+    int status = compile_latex(p.out, p.out_len, &wide, &tall);
+    ck_assert_msg(status == 0, "%s %s: pdflatex failed", program, args[1]);
+    ck_assert_msg(wide <= max_overfull, "%s %s: a box %.1f pt past the right edge", program, args[1], wide);
+    ck_assert_msg(tall <= MAX_OVERFULL_VBOX_PT, "%s %s: a page or slide %.1f pt past the bottom", program, args[1],
+                  tall);
     proc_free(&p);
 }
 
@@ -208,8 +224,9 @@ START_TEST(test_chapter_latex_compiles) {
 }
 END_TEST
 
-// Every chapter's Beamer deck compiles (its frames are narrower than the
-// article's page, so only the compile is required).
+// Every chapter's Beamer deck compiles, and nothing runs past a slide's
+// right edge or bottom (long tables continue on the next slide, wide
+// matrices and tables are shrunk to the slide).
 START_TEST(test_chapter_beamer_compiles) {
     if (!have_pdflatex()) {
         fprintf(stderr, "latex: SKIPPED the Beamer pdflatex test (pdflatex not installed; "
@@ -219,7 +236,34 @@ START_TEST(test_chapter_beamer_compiles) {
     char program[32];
     snprintf(program, sizeof program, "chapter%d", chapters[_i]);
     const char *args[] = {"--format", "beamer", NULL};
-    assert_compiles(program, args, 1e9);
+    assert_compiles(program, args, MAX_OVERFULL_PT);
+}
+END_TEST
+
+// An instructor's preamble beside the deck (workbook-preamble.tex) sets the
+// theme and the author; the deck still compiles and fits.
+START_TEST(test_beamer_preamble_can_be_changed) {
+    if (!have_pdflatex()) {
+        fprintf(stderr, "latex: SKIPPED the Beamer preamble test (pdflatex not installed)\n");
+        return;
+    }
+    char script[1024];
+    snprintf(script, sizeof script,
+             "d=$(mktemp -d /tmp/workbook-preamble-XXXXXX) && %s/chapter4 --format beamer > $d/deck.tex && "
+             "printf '%%s\\n' '\\usetheme{Madrid}' '\\author{Dr Example}' > $d/workbook-preamble.tex && "
+             "(cd $d && timeout 120 pdflatex -interaction=nonstopmode -halt-on-error deck.tex > /dev/null 2>&1); "
+             "st=$?; grep -c 'beamerthemeMadrid.sty' $d/deck.log; pdftotext $d/deck.pdf - | grep -c 'Dr Example'; "
+             "grep -c 'Overfull' $d/deck.log; rm -rf $d; exit $st",
+             BUILD_DIR);
+    // Madrid shows the author on the title slide and in every footline.
+    ProcResult p = run_shell(script, NULL);
+    ck_assert_msg(p.status == 0, "pdflatex failed with a preamble (%s)", p.err);
+    int theme = -1, author = -1, overfull = -1;
+    ck_assert_int_eq(sscanf(p.out, "%d %d %d", &theme, &author, &overfull), 3);
+    ck_assert_msg(theme > 0, "the theme of workbook-preamble.tex was not loaded");
+    ck_assert_msg(author > 1, "the author of workbook-preamble.tex is not on the slides");
+    ck_assert_int_eq(overfull, 0);
+    proc_free(&p);
 }
 END_TEST
 
@@ -260,6 +304,7 @@ Suite *make_latex_suite(void) {
     tcase_add_loop_test(pdf, test_chapter_latex_compiles, 0, n_chapters);
     tcase_add_loop_test(pdf, test_chapter_beamer_compiles, 0, n_chapters);
     tcase_add_test(pdf, test_wide_input_compiles);
+    tcase_add_test(pdf, test_beamer_preamble_can_be_changed);
     suite_add_tcase(s, pdf);
     return s;
 }

@@ -13,6 +13,10 @@
 // TeX can break it after a relation or an operator: a display cannot break.
 #define LATEX_EQUATION_WIDTH 78
 
+// Rows of a table on one page of the notes: 40 rows of 12 pt and the header
+// fill about 500 pt of the A4 page's 770 pt, leaving room for the text.
+#define LATEX_TABLE_ROWS 40
+
 // amsmath's default MaxMatrixCols.
 #define AMSMATH_MATRIX_COLS 10
 
@@ -25,10 +29,19 @@ void format_latex_close_equations(Report *r) {
     r->in_equations = false;
 }
 
+// The instructor's own preamble (theme, author, logo, fonts), read last so
+// that it overrides: workbook-preamble.tex beside the .tex file, or the file
+// \workbookpreamble names (pdflatex '\def\workbookpreamble{my.tex}\input{deck}').
+void format_latex_preamble_hook(Report *r) {
+    sb_puts(&r->out, "\\providecommand{\\workbookpreamble}{workbook-preamble.tex}\n"
+                     "\\InputIfFileExists{\\workbookpreamble}{}{}\n");
+}
+
 static void latex_begin(Report *r, const char *title) {
     sb_puts(&r->out, "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
-                     "\\usepackage[margin=2cm]{geometry}\n\\setlength{\\emergencystretch}{3em}\n"
-                     "\\begin{document}\n\\section*{");
+                     "\\usepackage[margin=2cm]{geometry}\n\\setlength{\\emergencystretch}{3em}\n");
+    format_latex_preamble_hook(r);
+    sb_puts(&r->out, "\\begin{document}\n\\section*{");
     latex_append_prose(&r->out, title);
     sb_puts(&r->out, "}\n\n");
 }
@@ -108,17 +121,23 @@ static void latex_bmatrix(StrBuf *b, const Tensor *t, int c, const char *what, b
     sb_puts(b, "\\end{bmatrix}");
 }
 
-static void latex_matrix(Report *r, const char *label, const Tensor *t) {
+// fit: each display shrinks to the line when wider (\fitwidth, which the
+// Beamer preamble defines), instead of running past the slide's edge.
+static void matrix_displays(Report *r, const char *label, const Tensor *t, bool fit) {
     format_latex_close_equations(r);
     for (int c = 0; c < t->c; c++) {
-        sb_puts(&r->out, "\\[\n");
+        sb_puts(&r->out, fit ? "\\begin{center}\\fitwidth{$\\displaystyle\n" : "\\[\n");
         latex_append_math(&r->out, label);
         if (t->c > 1) sb_printf(&r->out, "^{(%d)}", c);
         sb_puts(&r->out, " = ");
         latex_bmatrix(&r->out, t, c, label, r->opt->full_matrices);
-        sb_puts(&r->out, "\n\\]\n\n");
+        sb_puts(&r->out, fit ? "\n$}\\end{center}\n\n" : "\n\\]\n\n");
     }
 }
+
+static void latex_matrix(Report *r, const char *label, const Tensor *t) { matrix_displays(r, label, t, false); }
+
+void format_latex_matrix_fit(Report *r, const char *label, const Tensor *t) { matrix_displays(r, label, t, true); }
 
 static void latex_scalar(Report *r, const char *label, double value) {
     format_latex_close_equations(r);
@@ -131,20 +150,30 @@ static void latex_scalar(Report *r, const char *label, double value) {
 
 static void latex_member(Report *r, const char *key, const char *json) { (void)r, (void)key, (void)json; }
 
-static void latex_table(Report *r, const Table *t) {
+static void latex_row(Report *r, const Table *t, int i) {
+    for (int j = 0; j < t->n_cols; j++) {
+        // "{}" first: a row starting "[1]" after \\ would be read as \\[1], a length.
+        sb_puts(&r->out, j ? " & " : "{}");
+        latex_append_text(&r->out, t->cells[i * t->n_cols + j]);
+    }
+    sb_puts(&r->out, i == 0 ? " \\\\ \\hline\n" : " \\\\\n");
+}
+
+void format_latex_table_part(Report *r, const Table *t, int first, int last, bool fit) {
     format_latex_close_equations(r);
-    sb_puts(&r->out, "\\begin{center}\n\\begin{tabular}{");
+    sb_puts(&r->out, fit ? "\\begin{center}\\fitwidth{\\begin{tabular}{" : "\\begin{center}\n\\begin{tabular}{");
     for (int j = 0; j < t->n_cols; j++) sb_putc(&r->out, j ? 'r' : 'l');
     sb_puts(&r->out, "}\n");
-    for (int i = 0; i < t->n_rows; i++) {
-        for (int j = 0; j < t->n_cols; j++) {
-            // "{}" first: a row starting "[1]" after \\ would be read as \\[1], a length.
-            sb_puts(&r->out, j ? " & " : "{}");
-            latex_append_text(&r->out, t->cells[i * t->n_cols + j]);
-        }
-        sb_puts(&r->out, i == 0 ? " \\\\ \\hline\n" : " \\\\\n");
-    }
-    sb_puts(&r->out, "\\end{tabular}\n\\end{center}\n\n");
+    latex_row(r, t, 0);
+    for (int i = first; i < last && i < t->n_rows; i++) latex_row(r, t, i);
+    sb_puts(&r->out, fit ? "\\end{tabular}}\n\\end{center}\n\n" : "\\end{tabular}\n\\end{center}\n\n");
+}
+
+// A tabular never breaks across pages: a long table is set as several, each
+// with the header row, so that each fits a page.
+static void latex_table(Report *r, const Table *t) {
+    for (int first = 1; first < t->n_rows || first == 1; first += LATEX_TABLE_ROWS)
+        format_latex_table_part(r, t, first, first + LATEX_TABLE_ROWS, false);
 }
 
 static void latex_verdict(Report *r, const char *name, const char *detail, const char *word, bool good) {

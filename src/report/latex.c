@@ -200,6 +200,11 @@ void latex_append_math(StrBuf *b, const char *utf8) {
         } else if (c == '~') {
             sb_puts(b, "\\sim ");
             p++;
+        } else if (c == '[' || c == ']') {
+            // Braced: a Beamer frame title continued on a second slide
+            // (title II) is re-read where a bare bracket opens an option.
+            sb_printf(b, "{%c}", c);
+            p++;
         } else {
             sb_putc(b, (char)c);
             p++;
