@@ -54,6 +54,15 @@ static const LatexCase MATH[] = {
     {"p\\q", "p\\backslash q"},
     {"σ(z)", "\\sigma (z)"},
     {"K€", "K?"},
+    // a hyphen or an apostrophe inside a word is text, not a minus or a prime
+    {"dK (cross-correlation)", "\\mathrm{dK}\\ (\\text{cross-correlation})"},
+    {"X * G (the article's form)", "X\\ *\\ G\\ (\\mathrm{the}\\ \\text{article's}\\ \\mathrm{form})"},
+    {"x-y", "x-y"},
+    // a braced subscript is a subscript, not literal braces
+    {"Σ_{i=1}^m", "\\Sigma _{i=1}^{m}"},
+    {"a_{b", "a\\{b"},
+    // brackets are braced: a continued Beamer title re-reads a bare one
+    {"Y[i,j]", "Y{[}i,j{]}"},
 };
 
 START_TEST(test_math) {
@@ -68,6 +77,19 @@ END_TEST
 // space of each run is a place the line may break (worked arithmetic too long
 // for the page). Every line is "\mbox{}...\\", and an empty line does not
 // become a bare "\\" (a LaTeX error).
+// Quotes in a command stay straight quotes (textcomp), so it pastes.
+START_TEST(test_verbatim_quotes_are_straight) {
+    StrBuf b = {0};
+    latex_append_verbatim(&b, "build/chapter5 --formula 'dK = xcorr(X, G)' \"x\" `y`");
+    ck_assert_str_eq(sb_str(&b), "\\begin{flushleft}\\ttfamily\n"
+                                 "\\mbox{}build/chapter5 -{}-formula \\textquotesingle{}dK = xcorr(X, G)"
+                                 "\\textquotesingle{} \\textquotedbl{}x\\textquotedbl{} "
+                                 "\\textasciigrave{}y\\textasciigrave{}\\\\\n"
+                                 "\\end{flushleft}\n");
+    sb_free(&b);
+}
+END_TEST
+
 START_TEST(test_verbatim) {
     StrBuf b = {0};
     latex_append_verbatim(&b, "Y[0,0] = 8·1\n\na_b  %\n  x\n");
@@ -118,6 +140,7 @@ static const LatexCase PROSE[] = {
     {"plain words, 2x2.", "plain words, 2x2."},
     // a negative number has a minus sign; 1e-10 and --lr stay text
     {"gives -0.079, 1e-10 and --lr", "gives $-0.079$, 1e-10 and -{}-lr"},
+    {"writes Σ_{j=1}^m here", "writes $\\Sigma _{j=1}^{m}$ here"},
 };
 
 START_TEST(test_prose) {
@@ -267,6 +290,29 @@ START_TEST(test_beamer_preamble_can_be_changed) {
 }
 END_TEST
 
+// Every command a chapter prints (a line "build/chapterN ...") is on its
+// slides as text that pastes: pdftotext of the deck holds it character for
+// character (straight quotes, underscores, two hyphens).
+START_TEST(test_beamer_commands_paste) {
+    if (!have_pdflatex() || system("command -v pdftotext > /dev/null 2>&1") != 0) {
+        fprintf(stderr, "latex: SKIPPED the paste test (pdflatex or pdftotext not installed)\n");
+        return;
+    }
+    char script[1024];
+    snprintf(script, sizeof script,
+             "d=$(mktemp -d /tmp/workbook-paste-XXXXXX) && b=%s%s && $b/chapter%d --no-color | "
+             "sed -n 's/^ *\\(build\\/chapter.*\\)$/\\1/p' > $d/commands && "
+             "$b/chapter%d --format beamer > $d/deck.tex && (cd $d && timeout 120 pdflatex "
+             "-interaction=nonstopmode -halt-on-error deck.tex > /dev/null 2>&1) && pdftotext -nopgbrk $d/deck.pdf "
+             "$d/deck.txt && st=0 && while IFS= read -r c; do grep -qF -- \"$c\" $d/deck.txt || "
+             "{ echo \"not pasteable: $c\"; st=1; }; done < $d/commands; rm -rf $d; exit $st",
+             BUILD_DIR[0] == '/' ? "" : "$PWD/", BUILD_DIR, chapters[_i], chapters[_i]);
+    ProcResult p = run_shell(script, NULL);
+    ck_assert_msg(p.status == 0, "chapter%d: %s%s", chapters[_i], p.out, p.err);
+    proc_free(&p);
+}
+END_TEST
+
 // A 3x40 input: summarised, it fits; with --full-matrices it is wide but
 // still compiles (amsmath's MaxMatrixCols raised as needed).
 START_TEST(test_wide_input_compiles) {
@@ -295,6 +341,7 @@ Suite *make_latex_suite(void) {
     tcase_add_loop_test(tc, test_text, 0, ARRAY_LEN(TEXT));
     tcase_add_loop_test(tc, test_math, 0, ARRAY_LEN(MATH));
     tcase_add_test(tc, test_verbatim);
+    tcase_add_test(tc, test_verbatim_quotes_are_straight);
     tcase_add_test(tc, test_truncated_utf8_stays_in_bounds);
     tcase_add_loop_test(tc, test_prose, 0, ARRAY_LEN(PROSE));
     tcase_add_loop_test(tc, test_chapter_output_is_ascii_and_translated, 0, n_chapters);
@@ -305,6 +352,7 @@ Suite *make_latex_suite(void) {
     tcase_add_loop_test(pdf, test_chapter_beamer_compiles, 0, n_chapters);
     tcase_add_test(pdf, test_wide_input_compiles);
     tcase_add_test(pdf, test_beamer_preamble_can_be_changed);
+    tcase_add_loop_test(pdf, test_beamer_commands_paste, 0, n_chapters);
     suite_add_tcase(s, pdf);
     return s;
 }

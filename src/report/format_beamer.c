@@ -38,6 +38,9 @@ static bool frame_is_empty(const Report *r) {
 
 static void beamer_begin(Report *r, const char *title) {
     sb_puts(&r->out, "\\documentclass{beamer}\n\\usepackage{amsmath,amssymb}\n"
+                     // T1 fonts: "_" and straight quotes are real characters, so a command
+                     // copied from the PDF pastes as it was written.
+                     "\\usepackage[T1]{fontenc}\n\\usepackage{lmodern,textcomp}\n"
                      "\\setbeamertemplate{navigation symbols}{}\n\\setlength{\\emergencystretch}{3em}\n"
                      "% A matrix or table wider than the slide is shrunk to its width.\n"
                      "\\newcommand{\\fitwidth}[1]{\\resizebox{\\ifdim\\width>\\linewidth\\linewidth"

@@ -39,6 +39,9 @@ void format_latex_preamble_hook(Report *r) {
 
 static void latex_begin(Report *r, const char *title) {
     sb_puts(&r->out, "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
+                     // T1 fonts: "_" and straight quotes are real characters, so a command
+                     // copied from the PDF pastes as it was written.
+                     "\\usepackage[T1]{fontenc}\n\\usepackage{lmodern,textcomp}\n"
                      "\\usepackage[margin=2cm]{geometry}\n\\setlength{\\emergencystretch}{3em}\n");
     format_latex_preamble_hook(r);
     sb_puts(&r->out, "\\begin{document}\n\\section*{");
