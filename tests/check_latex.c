@@ -173,6 +173,31 @@ START_TEST(test_chapter_output_is_ascii_and_translated) {
 }
 END_TEST
 
+static int count_str(const char *s, const char *what) {
+    int n = 0;
+    for (const char *p = strstr(s, what); p; p = strstr(p + 1, what)) n++;
+    return n;
+}
+
+// Every chart of the HTML page is in the deck and the notes too, drawn by
+// pgfplots from the same points.
+START_TEST(test_charts_in_decks_and_notes) {
+    char program[32];
+    snprintf(program, sizeof program, "chapter%d", chapters[_i]);
+    const char *html_args[] = {"--format", "html", NULL}, *beamer_args[] = {"--format", "beamer", NULL},
+               *latex_args[] = {"--format", "latex", NULL};
+    ProcResult html = run_chapter(program, html_args), deck = run_chapter(program, beamer_args),
+               notes = run_chapter(program, latex_args);
+    int charts = count_str(html.out, "<svg class=\"chart\"");
+    ck_assert_int_eq(count_str(deck.out, "\\begin{axis}"), charts);
+    ck_assert_int_eq(count_str(notes.out, "\\begin{axis}"), charts);
+    ck_assert_int_eq(count_str(html.out, "<polyline"), count_str(deck.out, "\\addplot"));
+    proc_free(&html);
+    proc_free(&deck);
+    proc_free(&notes);
+}
+END_TEST
+
 // ---------------------------------------------------------------- pdflatex
 
 static bool have_pdflatex(void) { return system("pdflatex --version > /dev/null 2>&1") == 0; }
@@ -345,6 +370,7 @@ Suite *make_latex_suite(void) {
     tcase_add_test(tc, test_truncated_utf8_stays_in_bounds);
     tcase_add_loop_test(tc, test_prose, 0, ARRAY_LEN(PROSE));
     tcase_add_loop_test(tc, test_chapter_output_is_ascii_and_translated, 0, n_chapters);
+    tcase_add_loop_test(tc, test_charts_in_decks_and_notes, 0, n_chapters);
     suite_add_tcase(s, tc);
     TCase *pdf = tcase_create("pdflatex");
     tcase_set_timeout(pdf, 300);

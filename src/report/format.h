@@ -110,6 +110,9 @@ void format_latex_close_equations(Report *r);
 void format_latex_table_part(Report *r, const Table *t, int first, int last, bool fit);
 // \InputIfFileExists of the instructor's preamble (workbook-preamble.tex).
 void format_latex_preamble_hook(Report *r);
+// A chart (report_curves) drawn with pgfplots in an axis of the given size
+// ("width=..., height=..."); nothing when no point can be drawn.
+void format_latex_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series, const char *size);
 // A matrix display as --format latex sets it, shrunk to the line when wider.
 void format_latex_matrix_fit(Report *r, const char *label, const Tensor *t);
 // True when the cell is a number JSON can hold as one.

@@ -41,6 +41,7 @@ static void beamer_begin(Report *r, const char *title) {
                      // T1 fonts: "_" and straight quotes are real characters, so a command
                      // copied from the PDF pastes as it was written.
                      "\\usepackage[T1]{fontenc}\n\\usepackage{lmodern,textcomp}\n"
+                     "\\usepackage{pgfplots}\n\\pgfplotsset{compat=1.9}\n"
                      "\\setbeamertemplate{navigation symbols}{}\n\\setlength{\\emergencystretch}{3em}\n"
                      "% A matrix or table wider than the slide is shrunk to its width.\n"
                      "\\newcommand{\\fitwidth}[1]{\\resizebox{\\ifdim\\width>\\linewidth\\linewidth"
@@ -125,9 +126,12 @@ static void beamer_verdict(Report *r, const char *name, const char *detail, cons
 }
 
 
-// Charts are drawn by --plot with gnuplot, not on the slides.
+// A chart has a slide of its own.
 static void beamer_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series) {
-    (void)r, (void)axes, (void)series, (void)n_series;
+    open_frame(r);
+    format_latex_close_equations(r);
+    if (!frame_is_empty(r)) sb_puts(&r->out, "\\framebreak\n");
+    format_latex_curves(r, axes, series, n_series, "width=0.8\\linewidth, height=0.55\\textheight");
 }
 
 const FormatBackend format_beamer = {

@@ -2,6 +2,7 @@
 // amssymb, geometry): prose with its symbols in math mode, consecutive
 // equations in one gather* (align* when they align at &), matrices as
 // bmatrix (summarised like the text), tables as tabular.
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,7 @@ static void latex_begin(Report *r, const char *title) {
                      // T1 fonts: "_" and straight quotes are real characters, so a command
                      // copied from the PDF pastes as it was written.
                      "\\usepackage[T1]{fontenc}\n\\usepackage{lmodern,textcomp}\n"
+                     "\\usepackage{pgfplots}\n\\pgfplotsset{compat=1.9}\n"
                      "\\usepackage[margin=2cm]{geometry}\n\\setlength{\\emergencystretch}{3em}\n");
     format_latex_preamble_hook(r);
     sb_puts(&r->out, "\\begin{document}\n\\section*{");
@@ -190,9 +192,49 @@ static void latex_verdict(Report *r, const char *name, const char *detail, const
 }
 
 
-// Charts are drawn by --plot with gnuplot, not in this format.
+static bool chart_point(const SvgAxes *axes, double x, double y) {
+    return isfinite(x) && isfinite(y) && (!axes->log_x || x > 0.0) && (!axes->log_y || y > 0.0);
+}
+
+static void chart_label(StrBuf *b, const char *key, const char *text) {
+    sb_printf(b, "%s={", key);
+    latex_append_prose(b, text);
+    sb_puts(b, "}, ");
+}
+
+// The chart --format html draws as SVG, drawn by pgfplots from the same
+// points (at most 9 significant digits each: far below what a printed axis
+// resolves); points a log axis cannot show are left out, as in the SVG.
+void format_latex_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series, const char *size) {
+    int drawn = 0;
+    for (int k = 0; k < n_series; k++)
+        for (int i = 0; i < series[k].n; i++) drawn += chart_point(axes, series[k].x[i], series[k].y[i]);
+    if (drawn == 0) return;
+    format_latex_close_equations(r);
+    StrBuf *b = &r->out;
+    sb_printf(b, "\\begin{center}\n\\begin{tikzpicture}\n\\begin{axis}[%s, ", size);
+    if (axes->log_x) sb_puts(b, "xmode=log, ");
+    if (axes->log_y) sb_puts(b, "ymode=log, ");
+    chart_label(b, "title", axes->title);
+    chart_label(b, "xlabel", axes->x_label);
+    chart_label(b, "ylabel", axes->y_label);
+    sb_puts(b, "title style={font=\\footnotesize\\bfseries}, label style={font=\\scriptsize}, "
+               "tick label style={font=\\tiny}, legend style={font=\\scriptsize, at={(0.5,-0.32)}, anchor=north}, "
+               "legend columns=2, legend cell align=left]\n");
+    for (int k = 0; k < n_series; k++) {
+        sb_puts(b, "\\addplot+[mark size=0.8pt] coordinates {");
+        for (int i = 0; i < series[k].n; i++)
+            if (chart_point(axes, series[k].x[i], series[k].y[i]))
+                sb_printf(b, " (%.9g,%.9g)", series[k].x[i], series[k].y[i]);
+        sb_puts(b, " };\n\\addlegendentry{");
+        latex_append_prose(b, series[k].label);
+        sb_puts(b, "}\n");
+    }
+    sb_puts(b, "\\end{axis}\n\\end{tikzpicture}\n\\end{center}\n\n");
+}
+
 static void latex_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series) {
-    (void)r, (void)axes, (void)series, (void)n_series;
+    format_latex_curves(r, axes, series, n_series, "width=0.8\\linewidth, height=7cm");
 }
 
 const FormatBackend format_latex = {
