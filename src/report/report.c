@@ -397,6 +397,12 @@ static void free_report(Report *r) {
     r->cells = NULL;
 }
 
+// An undecided check never reads as a pass: exit 3, and the word says so.
+const char *report_result_word(const Report *r) {
+    bool passed = r->n_checks_failed == 0 && r->n_answers_wrong == 0;
+    return !passed ? "FAIL" : r->n_checks_undecided ? "INCONCLUSIVE" : "PASS";
+}
+
 int report_finish(Report *r) {
     if (r->opt->section_list) {
         print_section_list(r);
@@ -420,8 +426,7 @@ int report_finish(Report *r) {
     r->shown = true;
     if (r->step && r->n_sections > 0) pause_for_enter(r);
     r->fmt->heading(r, "Result");
-    // An undecided check never reads as a pass: exit 3, and the word says so.
-    const char *word = !passed ? "FAIL" : r->n_checks_undecided ? "INCONCLUSIVE" : "PASS";
+    const char *word = report_result_word(r);
     r->fmt->verdict(r, "Result", sb_str(&summary), word, passed && !r->n_checks_undecided);
     sb_free(&summary);
     r->fmt->finish(r);
