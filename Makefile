@@ -71,6 +71,9 @@ CHAPTER_SRC := $(sort $(wildcard chapters/chapter*_*.c))
 # chapters/chapter3_dense.c -> 3
 CHAPTER_NUMS := $(sort $(foreach f,$(CHAPTER_SRC),$(patsubst chapter%,%,$(firstword $(subst _, ,$(notdir $(f)))))))
 CHAPTERS  := $(addprefix $(BUILD)/chapter,$(CHAPTER_NUMS))
+# The HTML pages link their neighbours among the chapters that exist.
+ALL_CFLAGS += -DWORKBOOK_CHAPTER_LIST='"$(CHAPTER_NUMS)"'
+
 
 TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_OBJ  := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SRC)) $(BUILD)/tests/run_tests.o $(BUILD)/tests/proc.o
