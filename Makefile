@@ -178,11 +178,14 @@ labs-selftest: $(addprefix $(BUILD)/labs/,harness.o $(foreach n,$(LAB_NUMS),harn
 
 # ------------------------------------------------------------------ html
 # Each page is exactly `build/chapterN --format html`; the index links them.
+# A page is written to .tmp and renamed when complete: a full disk leaves no
+# truncated page behind.
 html: $(CHAPTERS)
 	@mkdir -p $(BUILD)/html
-	@for n in $(CHAPTER_NUMS); do $(BUILD)/chapter$$n --format html > $(BUILD)/html/chapter$$n.html; \
-	  st=$$?; [ $$st -eq 0 ] || { echo "error: chapter$$n --format html exited $$st" >&2; exit 1; }; \
-	  echo "$(BUILD)/html/chapter$$n.html"; done
+	@for n in $(CHAPTER_NUMS); do page=$(BUILD)/html/chapter$$n.html; \
+	  $(BUILD)/chapter$$n --format html > $$page.tmp; \
+	  st=$$?; [ $$st -eq 0 ] || { rm -f $$page.tmp; echo "error: chapter$$n --format html exited $$st" >&2; exit 1; }; \
+	  mv $$page.tmp $$page && echo "$$page"; done
 	@sh scripts/html_index.sh $(BUILD) "$(CHAPTER_NUMS)"
 
 test-html: html
