@@ -20,7 +20,7 @@
 #   make lib                the checker as a library: libgradcheck.a and .so
 #   make install            install it (PREFIX=/usr/local, DESTDIR=); make uninstall
 #   make test-lib           install into a temporary prefix, build examples/ with pkg-config
-#   make clean              remove build/ and plots/out/
+#   make clean              remove BUILD (default build/) and plots/out/
 #   make help               this list
 # Variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, OPT (default -O2 -g), BUILD (the
 # output directory), SANITIZE=1, V=1 (show full commands), ARGS, PLOT_TERM,
@@ -74,6 +74,9 @@ CHAPTER_SRC := $(sort $(wildcard chapters/chapter*_*.c))
 # chapters/chapter3_dense.c -> 3
 CHAPTER_NUMS := $(sort $(foreach f,$(CHAPTER_SRC),$(patsubst chapter%,%,$(firstword $(subst _, ,$(notdir $(f)))))))
 CHAPTERS  := $(addprefix $(BUILD)/chapter,$(CHAPTER_NUMS))
+# The HTML pages link their neighbours among the chapters that exist.
+ALL_CFLAGS += -DWORKBOOK_CHAPTER_LIST='"$(CHAPTER_NUMS)"'
+
 
 TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_OBJ  := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SRC)) $(BUILD)/tests/run_tests.o $(BUILD)/tests/proc.o
@@ -120,12 +123,12 @@ $(BUILD)/chapter$(1): $(BUILD)/obj/chapters/chapter$(1).o $(LIB)
 	$(Q)$(CC) $(ALL_LDFLAGS) $(BUILD)/obj/chapters/chapter$(1).o $(LIB) $(LDLIBS) -o $$@
 
 chapter$(1): $(BUILD)/chapter$(1)
-	@./$(BUILD)/chapter$(1) $(ARGS)
+	@$(BUILD)/chapter$(1) $(ARGS)
 endef
 $(foreach n,$(CHAPTER_NUMS),$(eval $(call chapter_rule,$(n))))
 
 chapters: $(CHAPTERS)
-	@for n in $(CHAPTER_NUMS); do ./$(BUILD)/chapter$$n $(ARGS) || exit $$?; echo; done
+	@for n in $(CHAPTER_NUMS); do $(BUILD)/chapter$$n $(ARGS) || exit $$?; echo; done
 
 # docs/chapter_skeleton.c: the skeleton of README's "Adding a chapter",
 # built and run by the tests so that the guide stays true.
@@ -145,10 +148,10 @@ $(SHEET): $(SHEET_SRC) $(wildcard sheets/*.h) $(LIB) $(FLAGS_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -Isheets $(SHEET_SRC) $(ALL_LDFLAGS) $(LIB) $(LDLIBS) -o $@
 
 sheet: $(SHEET)
-	@./$(SHEET) --seed $(SEED)
+	@$(SHEET) --seed $(SEED)
 
 sheets: $(SHEET)
-	@for s in $(SEEDS); do ./$(SHEET) --seed $$s || exit $$?; done
+	@for s in $(SEEDS); do $(SHEET) --seed $$s || exit $$?; done
 
 # ------------------------------------------------------------------ labs
 # labs/labN_*.c is the student's file; labs/harness/ grades it with the
@@ -169,7 +172,7 @@ $(BUILD)/labs/lab$(1): $(wildcard labs/lab$(1)_*.c) $(BUILD)/labs/harness.o $(BU
 	  $(ALL_LDFLAGS) $(LIB) $(LDLIBS) -o $$@
 
 lab$(1): $(BUILD)/labs/lab$(1)
-	@./$(BUILD)/labs/lab$(1) $$(if $$(GRADESCOPE),--gradescope $$(GRADESCOPE))
+	@$(BUILD)/labs/lab$(1) $$(if $$(GRADESCOPE),--gradescope $$(GRADESCOPE))
 endef
 $(foreach n,$(LAB_NUMS),$(eval $(call lab_rule,$(n))))
 
@@ -178,11 +181,14 @@ labs-selftest: $(addprefix $(BUILD)/labs/,harness.o $(foreach n,$(LAB_NUMS),harn
 
 # ------------------------------------------------------------------ html
 # Each page is exactly `build/chapterN --format html`; the index links them.
+# A page is written to .tmp and renamed when complete: a full disk leaves no
+# truncated page behind.
 html: $(CHAPTERS)
 	@mkdir -p $(BUILD)/html
-	@for n in $(CHAPTER_NUMS); do ./$(BUILD)/chapter$$n --format html > $(BUILD)/html/chapter$$n.html; \
-	  st=$$?; [ $$st -eq 0 ] || { echo "error: chapter$$n --format html exited $$st" >&2; exit 1; }; \
-	  echo "$(BUILD)/html/chapter$$n.html"; done
+	@for n in $(CHAPTER_NUMS); do page=$(BUILD)/html/chapter$$n.html; \
+	  $(BUILD)/chapter$$n --format html > $$page.tmp; \
+	  st=$$?; [ $$st -eq 0 ] || { rm -f $$page.tmp; echo "error: chapter$$n --format html exited $$st" >&2; exit 1; }; \
+	  mv $$page.tmp $$page && echo "$$page"; done
 	@sh scripts/html_index.sh $(BUILD) "$(CHAPTER_NUMS)"
 
 test-html: html
@@ -235,7 +241,7 @@ include src/api/library.mk
 # ------------------------------------------------------------------ golden outputs
 golden: $(CHAPTERS)
 	@mkdir -p tests/golden
-	@for n in $(CHAPTER_NUMS); do ./$(BUILD)/chapter$$n --no-color > tests/golden/chapter$$n.txt; \
+	@for n in $(CHAPTER_NUMS); do $(BUILD)/chapter$$n --no-color > tests/golden/chapter$$n.txt; \
 	  echo "tests/golden/chapter$$n.txt"; done
 
 # ------------------------------------------------------------------ fuzzing
@@ -285,8 +291,12 @@ bench:
 	@./$(BENCH_DIR)/bench
 	@./$(BENCH_DIR)/bench_conv
 
+# BUILD is removed whatever it is called, except a folder that holds the
+# sources (".", "/", "..", the checkout itself).
 clean:
-	rm -rf build plots/out
+	@case '$(abspath $(BUILD))' in '$(abspath .)'|'$(abspath ..)'|/|'') \
+	  echo "error: make clean: BUILD=$(BUILD) is not a build folder" >&2; exit 2;; esac
+	rm -rf '$(BUILD)' $(BENCH_DIR) plots/out
 
 FORCE:
 

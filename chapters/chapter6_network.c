@@ -575,7 +575,8 @@ static void section_6_9_training(Report *r, Net *n, NetHistory *h, const Dataset
     if (!c->defaults) return;
     snprintf(detail, sizeof detail, "%.1f%% on %d test images (target %.0f%%)", 100.0 * h->test_acc[e], te->n,
              100.0 * TARGET_ACCURACY);
-    report_verdict(r, "test accuracy", h->test_acc[e] >= TARGET_ACCURACY, detail);
+    report_verdict_measured(r, "test accuracy", h->test_acc[e], TARGET_ACCURACY, h->test_acc[e] >= TARGET_ACCURACY,
+                            detail);
     report_text(r, "With these defaults, over seeds 1 to 100 the final test accuracy ranges from %.1f%% to %.1f%% "
                    "(median %.1f%%); the target is met for every one of them.",
                 100.0 * SEEDS_MIN_ACCURACY, 100.0 * SEEDS_MAX_ACCURACY, 100.0 * SEEDS_MEDIAN_ACCURACY);

@@ -34,7 +34,10 @@ eval cellsize(fx)
 # X, widened to show the window when it hangs over the border (full mode).
 set xrange [(wx - ww < -0.5 ? wx - ww : -0.5):(cols - 0.5)]
 set yrange [(rows - 0.5):(wy - wh < -0.5 ? wy - wh : -0.5)]
-set object 1 rect from wx - ww, wy - wh to wx + ww, wy + wh front fillstyle empty border lc rgb "black" lw 3
+# The window's outline is drawn in front of the cells, but behind the labels
+# on the text terminal, whose rectangles blank the characters inside them.
+window_layer = dumb ? "back" : "front"
+set object 1 rect from wx - ww, wy - wh to wx + ww, wy + wh @window_layer fillstyle empty border lc rgb "black" lw 3
 set title "input X, with K's window for output (0,0)"
 plot fx matrix with image, fx matrix using 1:2:(sprintf('%.3g', $3)) with labels
 unset object 1
@@ -47,7 +50,7 @@ set yrange [rows - 0.5:-0.5]
 set title "kernel K"
 plot fk matrix with image, fk matrix using 1:2:(sprintf('%.3g', $3)) with labels
 
-set object 2 rect from -0.5, -0.5 to 0.5, 0.5 front fillstyle empty border lc rgb "black" lw 3
+set object 2 rect from -0.5, -0.5 to 0.5, 0.5 @window_layer fillstyle empty border lc rgb "black" lw 3
 xc = datafile("chapter1_xcorr.dat")
 eval symrange(xc)
 eval cellsize(xc)

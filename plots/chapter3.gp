@@ -26,7 +26,10 @@ set xlabel "step η"
 set ylabel "loss L(θ − η g)"
 set yrange [0:2.2 * L0]
 set grid
-set key below
+# Inside, top left, where the curves have not come yet: below the plot its two
+# columns sat on either side of the x label. The text terminal keeps it below
+# (a boxed key there is cut by the grid), where the label has its own line.
+if (dumb) { set key below } else { set key inside top left opaque box samplen 2 width -3 }
 set arrow 1 from graph 0, first L0 to graph 1, first L0 nohead dt 2 lc rgb "#555555"
 set arrow 2 from safe, graph 0 to safe, graph 1 nohead dt 3 lw 2 lc rgb "#2ca02c"
 set arrow 3 from lr, graph 0 to lr, graph 1 nohead dt 3 lw 2 lc rgb "#1f77b4"

@@ -61,7 +61,9 @@ static void make_dirs(const char *dir) {
 static uint64_t parse_seed(const char *text) {
     char *end;
     errno = 0;
-    if (!text || !*text || *text == '-') fail(2, "--seed: expected a whole number >= 0, got '%s'", text ? text : "");
+    // Digits only: strtoull would skip a leading space and wrap " -1" to 2^64 - 1.
+    if (!text || strspn(text, "0123456789") != strlen(text) || !*text)
+        fail(2, "--seed: expected a whole number >= 0, got '%.40s'", text ? text : "");
     uint64_t v = strtoull(text, &end, 10);
     if (*end || errno) fail(2, "--seed: expected a whole number >= 0, got '%.40s'", text);
     return v;

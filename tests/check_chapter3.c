@@ -97,8 +97,9 @@ START_TEST(test_default_passes_and_loss_falls) {
 END_TEST
 
 START_TEST(test_json_keys_are_exactly_the_documented_ones) {
-    static const char *const keys[] = {"x",  "W",  "b",  "y",     "z",     "yhat",       "loss",  "dL_dz",
-                                       "dW", "dx", "db", "W_new", "b_new", "loss_after", "checks", "demonstrations"};
+    static const char *const keys[] = {"schema_version", "chapter", "seed",  "result", "x",          "W",
+                                       "b",  "y",  "z",     "yhat",  "loss",       "dL_dz",  "dW", "dx",
+                                       "db", "W_new", "b_new", "loss_after", "checks", "demonstrations"};
     const int n_keys = (int)(sizeof keys / sizeof *keys);
     const char *args[] = {"--format", "json", NULL};
     ProcResult r = run_chapter("chapter3", args);

@@ -54,6 +54,15 @@ static const LatexCase MATH[] = {
     {"p\\q", "p\\backslash q"},
     {"σ(z)", "\\sigma (z)"},
     {"K€", "K?"},
+    // a hyphen or an apostrophe inside a word is text, not a minus or a prime
+    {"dK (cross-correlation)", "\\mathrm{dK}\\ (\\text{cross-correlation})"},
+    {"X * G (the article's form)", "X\\ *\\ G\\ (\\mathrm{the}\\ \\text{article's}\\ \\mathrm{form})"},
+    {"x-y", "x-y"},
+    // a braced subscript is a subscript, not literal braces
+    {"Σ_{i=1}^m", "\\Sigma _{i=1}^{m}"},
+    {"a_{b", "a\\{b"},
+    // brackets are braced: a continued Beamer title re-reads a bare one
+    {"Y[i,j]", "Y{[}i,j{]}"},
 };
 
 START_TEST(test_math) {
@@ -68,6 +77,19 @@ END_TEST
 // space of each run is a place the line may break (worked arithmetic too long
 // for the page). Every line is "\mbox{}...\\", and an empty line does not
 // become a bare "\\" (a LaTeX error).
+// Quotes in a command stay straight quotes (textcomp), so it pastes.
+START_TEST(test_verbatim_quotes_are_straight) {
+    StrBuf b = {0};
+    latex_append_verbatim(&b, "build/chapter5 --formula 'dK = xcorr(X, G)' \"x\" `y`");
+    ck_assert_str_eq(sb_str(&b), "\\begin{flushleft}\\ttfamily\n"
+                                 "\\mbox{}build/chapter5 -{}-formula \\textquotesingle{}dK = xcorr(X, G)"
+                                 "\\textquotesingle{} \\textquotedbl{}x\\textquotedbl{} "
+                                 "\\textasciigrave{}y\\textasciigrave{}\\\\\n"
+                                 "\\end{flushleft}\n");
+    sb_free(&b);
+}
+END_TEST
+
 START_TEST(test_verbatim) {
     StrBuf b = {0};
     latex_append_verbatim(&b, "Y[0,0] = 8·1\n\na_b  %\n  x\n");
@@ -118,6 +140,7 @@ static const LatexCase PROSE[] = {
     {"plain words, 2x2.", "plain words, 2x2."},
     // a negative number has a minus sign; 1e-10 and --lr stay text
     {"gives -0.079, 1e-10 and --lr", "gives $-0.079$, 1e-10 and -{}-lr"},
+    {"writes Σ_{j=1}^m here", "writes $\\Sigma _{j=1}^{m}$ here"},
 };
 
 START_TEST(test_prose) {
@@ -150,13 +173,49 @@ START_TEST(test_chapter_output_is_ascii_and_translated) {
 }
 END_TEST
 
+static int count_str(const char *s, const char *what) {
+    int n = 0;
+    for (const char *p = strstr(s, what); p; p = strstr(p + 1, what)) n++;
+    return n;
+}
+
+// Every chart of the HTML page is in the deck and the notes too, drawn by
+// pgfplots from the same points.
+START_TEST(test_charts_in_decks_and_notes) {
+    char program[32];
+    snprintf(program, sizeof program, "chapter%d", chapters[_i]);
+    const char *html_args[] = {"--format", "html", NULL}, *beamer_args[] = {"--format", "beamer", NULL},
+               *latex_args[] = {"--format", "latex", NULL};
+    ProcResult html = run_chapter(program, html_args), deck = run_chapter(program, beamer_args),
+               notes = run_chapter(program, latex_args);
+    int charts = count_str(html.out, "<svg class=\"chart\"");
+    ck_assert_int_eq(count_str(deck.out, "\\begin{axis}"), charts);
+    ck_assert_int_eq(count_str(notes.out, "\\begin{axis}"), charts);
+    ck_assert_int_eq(count_str(html.out, "<polyline"), count_str(deck.out, "\\addplot"));
+    proc_free(&html);
+    proc_free(&deck);
+    proc_free(&notes);
+}
+END_TEST
+
 // ---------------------------------------------------------------- pdflatex
 
 static bool have_pdflatex(void) { return system("pdflatex --version > /dev/null 2>&1") == 0; }
 
-// Compiles tex with pdflatex in a fresh directory; returns the exit status
-// and the widest overfull box in points (0 when none).
-static int compile_latex(const char *tex, size_t len, double *widest_overfull) {
+// The largest overflow of one kind ("hbox": past the right edge, "vbox":
+// past the page or slide bottom) in a pdflatex log line, folded into *max.
+static void note_overfull(const char *line, const char *kind, double *max) {
+    char pattern[32], scan[40];
+    snprintf(pattern, sizeof pattern, "Overfull \\%s (", kind);
+    snprintf(scan, sizeof scan, "Overfull \\%s (%%lfpt", kind);
+    const char *o = strstr(line, pattern);
+    double pt;
+    if (o && sscanf(o, scan, &pt) == 1 && pt > *max) *max = pt;
+}
+
+// Compiles tex with pdflatex in a fresh directory; returns the exit status,
+// the widest overfull hbox and the tallest overfull vbox in points (0 when none).
+static int compile_latex(const char *tex, size_t len, double *widest_overfull, double *tallest_overfull) {
     char dir[] = "/tmp/workbook-latex-XXXXXX", path[128], cmd[256];
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/doc.tex", dir);
@@ -168,13 +227,12 @@ static int compile_latex(const char *tex, size_t len, double *widest_overfull) {
                               "> /dev/null 2>&1", dir);
     int status = system(cmd);
     snprintf(path, sizeof path, "%s/doc.log", dir);
-    *widest_overfull = 0;
+    *widest_overfull = *tallest_overfull = 0;
     f = fopen(path, "r");
     char line[1024];
     while (f && fgets(line, sizeof line, f)) {
-        double pt;
-        const char *o = strstr(line, "Overfull \\hbox (");
-        if (o && sscanf(o, "Overfull \\hbox (%lfpt", &pt) == 1 && pt > *widest_overfull) *widest_overfull = pt;
+        note_overfull(line, "hbox", widest_overfull);
+        note_overfull(line, "vbox", tallest_overfull);
     }
     if (f) fclose(f);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -185,13 +243,19 @@ static int compile_latex(const char *tex, size_t len, double *widest_overfull) {
 // A box this much wider than the line is visible on the page; less is not.
 #define MAX_OVERFULL_PT 10.0
 
+// Beamer shrinks content to the slide, so past the bottom nothing is
+// visible beyond this (a rounding of the last line's depth).
+#define MAX_OVERFULL_VBOX_PT 1.0
+
 static void assert_compiles(const char *program, const char *const *args, double max_overfull) {
     ProcResult p = run_chapter(program, args);
     ck_assert_msg(p.status == 0 || p.status == 1 || p.status == 3, "%s: status %d (%s)", program, p.status, p.err);
-    double overfull;
-    int status = compile_latex(p.out, p.out_len, &overfull);
-    ck_assert_msg(status == 0, "%s %s: pdflatex failed", program, args[2] ? args[2] : "");
-    ck_assert_msg(overfull <= max_overfull, "%s: an overfull box %.1f pt wide", program, overfull);
+    double wide, tall;
+    int status = compile_latex(p.out, p.out_len, &wide, &tall);
+    ck_assert_msg(status == 0, "%s %s: pdflatex failed", program, args[1]);
+    ck_assert_msg(wide <= max_overfull, "%s %s: a box %.1f pt past the right edge", program, args[1], wide);
+    ck_assert_msg(tall <= MAX_OVERFULL_VBOX_PT, "%s %s: a page or slide %.1f pt past the bottom", program, args[1],
+                  tall);
     proc_free(&p);
 }
 
@@ -208,8 +272,9 @@ START_TEST(test_chapter_latex_compiles) {
 }
 END_TEST
 
-// Every chapter's Beamer deck compiles (its frames are narrower than the
-// article's page, so only the compile is required).
+// Every chapter's Beamer deck compiles, and nothing runs past a slide's
+// right edge or bottom (long tables continue on the next slide, wide
+// matrices and tables are shrunk to the slide).
 START_TEST(test_chapter_beamer_compiles) {
     if (!have_pdflatex()) {
         fprintf(stderr, "latex: SKIPPED the Beamer pdflatex test (pdflatex not installed; "
@@ -219,7 +284,57 @@ START_TEST(test_chapter_beamer_compiles) {
     char program[32];
     snprintf(program, sizeof program, "chapter%d", chapters[_i]);
     const char *args[] = {"--format", "beamer", NULL};
-    assert_compiles(program, args, 1e9);
+    assert_compiles(program, args, MAX_OVERFULL_PT);
+}
+END_TEST
+
+// An instructor's preamble beside the deck (workbook-preamble.tex) sets the
+// theme and the author; the deck still compiles and fits.
+START_TEST(test_beamer_preamble_can_be_changed) {
+    if (!have_pdflatex()) {
+        fprintf(stderr, "latex: SKIPPED the Beamer preamble test (pdflatex not installed)\n");
+        return;
+    }
+    char script[1024];
+    snprintf(script, sizeof script,
+             "d=$(mktemp -d /tmp/workbook-preamble-XXXXXX) && %s/chapter4 --format beamer > $d/deck.tex && "
+             "printf '%%s\\n' '\\usetheme{Madrid}' '\\author{Dr Example}' > $d/workbook-preamble.tex && "
+             "(cd $d && timeout 120 pdflatex -interaction=nonstopmode -halt-on-error deck.tex > /dev/null 2>&1); "
+             "st=$?; grep -c 'beamerthemeMadrid.sty' $d/deck.log; pdftotext $d/deck.pdf - | grep -c 'Dr Example'; "
+             "grep -c 'Overfull' $d/deck.log; rm -rf $d; exit $st",
+             BUILD_DIR);
+    // Madrid shows the author on the title slide and in every footline.
+    ProcResult p = run_shell(script, NULL);
+    ck_assert_msg(p.status == 0, "pdflatex failed with a preamble (%s)", p.err);
+    int theme = -1, author = -1, overfull = -1;
+    ck_assert_int_eq(sscanf(p.out, "%d %d %d", &theme, &author, &overfull), 3);
+    ck_assert_msg(theme > 0, "the theme of workbook-preamble.tex was not loaded");
+    ck_assert_msg(author > 1, "the author of workbook-preamble.tex is not on the slides");
+    ck_assert_int_eq(overfull, 0);
+    proc_free(&p);
+}
+END_TEST
+
+// Every command a chapter prints (a line "build/chapterN ...") is on its
+// slides as text that pastes: pdftotext of the deck holds it character for
+// character (straight quotes, underscores, two hyphens).
+START_TEST(test_beamer_commands_paste) {
+    if (!have_pdflatex() || system("command -v pdftotext > /dev/null 2>&1") != 0) {
+        fprintf(stderr, "latex: SKIPPED the paste test (pdflatex or pdftotext not installed)\n");
+        return;
+    }
+    char script[1024];
+    snprintf(script, sizeof script,
+             "d=$(mktemp -d /tmp/workbook-paste-XXXXXX) && b=%s%s && $b/chapter%d --no-color | "
+             "sed -n 's/^ *\\(build\\/chapter.*\\)$/\\1/p' > $d/commands && "
+             "$b/chapter%d --format beamer > $d/deck.tex && (cd $d && timeout 120 pdflatex "
+             "-interaction=nonstopmode -halt-on-error deck.tex > /dev/null 2>&1) && pdftotext -nopgbrk $d/deck.pdf "
+             "$d/deck.txt && st=0 && while IFS= read -r c; do grep -qF -- \"$c\" $d/deck.txt || "
+             "{ echo \"not pasteable: $c\"; st=1; }; done < $d/commands; rm -rf $d; exit $st",
+             BUILD_DIR[0] == '/' ? "" : "$PWD/", BUILD_DIR, chapters[_i], chapters[_i]);
+    ProcResult p = run_shell(script, NULL);
+    ck_assert_msg(p.status == 0, "chapter%d: %s%s", chapters[_i], p.out, p.err);
+    proc_free(&p);
 }
 END_TEST
 
@@ -264,9 +379,11 @@ Suite *make_latex_suite(void) {
     tcase_add_loop_test(tc, test_text, 0, ARRAY_LEN(TEXT));
     tcase_add_loop_test(tc, test_math, 0, ARRAY_LEN(MATH));
     tcase_add_test(tc, test_verbatim);
+    tcase_add_test(tc, test_verbatim_quotes_are_straight);
     tcase_add_test(tc, test_truncated_utf8_stays_in_bounds);
     tcase_add_loop_test(tc, test_prose, 0, ARRAY_LEN(PROSE));
     tcase_add_loop_test(tc, test_chapter_output_is_ascii_and_translated, 0, n_chapters);
+    tcase_add_loop_test(tc, test_charts_in_decks_and_notes, 0, n_chapters);
     suite_add_tcase(s, tc);
     TCase *pdf = tcase_create("pdflatex");
     tcase_set_timeout(pdf, 300);
@@ -274,6 +391,8 @@ Suite *make_latex_suite(void) {
     tcase_add_loop_test(pdf, test_chapter_beamer_compiles, 0, n_chapters);
     tcase_add_test(pdf, test_wide_input_compiles);
     tcase_add_test(pdf, test_diverging_run_fits_the_page);
+    tcase_add_test(pdf, test_beamer_preamble_can_be_changed);
+    tcase_add_loop_test(pdf, test_beamer_commands_paste, 0, n_chapters);
     suite_add_tcase(s, pdf);
     return s;
 }

@@ -298,6 +298,14 @@ static const StatusCase STATUSES[] = {
     {{{"--bug", "list"}}, ARGS_BUG_LIST},
     {{{"--bug=list", "--format", "json"}}, ARGS_BUG_LIST},
     {{{"--help", "--format", "yaml"}}, ARGS_ERROR}, // a bad option is reported even with --help
+    {{{"--version"}}, ARGS_VERSION},
+    {{{"--seed", "3", "--version"}}, ARGS_VERSION},
+    {{{"--version", "--help"}}, ARGS_HELP},
+    // "--" ends the options; nothing after it is an empty list of arguments
+    {{{"--seed", "3", "--"}}, ARGS_OK},
+    {{{"--"}}, ARGS_OK},
+    // a value may be "--" or start with '-'
+    {{{"--bug", "--"}}, ARGS_ERROR},
 };
 
 START_TEST(test_help_and_bug_list_status) {
@@ -347,7 +355,14 @@ static const ErrorCase ERRORS[] = {
     {{{"-x"}}, "-x: unknown option"},
     {{{"--formatjson"}}, "--formatjson: unknown option"},
     {{{"--no-color=1"}}, "--no-color=1: unknown option"},
-    {{{"stray"}}, "'stray': unexpected argument"},
+    // a word that is no option names the option it follows, or "--"
+    {{{"stray"}}, "--: 'stray' is not an option"},
+    {{{"-"}}, "--: '-' is not an option"},
+    {{{""}}, "--: '' is not an option"},
+    {{{"--no-color", "x"}}, "--: 'x' is not an option"},
+    {{{"--seed", "1", "2"}}, "--seed: '2' follows its value '1' (a value with spaces must be quoted: --seed \"1 2\")"},
+    {{{"--", "x"}}, "--: 'x' after '--' is an argument"},
+    {{{"--", "--seed", "3"}}, "--: '--seed' after '--' is an argument"},
     {{{"--input"}}, "--input: missing value"},
     {{{"--mode", "full", "--input"}}, "--input: missing value"},
 };

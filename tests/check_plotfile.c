@@ -96,6 +96,43 @@ START_TEST(test_unopenable_file_is_write_error) {
 }
 END_TEST
 
+// A file too large for the disk (here RLIMIT_FSIZE, which fails writes the
+// way a full disk does) leaves neither a cut file under its name nor the
+// temporary one: chapter 2's curves are 47 kB, the limit 8 kB.
+START_TEST(test_full_disk_leaves_no_cut_file) {
+    char script[512];
+    snprintf(script, sizeof script,
+             "d=$(mktemp -d /tmp/workbook-plotfull-XXXXXX); (ulimit -f 16; trap '' XFSZ; "
+             "exec %s/chapter2 --plot $d --format json > /dev/null 2>&1); st=$?; ls -A $d; rm -rf $d; exit $st",
+             BUILD_DIR);
+    ProcResult p = run_shell(script, NULL);
+    ck_assert_msg(p.status == 4, "status %d", p.status);
+    ck_assert_msg(strstr(p.out, "chapter2_curves.dat") == NULL, "a cut file is left: %s", p.out);
+    ck_assert_msg(strstr(p.out, ".tmp") == NULL, "a temporary file is left: %s", p.out);
+    proc_free(&p);
+}
+END_TEST
+
+// make html on a full disk leaves no cut page: the page is written aside
+// and renamed once complete (the Makefile's html rule, on a copy of BUILD's
+// programs so that build/html is untouched).
+START_TEST(test_full_disk_leaves_no_cut_page) {
+    char script[1024];
+    snprintf(script, sizeof script,
+             "d=$(mktemp -d /tmp/workbook-htmlfull-XXXXXX); cp %s/chapter[0-9]* $d/ && "
+             "old=$(cd $d && for c in chapter[0-9]*; do printf ' -o %%s/%%s' $d $c; done) && "
+             "(ulimit -f 16; trap '' XFSZ; env -u MAKEFLAGS -u MAKELEVEL make --no-print-directory -s BUILD=$d $old "
+             "html > /dev/null 2>&1); st=$?; for f in $d/html/*; do [ -e \"$f\" ] || continue; "
+             "case $f in *.tmp) echo \"left $f\";; *) tail -c 8 $f | grep -q '</html>' || echo \"cut $f\";; esac; "
+             "done; rm -rf $d; exit $st",
+             BUILD_DIR);
+    ProcResult p = run_shell(script, NULL);
+    ck_assert_msg(p.status != 0, "make html passed on a full disk");
+    ck_assert_msg(p.out_len == 0, "%s", p.out);
+    proc_free(&p);
+}
+END_TEST
+
 Suite *make_plotfile_suite(void) {
     Suite *s = suite_create("plotfile");
     TCase *tc = tcase_create("plotfile");
@@ -104,6 +141,8 @@ Suite *make_plotfile_suite(void) {
     tcase_add_test(tc, test_unwritable_directory_is_one_error_line);
     tcase_add_test(tc, test_full_disk_is_write_error);
     tcase_add_test(tc, test_unopenable_file_is_write_error);
+    tcase_add_test(tc, test_full_disk_leaves_no_cut_file);
+    tcase_add_test(tc, test_full_disk_leaves_no_cut_page);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,6 +5,7 @@
 // heatmaps embed no bitmap a viewer would smooth. Without gnuplot every test
 // says it is skipped and passes.
 #include <check.h>
+#include <math.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -197,6 +198,117 @@ START_TEST(test_svg_heatmaps_are_crisp) {
 }
 END_TEST
 
+// The lines of the section "== name" of a dumb run, up to the next one.
+static char *dumb_section(const char *out, const char *name) {
+    char head[80];
+    snprintf(head, sizeof head, "== %s\n", name);
+    const char *from = strstr(out, head);
+    ck_assert_msg(from != NULL, "no text plot %s", name);
+    const char *to = strstr(from + strlen(head), "\n== ");
+    size_t n = to ? (size_t)(to - from) : strlen(from);
+    char *s = malloc(n + 1);
+    ck_assert_ptr_nonnull(s);
+    memcpy(s, from, n);
+    s[n] = '\0';
+    return s;
+}
+
+// True when some line of s holds the words of want, in order, separated by
+// spaces only.
+static bool has_row(const char *s, const char *want) {
+    for (const char *line = s; *line;) {
+        size_t n = strcspn(line, "\n");
+        char buf[256], squeezed[256];
+        snprintf(buf, sizeof buf, "%.*s", (int)(n < 255 ? n : 255), line);
+        size_t k = 0;
+        for (const char *c = buf; *c && k + 1 < sizeof squeezed; c++)
+            if (*c != ' ' || (k && squeezed[k - 1] != ' ')) squeezed[k++] = *c;
+        squeezed[k] = '\0';
+        if (strstr(squeezed, want)) return true;
+        line += n + (line[n] == '\n');
+    }
+    return false;
+}
+
+// The text terminal keeps every cell's number, the cells inside the outlined
+// window included: X = [8 9 2 7; 0 3 0 8; 8 8 9 9] and X ⋆ K = [23 14 25; ...]
+// (chapter 1's running example, worked by hand in docs/chapter1.md).
+START_TEST(test_dumb_keeps_numbers_under_the_window) {
+    if (!have_gnuplot()) return;
+    char dir[64];
+    make_scratch(dir, sizeof dir);
+    ProcResult dumb = render("dumb", dir);
+    ck_assert_int_eq(dumb.status, 0);
+    char *maps = dumb_section(dumb.out, "chapter1_maps");
+    ck_assert_msg(has_row(maps, "| 8 9 2 7 |"), "row 0 of X lost numbers:\n%s", maps);
+    ck_assert_msg(has_row(maps, "| 0 3 0 8 |"), "row 1 of X lost numbers:\n%s", maps);
+    ck_assert_msg(has_row(maps, "| 23 14 25 |"), "row 0 of X * K lost numbers:\n%s", maps);
+    free(maps);
+    proc_free(&dumb);
+    remove_scratch(dir);
+}
+END_TEST
+
+// The SVG y of the text element showing text (gnuplot writes each text as
+// <g transform="translate(x,y)" ...><text><tspan ...>text</tspan>).
+static double svg_text_y(const char *svg, const char *text) {
+    char want[160];
+    snprintf(want, sizeof want, ">%s</tspan>", text);
+    const char *at = strstr(svg, want);
+    ck_assert_msg(at != NULL, "no text '%s' in the SVG", text);
+    const char *t = NULL;
+    for (const char *p = svg; (p = strstr(p, "translate(")) != NULL && p < at; p++) t = p;
+    ck_assert_ptr_nonnull(t);
+    double x, y;
+    ck_assert_int_eq(sscanf(t, "translate(%lf,%lf)", &x, &y), 2);
+    return y;
+}
+
+// Chapter 3's legend does not share a line with the x label.
+START_TEST(test_chapter3_legend_clear_of_the_x_label) {
+    if (!have_gnuplot()) return;
+    char dir[64], path[128];
+    make_scratch(dir, sizeof dir);
+    ProcResult svg = render("svg", dir);
+    ck_assert_int_eq(svg.status, 0);
+    snprintf(path, sizeof path, "%s/chapter3_descent.svg", dir);
+    char *doc = read_file(path);
+    ck_assert_ptr_nonnull(doc);
+    double label = svg_text_y(doc, "step η");
+    const char *keys[] = {"L(θ − η g)", "first order: L − η‖g‖²", "bound: L − η‖g‖² + Mη²‖g‖²/2",
+                          "overshoot: L above L(0)"};
+    for (int k = 0; k < 4; k++) {
+        double y = svg_text_y(doc, keys[k]);
+        // two 14-px lines apart at least
+        ck_assert_msg(fabs(y - label) > 28.0, "the key '%s' (y %.0f) is on the x label's line (y %.0f)", keys[k], y,
+                      label);
+    }
+    free(doc);
+    proc_free(&svg);
+    remove_scratch(dir);
+}
+END_TEST
+
+// The gallery's plot images (docs/instructors.md) are what `make plots`
+// draws now, byte for byte; scripts/gallery.sh regenerates them.
+START_TEST(test_gallery_is_current) {
+    if (!have_gnuplot()) return;
+    char dir[64], cmd[512];
+    make_scratch(dir, sizeof dir);
+    ProcResult png = render("png", dir);
+    ck_assert_int_eq(png.status, 0);
+    const char *names[] = {"chapter0_error", "chapter4_overlap", "chapter6_kernels"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(cmd, sizeof cmd, "cmp -s '%s/%s.png' 'plots/gallery/%s.png'", dir, names[k], names[k]);
+        ProcResult c = run_shell(cmd, NULL);
+        ck_assert_msg(c.status == 0, "plots/gallery/%s.png is stale: run sh scripts/gallery.sh", names[k]);
+        proc_free(&c);
+    }
+    proc_free(&png);
+    remove_scratch(dir);
+}
+END_TEST
+
 Suite *make_plots_suite(void) {
     Suite *s = suite_create("plots");
     TCase *tc = tcase_create("plots");
@@ -205,6 +317,9 @@ Suite *make_plots_suite(void) {
     tcase_add_test(tc, test_unknown_term_is_an_error);
     tcase_add_test(tc, test_scripts_run_from_any_directory);
     tcase_add_test(tc, test_svg_heatmaps_are_crisp);
+    tcase_add_test(tc, test_dumb_keeps_numbers_under_the_window);
+    tcase_add_test(tc, test_chapter3_legend_clear_of_the_x_label);
+    tcase_add_test(tc, test_gallery_is_current);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -96,6 +96,14 @@ static void one_row_body(Report *r) {
     report_matrix_quantity(r, "W", "W", &t);
 }
 
+// What --format latex writes before the title.
+#define LATEX_PREAMBLE                                                                                     \
+    "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\usepackage[T1]{fontenc}\n"                  \
+    "\\usepackage{lmodern,textcomp}\n\\usepackage{pgfplots}\n\\pgfplotsset{compat=1.9}\n"                   \
+    "\\usepackage[margin=2cm]{geometry}\n\\setlength{\\emergencystretch}{3em}\n"                             \
+    "\\providecommand{\\workbookpreamble}{workbook-preamble.tex}\n\\InputIfFileExists{\\workbookpreamble}{}{}\n" \
+    "\\begin{document}\n"
+
 static const ExactCase EXACT[] = {
     // In Markdown a vector is inline code rather than a code block.
     {"markdown", one_row_body, 0,
@@ -112,8 +120,7 @@ static const ExactCase EXACT[] = {
      "Result\n------\n\n"
      "Result: all 0 checks passed: PASS\n\n"},
     {"latex", matrix_body, 0,
-     "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\usepackage[margin=2cm]{geometry}\n"
-     "\\setlength{\\emergencystretch}{3em}\n\\begin{document}\n\\section*{$T$}\n\n"
+     LATEX_PREAMBLE "\\section*{$T$}\n\n"
      "\\[\nM = \\begin{bmatrix}\n"
      "1 & -2.5 \\\\\n"
      "0 & 1.5 \\times 10^{-7}\n"
@@ -131,8 +138,10 @@ static const ExactCase EXACT[] = {
      "**Result**: all 0 checks passed: **PASS**\n\n"},
     {"json", matrix_body, 0,
      "{\n"
+     "  \"schema_version\": 2,\n  \"chapter\": null,\n  \"seed\": 1,\n  \"result\": \"pass\",\n"
      "  \"m\": [[1, -2.5], [0, 1.5e-07]],\n"
-     "  \"checks\": []\n"
+     "  \"checks\": [],\n"
+     "  \"demonstrations\": []\n"
      "}\n"},
     {"text", mixed_body, 0,
      "T\n=\n\n"
@@ -143,15 +152,16 @@ static const ExactCase EXACT[] = {
      "Result: all 1 checks passed: PASS\n\n"},
     {"json", mixed_body, 0,
      "{\n"
+     "  \"schema_version\": 2,\n  \"chapter\": null,\n  \"seed\": 1,\n  \"result\": \"pass\",\n"
      "  \"v\": [3, 0.5],\n"
      "  \"z\": 0,\n"
      "  \"checks\": [\n"
-     "    {\"name\": \"d\", \"max_abs_error\": 0, \"max_rel_error\": 0, \"tolerance\": 1e-06, \"passed\": true, \"compared\": 1, \"skipped\": 0, \"bound\": 0, \"verdict\": \"pass\"}\n"
-     "  ]\n"
+     "    {\"name\": \"d\", \"max_abs_error\": 0, \"max_rel_error\": 0, \"tolerance\": 1e-06, \"passed\": true, \"compared\": 1, \"skipped\": 0, \"bound\": 0, \"verdict\": \"pass\", \"id\": \"d\"}\n"
+     "  ],\n"
+     "  \"demonstrations\": []\n"
      "}\n"},
     {"latex", mixed_body, 0,
-     "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\usepackage[margin=2cm]{geometry}\n"
-     "\\setlength{\\emergencystretch}{3em}\n\\begin{document}\n\\section*{$T$}\n\n"
+     LATEX_PREAMBLE "\\section*{$T$}\n\n"
      "\\[\nv = \\begin{bmatrix}\n3 & 0.5\n\\end{bmatrix}\n\\]\n\n"
      "\\[ z = 0 \\]\n\n"
      "\\noindent $d$: analytic 2, numerical 2, relative error 0.0e+00 (tolerance 1e-06): \\textbf{PASS}\n\n"
@@ -216,7 +226,7 @@ END_TEST
 
 START_TEST(test_matrix_quantity_keeps_rows_in_json) {
     Captured c = capture_report(one_row_body, "--format", "json", NULL, NULL);
-    ck_assert_str_eq(c.out, "{\n  \"v\": [3, 4],\n  \"W\": [[3, 4]],\n  \"checks\": []\n}\n");
+    ck_assert_ptr_nonnull(strstr(c.out, "\"result\": \"pass\",\n  \"v\": [3, 4],\n  \"W\": [[3, 4]],\n  \"checks\": [],\n"));
     captured_free(&c);
 }
 END_TEST

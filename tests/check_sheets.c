@@ -22,7 +22,7 @@ static const int SEEDS[] = {1, 2, 3, 11};
 // Writes the sheet for seed into dir (created fresh) and returns key-N.md.
 static char *make_sheet(const char *dir, int seed) {
     char cmd[512], path[512];
-    snprintf(cmd, sizeof cmd, "rm -rf %s && ./%s/sheet --seed %d --out %s > /dev/null", dir, BUILD_DIR, seed, dir);
+    snprintf(cmd, sizeof cmd, "rm -rf %s && %s/sheet --seed %d --out %s > /dev/null", dir, BUILD_DIR, seed, dir);
     ck_assert_int_eq(system(cmd), 0);
     snprintf(path, sizeof path, "%s/key-%d.md", dir, seed);
     char *key = read_file(path);
@@ -35,7 +35,7 @@ static char *make_sheet(const char *dir, int seed) {
 static int run_line(const char *line) {
     char cmd[8192];
     ck_assert(strncmp(line, "build/", 6) == 0);
-    snprintf(cmd, sizeof cmd, "./%s/%s > /dev/null 2>&1", BUILD_DIR, line + 6);
+    snprintf(cmd, sizeof cmd, "%s/%s > /dev/null 2>&1", BUILD_DIR, line + 6);
     int st = system(cmd);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
@@ -140,8 +140,11 @@ START_TEST(test_tex_compiles) {
 }
 END_TEST
 
+// " -1" and "+1" too: strtoull alone skips the space and wraps -1 to 2^64 - 1.
+static const char *const BAD_SEEDS[] = {"x7", " -1", "-1", "+1", " 1", "", "18446744073709551616"};
+
 START_TEST(test_bad_seed_is_a_usage_error) {
-    const char *args[] = {"--seed", "x7", NULL};
+    const char *args[] = {"--seed", BAD_SEEDS[_i], NULL};
     ProcResult p = run_chapter("sheet", args);
     assert_usage_error(&p, "--seed");
     proc_free(&p);
@@ -156,7 +159,7 @@ Suite *make_sheets_suite(void) {
     tcase_add_test(tc, test_sheet_has_placeholders_and_no_answers);
     tcase_add_test(tc, test_same_seed_same_files_other_seed_other_problems);
     tcase_add_test(tc, test_tex_compiles);
-    tcase_add_test(tc, test_bad_seed_is_a_usage_error);
+    tcase_add_loop_test(tc, test_bad_seed_is_a_usage_error, 0, ARRAY_LEN(BAD_SEEDS));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -21,7 +21,7 @@ order=""
 for s in $slow; do case " $(echo $all) " in *" $s "*) order="$order $s" ;; esac; done
 for s in $all; do case " $order " in *" $s "*) ;; *) order="$order $s" ;; esac; done
 printf '%s\n' $order | xargs -P "$jobs" -I{} sh -c \
-    'CK_RUN_SUITE={} "./$0/run_tests" > "$1/{}.log" 2>&1; echo $? > "$1/{}.status"' "$build" "$logs"
+    'CK_RUN_SUITE={} "$0/run_tests" > "$1/{}.log" 2>&1; echo $? > "$1/{}.status"' "$build" "$logs"
 checks=0 failures=0 errors=0 failed=0
 for s in $order; do
     line=$(grep -E '^[0-9]+%: Checks: [0-9]+' "$logs/$s.log" | tail -n 1)

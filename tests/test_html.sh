@@ -33,8 +33,9 @@ browser() {
 }
 
 # The measuring page: loads one chapter page in a frame of a given width and
-# writes what it finds into its own DOM, which --dump-dom prints.
-cat > "$html/measure.html" <<'PAGE'
+# writes what it finds into its own DOM, which --dump-dom prints. It lives in
+# the test's own folder: build/html is what gets published.
+cat > "$work/measure.html" <<'PAGE'
 <!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>measure</title></head>
 <body><iframe id="f" style="border:0;height:900px"></iframe><pre id="result">pending</pre>
@@ -59,17 +60,19 @@ fail() { echo "error: $*" >&2; failed=1; }
 for page in "$html"/chapter*.html; do
     name=$(basename "$page" .html)
     n=${name#chapter}
-    "./$build/$name" --format html > "$work/$name.expected" 2>/dev/null
+    "$build/$name" --format html > "$work/$name.expected" 2>/dev/null
     cmp -s "$work/$name.expected" "$page" || fail "$page differs from $build/$name --format html"
     tidy -errors -q "$page" > "$work/$name.tidy" 2>&1
     [ $? -lt 2 ] && [ ! -s "$work/$name.tidy" ] || { cat "$work/$name.tidy" >&2; fail "$page: tidy found errors"; }
-    browser --screenshot="$work/$name.png" --window-size=1280,1600 "file://$PWD/$page" 2> "$work/$name.log" > /dev/null
+    browser --screenshot="$work/$name.png" --window-size=1280,1600 "file://$(cd "$html" && pwd)/$name.html" \
+        2> "$work/$name.log" > /dev/null
     grep -q 'CONSOLE' "$work/$name.log" && { grep CONSOLE "$work/$name.log" >&2; fail "$page: console messages"; }
     size=$(wc -c < "$work/$name.png" 2>/dev/null || echo 0)
     [ "$size" -gt 20000 ] || fail "$page: the screenshot looks blank ($size bytes)"
     for width in 1280 400; do
         browser --dump-dom --virtual-time-budget=10000 \
-            "file://$PWD/$html/measure.html?page=$name.html&width=$width" > "$work/$name-$width.dom" 2>/dev/null
+            "file://$(cd "$work" && pwd)/measure.html?page=$(cd "$html" && pwd)/$name.html&width=$width" \
+            > "$work/$name-$width.dom" 2>/dev/null
         result=$(sed -n 's/.*<pre id="result">\(.*\)<\/pre>.*/\1/p' "$work/$name-$width.dom")
         case $result in
         math=0*|*zero=[1-9]*|*verdicts=0*|pending|"") fail "$page at $width px: $result" ;;
@@ -77,6 +80,10 @@ for page in "$html"/chapter*.html; do
         esac
         echo "$name at $width px: $result"
     done
+done
+# build/html holds the pages and nothing the test made.
+for f in "$html"/*; do
+    case $(basename "$f") in index.html|chapter*.html) ;; *) fail "$f is not a page of the workbook" ;; esac
 done
 [ $failed = 0 ] && echo "test-html: every page passed"
 exit $failed

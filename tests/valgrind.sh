@@ -12,7 +12,7 @@ build=$1
 shift
 err=$build/valgrind.err
 for n in "$@"; do
-    bin=./$build/chapter$n
+    bin=$build/chapter$n
     bugs=$("$bin" --bug list | awk '{print $1}') || exit 1
     # One run per line: its arguments, split on spaces.
     runs=$(printf '%s\n' '' '--format json' '--format latex' '--format markdown' \

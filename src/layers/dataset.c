@@ -51,7 +51,7 @@ static bool csv_value(double *out, const char *field, bool too_long, int line, i
         return false;
     }
     if (too_long || !parse_number(out, field, why, sizeof why)) {
-        if (too_long) snprintf(why, sizeof why, "'%s' is not a finite decimal number", q);
+        if (too_long) snprintf(why, sizeof why, "'%s' is longer than %d characters", q, DATASET_MAX_FIELD);
         snprintf(err, errlen, "line %d, field %d: %s", line, index, why);
         return false;
     }

@@ -22,8 +22,10 @@ typedef struct {
 // Pixels are intensities; larger magnitudes make SGD at any sensible rate
 // overflow, so the reader refuses them.
 #define DATASET_MAX_PIXEL 1e3
-// Longest CSV field kept; a longer one cannot be a sensible number.
-#define DATASET_MAX_FIELD 64
+// Longest CSV field read: far past any number written out in full (0.1 to 17
+// digits is 19 characters; a 104-character run of zeros is still a number),
+// short enough to copy onto the stack. A longer field is refused as too long.
+#define DATASET_MAX_FIELD 1024
 
 bool dataset_alloc(Dataset *d, int n, int h, int w); // false when over DATASET_MAX_VALUES
 void dataset_free(Dataset *d);

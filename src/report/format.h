@@ -105,6 +105,16 @@ void format_text_matrix(StrBuf *b, const Tensor *t, int c, const char *indent, c
 void json_append_string(StrBuf *b, const char *s);
 // Ends the equation environment format_latex left open (beamer ends frames).
 void format_latex_close_equations(Report *r);
+// The header row and rows [first, last) of t as one tabular; fit shrinks it
+// to the line when wider (Beamer, whose preamble defines \fitwidth).
+void format_latex_table_part(Report *r, const Table *t, int first, int last, bool fit);
+// \InputIfFileExists of the instructor's preamble (workbook-preamble.tex).
+void format_latex_preamble_hook(Report *r);
+// A chart (report_curves) drawn with pgfplots in an axis of the given size
+// ("width=..., height=..."); nothing when no point can be drawn.
+void format_latex_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series, const char *size);
+// A matrix display as --format latex sets it, shrunk to the line when wider.
+void format_latex_matrix_fit(Report *r, const char *label, const Tensor *t);
 // True when the cell is a number JSON can hold as one.
 bool cell_is_number(const char *cell);
 

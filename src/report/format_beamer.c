@@ -10,6 +10,9 @@
 #include "latex.h"
 #include "report.h"
 
+// What opens the body of every frame, after its title.
+#define FRAME_BODY_START "}\n\\footnotesize\n"
+
 static void end_frame(Report *r) {
     if (!r->in_frame) return;
     format_latex_close_equations(r);
@@ -19,18 +22,40 @@ static void end_frame(Report *r) {
 
 static void open_frame(Report *r) {
     if (r->in_frame) return;
-    sb_puts(&r->out, "\\begin{frame}[allowframebreaks]{");
+    // Beamer splits a long frame at the full text height, but the title
+    // takes some of it: a slide split at 0.9 of it ends above the bottom.
+    sb_puts(&r->out, "\\begin{frame}[allowframebreaks=0.9]{");
     latex_append_prose(&r->out, r->frame_title);
-    sb_puts(&r->out, "}\n\\footnotesize\n");
+    sb_puts(&r->out, FRAME_BODY_START);
     r->in_frame = true;
+}
+
+// True when nothing has been written into the open frame yet.
+static bool frame_is_empty(const Report *r) {
+    size_t n = strlen(FRAME_BODY_START);
+    return r->out.len >= n && strcmp(sb_str(&r->out) + r->out.len - n, FRAME_BODY_START) == 0;
 }
 
 static void beamer_begin(Report *r, const char *title) {
     sb_puts(&r->out, "\\documentclass{beamer}\n\\usepackage{amsmath,amssymb}\n"
+                     // T1 fonts: "_" and straight quotes are real characters, so a command
+                     // copied from the PDF pastes as it was written.
+                     "\\usepackage[T1]{fontenc}\n\\usepackage{lmodern,textcomp}\n"
+                     "\\usepackage{pgfplots}\n\\pgfplotsset{compat=1.9}\n"
                      "\\setbeamertemplate{navigation symbols}{}\n\\setlength{\\emergencystretch}{3em}\n"
-                     "\\title{");
+                     "% A matrix or table wider than the slide is shrunk to its width.\n"
+                     "\\newcommand{\\fitwidth}[1]{\\resizebox{\\ifdim\\width>\\linewidth\\linewidth"
+                     "\\else\\width\\fi}{!}{#1}}\n"
+                     "\\title[");
+    // The short title (in a theme's footline) is the part before the colon.
+    char short_title[64];
+    snprintf(short_title, sizeof short_title, "%.*s", (int)strcspn(title, ":"), title);
+    latex_append_prose(&r->out, short_title);
+    sb_puts(&r->out, "]{");
     latex_append_prose(&r->out, title);
-    sb_puts(&r->out, "}\n\\begin{document}\n\\begin{frame}\n\\titlepage\n\\end{frame}\n\n");
+    sb_puts(&r->out, "}\n\\author{}\n\\date{}\n");
+    format_latex_preamble_hook(r);
+    sb_puts(&r->out, "\\begin{document}\n\\begin{frame}\n\\titlepage\n\\end{frame}\n\n");
     snprintf(r->frame_title, sizeof r->frame_title, "%s", title);
 }
 
@@ -61,7 +86,7 @@ static void beamer_verbatim(Report *r, const char *body) {
 
 static void beamer_matrix(Report *r, const char *label, const Tensor *t) {
     open_frame(r);
-    format_latex.matrix(r, label, t);
+    format_latex_matrix_fit(r, label, t);
 }
 
 static void beamer_scalar(Report *r, const char *label, double value) {
@@ -71,9 +96,21 @@ static void beamer_scalar(Report *r, const char *label, double value) {
 
 static void beamer_member(Report *r, const char *key, const char *json) { (void)r, (void)key, (void)json; }
 
+// Rows of a table on one slide: the header and 12 rows of \footnotesize
+// (11 pt each) take about 145 pt of the frame's 230 pt below its title.
+#define BEAMER_TABLE_ROWS 12
+
+// A long table continues on the frame's next slides (the title numbered
+// I, II, ...), each part with the header row: a tabular cannot break.
 static void beamer_table(Report *r, const Table *t) {
     open_frame(r);
-    format_latex.table(r, t);
+    for (int first = 1; first < t->n_rows || first == 1; first += BEAMER_TABLE_ROWS) {
+        // Each part starts a slide: Beamer's own split, finding a table
+        // after other material, may leave it running off the bottom.
+        format_latex_close_equations(r);
+        if (!frame_is_empty(r)) sb_puts(&r->out, "\\framebreak\n");
+        format_latex_table_part(r, t, first, first + BEAMER_TABLE_ROWS, true);
+    }
 }
 
 // The check ends the step: its frame closes.
@@ -89,9 +126,12 @@ static void beamer_verdict(Report *r, const char *name, const char *detail, cons
 }
 
 
-// Charts are drawn by --plot with gnuplot, not on the slides.
+// A chart has a slide of its own.
 static void beamer_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series) {
-    (void)r, (void)axes, (void)series, (void)n_series;
+    open_frame(r);
+    format_latex_close_equations(r);
+    if (!frame_is_empty(r)) sb_puts(&r->out, "\\framebreak\n");
+    format_latex_curves(r, axes, series, n_series, "width=0.8\\linewidth, height=0.55\\textheight");
 }
 
 const FormatBackend format_beamer = {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "html_nav.h"
 #include "mathml.h"
 #include "report.h"
 #include "svg.h"
@@ -48,12 +49,15 @@ static void html_begin(Report *r, const char *title) {
     sb_puts(&r->out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
     html_text(&r->out, title);
-    sb_printf(&r->out, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n<h1>", STYLE);
+    sb_printf(&r->out, "</title>\n<style>%s%s</style>\n</head>\n<body>\n<main>\n<h1>", STYLE, html_nav_style());
     html_text(&r->out, title);
     sb_puts(&r->out, "</h1>\n");
 }
 
-static void html_finish(Report *r) { sb_puts(&r->out, "</main>\n</body>\n</html>\n"); }
+static void html_finish(Report *r) {
+    sb_puts(&r->out, "</main>\n</body>\n</html>\n");
+    html_nav_splice(&r->out, r->opt->spec ? r->opt->spec->program : "");
+}
 
 // "sec-5-3" for "5.3 The input gradient", so a section can be linked.
 static void html_heading(Report *r, const char *title) {

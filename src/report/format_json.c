@@ -1,25 +1,50 @@
-// --format json: exactly one object. Every quantity reported with a key, the
-// keyed tables, then "checks", "demonstrations" (when any) and "answers"
+// --format json: exactly one object. "schema_version", "chapter", "seed" and
+// "result"; every quantity reported with a key, the keyed tables, then
+// "checks", "demonstrations" (possibly empty) and "answers"
 // (with --answer). Prose, equations and unkeyed tables are left out.
+#include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "format.h"
 #include "report.h"
 
+// Version 1 was the document before "schema_version" existed.
+#define JSON_SCHEMA_VERSION 2
+
 static void json_begin(Report *r, const char *title) { (void)r, (void)title; }
 
 // r->out holds the members so far; the object is assembled around them.
+// What the document is, first: "schema_version" (2 added these four keys,
+// "id" and "value"/"target" on checks, and an always-present
+// "demonstrations"), "chapter", "seed", and "result", the word of the
+// Result line ("pass", "fail" or "inconclusive", as the exit status says).
+static void json_header(StrBuf *doc, const Report *r) {
+    const char *program = r->opt->spec ? r->opt->spec->program : "";
+    const char *digits = program + strcspn(program, "0123456789");
+    char result[16];
+    snprintf(result, sizeof result, "%s", report_result_word(r));
+    for (char *c = result; *c; c++) *c = (char)tolower((unsigned char)*c);
+    sb_printf(doc, "  \"schema_version\": %d,\n  \"chapter\": %s,\n  \"seed\": %" PRIu64 ",\n  \"result\": \"%s\"",
+              JSON_SCHEMA_VERSION, *digits ? digits : "null", r->opt->seed, result);
+}
+
 static void json_finish(Report *r) {
     StrBuf doc = {0};
     sb_puts(&doc, "{\n");
+    json_header(&doc, r);
+    if (r->out.len) sb_puts(&doc, ",\n");
     sb_puts(&doc, sb_str(&r->out));
-    const char *sep = r->out.len ? ",\n" : "";
+    const char *sep = ",\n";
     if (r->checks.len)
         sb_printf(&doc, "%s  \"checks\": [\n%s\n  ]", sep, sb_str(&r->checks));
     else
         sb_printf(&doc, "%s  \"checks\": []", sep);
-    if (r->demos.len) sb_printf(&doc, ",\n  \"demonstrations\": [\n%s\n  ]", sb_str(&r->demos));
+    if (r->demos.len)
+        sb_printf(&doc, ",\n  \"demonstrations\": [\n%s\n  ]", sb_str(&r->demos));
+    else
+        sb_puts(&doc, ",\n  \"demonstrations\": []");
     if (r->opt->n_answers) sb_printf(&doc, ",\n  \"answers\": [\n%s\n  ]", sb_str(&r->answers));
     sb_puts(&doc, "\n}\n");
     sb_free(&r->out);

@@ -2,6 +2,7 @@
 // amssymb, geometry): prose with its symbols in math mode, consecutive
 // equations in one gather* (align* when they align at &), matrices as
 // bmatrix (summarised like the text), tables as tabular.
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,10 @@
 // An equation wider than this (in its plain-text form) is set inline, where
 // TeX can break it after a relation or an operator: a display cannot break.
 #define LATEX_EQUATION_WIDTH 78
+
+// Rows of a table on one page of the notes: 40 rows of 12 pt and the header
+// fill about 500 pt of the A4 page's 770 pt, leaving room for the text.
+#define LATEX_TABLE_ROWS 40
 
 // amsmath's default MaxMatrixCols.
 #define AMSMATH_MATRIX_COLS 10
@@ -25,10 +30,23 @@ void format_latex_close_equations(Report *r) {
     r->in_equations = false;
 }
 
+// The instructor's own preamble (theme, author, logo, fonts), read last so
+// that it overrides: workbook-preamble.tex beside the .tex file, or the file
+// \workbookpreamble names (pdflatex '\def\workbookpreamble{my.tex}\input{deck}').
+void format_latex_preamble_hook(Report *r) {
+    sb_puts(&r->out, "\\providecommand{\\workbookpreamble}{workbook-preamble.tex}\n"
+                     "\\InputIfFileExists{\\workbookpreamble}{}{}\n");
+}
+
 static void latex_begin(Report *r, const char *title) {
     sb_puts(&r->out, "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
-                     "\\usepackage[margin=2cm]{geometry}\n\\setlength{\\emergencystretch}{3em}\n"
-                     "\\begin{document}\n\\section*{");
+                     // T1 fonts: "_" and straight quotes are real characters, so a command
+                     // copied from the PDF pastes as it was written.
+                     "\\usepackage[T1]{fontenc}\n\\usepackage{lmodern,textcomp}\n"
+                     "\\usepackage{pgfplots}\n\\pgfplotsset{compat=1.9}\n"
+                     "\\usepackage[margin=2cm]{geometry}\n\\setlength{\\emergencystretch}{3em}\n");
+    format_latex_preamble_hook(r);
+    sb_puts(&r->out, "\\begin{document}\n\\section*{");
     latex_append_prose(&r->out, title);
     sb_puts(&r->out, "}\n\n");
 }
@@ -108,17 +126,23 @@ static void latex_bmatrix(StrBuf *b, const Tensor *t, int c, const char *what, b
     sb_puts(b, "\\end{bmatrix}");
 }
 
-static void latex_matrix(Report *r, const char *label, const Tensor *t) {
+// fit: each display shrinks to the line when wider (\fitwidth, which the
+// Beamer preamble defines), instead of running past the slide's edge.
+static void matrix_displays(Report *r, const char *label, const Tensor *t, bool fit) {
     format_latex_close_equations(r);
     for (int c = 0; c < t->c; c++) {
-        sb_puts(&r->out, "\\[\n");
+        sb_puts(&r->out, fit ? "\\begin{center}\\fitwidth{$\\displaystyle\n" : "\\[\n");
         latex_append_math(&r->out, label);
         if (t->c > 1) sb_printf(&r->out, "^{(%d)}", c);
         sb_puts(&r->out, " = ");
         latex_bmatrix(&r->out, t, c, label, r->opt->full_matrices);
-        sb_puts(&r->out, "\n\\]\n\n");
+        sb_puts(&r->out, fit ? "\n$}\\end{center}\n\n" : "\n\\]\n\n");
     }
 }
+
+static void latex_matrix(Report *r, const char *label, const Tensor *t) { matrix_displays(r, label, t, false); }
+
+void format_latex_matrix_fit(Report *r, const char *label, const Tensor *t) { matrix_displays(r, label, t, true); }
 
 static void latex_scalar(Report *r, const char *label, double value) {
     format_latex_close_equations(r);
@@ -131,20 +155,30 @@ static void latex_scalar(Report *r, const char *label, double value) {
 
 static void latex_member(Report *r, const char *key, const char *json) { (void)r, (void)key, (void)json; }
 
-static void latex_table(Report *r, const Table *t) {
+static void latex_row(Report *r, const Table *t, int i) {
+    for (int j = 0; j < t->n_cols; j++) {
+        // "{}" first: a row starting "[1]" after \\ would be read as \\[1], a length.
+        sb_puts(&r->out, j ? " & " : "{}");
+        latex_append_text(&r->out, t->cells[i * t->n_cols + j]);
+    }
+    sb_puts(&r->out, i == 0 ? " \\\\ \\hline\n" : " \\\\\n");
+}
+
+void format_latex_table_part(Report *r, const Table *t, int first, int last, bool fit) {
     format_latex_close_equations(r);
-    sb_puts(&r->out, "\\begin{center}\n\\begin{tabular}{");
+    sb_puts(&r->out, fit ? "\\begin{center}\\fitwidth{\\begin{tabular}{" : "\\begin{center}\n\\begin{tabular}{");
     for (int j = 0; j < t->n_cols; j++) sb_putc(&r->out, j ? 'r' : 'l');
     sb_puts(&r->out, "}\n");
-    for (int i = 0; i < t->n_rows; i++) {
-        for (int j = 0; j < t->n_cols; j++) {
-            // "{}" first: a row starting "[1]" after \\ would be read as \\[1], a length.
-            sb_puts(&r->out, j ? " & " : "{}");
-            latex_append_text(&r->out, t->cells[i * t->n_cols + j]);
-        }
-        sb_puts(&r->out, i == 0 ? " \\\\ \\hline\n" : " \\\\\n");
-    }
-    sb_puts(&r->out, "\\end{tabular}\n\\end{center}\n\n");
+    latex_row(r, t, 0);
+    for (int i = first; i < last && i < t->n_rows; i++) latex_row(r, t, i);
+    sb_puts(&r->out, fit ? "\\end{tabular}}\n\\end{center}\n\n" : "\\end{tabular}\n\\end{center}\n\n");
+}
+
+// A tabular never breaks across pages: a long table is set as several, each
+// with the header row, so that each fits a page.
+static void latex_table(Report *r, const Table *t) {
+    for (int first = 1; first < t->n_rows || first == 1; first += LATEX_TABLE_ROWS)
+        format_latex_table_part(r, t, first, first + LATEX_TABLE_ROWS, false);
 }
 
 static void latex_verdict(Report *r, const char *name, const char *detail, const char *word, bool good) {
@@ -158,9 +192,49 @@ static void latex_verdict(Report *r, const char *name, const char *detail, const
 }
 
 
-// Charts are drawn by --plot with gnuplot, not in this format.
+static bool chart_point(const SvgAxes *axes, double x, double y) {
+    return isfinite(x) && isfinite(y) && (!axes->log_x || x > 0.0) && (!axes->log_y || y > 0.0);
+}
+
+static void chart_label(StrBuf *b, const char *key, const char *text) {
+    sb_printf(b, "%s={", key);
+    latex_append_prose(b, text);
+    sb_puts(b, "}, ");
+}
+
+// The chart --format html draws as SVG, drawn by pgfplots from the same
+// points (at most 9 significant digits each: far below what a printed axis
+// resolves); points a log axis cannot show are left out, as in the SVG.
+void format_latex_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series, const char *size) {
+    int drawn = 0;
+    for (int k = 0; k < n_series; k++)
+        for (int i = 0; i < series[k].n; i++) drawn += chart_point(axes, series[k].x[i], series[k].y[i]);
+    if (drawn == 0) return;
+    format_latex_close_equations(r);
+    StrBuf *b = &r->out;
+    sb_printf(b, "\\begin{center}\n\\begin{tikzpicture}\n\\begin{axis}[%s, ", size);
+    if (axes->log_x) sb_puts(b, "xmode=log, ");
+    if (axes->log_y) sb_puts(b, "ymode=log, ");
+    chart_label(b, "title", axes->title);
+    chart_label(b, "xlabel", axes->x_label);
+    chart_label(b, "ylabel", axes->y_label);
+    sb_puts(b, "title style={font=\\footnotesize\\bfseries}, label style={font=\\scriptsize}, "
+               "tick label style={font=\\tiny}, legend style={font=\\scriptsize, at={(0.5,-0.32)}, anchor=north}, "
+               "legend columns=2, legend cell align=left]\n");
+    for (int k = 0; k < n_series; k++) {
+        sb_puts(b, "\\addplot+[mark size=0.8pt] coordinates {");
+        for (int i = 0; i < series[k].n; i++)
+            if (chart_point(axes, series[k].x[i], series[k].y[i]))
+                sb_printf(b, " (%.9g,%.9g)", series[k].x[i], series[k].y[i]);
+        sb_puts(b, " };\n\\addlegendentry{");
+        latex_append_prose(b, series[k].label);
+        sb_puts(b, "}\n");
+    }
+    sb_puts(b, "\\end{axis}\n\\end{tikzpicture}\n\\end{center}\n\n");
+}
+
 static void latex_curves(Report *r, const SvgAxes *axes, const SvgSeries *series, int n_series) {
-    (void)r, (void)axes, (void)series, (void)n_series;
+    format_latex_curves(r, axes, series, n_series, "width=0.8\\linewidth, height=7cm");
 }
 
 const FormatBackend format_latex = {

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct {
@@ -97,6 +98,12 @@ static size_t append_text_char(StrBuf *b, const char *p, bool spaces_kept) {
         sb_putc(b, '~');
         return 1;
     }
+    // A command on a slide must paste into a shell: straight quotes, not
+    // the curly ones TeX makes of ' and ` (textcomp, T1 fonts).
+    if (spaces_kept && (c == '\'' || c == '`' || c == '"')) {
+        sb_puts(b, c == '\'' ? "\\textquotesingle{}" : c == '`' ? "\\textasciigrave{}" : "\\textquotedbl{}");
+        return 1;
+    }
     // "--lr" must print two hyphens, not the en dash LaTeX makes of "--".
     if (c == '-' && p[1] == '-') {
         sb_puts(b, "-{}");
@@ -148,6 +155,47 @@ static const char *append_superscript(StrBuf *b, const char *p) {
     return end;
 }
 
+// The end of a word of letters joined by '-' or '\'' (each followed by a
+// letter): "cross-correlation", "article's".
+static const char *text_word_end(const char *p) {
+    for (;;) {
+        while (isalpha((unsigned char)*p)) p++;
+        if ((*p == '-' || *p == '\'') && isalpha((unsigned char)p[1])) p++;
+        else return p;
+    }
+}
+
+// True when the word at p has a hyphen or an apostrophe inside it (and more
+// than one letter before it: "x-y" between variables is a difference).
+static bool word_has_text_joiner(const char *p) {
+    const char *q = p;
+    while (isalpha((unsigned char)*q)) q++;
+    return q - p > 1 && text_word_end(p) != q;
+}
+
+// "{...}" after '_' or '^' as that script of its math contents; an
+// unbalanced brace is set as a literal one. Returns where the script ends.
+static const char *append_braced_script(StrBuf *b, char script, const char *open) {
+    int depth = 0;
+    const char *end = open;
+    for (; *end; end++) {
+        if (*end == '{') depth++;
+        if (*end == '}' && --depth == 0) break;
+    }
+    if (!*end) {
+        sb_puts(b, "\\{");
+        return open + 1;
+    }
+    char inner[256];
+    size_t n = (size_t)(end - open - 1) < sizeof inner ? (size_t)(end - open - 1) : sizeof inner - 1;
+    memcpy(inner, open + 1, n);
+    inner[n] = '\0';
+    sb_printf(b, "%c{", script);
+    latex_append_math(b, inner);
+    sb_putc(b, '}');
+    return end + 1;
+}
+
 void latex_append_math(StrBuf *b, const char *utf8) {
     const char *p = utf8;
     while (*p) {
@@ -162,6 +210,9 @@ void latex_append_math(StrBuf *b, const char *utf8) {
         if (c >= 0x80) {
             sb_putc(b, '?');
             p += utf8_length(p);
+        } else if (c == '_' && p[1] == '{') {
+            // A braced subscript, Σ_{i=1}^m: its contents are math too.
+            p = append_braced_script(b, '_', p + 1);
         } else if (c == '_') {
             // Subscript: the run of letters and digits that follows.
             const char *q = p + 1;
@@ -171,6 +222,16 @@ void latex_append_math(StrBuf *b, const char *utf8) {
                 sb_printf(b, "_{\\mathrm{%.*s}}", (int)n, p + 1);
             else
                 sb_printf(b, "_{%.*s}", (int)n, p + 1);
+            p = q;
+        } else if (isalpha(c) && word_has_text_joiner(p)) {
+            // "cross-correlation", "article's": a hyphen or an apostrophe
+            // in math would be a minus or a prime; as text they are not.
+            const char *q = text_word_end(p);
+            char word[128];
+            snprintf(word, sizeof word, "%.*s", (int)(q - p < 127 ? q - p : 127), p);
+            sb_puts(b, "\\text{");
+            latex_append_text(b, word);
+            sb_putc(b, '}');
             p = q;
         } else if (isalpha(c)) {
             // A word such as "rot180" or "loss" is upright text; a single
@@ -199,6 +260,11 @@ void latex_append_math(StrBuf *b, const char *utf8) {
             p = append_superscript(b, p + 1);
         } else if (c == '~') {
             sb_puts(b, "\\sim ");
+            p++;
+        } else if (c == '[' || c == ']') {
+            // Braced: a Beamer frame title continued on a second slide
+            // (title II) is re-read where a bare bracket opens an option.
+            sb_printf(b, "{%c}", c);
             p++;
         } else {
             sb_putc(b, (char)c);

@@ -157,12 +157,22 @@ void print_help(FILE *f, const ChapterSpec *spec) {
         }
         fputc('\n', f);
     }
-    fputs("Common options:\n  --help                 show this help and exit\n", f);
+    fputs("Common options:\n  --help                 show this help and exit\n"
+          "  --version              show the version and the licence and exit\n", f);
     fputs("  --format FMT           ", f);
     for (int k = 0; k < FORMAT_COUNT; k++)
         fprintf(f, "%s%s", k == 0 ? "" : k + 1 == FORMAT_COUNT ? " or " : ", ", FORMAT_NAMES[k]);
     fputs("\n                         (default text)\n", f);
     fprintf(f, COMMON_HELP, spec->formulas ? FORMULA_HELP : "");
+}
+
+// The workbook's release, printed by every program's --version.
+#define WORKBOOK_VERSION "1.0"
+
+void print_version(FILE *f, const char *program) {
+    fprintf(f, "%s (backpropagation workbook) %s\n"
+               "MIT licence (LICENSE); data/ keeps its own, CC BY 4.0 (data/README.md)\n",
+            program, WORKBOOK_VERSION);
 }
 
 // One bug a line: the name first, then its description, in aligned columns.
@@ -364,6 +374,20 @@ static bool resolve_bug(CommonOptions *o, const ChapterSpec *spec, char *err, si
     return false;
 }
 
+// A word that is no option ("", "-", "stray", or anything after "--"): the
+// error names the option whose value it follows, when there is one (an
+// unquoted value with spaces: --input 1 2), else "--", the place of
+// positional arguments, which no program here takes.
+static void stray_argument(char **argv, int i, char *err, size_t errlen) {
+    const char *before = i > 1 ? argv[i - 2] : "";
+    if (strncmp(before, "--", 2) == 0 && before[2] && !strchr(before, '=') && strncmp(argv[i - 1], "-", 1) != 0)
+        snprintf(err, errlen, "%.40s: '%.60s' follows its value '%.40s' (a value with spaces must be quoted: "
+                              "%.40s \"%.40s %.40s\")", before, argv[i], argv[i - 1], before, argv[i - 1], argv[i]);
+    else
+        snprintf(err, errlen, "--: '%.60s' is not an option, and this program takes no other arguments "
+                              "(see --help)", argv[i]);
+}
+
 // One option with a value at argv[*i] (advancing *i past a separate value).
 static bool parse_valued(CommonOptions *o, const ChapterSpec *spec, int argc, char **argv, int *i, char *err,
                          size_t errlen) {
@@ -381,10 +405,10 @@ static bool parse_valued(CommonOptions *o, const ChapterSpec *spec, int argc, ch
             chapter_slot = spec->options[k].value;
         }
     if (!name) {
-        if (strncmp(arg, "-", 1) == 0)
+        if (strncmp(arg, "-", 1) == 0 && arg[1] != '\0')
             snprintf(err, errlen, "%.60s: unknown option (see --help)", arg);
         else
-            snprintf(err, errlen, "'%.60s': unexpected argument (options start with --; see --help)", arg);
+            stray_argument(argv, *i, err, errlen);
         return false;
     }
     const char *value = inline_value;
@@ -406,9 +430,25 @@ ArgsStatus parse_args(CommonOptions *o, const ChapterSpec *spec, int argc, char 
                       size_t errlen) {
     *o = (CommonOptions){.format = FORMAT_TEXT, .seed = DEFAULT_SEED, .argc = argc, .argv = argv, .spec = spec};
     bool want_help = false;
-    for (int i = 1; i < argc; i++)
+    bool want_version = false;
+    for (int i = 1; i < argc; i++) {
+        // "--" ends the options; what follows is an argument, and none is taken.
+        if (strcmp(argv[i], "--") == 0) {
+            if (i + 1 < argc) {
+                snprintf(err, errlen, "--: '%.60s' after '--' is an argument, and this program takes none "
+                                      "(see --help)", argv[i + 1]);
+                goto fail;
+            }
+            break;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            want_version = true;
+            continue;
+        }
         if (!parse_flag(o, argv[i], &want_help) && !parse_valued(o, spec, argc, argv, &i, err, errlen)) goto fail;
+    }
     if (want_help) return ARGS_HELP;
+    if (want_version) return ARGS_VERSION;
     if (o->bug && strcmp(o->bug, "list") == 0) return ARGS_BUG_LIST;
     if (o->bug && !resolve_bug(o, spec, err, errlen)) goto fail;
     return ARGS_OK;
@@ -427,6 +467,12 @@ void parse_args_or_exit(CommonOptions *o, const ChapterSpec *spec, int argc, cha
         options_free(o);
         require_stdout_open();
         print_help(stdout, spec);
+        finish_stdout();
+        exit(0);
+    case ARGS_VERSION:
+        options_free(o);
+        require_stdout_open();
+        print_version(stdout, spec->program);
         finish_stdout();
         exit(0);
     case ARGS_BUG_LIST:

@@ -83,7 +83,7 @@ typedef struct {
     const ChapterSpec *spec;
 } CommonOptions;
 
-typedef enum { ARGS_OK, ARGS_HELP, ARGS_BUG_LIST, ARGS_ERROR } ArgsStatus;
+typedef enum { ARGS_OK, ARGS_HELP, ARGS_BUG_LIST, ARGS_ERROR, ARGS_VERSION } ArgsStatus;
 
 #define DEFAULT_SEED 1
 
@@ -95,6 +95,8 @@ ArgsStatus parse_args(CommonOptions *o, const ChapterSpec *spec, int argc, char 
 void parse_args_or_exit(CommonOptions *o, const ChapterSpec *spec, int argc, char **argv);
 void options_free(CommonOptions *o);
 void print_help(FILE *f, const ChapterSpec *spec);
+// "chapter1 (backpropagation workbook) 1.0" and the licence (--version).
+void print_version(FILE *f, const char *program);
 
 bool bug_is(const CommonOptions *o, const char *name);
 

@@ -24,16 +24,35 @@ static void make_dirs(const char *dir) {
     }
 }
 
-FILE *plot_file_open(const char *dir, const char *name) {
-    make_dirs(dir);
+// A file is written as DIR/NAME.tmp and renamed to DIR/NAME once complete:
+// a full disk leaves the old file or none, never a truncated or empty one.
+// A name that is there and is not a regular file (a device such as
+// /dev/full, a FIFO) is written in place: a rename would replace it.
+static bool written_aside(const char *dir, const char *name) {
     char path[MAX_PLOT_PATH + 64];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) write_error("--plot: cannot write '%.200s': %s", path, strerror(errno));
+    struct stat st;
+    return stat(path, &st) != 0 ? errno == ENOENT : S_ISREG(st.st_mode);
+}
+
+static void temporary_path(char *buf, size_t len, const char *dir, const char *name) {
+    snprintf(buf, len, written_aside(dir, name) ? "%s/%s.tmp" : "%s/%s", dir, name);
+}
+
+FILE *plot_file_open(const char *dir, const char *name) {
+    make_dirs(dir);
+    char tmp[MAX_PLOT_PATH + 64];
+    temporary_path(tmp, sizeof tmp, dir, name);
+    FILE *f = fopen(tmp, "w");
+    if (!f) write_error("--plot: cannot write '%.200s/%s': %s", dir, name, strerror(errno));
     return f;
 }
 
 void plot_file_close(FILE *f, const char *dir, const char *name) {
+    char tmp[MAX_PLOT_PATH + 64], path[MAX_PLOT_PATH + 64];
+    temporary_path(tmp, sizeof tmp, dir, name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    bool aside = strcmp(tmp, path) != 0;
     errno = 0;
     bool failed = fflush(f) != 0 || ferror(f) != 0;
     int saved = errno;
@@ -41,6 +60,12 @@ void plot_file_close(FILE *f, const char *dir, const char *name) {
         failed = true;
         saved = errno;
     }
-    if (failed)
+    if (!failed && aside && rename(tmp, path) != 0) {
+        failed = true;
+        saved = errno;
+    }
+    if (failed) {
+        if (aside) remove(tmp);
         write_error("--plot: cannot write '%.200s/%s': %s", dir, name, saved ? strerror(saved) : "write error");
+    }
 }

@@ -130,7 +130,10 @@ void report_init(Report *r, const CommonOptions *opt, const char *title) {
     *r = (Report){.opt = opt, .fmt = format_backend(opt->format)};
     bool text = opt->format == FORMAT_TEXT;
     const char *no_color = getenv("NO_COLOR");
-    r->color = text && !opt->no_color && !(no_color && *no_color) && isatty(STDOUT_FILENO);
+    // A dumb terminal (TERM=dumb: Emacs shells, some CI logs) shows escape codes as text.
+    const char *term = getenv("TERM");
+    bool dumb = term && strcmp(term, "dumb") == 0;
+    r->color = text && !opt->no_color && !(no_color && *no_color) && !dumb && isatty(STDOUT_FILENO);
     // Pausing flushes what came before: only text on a terminal reads well
     // in pieces (a JSON document must come out whole).
     r->step = opt->step && text && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
@@ -394,6 +397,12 @@ static void free_report(Report *r) {
     r->cells = NULL;
 }
 
+// An undecided check never reads as a pass: exit 3, and the word says so.
+const char *report_result_word(const Report *r) {
+    bool passed = r->n_checks_failed == 0 && r->n_answers_wrong == 0;
+    return !passed ? "FAIL" : r->n_checks_undecided ? "INCONCLUSIVE" : "PASS";
+}
+
 int report_finish(Report *r) {
     if (r->opt->section_list) {
         print_section_list(r);
@@ -417,8 +426,7 @@ int report_finish(Report *r) {
     r->shown = true;
     if (r->step && r->n_sections > 0) pause_for_enter(r);
     r->fmt->heading(r, "Result");
-    // An undecided check never reads as a pass: exit 3, and the word says so.
-    const char *word = !passed ? "FAIL" : r->n_checks_undecided ? "INCONCLUSIVE" : "PASS";
+    const char *word = report_result_word(r);
     r->fmt->verdict(r, "Result", sb_str(&summary), word, passed && !r->n_checks_undecided);
     sb_free(&summary);
     r->fmt->finish(r);

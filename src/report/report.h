@@ -113,6 +113,13 @@ bool report_check_scalar(Report *r, const char *name, double analytic, double nu
 // Records a pass/fail verdict that is not a gradient comparison (e.g. "the
 // loss fell"), so it counts toward the exit status.
 bool report_verdict(Report *r, const char *name, bool passed, const char *detail);
+// A verdict on a measured value against a target (an accuracy, a loss): the
+// JSON check also carries "value" and "target".
+bool report_verdict_measured(Report *r, const char *name, double value, double target, bool passed,
+                             const char *detail);
+// The overall word, as the Result line and the exit status give it: "FAIL"
+// (a check or an answer failed), "INCONCLUSIVE" or "PASS".
+const char *report_result_word(const Report *r);
 
 // The per-entry table of an error-bounded check (gradcheck.h): analytic,
 // numerical, |a − n| and what is allowed (rtol·max(|a|,|n|) + bound), the

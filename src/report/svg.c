@@ -21,6 +21,30 @@ void svg_diverging_colour(char *buf, double v, double scale) {
     snprintf(buf, 8, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
 }
 
+// WCAG 2's relative luminance of an sRGB channel (0-255).
+static double channel_luminance(int c) {
+    double v = c / 255.0;
+    return v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4);
+}
+
+static double luminance(const char *hex) {
+    unsigned r = 0, g = 0, b = 0;
+    if (sscanf(hex, "#%2x%2x%2x", &r, &g, &b) != 3) return 0.0;
+    return 0.2126 * channel_luminance((int)r) + 0.7152 * channel_luminance((int)g) +
+           0.0722 * channel_luminance((int)b);
+}
+
+double svg_contrast_ratio(const char *a, const char *b) {
+    double la = luminance(a), lb = luminance(b);
+    return (fmax(la, lb) + 0.05) / (fmin(la, lb) + 0.05);
+}
+
+// Black or white, whichever contrasts more with the fill: the better of
+// the two is at least 4.58:1 on any colour, above WCAG's 4.5:1 for text.
+const char *svg_label_colour(const char *fill) {
+    return svg_contrast_ratio(fill, "#000000") >= svg_contrast_ratio(fill, "#ffffff") ? "#000000" : "#ffffff";
+}
+
 // The label of a cell: 3 significant digits, no "-0".
 static void cell_label(char *buf, size_t len, double v) { snprintf(buf, len, "%.3g", v == 0.0 ? 0.0 : v); }
 
@@ -55,11 +79,10 @@ bool svg_heatmap(StrBuf *out, const Tensor *t, int c, const char *title) {
                       MARGIN + i * CELL, cell_w, CELL, fill);
             if (!labels) continue;
             cell_label(num, sizeof num, v);
-            bool dark = scale > 0.0 && fabs(v) / scale > 0.6;
             sb_printf(out,
                       "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" dominant-baseline=\"central\" "
                       "font-size=\"12\" fill=\"%s\">%s</text>",
-                      MARGIN + j * cell_w + cell_w / 2, MARGIN + i * CELL + CELL / 2, dark ? "#ffffff" : "#000000", num);
+                      MARGIN + j * cell_w + cell_w / 2, MARGIN + i * CELL + CELL / 2, svg_label_colour(fill), num);
         }
     sb_printf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/></svg>",
               MARGIN, MARGIN, w * cell_w, h * CELL);

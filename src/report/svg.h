@@ -40,6 +40,11 @@ typedef struct {
     bool log_x, log_y;
 } SvgAxes;
 
+// WCAG 2 contrast ratio (1 to 21) of two "#rrggbb" colours.
+double svg_contrast_ratio(const char *a, const char *b);
+// "#000000" or "#ffffff": the heatmap label colour with the higher contrast on fill.
+const char *svg_label_colour(const char *fill);
+
 // Returns false, writing nothing, when no series has a point to draw.
 bool svg_curves(StrBuf *out, const SvgAxes *axes, const SvgSeries *series, int n_series);
 
