@@ -182,6 +182,11 @@ void numerical_gradient_bounded(NumericalDerivative *out, double *param, int n, 
 // only shrinks steps (and grows a carried one back to the first), because a
 // larger step could cross a kink that neither of its two differences shows.
 void numerical_gradient_bounded_smooth(NumericalDerivative *out, double *param, int n, const Objective *obj);
+// The same for a loss linear in every checked entry (a convolution in X, K
+// or b; L = Σ G∘Y): every step is exact but for round-off, so a step grows
+// without limit while round-off hides the derivative (the Richardson bound
+// still measures what curvature there is).
+void numerical_gradient_bounded_linear(NumericalDerivative *out, double *param, int n, const Objective *obj);
 
 // Compares n entries: entry k fails when |a − n| > rtol·max(|a|, |n|) +
 // bound; it is INCONCLUSIVE (neither compared nor failed) when it did not
