@@ -293,6 +293,12 @@ static NumericalDerivative adapt(LineEval f, void *line, double h, double base, 
              d.bound > RESOLVE_FRACTION * ref;
     d.lever = best.lever;
     d.evaluations = evaluations;
+    d.why = !isfinite(d.bound) ? "central differences: L not finite at the steps tried"
+            : best.roundoff < SUBNORMAL_ULPS * 4.0 * DBL_TRUE_MIN / best.step * ROUNDOFF_SAFETY
+                ? "central differences: L moves by a few subnormals only (underflow)"
+            : best.roundoff >= best.truncation
+                ? "central differences: round-off above 1e-4 of the derivative at every step tried"
+                : "central differences: truncation above 1e-4 of the derivative at every step tried";
     return d;
 }
 
@@ -418,6 +424,7 @@ BoundedSummary compare_bounded(const double *analytic, const NumericalDerivative
         if (e == VERDICT_INCONCLUSIVE) {
             s.inconclusive++;
             s.bound = fmax(s.bound, num[k].bound); // what kept it undecided, in the JSON too
+            if (!s.undecided_reason) s.undecided_reason = num[k].why;
             s.worst_bound_ratio = fmax(s.worst_bound_ratio, ratio);
             continue;
         }

@@ -139,6 +139,9 @@ typedef struct {
                   // error a mistake in it would produce (the reference the
                   // bound is compared with when the derivative itself is ~0)
     int evaluations; // loss evaluations spent on this entry (4 per attempt)
+    bool complex_step; // value and bound from the complex step (cstep.h), not central differences
+    const char *why;   // static text, or NULL: which method was tried and why it could not
+                       // decide (shown when the entry ends INCONCLUSIVE)
 } NumericalDerivative;
 
 typedef enum { VERDICT_PASS, VERDICT_FAIL, VERDICT_INCONCLUSIVE, VERDICT_NOTHING_COMPARED } Verdict;
@@ -163,6 +166,8 @@ typedef struct {
     bool passed;      // verdict == VERDICT_PASS
     int skipped_marked; // of skipped: marked in the caller's skip mask (real ties)
     int skipped_kink;   // of skipped: the checker's own kink flag (no step avoided one)
+    const char *undecided_reason; // static text: why the inconclusive entries stayed
+                                  // undecided (the first one's NumericalDerivative.why)
     double worst_bound_ratio; // largest bound / reference size among the
                               // inconclusive entries (0 if none): how far
                               // from GRADCHECK_RESOLVE_FRACTION they were
