@@ -14,6 +14,8 @@
 #include "arraylen.h"
 #include "example.h"
 #include "gradcheck.h"
+#include "cstep.h"
+#include "dense_generic.h"
 #include "loss.h"
 #include "options.h"
 #include "plotfile.h"
@@ -154,6 +156,15 @@ static double sum_of_terms(double (*term)(void *, int, double *), TermLoss *t, d
 }
 static double yhat_whole(void *ctx, double *scale) { return sum_of_terms(yhat_term, ctx, scale); }
 static double z_whole(void *ctx, double *scale) { return sum_of_terms(z_term, ctx, scale); }
+
+// Entry e's term at z_e + i·h for the complex step (cstep.h): Im over h, by
+// the one generic definition of the logit form (dense_generic.inc).
+static double z_term_complex(void *ctx, int e, double h, double *scale) {
+    const TermLoss *t = ctx;
+    double complex v = bce_logits_complex(t->y[t->idx ? t->idx[e] : e], CMPLX(t->v[e], h), scale);
+    *scale /= h * t->n;
+    return cimag(v) / (h * t->n);
+}
 
 // ---------------------------------------------------------------- formatting
 
@@ -485,7 +496,9 @@ static void check_dz(Report *r, const Data *d, const Tensor *dz) {
     if (!num) usage_error("--y: out of memory for %d entries", d->n);
     TermLoss t = {d->y.data, v.data, NULL, d->n, d->n};
     Objective obj = {z_whole, z_term, &t};
-    numerical_gradient_bounded(num, v.data, d->n, &obj);
+    numerical_gradient_bounded_smooth(num, v.data, d->n, &obj); // the logit form is smooth in z
+    ComplexObjective cobj = {z_term_complex, &t};
+    complex_step_rescue(num, dz->data, NULL, NULL, d->n, v.data, &cobj, false, CHECK_RTOL);
     report_gradient_check(r, "∂L/∂z", dz, num, NULL, compare_bounded(dz->data, num, NULL, NULL, d->n, CHECK_RTOL));
     tensor_free(&v), free(num);
 }

@@ -42,6 +42,9 @@ int complex_step_rescue(NumericalDerivative *num, const double *analytic, const 
         if (!every && !undecided) continue;
         int k = idx ? idx[s] : s;
         NumericalDerivative d = complex_step_entry(c, k, param[k], typical);
+        if (fabs(analytic[s]) < DBL_MIN && fabs(d.value) < DBL_MIN && analytic[s] != 0.0)
+            d.why = "central differences and the complex step: the derivative is subnormal (below 2.2e-308), too "
+                    "few digits for either";
         if (isfinite(d.bound)) {
             d.evaluations += num[s].evaluations;
             num[s] = d;
