@@ -11,7 +11,7 @@
 NumericalDerivative complex_step_entry(const ComplexObjective *c, int k, double theta, double typical) {
     double h = CSTEP_REL * fmax(fabs(theta), typical > 0.0 ? typical : 1.0), s1 = 0.0, s2 = 0.0;
     double d1 = c->at(c->ctx, k, h, &s1), d2 = c->at(c->ctx, k, h / 2.0, &s2);
-    NumericalDerivative d = {.step = h / 2.0, .evaluations = 2, .complex_step = true};
+    NumericalDerivative d = {.step = h / 2.0, .evaluations = 2, .complex_step = true, .lever_is_terms = true};
     if (!isfinite(d1) || !isfinite(d2)) {
         d.bound = INFINITY;
         d.why = CSTEP_TIE_REASON;

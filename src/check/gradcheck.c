@@ -347,6 +347,9 @@ static void gradient_bounded(NumericalDerivative *out, double *param, int n, con
         double h_max = (may_grow == GROW_LINEAR ? STEP_MAX_LINEAR : STEP_MAX_REL) * unit;
         double h = fmin(fmax(base * carried, h_min), h_max);
         out[k] = adapt(entry_eval, &e, h, base, BOUNDED_FIRST_STEP * unit, h_min, h_max, may_grow);
+        // L linear in θ_k: its terms' sizes move exactly with the terms of
+        // ∂L/∂θ_k (no term is curved, none cancels against another's size).
+        out[k].lever_is_terms = may_grow == GROW_LINEAR;
         // A kink's shrink says nothing about the next entry's loss, and an
         // entry that does not reach the loss says nothing at all.
         if (!out[k].kink && out[k].lever > 0.0) carried = out[k].step / base;
@@ -378,13 +381,13 @@ static double block_reference(const double *analytic, const NumericalDerivative 
     for (int k = 0; k < n; k++) {
         if ((skip && skip[k]) || num[k].kink) continue;
         ref = fmax(ref, fmax(fabs(analytic[k]), fabs(num[k].value)));
-        // An exact 0, or (from the complex step, whose lever is the size of
-        // the parts actually summed) rounding noise of 1e-17 within the
+        // An exact 0, or (from the complex step or a linear loss, whose
+        // lever is the size of the parts actually summed) rounding noise of 1e-17 within the
         // bound: what a mistake would produce is then measured by the terms
         // (lever_k), not by the noise. A central difference's lever also
         // counts terms that cancel exactly, so there only an exact 0 counts.
         bool zero = analytic[k] == 0.0 ||
-                    (num[k].complex_step && fmax(fabs(analytic[k]), fabs(num[k].value)) <= num[k].bound);
+                    (num[k].lever_is_terms && fmax(fabs(analytic[k]), fabs(num[k].value)) <= num[k].bound);
         if (!zero) *all_zero = false;
     }
     return ref;

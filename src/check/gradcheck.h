@@ -140,6 +140,9 @@ typedef struct {
                   // bound is compared with when the derivative itself is ~0)
     int evaluations; // loss evaluations spent on this entry (4 per attempt)
     bool complex_step; // value and bound from the complex step (cstep.h), not central differences
+    bool lever_is_terms; // lever is exactly the size of the terms summed into ∂L/∂θ_k (the
+                         // complex step; central differences of a loss linear in θ_k), so a
+                         // derivative that is zero within its bound is judged against it
     const char *why;   // static text, or NULL: which method was tried and why it could not
                        // decide (shown when the entry ends INCONCLUSIVE)
 } NumericalDerivative;
