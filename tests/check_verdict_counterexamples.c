@@ -8,6 +8,8 @@
 //   average on [1, 1 + 2⁻⁵²]: the max is the second cell (gradient 0, 1),
 //   the bug gives 0.5, 0.5.
 #include <check.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "arraylen.h"
 #include "proc.h"
@@ -67,11 +69,56 @@ START_TEST(test_counterexample) {
 }
 END_TEST
 
+// Issue 32: a --section with no check in it says so, never "PASS".
+START_TEST(test_section_without_checks_is_no_pass) {
+    const char *args[] = {"--section", "5.1", "--no-color", NULL};
+    ProcResult p = run_chapter("chapter5", args);
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_ptr_nonnull(strstr(p.out, "Result: no check (sections shown only): NOTHING CHECKED"));
+    ck_assert_ptr_null(strstr(p.out, "all 0 checks passed"));
+    proc_free(&p);
+}
+END_TEST
+
+// Issue 32: an inconclusive check's JSON bound is the bound that kept it
+// undecided (the text's "allowed"), not 0. At z = −740 the derivative
+// σ(−740) = 4.2e-322 is subnormal: no method has the digits.
+START_TEST(test_inconclusive_json_has_its_bound) {
+    const char *args[] = {"--y", "0", "--z", "-740", "--format", "json", NULL};
+    ProcResult p = run_chapter("chapter2", args);
+    ck_assert_int_eq(p.status, 3);
+    const char *row = strstr(p.out, "\"verdict\": \"inconclusive\"");
+    ck_assert_ptr_nonnull(row);
+    const char *b = row;
+    while (b > p.out && strncmp(b, "\"bound\": ", 9) != 0) b--;
+    ck_assert_double_gt(strtod(b + 9, NULL), 0.0);
+    proc_free(&p);
+}
+END_TEST
+
+// Issue 31: --answer's tolerance is 1e-6 of max(|yours|, |computed|):
+// −0.37754 against −0.3775406688 is 1.8e-6 off, WRONG (it used to be
+// accepted, dividing by the sum); −0.3775407 is 8e-8 off, right.
+START_TEST(test_answer_tolerance_is_the_printed_one) {
+    const char *off[] = {"--answer", "dL_dz=-0.37754", "--no-color", NULL};
+    ProcResult p = run_chapter("chapter3", off);
+    ck_assert_int_eq(p.status, 1);
+    proc_free(&p);
+    const char *near[] = {"--answer", "dL_dz=-0.3775407", "--no-color", NULL};
+    p = run_chapter("chapter3", near);
+    ck_assert_int_eq(p.status, 0);
+    proc_free(&p);
+}
+END_TEST
+
 Suite *make_verdict_counterexamples_suite(void) {
     Suite *s = suite_create("verdict_counterexamples");
     TCase *tc = tcase_create("commands");
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_counterexample, 0, ARRAY_LEN(CASES));
+    tcase_add_test(tc, test_section_without_checks_is_no_pass);
+    tcase_add_test(tc, test_inconclusive_json_has_its_bound);
+    tcase_add_test(tc, test_answer_tolerance_is_the_printed_one);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -410,6 +410,8 @@ int report_finish(Report *r) {
     else if (r->n_checks_undecided)
         sb_printf(&summary, "%d of %d checks passed, %d could not decide (inconclusive or nothing to compare)",
                   r->n_checks - r->n_checks_undecided, r->n_checks, r->n_checks_undecided);
+    else if (r->n_checks == 0)
+        sb_printf(&summary, "no check");
     else
         sb_printf(&summary, "all %d checks passed", r->n_checks);
     if (r->n_answers_checked) sb_printf(&summary, "; %d of %d answers wrong", r->n_answers_wrong, r->n_answers_checked);
@@ -418,8 +420,10 @@ int report_finish(Report *r) {
     if (r->step && r->n_sections > 0) pause_for_enter(r);
     r->fmt->heading(r, "Result");
     // An undecided check never reads as a pass: exit 3, and the word says so.
-    const char *word = !passed ? "FAIL" : r->n_checks_undecided ? "INCONCLUSIVE" : "PASS";
-    r->fmt->verdict(r, "Result", sb_str(&summary), word, passed && !r->n_checks_undecided);
+    // Nothing checked and nothing answered is no PASS (exit 0: nothing failed).
+    bool nothing = r->n_checks == 0 && r->n_answers_checked == 0;
+    const char *word = !passed ? "FAIL" : r->n_checks_undecided ? "INCONCLUSIVE" : nothing ? "NOTHING CHECKED" : "PASS";
+    r->fmt->verdict(r, "Result", sb_str(&summary), word, passed && !r->n_checks_undecided && !nothing);
     sb_free(&summary);
     r->fmt->finish(r);
     report_flush(r);
