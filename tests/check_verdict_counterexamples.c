@@ -111,6 +111,32 @@ START_TEST(test_answer_tolerance_is_the_printed_one) {
 }
 END_TEST
 
+// Issue 26: chapter 6's directional check is the bounded one (it prints a
+// bound, and a wrong gradient FAILs), and its test-accuracy verdict gives
+// the measured value and the target in JSON.
+START_TEST(test_chapter6_directional_and_accuracy) {
+    const char *dir[] = {"--section", "6.5", "--no-color", NULL};
+    ProcResult p = run_chapter("chapter6", dir);
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_ptr_nonnull(strstr(p.joined, "directional derivative: PASS"));
+    ck_assert_ptr_nonnull(strstr(p.joined, ", bound "));
+    proc_free(&p);
+    const char *bug[] = {"--section", "6.5", "--bug", "kernel-rot180", "--no-color", NULL};
+    p = run_chapter("chapter6", bug);
+    ck_assert_int_eq(p.status, 1);
+    proc_free(&p);
+    const char *json[] = {"--format", "json", NULL};
+    p = run_chapter("chapter6", json);
+    ck_assert_int_eq(p.status, 0);
+    const char *row = strstr(p.out, "{\"name\": \"test accuracy\"");
+    ck_assert_ptr_nonnull(row);
+    ck_assert_ptr_nonnull(strstr(row, "\"value\": 0.9"));
+    ck_assert_ptr_nonnull(strstr(row, "\"target\": 0.9"));
+    ck_assert_ptr_nonnull(strstr(row, "\"max_abs_error\": 0")); // the old keys stay
+    proc_free(&p);
+}
+END_TEST
+
 Suite *make_verdict_counterexamples_suite(void) {
     Suite *s = suite_create("verdict_counterexamples");
     TCase *tc = tcase_create("commands");
@@ -119,6 +145,7 @@ Suite *make_verdict_counterexamples_suite(void) {
     tcase_add_test(tc, test_section_without_checks_is_no_pass);
     tcase_add_test(tc, test_inconclusive_json_has_its_bound);
     tcase_add_test(tc, test_answer_tolerance_is_the_printed_one);
+    tcase_add_test(tc, test_chapter6_directional_and_accuracy);
     suite_add_tcase(s, tc);
     return s;
 }

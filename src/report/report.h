@@ -113,6 +113,10 @@ bool report_check_scalar(Report *r, const char *name, double analytic, double nu
 // Records a pass/fail verdict that is not a gradient comparison (e.g. "the
 // loss fell"), so it counts toward the exit status.
 bool report_verdict(Report *r, const char *name, bool passed, const char *detail);
+// The same for a measured value against a target (chapter 6's test
+// accuracy): the JSON entry also carries "value" and "target".
+bool report_verdict_value(Report *r, const char *name, bool passed, const char *detail, double value,
+                          double target);
 
 // The per-entry table of an error-bounded check (gradcheck.h): analytic,
 // numerical, |a − n| and what is allowed (rtol·max(|a|,|n|) + bound), the

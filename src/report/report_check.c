@@ -21,6 +21,8 @@ typedef struct {
     int compared, skipped;
     double max_abs, max_rel, tolerance, bound;
     Verdict verdict;
+    bool has_value;      // a verdict on a measured value against a target:
+    double value, target; // "value" and "target" keys too
 } CheckRecord;
 
 static void record_check_full(Report *r, const char *name, CheckRecord c) {
@@ -37,6 +39,12 @@ static void record_check_full(Report *r, const char *name, CheckRecord c) {
               "\"compared\": %d, \"skipped\": %d, \"bound\": %s, \"verdict\": \"%s\"",
               a, b, t, c.verdict == VERDICT_PASS ? "true" : "false", c.compared, c.skipped, bd,
               verdict_name(c.verdict));
+    if (c.has_value) {
+        char v[40], tg[40];
+        format_json_number(v, sizeof v, c.value, name);
+        format_json_number(tg, sizeof tg, c.target, name);
+        sb_printf(&r->checks, ", \"value\": %s, \"target\": %s", v, tg);
+    }
     if (r->section[0]) sb_printf(&r->checks, ", \"section\": \"%s\"", r->section);
     sb_putc(&r->checks, '}');
     r->n_checks++;
@@ -133,6 +141,16 @@ bool report_check_scalar(Report *r, const char *name, double analytic, double nu
              analytic == 0.0 ? 0.0 : analytic, numerical == 0.0 ? 0.0 : numerical, rel, tolerance);
     verdict_line(r, name, detail, passed);
     record_check(r, name, fabs(analytic - numerical), rel, tolerance, passed);
+    return passed;
+}
+
+bool report_verdict_value(Report *r, const char *name, bool passed, const char *detail, double value,
+                          double target) {
+    if (!r->shown) return passed;
+    verdict_line(r, name, detail, passed);
+    record_check_full(r, name,
+                      (CheckRecord){.compared = 1, .verdict = passed ? VERDICT_PASS : VERDICT_FAIL,
+                                    .has_value = true, .value = value, .target = target});
     return passed;
 }
 
