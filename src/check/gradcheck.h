@@ -2,11 +2,10 @@
 #define WORKBOOK_GRADCHECK_H
 // Checking an analytic gradient against finite differences.
 //
-// Central difference, entry k:  n_k = (L(θ + h_k e_k) − L(θ − h_k e_k)) / (2 h_k)
-// with h_k = h · max(1, |θ_k|), so the step stays meaningful for huge entries.
-// Relative error:               |a − n| / max(|a| + |n|, GRADCHECK_TINY)
-// An entry passes when its relative error is at most the tolerance, or when
-// both values sit inside the round-off floor (|a − n| ≤ GRADCHECK_ABS_FLOOR).
+// Every verdict the chapters give comes from the bounded checker in the
+// second half of this file: each numerical derivative carries a bound on
+// its own error, and a check says PASS, FAIL or INCONCLUSIVE (where central
+// differences cannot decide, cstep.h's complex step is the second method).
 //
 // A layer whose output Y is a matrix is checked through the scalar
 // L = Σ G∘Y for a fixed upstream gradient G (the vector-Jacobian trick):
@@ -15,10 +14,19 @@
 // The loss callback reads the parameters the checker perturbs in place; the
 // checker restores every entry exactly before it returns. Buffers are the
 // caller's.
-
+//
+// The first half is the OLD fixed-step rule, no longer behind any verdict
+// in chapters 0–5: a fixed step h_k = h·max(1, |θ_k|), and an entry passes
+// when |a − n| / (|a| + |n|) ≤ tolerance or |a − n| ≤ GRADCHECK_ABS_FLOOR.
+// What still uses it: chapter 6's §6.4 (the cached and the plain fixed-step
+// gradients of network_fast.c must agree bit for bit: an identity, not a
+// verdict on a gradient), report_check_scalar (no chapter calls it now),
+// make bench's lines labelled as the old rule, and the tests that show what
+// it gets wrong.
 #include <stdbool.h>
 #include <stdint.h>
 
+// The old rule's constants.
 // The default step: central-difference truncation error is O(h²) ≈ 1e-12 and
 // round-off ε·|L|/h ≈ 1e-10 for an O(1) loss, both far below the tolerance.
 #define GRADCHECK_H 1e-6
