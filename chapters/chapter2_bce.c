@@ -157,6 +157,14 @@ static double sum_of_terms(double (*term)(void *, int, double *), TermLoss *t, d
 static double yhat_whole(void *ctx, double *scale) { return sum_of_terms(yhat_term, ctx, scale); }
 static double z_whole(void *ctx, double *scale) { return sum_of_terms(z_term, ctx, scale); }
 
+// Entry e's term at ŷ_e + i·h for the complex step (cstep.h).
+static double yhat_term_complex(void *ctx, int e, double h, double *scale) {
+    const TermLoss *t = ctx;
+    double complex v = bce_prob_complex(t->y[t->idx ? t->idx[e] : e], CMPLX(t->v[e], h), scale);
+    *scale /= h * t->n;
+    return cimag(v) / (h * t->n);
+}
+
 // Entry e's term at z_e + i·h for the complex step (cstep.h): Im over h, by
 // the one generic definition of the logit form (dense_generic.inc).
 static double z_term_complex(void *ctx, int e, double h, double *scale) {
@@ -406,6 +414,8 @@ static void check_eq1(Report *r, const Data *d, const Tensor *dyhat) {
         TermLoss t = {d->y.data, v.data, idx, m, d->n};
         Objective obj = {yhat_whole, yhat_term, &t};
         numerical_gradient_bounded(num, v.data, m, &obj);
+        ComplexObjective cobj = {yhat_term_complex, &t};
+        complex_step_rescue(num, a.data, NULL, NULL, m, v.data, &cobj, false, CHECK_RTOL);
         report_gradient_check(r, "∂L/∂ŷ, eq. (1)", &a, num, NULL,
                               compare_bounded(a.data, num, NULL, NULL, m, CHECK_RTOL));
         tensor_free(&a), tensor_free(&v), free(num);

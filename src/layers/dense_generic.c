@@ -14,6 +14,7 @@ static double complex clog1p(double complex w) { return clog(1.0 + w); }
 #define FN(name) name##_double
 #define EXP exp
 #define LOG1P log1p
+#define LOG log
 #include "dense_generic.inc"
 #undef REAL
 #undef RE
@@ -21,6 +22,7 @@ static double complex clog1p(double complex w) { return clog(1.0 + w); }
 #undef FN
 #undef EXP
 #undef LOG1P
+#undef LOG
 
 #define REAL double complex
 #define RE(v) creal(v)
@@ -28,4 +30,5 @@ static double complex clog1p(double complex w) { return clog(1.0 + w); }
 #define FN(name) name##_complex
 #define EXP cexp
 #define LOG1P clog1p
+#define LOG clog
 #include "dense_generic.inc"

@@ -13,5 +13,8 @@ void dense_forward_complex(double complex *z, const double complex *x, const dou
 // softplus(z) − y·z without cancellation; *mag: |Im| of its two parts.
 double bce_logits_double(double y, double z, double *mag);
 double complex bce_logits_complex(double y, double complex z, double *mag);
+// −[y·log p + (1 − y)·log(1 − p)], zero-weight terms left out; *mag: |Im| of its parts.
+double bce_prob_double(double y, double p, double *mag);
+double complex bce_prob_complex(double y, double complex p, double *mag);
 
 #endif
