@@ -11,13 +11,17 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <complex.h>
 #include <string.h>
 #include <time.h>
 
 #include "arraylen.h"
+#include "dense_generic.h"
 #include "gradcheck.h"
 #include "network.h"
 #include "network_fast.h"
+#include "network_local.h"
+#include "pool_generic.h"
 #include "rng.h"
 
 // Issue 9: each figure is a median over repetitions lasting at least 0.2 s.
@@ -40,6 +44,7 @@ typedef struct {
     NetBuffers b;
     NetShape s;
     NetProblem prob;
+    NumericalDerivative *bounded; // n_params + n_input, for the bounded checks
     volatile double sink;
 } Bench;
 
@@ -138,6 +143,46 @@ static void op_directional_with_forward(Bench *b) {
     op_directional(b);
 }
 
+// The bounded checker as the chapters use it, over every parameter and input
+// entry: plain (whole-network loss, numerical_gradient_bounded), cached
+// (chapter 6's local differences, network_local.c: each entry recomputes
+// what it touches), and the bounded directional check.
+static double whole_loss(void *ctx, double *scale) { return net_objective_whole(ctx, scale); }
+
+static void op_bounded_plain(Bench *b) {
+    Objective obj = {whole_loss, NULL, &b->prob};
+    numerical_gradient_bounded(b->bounded, b->b.params, b->s.n_params, &obj);
+    numerical_gradient_bounded(b->bounded + b->s.n_params, b->b.x, b->s.n_input, &obj);
+    b->sink = b->bounded[0].value;
+}
+
+static void op_bounded_cached(Bench *b) {
+    NetLocal l;
+    if (!net_local_init(&l, &b->prob)) exit(2);
+    NumericalDerivative *out = b->bounded;
+    for (int blk = 0; blk < NET_BLOCK_COUNT; blk++) {
+        int count;
+        net_block_entries(&l, (NetBlock)blk, &count);
+        net_local_gradient(out, &l, (NetBlock)blk, NULL);
+        out += count;
+    }
+    net_local_free(&l);
+    b->sink = b->bounded[0].value;
+}
+
+static void op_bounded_directional(Bench *b) {
+    ParamBlock blocks[] = {{b->b.params, b->b.grads, b->s.n_params}, {b->b.x, b->b.dx, b->s.n_input}};
+    Objective obj = {whole_loss, NULL, &b->prob};
+    DirectionalBounded r = directional_check_bounded(blocks, 2, &obj, 7, GRADCHECK_REL_TOL, b->b.scratch);
+    b->sink = r.numerical;
+}
+
+static int bounded_evaluations(const Bench *b) {
+    int e = 0;
+    for (int k = 0; k < b->s.n_params + b->s.n_input; k++) e += b->bounded[k].evaluations;
+    return e;
+}
+
 static void op_train_step(Bench *b) {
     memset(b->b.grads, 0, (size_t)b->s.n_params * sizeof(double));
     net_fast_forward(&b->b.a, b->b.params, b->b.x, 1.0, &b->s);
@@ -158,6 +203,66 @@ static void bench_init(Bench *b, int h, int w, int kernel, int channels, uint64_
     for (int k = 0; k < b->s.n_input; k++) b->b.x[k] = rng_uniform(&r);
     for (int k = 0; k < b->s.n_params; k++) b->b.params[k] = rng_range(&r, -0.5, 0.5);
     b->prob = (NetProblem){&b->s, b->b.params, b->b.x, 1.0, &b->b.a2};
+    b->bounded = malloc((size_t)(b->s.n_params + b->s.n_input) * sizeof *b->bounded);
+    if (!b->bounded) exit(2);
+}
+
+// The complex step's price: one complex forward pass against one real one,
+// for chapter 3's dense layer with BCE (n outputs, m inputs) and chapter 4's
+// max pooling (side², 2×2 windows, stride 2). The complex step spends two
+// of them per entry it decides, and only on those entries.
+enum { CS_N = 16, CS_M = 64, CS_SIDE = 64, CS_REPS = 2000 };
+
+static double time_dense(bool complex_arith) {
+    static double x[CS_M], W[CS_N * CS_M], b[CS_N], z[CS_N], y[CS_N];
+    static double complex cx[CS_M], cW[CS_N * CS_M], cb[CS_N], cz[CS_N];
+    Rng r = rng_make(3);
+    for (int j = 0; j < CS_M; j++) cx[j] = x[j] = rng_range(&r, -1, 1);
+    for (int e = 0; e < CS_N * CS_M; e++) cW[e] = W[e] = rng_range(&r, -1, 1);
+    for (int i = 0; i < CS_N; i++) cb[i] = b[i] = rng_range(&r, -1, 1), y[i] = i % 2;
+    cx[0] += 1e-10 * I;
+    double best = INFINITY, mag, sink = 0.0;
+    for (int round = 0; round < 5; round++) {
+        double t0 = now_seconds();
+        for (int rep = 0; rep < CS_REPS; rep++) {
+            if (complex_arith) {
+                dense_forward_complex(cz, cx, cW, cb, CS_N, CS_M);
+                for (int i = 0; i < CS_N; i++) sink += cimag(bce_logits_complex(y[i], cz[i], &mag));
+            } else {
+                dense_forward_double(z, x, W, b, CS_N, CS_M);
+                for (int i = 0; i < CS_N; i++) sink += bce_logits_double(y[i], z[i], &mag);
+            }
+        }
+        best = fmin(best, (now_seconds() - t0) / CS_REPS);
+    }
+    return sink == 12345.0 ? 0.0 : best;
+}
+
+static double time_pool(bool complex_arith) {
+    static double x[CS_SIDE * CS_SIDE], y[CS_SIDE * CS_SIDE / 4];
+    static double complex cx[CS_SIDE * CS_SIDE], cy[CS_SIDE * CS_SIDE / 4];
+    PoolShape s;
+    if (!pool_shape_init(&s, 1, CS_SIDE, CS_SIDE, 2, 2, 2)) exit(2);
+    Rng r = rng_make(4);
+    for (int k = 0; k < CS_SIDE * CS_SIDE; k++) cx[k] = x[k] = rng_uniform(&r);
+    cx[0] += 1e-10 * I;
+    double best = INFINITY, sink = 0.0;
+    for (int round = 0; round < 5; round++) {
+        double t0 = now_seconds();
+        for (int rep = 0; rep < CS_REPS / 10; rep++) {
+            if (complex_arith) maxpool_forward_complex(cy, cx, &s), sink += cimag(cy[0]);
+            else maxpool_forward_double(y, x, &s), sink += y[0];
+        }
+        best = fmin(best, (now_seconds() - t0) / (CS_REPS / 10));
+    }
+    return sink == 12345.0 ? 0.0 : best;
+}
+
+static void complex_step_cost(void) {
+    double dr = time_dense(false), dc = time_dense(true), pr = time_pool(false), pc = time_pool(true);
+    printf("complex step: dense %dx%d + BCE forward %.3f us real, %.3f us complex (%.2fx); max pooling %dx%d "
+           "%.3f us real, %.3f us complex (%.2fx); two complex passes per entry it decides\n",
+           CS_N, CS_M, 1e6 * dr, 1e6 * dc, dc / dr, CS_SIDE, CS_SIDE, 1e6 * pr, 1e6 * pc, pc / pr);
 }
 
 int main(void) {
@@ -187,14 +292,28 @@ int main(void) {
         t1[i] = m[0], tc[i] = m[1], t2[i] = m[2], t2f[i] = m[3], t4[i] = m[5];
         double t3 = m[4];
         printf("bench input=%dx%d kernel=%d channels=%d params=%d full_check_us=%.3f directional_check_us=%.3f "
-               "train_step_us=%.3f forward_us=%.3f\n",
+               "train_step_us=%.3f forward_us=%.3f (checks: the old fixed-step rule, no verdict uses it)\n",
                sizes[i].h, sizes[i].w, sizes[i].k, sizes[i].c, P[i], 1e6 * t1[i], 1e6 * t2[i], 1e6 * t3,
                1e6 * t4[i]);
         printf("  cached check: %.3f us, numerical gradient bit-identical to the plain check: %s; "
                "directional check counting the forward pass at theta: %.3f us\n",
                1e6 * tc[i], same ? "yes" : "NO", 1e6 * t2f[i]);
+        const Op bounded[] = {op_bounded_plain, op_bounded_cached, op_bounded_directional, op_forward};
+        double bm[4];
+        analytic(&b);
+        time_ops(&b, bounded, 4, bm);
+        op_bounded_plain(&b);
+        int ev_plain = bounded_evaluations(&b);
+        op_bounded_cached(&b);
+        int ev_cached = bounded_evaluations(&b), all = b.s.n_params + b.s.n_input;
+        printf("  bounded checker (the chapters' verdicts): plain %.3f us (%.2f x 2P forward passes, %.2f "
+               "evaluations per entry), cached %.3f us (%.2f x 2P forward passes, %.2f evaluations per entry), "
+               "directional %.3f us (%.2f forward passes)\n",
+               1e6 * bm[0], bm[0] / (2.0 * all * bm[3]), (double)ev_plain / all, 1e6 * bm[1],
+               bm[1] / (2.0 * all * bm[3]), (double)ev_cached / all, 1e6 * bm[2], bm[2] / bm[3]);
         fflush(stdout);
         all_ok = all_ok && same;
+        free(b.bounded);
         net_buffers_free(&b.b);
     }
     printf("\n");
@@ -203,12 +322,13 @@ int main(void) {
         double dir_f = t2f[i] / t4[i];
         bool ok = full <= FULL_CHECK_TARGET && dir <= DIRECTIONAL_TARGET;
         all_ok = all_ok && ok;
-        printf("ratio input=%dx%d full_check/(2P*forward)=%.3f (target <= %g) cached_check/(2P*forward)=%.3f "
+        printf("ratio (old fixed-step rule) input=%dx%d full_check/(2P*forward)=%.3f (target <= %g) cached_check/(2P*forward)=%.3f "
                "directional_check/forward=%.2f (target <= %g; %.2f with the forward pass at theta) %s\n",
                sizes[i].h, sizes[i].w, full, FULL_CHECK_TARGET, cached, dir, DIRECTIONAL_TARGET, dir_f,
                ok ? "ok" : "MISSED");
     }
     printf("cached check for 16x16: %.3f x 2P forward passes, %.1fx faster than the plain check\n",
            tc[2] / (2.0 * P[2] * t4[2]), t1[2] / tc[2]);
+    complex_step_cost();
     return all_ok ? 0 : 1;
 }

@@ -281,7 +281,7 @@ static void differences_with_progress(NumericalDerivative *found, KernelLoss *p,
     for (int start = 0; start < m; start += CHUNK) {
         progress_update(&bar, start);
         p->block = block + start, p->entry = entry + start, p->m = m - start < CHUNK ? m - start : CHUNK;
-        numerical_gradient_bounded_smooth(found + start, p->block, p->m, obj);
+        numerical_gradient_bounded_linear(found + start, p->block, p->m, obj);
     }
     progress_end(&bar);
     p->block = block, p->entry = entry, p->m = m;

@@ -14,6 +14,8 @@
 #include "arraylen.h"
 #include "example.h"
 #include "gradcheck.h"
+#include "cstep.h"
+#include "dense_generic.h"
 #include "loss.h"
 #include "options.h"
 #include "plotfile.h"
@@ -154,6 +156,23 @@ static double sum_of_terms(double (*term)(void *, int, double *), TermLoss *t, d
 }
 static double yhat_whole(void *ctx, double *scale) { return sum_of_terms(yhat_term, ctx, scale); }
 static double z_whole(void *ctx, double *scale) { return sum_of_terms(z_term, ctx, scale); }
+
+// Entry e's term at ŷ_e + i·h for the complex step (cstep.h).
+static double yhat_term_complex(void *ctx, int e, double h, double *scale) {
+    const TermLoss *t = ctx;
+    double complex v = bce_prob_complex(t->y[t->idx ? t->idx[e] : e], CMPLX(t->v[e], h), scale);
+    *scale /= h * t->n;
+    return cimag(v) / (h * t->n);
+}
+
+// Entry e's term at z_e + i·h for the complex step (cstep.h): Im over h, by
+// the one generic definition of the logit form (dense_generic.inc).
+static double z_term_complex(void *ctx, int e, double h, double *scale) {
+    const TermLoss *t = ctx;
+    double complex v = bce_logits_complex(t->y[t->idx ? t->idx[e] : e], CMPLX(t->v[e], h), scale);
+    *scale /= h * t->n;
+    return cimag(v) / (h * t->n);
+}
 
 // ---------------------------------------------------------------- formatting
 
@@ -395,6 +414,8 @@ static void check_eq1(Report *r, const Data *d, const Tensor *dyhat) {
         TermLoss t = {d->y.data, v.data, idx, m, d->n};
         Objective obj = {yhat_whole, yhat_term, &t};
         numerical_gradient_bounded(num, v.data, m, &obj);
+        ComplexObjective cobj = {yhat_term_complex, &t};
+        complex_step_rescue(num, a.data, NULL, NULL, m, v.data, &cobj, false, CHECK_RTOL);
         report_gradient_check(r, "∂L/∂ŷ, eq. (1)", &a, num, NULL,
                               compare_bounded(a.data, num, NULL, NULL, m, CHECK_RTOL));
         tensor_free(&a), tensor_free(&v), free(num);
@@ -457,9 +478,13 @@ static void check_chain_identity(Report *r, const Data *d, const Tensor *dyhat, 
     for (int i = 0; i < d->n; i++) {
         double p = d->yhat.data[i];
         if (yhat_margin(p) < CHAIN_MARGIN || !isfinite(dyhat->data[i])) continue;
-        double a = dyhat->data[i] * p * (1.0 - p), b = dz->data[i], diff = fabs(a - b);
+        double a = dyhat->data[i] * p * (1.0 - p), b = dz->data[i], diff = fabs(a - b), y = d->y.data[i];
+        // Relative to the terms each side subtracts (y(1 − ŷ) and (1 − y)ŷ;
+        // ŷ and y), not to a difference that may be 0: at ŷ = y both sides
+        // are rounding noise of 1e-17 around a true 0.
+        double terms = fmax(y * (1.0 - p) + (1.0 - y) * p, p + y) / d->n;
         max_abs = fmax(max_abs, diff);
-        max_rel = fmax(max_rel, diff > 0 ? diff / fmax(fabs(a), fabs(b)) : 0.0);
+        max_rel = fmax(max_rel, diff > 0 ? diff / fmax(fmax(fabs(a), fabs(b)), terms) : 0.0);
         compared++;
     }
     if (!compared) {
@@ -468,7 +493,8 @@ static void check_chain_identity(Report *r, const Data *d, const Tensor *dyhat, 
         return;
     }
     char detail[160];
-    snprintf(detail, sizeof detail, "entries with ŷ at least %g from 0 and 1", CHAIN_MARGIN);
+    snprintf(detail, sizeof detail, "entries with ŷ at least %g from 0 and 1, differences relative to the terms",
+             CHAIN_MARGIN);
     report_identity(r, "∂L/∂ŷ·ŷ(1 − ŷ) = ∂L/∂z", compared, max_abs, max_rel, CHAIN_REL_TOL, detail);
 }
 
@@ -480,7 +506,9 @@ static void check_dz(Report *r, const Data *d, const Tensor *dz) {
     if (!num) usage_error("--y: out of memory for %d entries", d->n);
     TermLoss t = {d->y.data, v.data, NULL, d->n, d->n};
     Objective obj = {z_whole, z_term, &t};
-    numerical_gradient_bounded(num, v.data, d->n, &obj);
+    numerical_gradient_bounded_smooth(num, v.data, d->n, &obj); // the logit form is smooth in z
+    ComplexObjective cobj = {z_term_complex, &t};
+    complex_step_rescue(num, dz->data, NULL, NULL, d->n, v.data, &cobj, false, CHECK_RTOL);
     report_gradient_check(r, "∂L/∂z", dz, num, NULL, compare_bounded(dz->data, num, NULL, NULL, d->n, CHECK_RTOL));
     tensor_free(&v), free(num);
 }

@@ -217,7 +217,7 @@ START_TEST(test_case_exact_zero_gradient) {
     numerical_gradient_bounded(num, d.x.data, 2, &obj);
     for (int j = 0; j < 2; j++) {
         ck_assert_double_eq(num[j].value, 0.0);
-        ck_assert_double_eq(num[j].bound, 0.0);
+        ck_assert_double_le(num[j].bound, 1e-300); // only the subnormal floor of the round-off bound
     }
     dense_case_free(&d);
 }

@@ -348,12 +348,13 @@ START_TEST(test_exact_zero_gradient_passes) {
     ck_assert_int_eq(p.calls, 16); // 4 evaluations per entry
     // The loss is linear in K, so the smooth variant may try a larger step:
     // once for the block (a zero within the bound might hide a small
-    // derivative; the entries after the first start from the larger step).
+    // derivative; the entries after the first start from the larger step;
+    // a step at which L does not move at all jumps once more).
     NumericalDerivative smooth[4];
     Objective obj = {xcorr_loss, NULL, &p};
     numerical_gradient_bounded_smooth(smooth, p.k, 4, &obj);
-    ck_assert_int_eq(p.calls, 16 + 20);
-    ck_assert_int_eq(smooth[1].evaluations, 4);
+    ck_assert_int_eq(p.calls, 16 + 24);
+    ck_assert_int_le(smooth[1].evaluations, 8);
     ck_assert_double_lt(smooth[0].bound, num[0].bound);
     ck_assert_int_eq(compare_bounded(dk, smooth, NULL, NULL, 4, GRADCHECK_REL_TOL).verdict, VERDICT_PASS);
     // A wrong gradient here (G forgotten: dK = window sums of X, 1200 1600;

@@ -177,13 +177,19 @@ END_TEST
 
 // One output's terms and their magnitudes, by hand: y = 0.25, ŷ = 1/2 gives
 // −[0.25 log 0.5 + 0.75 log 0.5] = log 2, parts 0.25 log 2 and 0.75 log 2;
-// y = 0.5, z = 2: max(z,0) − y z + log1p(e^−2) = 2 − 1 + log1p(e^−2).
+// y = 0.5, z = 2: max(z,0) − y z + log1p(e^−2) = 2 − 1 + log1p(e^−2); its
+// scale counts what rounds: 2 − 1 = 1 and log1p(e^−2), not y·z = 1, which is
+// exact. At y = 1, z = 40, z − z cancels exactly: the scale is log1p(e^−40).
 START_TEST(test_terms_and_scales) {
     double scale;
     ck_assert_double_eq_tol(bce_term(0.25, 0.5, &scale), log(2.0), HAND_TOL);
     ck_assert_double_eq_tol(scale, log(2.0), HAND_TOL);
     ck_assert_double_eq_tol(bce_logits_term(0.5, 2.0, &scale), 1.0 + log1p(exp(-2.0)), HAND_TOL);
-    ck_assert_double_eq_tol(scale, 2.0 + 1.0 + log1p(exp(-2.0)), HAND_TOL);
+    ck_assert_double_eq_tol(scale, 1.0 + log1p(exp(-2.0)), HAND_TOL);
+    ck_assert_double_eq_tol(bce_logits_term(1.0, 40.0, &scale), log1p(exp(-40.0)), 1e-30);
+    ck_assert_double_eq_tol(scale, log1p(exp(-40.0)), 1e-30);
+    bce_logits_term(0.3, 3.0, &scale); // 0.3·3 rounds: it counts
+    ck_assert_double_eq_tol(scale, 2.1 + 0.9 + log1p(exp(-3.0)), 1e-14);
     ck_assert_double_eq(bce_term(1.0, 1.0, &scale), 0.0); // zero-weight log 0 left out
 }
 END_TEST

@@ -81,14 +81,14 @@ typedef struct {
     DirBlock *blocks;
     int n_blocks;
     const Objective *obj;
-    double t;
+    double t, origin; // the point is θ + (t − origin)·dir
 } AlongDirection;
 
 static double along_whole(void *ctx, double *scale) {
     AlongDirection *a = ctx;
     for (int b = 0; b < a->n_blocks; b++)
         for (int k = 0; k < a->blocks[b].n; k++)
-            a->blocks[b].param[k] = a->blocks[b].saved[k] + a->t * a->blocks[b].dir[k];
+            a->blocks[b].param[k] = a->blocks[b].saved[k] + (a->t - a->origin) * a->blocks[b].dir[k];
     double v = a->obj->whole(a->obj->ctx, scale);
     for (int b = 0; b < a->n_blocks; b++)
         memcpy(a->blocks[b].param, a->blocks[b].saved, (size_t)a->blocks[b].n * sizeof(double));
@@ -98,7 +98,16 @@ static double along_whole(void *ctx, double *scale) {
 NumericalDerivative directional_derivative(DirBlock *blocks, int n_blocks, const Objective *obj) {
     for (int b = 0; b < n_blocks; b++)
         memcpy(blocks[b].saved, blocks[b].param, (size_t)blocks[b].n * sizeof(double));
-    AlongDirection a = {blocks, n_blocks, obj, 0.0};
+    // t starts at the entries' largest size, not at 0, so that the steps
+    // are in proportion to θ: from t = 0 a step could shrink until θ + t
+    // rounds back to θ and L stops moving (a bound of 0 that is no bound).
+    // t − origin is exact for t near origin.
+    double origin = 0.0;
+    for (int b = 0; b < n_blocks; b++)
+        for (int k = 0; k < blocks[b].n; k++)
+            if (blocks[b].dir[k] != 0.0) origin = fmax(origin, fabs(blocks[b].saved[k] / blocks[b].dir[k]));
+    if (!isfinite(origin)) origin = 0.0;
+    AlongDirection a = {blocks, n_blocks, obj, origin, origin};
     Objective along = {along_whole, NULL, &a};
     NumericalDerivative d;
     numerical_gradient_bounded(&d, &a.t, 1, &along);

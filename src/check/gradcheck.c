@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 
+
 double relative_error(double analytic, double numerical) {
     return fabs(analytic - numerical) / fmax(fabs(analytic) + fabs(numerical), GRADCHECK_TINY);
 }
@@ -141,6 +142,16 @@ DirectionalResult directional_check(ParamBlock *blocks, int n_blocks, LossFn los
 // One growth multiplies the step by at most 1e4 (aiming where round-off
 // falls to GOOD_FRACTION of the derivative; truncation then ends the search).
 #define GROW_MAX 1e4
+// For a loss linear in the entry (numerical_gradient_bounded_linear) any
+// step is exact but for round-off, so one growth may go 1e12 at once and
+// the step has no upper limit but the doubles' range.
+#define GROW_MAX_LINEAR 1e12
+#define STEP_MAX_LINEAR 1e290
+// Each loss value is off by at least a few of the smallest subnormals once
+// its terms underflow (ε·Σ|t| is then 0): the round-off bound's floor.
+#define SUBNORMAL_ULPS 4.0
+// An exactly-zero entry's first step, as a fraction of the block's.
+#define ZERO_ENTRY_FRACTION 1e-3
 // The step stays above 64 ulps of θ (below that the realised step is
 // mostly rounding) and below 1e-2·max(1, |θ|) (beyond that it is no longer
 // a derivative at θ).
@@ -161,6 +172,11 @@ const char *verdict_name(Verdict v) {
     return "?";
 }
 
+// How far a step may grow past its first: not at all (a kink could hide
+// inside a larger step), to STEP_MAX_REL (a smooth loss), or without limit
+// (a loss linear in the entry: every step is exact but for round-off).
+typedef enum { GROW_TO_FIRST, GROW_TO_CAP, GROW_LINEAR } Growth;
+
 // L at θ + t·d for a line through θ: *at receives the realised t, *scale the
 // magnitude of the terms. A line is one entry or one direction.
 typedef double (*LineEval)(void *line, double t, double *at, double *scale);
@@ -176,7 +192,7 @@ static double central_on(LineEval f, void *line, double h, double *roundoff, dou
     double down = f(line, -h, &at_down, &s_down);
     double width = at_up - at_down;
     *sum = s_up + s_down;
-    *roundoff = ROUNDOFF_SAFETY * DBL_EPSILON * *sum / width;
+    *roundoff = ROUNDOFF_SAFETY * (DBL_EPSILON * *sum + SUBNORMAL_ULPS * DBL_TRUE_MIN) / width;
     *lever = fabs(s_up - s_down) / width;
     return (up - down) / width;
 }
@@ -203,7 +219,7 @@ static double bound_of(const Attempt *a) { return a->truncation + a->roundoff; }
 // Shrinking and growing never alternate (grown: a truncation-dominated
 // attempt ends the search; shrunk: a round-off-dominated one does). A step
 // below the first one (carried from the entry before) grows straight back.
-static double next_step(const Attempt *a, double ref, double base, double h_min, double h_max, bool may_grow,
+static double next_step(const Attempt *a, double ref, double base, double h_min, double h_max, Growth may_grow,
                         int *direction) {
     double h;
     if (a->truncation > a->roundoff) {
@@ -212,35 +228,58 @@ static double next_step(const Attempt *a, double ref, double base, double h_min,
         h = a->step * fmin(fmax(cbrt(a->roundoff / a->truncation), SHRINK_MIN), SHRINK_MAX);
         if (h < h_min && a->step > h_min) h = h_min;
     } else {
-        if (*direction < 0 || (!may_grow && a->step >= base)) return 0.0;
+        if (*direction < 0 || (may_grow == GROW_TO_FIRST && a->step >= base)) return 0.0;
         *direction = 1;
         double want = a->roundoff / fmax(GOOD_FRACTION * ref, DBL_MIN); // round-off falls as 1/h
-        h = a->step < base ? base : a->step * fmin(fmax(want, 2.0), GROW_MAX);
+        double most = may_grow == GROW_LINEAR ? GROW_MAX_LINEAR : GROW_MAX;
+        h = a->step < base ? base : a->step * fmin(fmax(want, 2.0), most);
         if (h > h_max && a->step < h_max) h = h_max;
     }
     return h < h_min || h > h_max ? 0.0 : h;
 }
 
 // The adaptive search from step h; the best attempt becomes the result.
-static NumericalDerivative adapt(LineEval f, void *line, double h, double base, double h_min, double h_max,
-                                 bool may_grow) {
+// h_unit: the first step of an entry of size one (where a step that moved
+// nothing jumps).
+static NumericalDerivative adapt(LineEval f, void *line, double h, double base, double h_unit, double h_min,
+                                 double h_max, Growth may_grow) {
     Attempt best = {.truncation = INFINITY, .roundoff = INFINITY, .step = h};
     int evaluations = 0, direction = 0;
     for (int tries = 0; tries < MAX_ATTEMPTS && h > 0.0; tries++) {
         Attempt a = attempt_at(f, line, h);
         evaluations += 4;
-        if (bound_of(&a) < bound_of(&best)) best = a;
+        // Two attempts whose values differ by more than both bounds: one
+        // bound is wrong. A larger step can be fooled (a kink, or a loss
+        // that saturates inside both of its differences, looks straight);
+        // a smaller one's bound covers its own round-off. Keep the smaller.
+        bool contradicts = tries > 0 && isfinite(bound_of(&best)) && isfinite(bound_of(&a)) &&
+                           fabs(a.value - best.value) > bound_of(&a) + bound_of(&best);
+        if (contradicts && a.step > best.step) break;
+        if (contradicts || bound_of(&a) < bound_of(&best)) best = a;
         // What the bound must resolve: the derivative itself, or, when it is
         // zero within the bound, the size of the terms that make it up.
         double ref = fabs(a.value) > bound_of(&a) ? fabs(a.value) : a.lever;
-        // Nothing moved at all (not L, not one term's size): the entry does
-        // not reach the loss, and no step will say more.
-        if (a.value == 0.0 && a.truncation == 0.0 && a.lever == 0.0) break;
+        // L did not move at either step: either the step was too small to
+        // register (a first step in proportion to an entry of 1e-300; the
+        // terms' sizes may still wobble by their rounding), or the entry does
+        // not reach the loss. The step jumps to the one of an entry of size
+        // one (or by GROW_MAX) and the search starts afresh there; at the
+        // cap, nothing moving means the entry does not reach L.
+        // Only where steps may grow: for a loss with kinks a larger step may
+        // cross one that neither difference shows.
+        if (a.value == 0.0 && a.truncation == 0.0 && may_grow == GROW_TO_FIRST) break;
+        if (a.value == 0.0 && a.truncation == 0.0) {
+            double cap = fmin(h_max, h_unit * (STEP_MAX_REL / BOUNDED_FIRST_STEP));
+            if (!(h < cap)) break;
+            h = base = fmin(fmax(h_unit, h * GROW_MAX), cap);
+            direction = 0;
+            continue;
+        }
         // Zero within the bound: a small derivative may hide under round-off,
         // so a round-off-dominated step grows (once per block, as the next
         // entry starts from it) before the bound is taken against the lever.
         bool hidden = !(fabs(a.value) > bound_of(&a)) && a.roundoff >= a.truncation && h < h_max && tries == 0 &&
-                      (may_grow ? h <= base : h < base);
+                      (may_grow != GROW_TO_FIRST ? h <= base : h < base);
         if (bound_of(&a) <= GOOD_FRACTION * ref && !hidden) break;
         h = next_step(&a, ref, base, h_min, h_max, may_grow, &direction);
     }
@@ -255,6 +294,12 @@ static NumericalDerivative adapt(LineEval f, void *line, double h, double base, 
              d.bound > RESOLVE_FRACTION * ref;
     d.lever = best.lever;
     d.evaluations = evaluations;
+    d.why = !isfinite(d.bound) ? "central differences: L not finite at the steps tried"
+            : best.roundoff < SUBNORMAL_ULPS * 4.0 * DBL_TRUE_MIN / best.step * ROUNDOFF_SAFETY
+                ? "central differences: L moves by a few subnormals only (underflow)"
+            : best.roundoff >= best.truncation
+                ? "central differences: round-off above 1e-4 of the derivative at every step tried"
+                : "central differences: truncation above 1e-4 of the derivative at every step tried";
     return d;
 }
 
@@ -284,7 +329,7 @@ static double entry_eval(void *line, double t, double *at, double *scale) {
 // stepped alike; the block's size keeps a zero entry's step in proportion.
 static double first_step(double theta, double typical) { return BOUNDED_FIRST_STEP * fmax(fabs(theta), typical); }
 
-static void gradient_bounded(NumericalDerivative *out, double *param, int n, const Objective *obj, bool may_grow) {
+static void gradient_bounded(NumericalDerivative *out, double *param, int n, const Objective *obj, Growth may_grow) {
     double typical = 0.0;
     for (int k = 0; k < n; k++) typical += fabs(param[k]) / n;
     if (!(typical > 0.0) || !isfinite(typical)) typical = 1.0;
@@ -292,10 +337,19 @@ static void gradient_bounded(NumericalDerivative *out, double *param, int n, con
     for (int k = 0; k < n; k++) {
         EntryLine e = {param, k, param[k], obj};
         double base = first_step(e.saved, typical);
+        // An exact zero has no size of its own to step by: where the step
+        // may grow, start it well below the block's, so that an entry with a
+        // huge lever (0 beside a weight of 1e8) starts where L is still
+        // curved; one growth brings an ordinary entry back.
+        if (e.saved == 0.0 && may_grow != GROW_TO_FIRST) base *= ZERO_ENTRY_FRACTION;
         double h_min = fmax(STEP_MIN_ULPS * DBL_EPSILON * fabs(e.saved), 8.0 * DBL_MIN);
-        double h_max = STEP_MAX_REL * fmax(1.0, fabs(e.saved));
+        double unit = fmax(1.0, fabs(e.saved));
+        double h_max = (may_grow == GROW_LINEAR ? STEP_MAX_LINEAR : STEP_MAX_REL) * unit;
         double h = fmin(fmax(base * carried, h_min), h_max);
-        out[k] = adapt(entry_eval, &e, h, base, h_min, h_max, may_grow);
+        out[k] = adapt(entry_eval, &e, h, base, BOUNDED_FIRST_STEP * unit, h_min, h_max, may_grow);
+        // L linear in θ_k: its terms' sizes move exactly with the terms of
+        // ∂L/∂θ_k (no term is curved, none cancels against another's size).
+        out[k].lever_is_terms = may_grow == GROW_LINEAR;
         // A kink's shrink says nothing about the next entry's loss, and an
         // entry that does not reach the loss says nothing at all.
         if (!out[k].kink && out[k].lever > 0.0) carried = out[k].step / base;
@@ -303,17 +357,21 @@ static void gradient_bounded(NumericalDerivative *out, double *param, int n, con
 }
 
 void numerical_gradient_bounded(NumericalDerivative *out, double *param, int n, const Objective *obj) {
-    gradient_bounded(out, param, n, obj, false);
+    gradient_bounded(out, param, n, obj, GROW_TO_FIRST);
 }
 
 void numerical_gradient_bounded_smooth(NumericalDerivative *out, double *param, int n, const Objective *obj) {
-    gradient_bounded(out, param, n, obj, true);
+    gradient_bounded(out, param, n, obj, GROW_TO_CAP);
+}
+
+void numerical_gradient_bounded_linear(NumericalDerivative *out, double *param, int n, const Objective *obj) {
+    gradient_bounded(out, param, n, obj, GROW_LINEAR);
 }
 
 // The size a mistake in entry k would produce, which the bound must be
 // small against. Relative mistakes (a factor, a sign, 1e-3 off) produce
 // errors in proportion to the block's largest derivative; when the analytic
-// block is exactly zero they produce none, and what remains are structural
+// block is zero within its bounds they produce none, and what remains are structural
 // mistakes (a wrong index, a missing term) of the size of the terms that
 // make up the derivative: lever_k.
 static double block_reference(const double *analytic, const NumericalDerivative *num, const bool *skip, int n,
@@ -323,7 +381,14 @@ static double block_reference(const double *analytic, const NumericalDerivative 
     for (int k = 0; k < n; k++) {
         if ((skip && skip[k]) || num[k].kink) continue;
         ref = fmax(ref, fmax(fabs(analytic[k]), fabs(num[k].value)));
-        if (analytic[k] != 0.0) *all_zero = false;
+        // An exact 0, or (from the complex step or a linear loss, whose
+        // lever is the size of the parts actually summed) rounding noise of 1e-17 within the
+        // bound: what a mistake would produce is then measured by the terms
+        // (lever_k), not by the noise. A central difference's lever also
+        // counts terms that cancel exactly, so there only an exact 0 counts.
+        bool zero = analytic[k] == 0.0 ||
+                    (num[k].lever_is_terms && fmax(fabs(analytic[k]), fabs(num[k].value)) <= num[k].bound);
+        if (!zero) *all_zero = false;
     }
     return ref;
 }
@@ -334,7 +399,7 @@ static Verdict entry_verdict(double a, const NumericalDerivative *d, bool skippe
                              double rtol, double *ratio) {
     if (skipped || d->kink) return VERDICT_NOTHING_COMPARED;
     double err = fabs(a - d->value), allowance = rtol * fmax(fabs(a), fabs(d->value)) + d->bound;
-    double ref = all_zero ? d->lever : block_ref;
+    double ref = all_zero ? fmax(d->lever, block_ref) : block_ref;
     *ratio = ref > 0.0 ? d->bound / ref : d->bound > 0.0 ? INFINITY : 0.0;
     bool exact_zero = a == 0.0 && d->value == 0.0 && ref == 0.0; // nothing moved, nothing claimed
     if (!(err <= allowance)) return VERDICT_FAIL;
@@ -366,6 +431,8 @@ BoundedSummary compare_bounded(const double *analytic, const NumericalDerivative
         }
         if (e == VERDICT_INCONCLUSIVE) {
             s.inconclusive++;
+            s.bound = fmax(s.bound, num[k].bound); // what kept it undecided, in the JSON too
+            if (!s.undecided_reason) s.undecided_reason = num[k].why;
             s.worst_bound_ratio = fmax(s.worst_bound_ratio, ratio);
             continue;
         }
@@ -435,8 +502,8 @@ DirectionalBounded directional_check_bounded(ParamBlock *blocks, int n_blocks, c
     double norm = sqrt(norm2);
     DirectionLine line = {blocks, n_blocks, scratch, seed, 1.0 / norm, obj};
     double h = first_step(theta_max, 1.0);
-    NumericalDerivative d = adapt(direction_eval, &line, h, h, STEP_MIN_ULPS * DBL_EPSILON * h / BOUNDED_FIRST_STEP,
-                                  STEP_MAX_REL * fmax(1.0, theta_max), false);
+    NumericalDerivative d = adapt(direction_eval, &line, h, h, h, STEP_MIN_ULPS * DBL_EPSILON * h / BOUNDED_FIRST_STEP,
+                                  STEP_MAX_REL * fmax(1.0, theta_max), GROW_TO_FIRST);
     res.analytic = dot / norm;
     res.numerical = d.value;
     // The analytic side is a dot product (rounding ≲ n·ε·Σ|v g|/‖v‖), and

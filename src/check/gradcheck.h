@@ -2,11 +2,10 @@
 #define WORKBOOK_GRADCHECK_H
 // Checking an analytic gradient against finite differences.
 //
-// Central difference, entry k:  n_k = (L(θ + h_k e_k) − L(θ − h_k e_k)) / (2 h_k)
-// with h_k = h · max(1, |θ_k|), so the step stays meaningful for huge entries.
-// Relative error:               |a − n| / max(|a| + |n|, GRADCHECK_TINY)
-// An entry passes when its relative error is at most the tolerance, or when
-// both values sit inside the round-off floor (|a − n| ≤ GRADCHECK_ABS_FLOOR).
+// Every verdict the chapters give comes from the bounded checker in the
+// second half of this file: each numerical derivative carries a bound on
+// its own error, and a check says PASS, FAIL or INCONCLUSIVE (where central
+// differences cannot decide, cstep.h's complex step is the second method).
 //
 // A layer whose output Y is a matrix is checked through the scalar
 // L = Σ G∘Y for a fixed upstream gradient G (the vector-Jacobian trick):
@@ -15,10 +14,19 @@
 // The loss callback reads the parameters the checker perturbs in place; the
 // checker restores every entry exactly before it returns. Buffers are the
 // caller's.
-
+//
+// The first half is the OLD fixed-step rule, no longer behind any verdict
+// in chapters 0–5: a fixed step h_k = h·max(1, |θ_k|), and an entry passes
+// when |a − n| / (|a| + |n|) ≤ tolerance or |a − n| ≤ GRADCHECK_ABS_FLOOR.
+// What still uses it: chapter 6's §6.4 (the cached and the plain fixed-step
+// gradients of network_fast.c must agree bit for bit: an identity, not a
+// verdict on a gradient), report_check_scalar (no chapter calls it now),
+// make bench's lines labelled as the old rule, and the tests that show what
+// it gets wrong.
 #include <stdbool.h>
 #include <stdint.h>
 
+// The old rule's constants.
 // The default step: central-difference truncation error is O(h²) ≈ 1e-12 and
 // round-off ε·|L|/h ≈ 1e-10 for an O(1) loss, both far below the tolerance.
 #define GRADCHECK_H 1e-6
@@ -139,6 +147,12 @@ typedef struct {
                   // error a mistake in it would produce (the reference the
                   // bound is compared with when the derivative itself is ~0)
     int evaluations; // loss evaluations spent on this entry (4 per attempt)
+    bool complex_step; // value and bound from the complex step (cstep.h), not central differences
+    bool lever_is_terms; // lever is exactly the size of the terms summed into ∂L/∂θ_k (the
+                         // complex step; central differences of a loss linear in θ_k), so a
+                         // derivative that is zero within its bound is judged against it
+    const char *why;   // static text, or NULL: which method was tried and why it could not
+                       // decide (shown when the entry ends INCONCLUSIVE)
 } NumericalDerivative;
 
 typedef enum { VERDICT_PASS, VERDICT_FAIL, VERDICT_INCONCLUSIVE, VERDICT_NOTHING_COMPARED } Verdict;
@@ -163,6 +177,8 @@ typedef struct {
     bool passed;      // verdict == VERDICT_PASS
     int skipped_marked; // of skipped: marked in the caller's skip mask (real ties)
     int skipped_kink;   // of skipped: the checker's own kink flag (no step avoided one)
+    const char *undecided_reason; // static text: why the inconclusive entries stayed
+                                  // undecided (the first one's NumericalDerivative.why)
     double worst_bound_ratio; // largest bound / reference size among the
                               // inconclusive entries (0 if none): how far
                               // from GRADCHECK_RESOLVE_FRACTION they were
@@ -182,6 +198,11 @@ void numerical_gradient_bounded(NumericalDerivative *out, double *param, int n, 
 // only shrinks steps (and grows a carried one back to the first), because a
 // larger step could cross a kink that neither of its two differences shows.
 void numerical_gradient_bounded_smooth(NumericalDerivative *out, double *param, int n, const Objective *obj);
+// The same for a loss linear in every checked entry (a convolution in X, K
+// or b; L = Σ G∘Y): every step is exact but for round-off, so a step grows
+// without limit while round-off hides the derivative (the Richardson bound
+// still measures what curvature there is).
+void numerical_gradient_bounded_linear(NumericalDerivative *out, double *param, int n, const Objective *obj);
 
 // Compares n entries: entry k fails when |a − n| > rtol·max(|a|, |n|) +
 // bound; it is INCONCLUSIVE (neither compared nor failed) when it did not

@@ -23,7 +23,10 @@ double bce_term(double y, double yhat, double *scale) {
 // overflow and no cancellation between two large terms.
 double bce_logits_term(double y, double z, double *scale) {
     double a = fmax(z, 0.0), b = y * z, c = log1p(exp(-fabs(z)));
-    *scale = fabs(a) + fabs(b) + fabs(c);
+    // What rounds: y·z (not at all when it is exact, as for y = 0 or 1),
+    // a − b, and c. At y = 1, z = 40 a and b cancel exactly, and L's
+    // round-off is that of c ≈ 4e-18, not of 40.
+    *scale = fabs(a - b) + (fma(y, z, -b) == 0.0 ? 0.0 : fabs(b)) + fabs(c);
     return a - b + c;
 }
 

@@ -19,7 +19,7 @@ static void json_begin(Report *r, const char *title) { (void)r, (void)title; }
 // What the document is, first: "schema_version" (2 added these four keys,
 // "id" and "value"/"target" on checks, and an always-present
 // "demonstrations"), "chapter", "seed", and "result", the word of the
-// Result line ("pass", "fail" or "inconclusive", as the exit status says).
+// Result line ("pass", "fail", "inconclusive" or "nothing checked").
 static void json_header(StrBuf *doc, const Report *r) {
     const char *program = r->opt->spec ? r->opt->spec->program : "";
     const char *digits = program + strcspn(program, "0123456789");

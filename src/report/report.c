@@ -400,7 +400,8 @@ static void free_report(Report *r) {
 // An undecided check never reads as a pass: exit 3, and the word says so.
 const char *report_result_word(const Report *r) {
     bool passed = r->n_checks_failed == 0 && r->n_answers_wrong == 0;
-    return !passed ? "FAIL" : r->n_checks_undecided ? "INCONCLUSIVE" : "PASS";
+    bool nothing = r->n_checks == 0 && r->n_answers_checked == 0;
+    return !passed ? "FAIL" : r->n_checks_undecided ? "INCONCLUSIVE" : nothing ? "NOTHING CHECKED" : "PASS";
 }
 
 int report_finish(Report *r) {
@@ -419,6 +420,8 @@ int report_finish(Report *r) {
     else if (r->n_checks_undecided)
         sb_printf(&summary, "%d of %d checks passed, %d could not decide (inconclusive or nothing to compare)",
                   r->n_checks - r->n_checks_undecided, r->n_checks, r->n_checks_undecided);
+    else if (r->n_checks == 0)
+        sb_printf(&summary, "no check");
     else
         sb_printf(&summary, "all %d checks passed", r->n_checks);
     if (r->n_answers_checked) sb_printf(&summary, "; %d of %d answers wrong", r->n_answers_wrong, r->n_answers_checked);
@@ -426,8 +429,10 @@ int report_finish(Report *r) {
     r->shown = true;
     if (r->step && r->n_sections > 0) pause_for_enter(r);
     r->fmt->heading(r, "Result");
+    // An undecided check never reads as a pass: exit 3, and the word says so.
+    // Nothing checked and nothing answered is no PASS (exit 0: nothing failed).
     const char *word = report_result_word(r);
-    r->fmt->verdict(r, "Result", sb_str(&summary), word, passed && !r->n_checks_undecided);
+    r->fmt->verdict(r, "Result", sb_str(&summary), word, strcmp(word, "PASS") == 0);
     sb_free(&summary);
     r->fmt->finish(r);
     report_flush(r);

@@ -118,7 +118,8 @@ bool report_verdict(Report *r, const char *name, bool passed, const char *detail
 bool report_verdict_measured(Report *r, const char *name, double value, double target, bool passed,
                              const char *detail);
 // The overall word, as the Result line and the exit status give it: "FAIL"
-// (a check or an answer failed), "INCONCLUSIVE" or "PASS".
+// (a check or an answer failed), "INCONCLUSIVE", "NOTHING CHECKED" (no check
+// and no answer was shown) or "PASS".
 const char *report_result_word(const Report *r);
 
 // The per-entry table of an error-bounded check (gradcheck.h): analytic,

@@ -251,8 +251,8 @@ static Verdict gradient_verdict(Report *r, const char *name, BoundedSummary s, c
         len += snprintf(detail + len, sizeof detail - (size_t)len, ", %d skipped (%s)", s.skipped,
                         s.skip_reason ? s.skip_reason : "not compared");
     if (s.inconclusive)
-        len += snprintf(detail + len, sizeof detail - (size_t)len, ", %d inconclusive (error bound too large)",
-                        s.inconclusive);
+        len += snprintf(detail + len, sizeof detail - (size_t)len, ", %d inconclusive (%s)", s.inconclusive,
+                        s.undecided_reason ? s.undecided_reason : "error bound too large");
     if (s.compared)
         snprintf(detail + len, sizeof detail - (size_t)len,
                  "; max abs error %.1e, max rel error %.1e%s%s (tolerance %g, bound %.1e)", s.max_abs_error,

@@ -39,7 +39,7 @@ void conv_check_differences(NumericalDerivative *out, const int *idx, int keep, 
     for (int t = 0; t < keep; t++) {
         if (show_progress) progress_update(&bar, t);
         ctx->offset = idx[t];
-        numerical_gradient_bounded_smooth(&out[t], &param[idx[t]], 1, &obj); // linear in every entry
+        numerical_gradient_bounded_linear(&out[t], &param[idx[t]], 1, &obj); // linear in every entry
     }
     ctx->offset = 0;
     progress_end(&bar);

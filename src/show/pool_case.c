@@ -1,4 +1,5 @@
 #include "pool_case.h"
+#include "pool_generic.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -113,3 +114,30 @@ void route_split(Tensor *dx, const Tensor *x, const Tensor *g, const PoolShape *
                     if (x->data[window_cell(s, i, j, m, n)] == top) dx->data[window_cell(s, i, j, m, n)] += share;
         }
 }
+
+double pool_complex_at(void *ctx, int k, double h, double *scale) {
+    PoolComplex *c = ctx;
+    const PoolShape *s = c->loss->s;
+    int i0, i1, j0, j1;
+    windows_over(k / s->w, s->kh, s->stride, s->out_h, &i0, &i1);
+    windows_over(k % s->w, s->kw, s->stride, s->out_w, &j0, &j1);
+    double x = c->loss->x->data[k];
+    c->cx[k] = CMPLX(x, h);
+    bool tie;
+    double mag;
+    double complex sum = maxpool_terms_complex(c->cx, c->loss->g->data, s, i0, i1, j0, j1, &mag, &tie);
+    c->cx[k] = x;
+    *scale = mag / h;
+    return tie ? NAN : cimag(sum) / h;
+}
+
+bool pool_complex_init(PoolComplex *c, const PoolLoss *loss) {
+    size_t n = tensor_size(loss->x);
+    c->loss = loss;
+    c->cx = malloc(n * sizeof *c->cx);
+    if (!c->cx) return false;
+    for (size_t k = 0; k < n; k++) c->cx[k] = loss->x->data[k];
+    return true;
+}
+
+void pool_complex_free(PoolComplex *c) { free(c->cx); }

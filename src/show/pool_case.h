@@ -4,6 +4,7 @@
 // a fixed upstream G, so ∂L/∂X is exactly the backward pass for dY = G.
 // Buffers are the caller's.
 
+#include <complex.h>
 #include <stdbool.h>
 
 #include "gradcheck.h"
@@ -32,6 +33,16 @@ double pool_loss_local(void *ctx, int k, double *scale);
 double avgpool_loss(void *ctx, double *scale);
 // Work of one local evaluation: windows per cell × cells per window.
 double pool_local_ops(const PoolShape *s);
+
+// The same loss for the complex step (cstep.h): a complex copy of X, and
+// the windows over cell k from pool_generic.inc. Returns NaN at a tie.
+typedef struct {
+    const PoolLoss *loss;
+    double complex *cx;
+} PoolComplex;
+bool pool_complex_init(PoolComplex *c, const PoolLoss *loss); // false: out of memory
+void pool_complex_free(PoolComplex *c);
+double pool_complex_at(void *ctx, int k, double h, double *scale);
 
 // Marks in tie every cell that shares its window's maximum with another
 // cell (an exact tie: L has a kink there and no derivative). Returns the
