@@ -229,7 +229,7 @@ test-wasm: $(CHAPTERS) $(WASMS)
 	@node tests/wasm/test_wasm.mjs $(BUILD) $(WASM_DIR) $(CHAPTER_NUMS)
 
 test-browser: wasm-html
-	@sh tests/browser/run.sh $(LIVE_DIR)
+	@sh tests/browser/run.sh $(LIVE_DIR) $(BUILD)
 
 # ------------------------------------------------------------------ tests
 ensure-check:

@@ -73,26 +73,29 @@ function fields(c) {
     const input = o.matrix
       ? `<textarea id="${id}" name="${o.name}" rows="2" spellcheck="false" data-default="${esc(o.value)}">${esc(o.value)}</textarea>`
       : `<input id="${id}" name="${o.name}" spellcheck="false" data-default="${esc(o.value)}" value="${esc(o.value)}">`;
-    f.push(`<label for="${id}"><code>${esc(o.name)}</code> <span>${esc(o.help)}</span></label>${input}`);
+    f.push(`<div class="live-field${o.matrix ? ' wide' : ''}"><label for="${id}"><code>${esc(o.name)}</code> ` +
+           `<span>${esc(o.help)}</span></label>${input}</div>`);
   }
   const bugOptions = c.bugs.map((b) => `<option value="${esc(b.name)}">${esc(b.name)}: ${esc(b.description)}</option>`);
-  f.push(`<label for="live-${c.n}-bug"><code>--bug</code> <span>inject a classic mistake</span></label>` +
-         `<select id="live-${c.n}-bug" name="--bug" data-default=""><option value="">none: the right code</option>${bugOptions.join('')}</select>`);
-  f.push(`<label for="live-${c.n}-answer"><code>--answer</code> <span>NAME=MATRIX, one per line</span></label>` +
-         `<textarea id="live-${c.n}-answer" name="--answer" rows="2" spellcheck="false" data-default="" placeholder="e.g. ${esc(c.answerExample)}"></textarea>`);
+  const field = (name, help, control, wide) => f.push(`<div class="live-field${wide ? ' wide' : ''}">` +
+    `<label for="live-${c.n}-${name}"><code>--${name}</code> <span>${help}</span></label>${control}</div>`);
+  field('bug', 'inject a classic mistake', `<select id="live-${c.n}-bug" name="--bug" data-default="">` +
+        `<option value="">none: the right code</option>${bugOptions.join('')}</select>`);
+  field('seed', 'seed for every random choice', `<input id="live-${c.n}-seed" name="--seed" data-default="1" value="1">`);
+  field('answer', 'your hand-computed NAME=MATRIX, one per line', `<textarea id="live-${c.n}-answer" name="--answer" ` +
+        `rows="2" spellcheck="false" data-default="" placeholder="e.g. ${esc(c.answerExample)}"></textarea>`, true);
   if (c.formulas)
-    f.push(`<label for="live-${c.n}-formula"><code>--formula</code> <span>NAME = EXPRESSION, one per line</span></label>` +
-           `<textarea id="live-${c.n}-formula" name="--formula" rows="2" spellcheck="false" data-default=""></textarea>`);
-  f.push(`<label for="live-${c.n}-seed"><code>--seed</code> <span>seed for every random choice</span></label>` +
-         `<input id="live-${c.n}-seed" name="--seed" data-default="1" value="1">`);
+    field('formula', 'a gradient formula NAME = EXPRESSION, one per line', `<textarea id="live-${c.n}-formula" ` +
+          `name="--formula" rows="2" spellcheck="false" data-default="" placeholder="e.g. ${esc(c.formulaExample)}"></textarea>`, true);
   return `<div class="live-fields" data-chapter="${c.n}">\n${f.join('\n')}\n</div>`;
 }
 
 // A key the chapter reports as a matrix, for the --answer placeholder.
 function answerExample(n) {
   const json = JSON.parse(run(n, ['--format', 'json']));
-  const key = Object.keys(json).reverse().find((k) => k.startsWith('dL_') && literal(json[k]) !== null) ??
-    Object.keys(json).find((k) => Array.isArray(json[k]) && literal(json[k]) !== null);
+  const shortest = (keys) => keys.filter((k) => literal(json[k]) !== null && typeof json[k] !== 'string')
+    .sort((a, b) => literal(json[a]).length - literal(json[b]).length)[0];
+  const key = shortest(Object.keys(json).filter((k) => /^(dL_|d[A-Z])/.test(k))) ?? shortest(Object.keys(json));
   return key ? `${key}=${literal(json[key])}` : 'NAME=1 2; 3 4';
 }
 
@@ -115,7 +118,9 @@ function writeAtomic(file, text) {
 
 const style = `<style>${asset('live.css').replace(/\s*\n\s*/g, '')}</style>\n`;
 const shim = asset('wasi_shim.js'), script = asset('live.js');
-const configs = chapters.map((n) => ({ ...chapterOptions(n), answerExample: answerExample(n) }));
+// The example of the chapter's --help notes ("--formula \"dK = xcorr(X, G)\"").
+const formulaExample = (n) => (run(n, ['--help']).replace(/\s*\n\s*/g, ' ').match(/--formula "([^"]+)"/) ?? [, 'NAME = EXPR'])[1];
+const configs = chapters.map((n) => ({ ...chapterOptions(n), answerExample: answerExample(n), formulaExample: formulaExample(n) }));
 
 for (const c of configs) {
   const page = readFileSync(join(build, 'html', `chapter${c.n}.html`), 'utf8');
@@ -132,8 +137,8 @@ for (const c of configs) {
 
 // The index: a chapter selector and each chapter's fields; Run opens the page.
 const index = readFileSync(join(build, 'html', 'index.html'), 'utf8');
-const select = `<label for="live-chapter"><code>chapter</code> <span>the chapter to run</span></label>` +
-  `<select id="live-chapter">${configs.map((c) => `<option value="${c.n}">${esc(c.title)}</option>`).join('')}</select>`;
+const select = `<div class="live-field wide"><label for="live-chapter"><code>chapter</code> <span>the chapter to run</span></label>` +
+  `<select id="live-chapter">${configs.map((c) => `<option value="${c.n}">${esc(c.title)}</option>`).join('')}</select></div>`;
 const indexPanel = `<form id="live-panel" class="live" data-mode="index">\n<details open>\n` +
   `<summary>Run a chapter in this browser: choose it, change the numbers, then Run</summary>\n` +
   `<div class="live-fields">${select}</div>\n${configs.map(fields).join('\n')}\n${ACTIONS}\n</details>\n</form>\n`;
