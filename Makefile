@@ -21,6 +21,7 @@
 #   make wasm-html          live pages that run the chapter in the browser: build/live/
 #   make test-wasm          the wasm builds under Node's WASI print what the native ones do
 #   make test-browser       the live pages in headless Chromium (puppeteer-core)
+#   make bench-wasm         a live page's Run (wasm) against the native run, page sizes
 #   make clean              remove build/ and plots/out/
 #   make help               this list
 # Variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, OPT (default -O2 -g), BUILD (the
@@ -80,7 +81,7 @@ TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_OBJ  := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SRC)) $(BUILD)/tests/run_tests.o $(BUILD)/tests/proc.o
 SUITES    := $(patsubst tests/check_%.c,%,$(TEST_SRC))
 
-.PHONY: wasm wasm-html test-wasm test-browser ensure-wasm html test-html sheet sheets all chapters check clean plots golden fuzz valgrind bench help ensure-check \
+.PHONY: wasm wasm-html test-wasm test-browser bench-wasm ensure-wasm html test-html sheet sheets all chapters check clean plots golden fuzz valgrind bench help ensure-check \
         $(addprefix chapter,$(CHAPTER_NUMS))
 .DEFAULT_GOAL := all
 
@@ -196,7 +197,7 @@ test-html: html
 WASM_CC      ?= clang
 WASM_DIR     := build/wasm
 WASM_CFLAGS  := --target=wasm32-wasi $(CSTD) $(WARN) -O2 $(SRC_INCLUDES) -MMD -MP
-WASM_LDFLAGS := --target=wasm32-wasi -Wl,-z,stack-size=8388608
+WASM_LDFLAGS := --target=wasm32-wasi -Wl,-z,stack-size=8388608 -Wl,--strip-all
 WASM_OBJ     := $(patsubst src/%.c,$(WASM_DIR)/obj/%.o,$(SRC))
 WASMS        := $(addprefix $(WASM_DIR)/chapter,$(addsuffix .wasm,$(CHAPTER_NUMS)))
 LIVE_DIR     := build/live
@@ -227,6 +228,10 @@ wasm-html: html $(WASMS)
 
 test-wasm: $(CHAPTERS) $(WASMS)
 	@node tests/wasm/test_wasm.mjs $(BUILD) $(WASM_DIR) $(CHAPTER_NUMS)
+
+# A Run's time, wasm in V8 against native, and the page sizes.
+bench-wasm: wasm-html
+	@node bench/bench_wasm.mjs $(BUILD) $(WASM_DIR) $(LIVE_DIR) $(CHAPTER_NUMS)
 
 test-browser: wasm-html
 	@sh tests/browser/run.sh $(LIVE_DIR) $(BUILD)

@@ -97,5 +97,27 @@ for (const n of chapters) {
   console.log(`chapter${n}: ${same} of ${2 * RUNS} runs byte-identical (text and json)` +
               (LIBM_BOUND.has(n) ? '; the others differ only in last digits from libm, same verdicts' : ''));
 }
+// Naming a wrong --answer's mistake runs the chapter's --bug variants in the
+// same process (src/report/report_mistake.c): under WASI too, and once per
+// variant for several answers. Each run must name the --bug, byte for byte.
+const NAMED = [
+  ['1', ['--answer', 'dL_dK_conv=24 41; 24 42', '--answer', 'dL_dK_xcorr=-24 -41; -24 -43'], 'no-rot180'],
+  ['5', ['--answer', 'dX=0 0 0 0; 0 -0.03775406687981454 0.0037754066879814516 0.011326220063944362; ' +
+         '0 -0.01887703343990727 -0.00755081337596291 0.011326220063944362'], 'no-rot180'],
+];
+for (const [n, args, bug] of NAMED) {
+  if (!chapters.includes(n)) continue;
+  for (const format of ['text', 'json']) {
+    const a = runNative(n, [...args, '--format', format]), b = runWasm(n, [...args, '--format', format]);
+    compared++;
+    const named = format === 'text' ? `--bug=${bug}` : `"matches_mistake": "${bug}"`;
+    if (a.status !== b.status || !a.stdout.equals(b.stdout) || !b.stdout.toString().includes(named)) {
+      failed++;
+      console.error(`error: chapter${n} ${args.join(' ')} --format ${format}: the wasm run does not name --bug ${bug} as native does`);
+    }
+  }
+  console.log(`chapter${n}: a wrong --answer names --bug ${bug} in wasm as natively (text and json)`);
+}
+
 console.log(failed ? `test-wasm: ${failed} of ${compared} runs differ` : `test-wasm: all ${compared} runs byte-identical`);
 process.exit(failed ? 1 : 0);
