@@ -7,7 +7,8 @@
 // panel and keeps the page and the inputs. The URL fragment holds the
 // changed inputs, so a link reproduces the run. On the index, Run opens the
 // chosen chapter's page with the inputs in its fragment. Lecture mode: large
-// type, one section at a time, arrow keys (and PageUp/PageDown, Space).
+// type, one section at a time, arrow keys (and PageUp/PageDown, Space);
+// "lecture=1&slide=3" in the fragment opens it at the third section.
 (function () {
   'use strict';
   const config = JSON.parse(document.getElementById('live-config').textContent);
@@ -34,7 +35,7 @@
 
   function args(p) {
     const a = [];
-    for (const [k, v] of p) if (k !== 'lecture' && k !== 'run') a.push('--' + k, v);
+    for (const [k, v] of p) if (!['lecture', 'slide', 'run'].includes(k)) a.push('--' + k, v);
     return a;
   }
 
@@ -83,7 +84,7 @@
     const fresh = doc.querySelector('main'), old = document.querySelector('main');
     if (fresh && old) old.replaceWith(document.importNode(fresh, true));
     status.textContent = `exit ${r.status}: ${VERDICT[r.status] ?? ''} · ran in ${ms} ms`;
-    slide = Math.min(slide, slides().length - 1);
+    slide = Math.max(0, Math.min(slide, slides().length - 1));
     showSlide();
     return true;
   }
@@ -125,6 +126,8 @@
       if (el.tagName === 'H2' && out[out.length - 1].length) out.push([]);
       out[out.length - 1].push(el);
     }
+    // A title with nothing under it shares the first section's slide.
+    if (out.length > 1 && out[0].every((el) => el.tagName === 'H1')) out.splice(0, 2, [...out[0], ...out[1]]);
     return out;
   };
   const counter = document.createElement('p');
@@ -166,8 +169,9 @@
   const start = new URLSearchParams(location.hash.slice(1));
   if (config.mode === 'chapter' && [...start.keys()].length) {
     fill(current(), start);
-    if ([...start.keys()].some((k) => k !== 'lecture')) runChapter(params(current()));
+    if ([...start.keys()].some((k) => k !== 'lecture' && k !== 'slide')) runChapter(params(current()));
   }
+  slide = Math.max(0, (parseInt(start.get('slide'), 10) || 1) - 1);
   if (start.get('lecture') === '1') lecture(true);
   else showSlide();
 })();

@@ -102,7 +102,7 @@ function answerExample(n) {
 const ACTIONS = '<div class="live-actions"><button type="submit" class="live-run">Run</button> ' +
   '<button type="button" class="live-reset">Defaults</button> ' +
   '<button type="button" class="live-lecture" aria-pressed="false">Lecture mode</button> ' +
-  '<span class="live-status" role="status"></span></div>\n<p class="live-error" role="alert" hidden></p>';
+  '<span class="live-status" role="status">ready</span></div>\n<p class="live-error" role="alert" hidden></p>';
 
 function panel(c) {
   return `<form id="live-panel" class="live" data-program="${c.program}">\n<details open>\n` +

@@ -145,7 +145,7 @@ for (const c of CASES) {
   const back = await visible();
   const size = await tab.$eval('main p', (p) => parseFloat(getComputedStyle(p).fontSize));
   const scroll = await tab.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
-  if (first.length !== 0 || second.length !== 1 || back.join() !== second.join())
+  if (first.length !== 1 || second.length !== 1 || first[0] === second[0] || back.join() !== second.join())
     fail(`lecture mode: sections shown ${JSON.stringify([first, second, back])}`);
   if (size < 22) fail(`lecture mode: text is ${size} px`);
   if (scroll) fail('lecture mode scrolls sideways at 1024x768');
