@@ -211,11 +211,14 @@ $(WASM_DIR)/obj/%.o: src/%.c | ensure-wasm
 	$(Q)$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
 
 define wasm_rule
-$(WASM_DIR)/chapter$(1).wasm: $(wildcard chapters/chapter$(1)_*.c) $(WASM_OBJ) | ensure-wasm
+$(WASM_DIR)/obj/chapters/chapter$(1).o: $(wildcard chapters/chapter$(1)_*.c) | ensure-wasm
 	@mkdir -p $(WASM_DIR)/obj/chapters
+	$$(call say,WASMCC,$(wildcard chapters/chapter$(1)_*.c))
+	$(Q)$(WASM_CC) $(WASM_CFLAGS) -c $(wildcard chapters/chapter$(1)_*.c) -o $$@
+
+$(WASM_DIR)/chapter$(1).wasm: $(WASM_DIR)/obj/chapters/chapter$(1).o $(WASM_OBJ)
 	$$(call say,WASM,$$@)
-	$(Q)$(WASM_CC) $(WASM_CFLAGS) -c $(wildcard chapters/chapter$(1)_*.c) -o $(WASM_DIR)/obj/chapters/chapter$(1).o
-	$(Q)$(WASM_CC) $(WASM_LDFLAGS) $(WASM_DIR)/obj/chapters/chapter$(1).o $(WASM_OBJ) -lm -o $$@
+	$(Q)$(WASM_CC) $(WASM_LDFLAGS) $$^ -lm -o $$@
 endef
 $(foreach n,$(CHAPTER_NUMS),$(eval $(call wasm_rule,$(n))))
 
