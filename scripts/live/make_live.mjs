@@ -90,13 +90,15 @@ function fields(c) {
   return `<div class="live-fields" data-chapter="${c.n}">\n${f.join('\n')}\n</div>`;
 }
 
-// A key the chapter reports as a matrix, for the --answer placeholder.
+// A key the chapter reports as a matrix and its shape, for the --answer
+// placeholder (not its value: the box is for a student's own derivation).
 function answerExample(n) {
   const json = JSON.parse(run(n, ['--format', 'json']));
-  const shortest = (keys) => keys.filter((k) => literal(json[k]) !== null && typeof json[k] !== 'string')
-    .sort((a, b) => literal(json[a]).length - literal(json[b]).length)[0];
-  const key = shortest(Object.keys(json).filter((k) => /^(dL_|d[A-Z])/.test(k))) ?? shortest(Object.keys(json));
-  return key ? `${key}=${literal(json[key])}` : 'NAME=1 2; 3 4';
+  const usable = (k) => Array.isArray(json[k]) && literal(json[k]) !== null;
+  const key = Object.keys(json).find((k) => /^(dL_|d[A-Z])/.test(k) && usable(k)) ?? Object.keys(json).find(usable);
+  if (!key) return 'NAME=1 2; 3 4';
+  const v = json[key], shape = Array.isArray(v[0]) ? `${v.length}x${v[0].length}` : `1x${v.length}`;
+  return `${key}=… (your ${shape} value, rows split by ;)`;
 }
 
 const ACTIONS = '<div class="live-actions"><button type="submit" class="live-run">Run</button> ' +
