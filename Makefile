@@ -20,6 +20,11 @@
 #   make lib                the checker as a library: libgradcheck.a and .so
 #   make install            install it (PREFIX=/usr/local, DESTDIR=); make uninstall
 #   make test-lib           install into a temporary prefix, build examples/ with pkg-config
+#   make wasm               every chapter as WebAssembly: build/wasm/chapterN.wasm (WASI)
+#   make wasm-html          live pages that run the chapter in the browser: build/live/
+#   make test-wasm          the wasm builds under Node's WASI print what the native ones do
+#   make test-browser       the live pages in headless Chromium (puppeteer-core)
+#   make bench-wasm         a live page's Run (wasm) against the native run, page sizes
 #   make clean              remove BUILD (default build/) and plots/out/
 #   make help               this list
 # Variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, OPT (default -O2 -g), BUILD (the
@@ -83,7 +88,7 @@ TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_OBJ  := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SRC)) $(BUILD)/tests/run_tests.o $(BUILD)/tests/proc.o
 SUITES    := $(patsubst tests/check_%.c,%,$(TEST_SRC))
 
-.PHONY: html test-html sheet sheets all chapters check clean plots golden fuzz valgrind bench help ensure-check \
+.PHONY: wasm wasm-html test-wasm test-browser bench-wasm ensure-wasm html test-html sheet sheets all chapters check clean plots golden fuzz valgrind bench help ensure-check \
         $(addprefix chapter,$(CHAPTER_NUMS))
 .DEFAULT_GOAL := all
 
@@ -195,6 +200,55 @@ html: $(CHAPTERS)
 test-html: html
 	@sh tests/test_html.sh $(BUILD)
 
+# ------------------------------------------------------------------ wasm
+# The same sources compiled for WASI with Debian's clang, wasm-ld and
+# wasi-libc (tests/ensure_wasm.sh installs them like Check); -O2 without -g
+# or sanitizers. The stack is 8 MiB, as a native process has.
+WASM_CC      ?= clang
+WASM_DIR     := build/wasm
+WASM_CFLAGS  := --target=wasm32-wasi $(CSTD) $(WARN) -O2 $(SRC_INCLUDES) -MMD -MP
+WASM_LDFLAGS := --target=wasm32-wasi -Wl,-z,stack-size=8388608 -Wl,--strip-all
+WASM_OBJ     := $(patsubst src/%.c,$(WASM_DIR)/obj/%.o,$(SRC))
+WASMS        := $(addprefix $(WASM_DIR)/chapter,$(addsuffix .wasm,$(CHAPTER_NUMS)))
+LIVE_DIR     := build/live
+
+ensure-wasm:
+	@sh tests/ensure_wasm.sh
+
+$(WASM_DIR)/obj/%.o: src/%.c | ensure-wasm
+	@mkdir -p $(dir $@)
+	$(call say,WASMCC,$<)
+	$(Q)$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
+
+define wasm_rule
+$(WASM_DIR)/obj/chapters/chapter$(1).o: $(wildcard chapters/chapter$(1)_*.c) | ensure-wasm
+	@mkdir -p $(WASM_DIR)/obj/chapters
+	$$(call say,WASMCC,$(wildcard chapters/chapter$(1)_*.c))
+	$(Q)$(WASM_CC) $(WASM_CFLAGS) -c $(wildcard chapters/chapter$(1)_*.c) -o $$@
+
+$(WASM_DIR)/chapter$(1).wasm: $(WASM_DIR)/obj/chapters/chapter$(1).o $(WASM_OBJ)
+	$$(call say,WASM,$$@)
+	$(Q)$(WASM_CC) $(WASM_LDFLAGS) $$^ -lm -o $$@
+endef
+$(foreach n,$(CHAPTER_NUMS),$(eval $(call wasm_rule,$(n))))
+
+wasm: $(WASMS)
+
+# build/live/chapterN.html: the chapter's page with a panel that runs its
+# wasm build in the page (scripts/live/), and an index that links them.
+wasm-html: html $(WASMS)
+	@node scripts/live/make_live.mjs $(BUILD) $(WASM_DIR) $(LIVE_DIR) $(CHAPTER_NUMS)
+
+test-wasm: $(CHAPTERS) $(WASMS)
+	@node tests/wasm/test_wasm.mjs $(BUILD) $(WASM_DIR) $(CHAPTER_NUMS)
+
+# A Run's time, wasm in V8 against native, and the page sizes.
+bench-wasm: wasm-html
+	@node bench/bench_wasm.mjs $(BUILD) $(WASM_DIR) $(LIVE_DIR) $(CHAPTER_NUMS)
+
+test-browser: wasm-html
+	@sh tests/browser/run.sh $(LIVE_DIR) $(BUILD)
+
 # ------------------------------------------------------------------ tests
 ensure-check:
 	@sh tests/ensure_check.sh
@@ -301,4 +355,5 @@ clean:
 
 FORCE:
 
--include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/chapters/*.d $(wildcard $(BUILD)/labs/*.d)
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/chapters/*.d $(wildcard $(BUILD)/labs/*.d) \
+  $(wildcard $(WASM_OBJ:.o=.d) $(WASM_DIR)/obj/chapters/*.d)

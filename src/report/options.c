@@ -14,12 +14,23 @@
 #include "parse.h"
 #include "strbuf.h"
 
+// The in-process re-run under way (rerun_begin), if any.
+static StrBuf *rerun_out;
+static const char *rerun_bug;
+
+void rerun_begin(StrBuf *out, const char *bug) { rerun_out = out, rerun_bug = bug; }
+void rerun_end(void) { rerun_out = NULL, rerun_bug = NULL; }
+StrBuf *rerun_output(void) { return rerun_out; }
+
 static _Noreturn void error_exit(int status, const char *fmt, va_list ap) {
     // The message quotes user input, so it is flattened to one line.
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
     message_one_line(msg);
-    fprintf(stderr, "error: %s\n", msg);
+    if (rerun_bug)
+        fprintf(stderr, "error: --answer: naming the mistake ran --bug %s, which stopped: %s\n", rerun_bug, msg);
+    else
+        fprintf(stderr, "error: %s\n", msg);
     fflush(stderr);
     exit(status);
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "format.h"
+#include "strbuf.h"
 #include "tensor.h"
 
 #define MAX_ANSWERS 32
@@ -99,6 +100,14 @@ void print_help(FILE *f, const ChapterSpec *spec);
 void print_version(FILE *f, const char *program);
 
 bool bug_is(const CommonOptions *o, const char *name);
+
+// A chapter run again inside this process (report_mistake.c names a wrong
+// --answer's mistake by running main with --bug NAME --format json): while it
+// runs, the report's output is appended to *out instead of stdout, and an
+// error line says it came from that --bug's run.
+void rerun_begin(StrBuf *out, const char *bug);
+void rerun_end(void);
+StrBuf *rerun_output(void); // NULL outside a re-run
 
 // Prints "error: <message>" on stderr and exits with status 2.
 _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -19,6 +19,8 @@ void report_check_answer(Report *r, const char *key, const char *label, const Te
 // pattern the wrong entries form, if any (report_mistake.c).
 const char *report_name_mistake(Report *r, const char *key, const char *label, const Tensor *yours,
                                 const Tensor *computed);
+// Frees the --bug variants' runs kept by report_name_mistake.
+void report_mistake_free(void);
 // True when yours, of the transposed shape, is the transpose of computed.
 bool report_transposed_answer(const Tensor *yours, const Tensor *computed);
 // Exits 2 for an --answer that names no reported quantity.

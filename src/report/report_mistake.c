@@ -1,15 +1,15 @@
 // Naming the mistake a wrong --answer matches (issue 17): the chapter's own
 // --bug variants at the same inputs, and generic slips of the right value.
-// A bug variant is obtained by running this program again (/proc/self/exe)
-// with the same arguments plus --bug NAME --format json, and reading the
-// key's value from its JSON: the chapter's code, not a copy of it.
-#include <fcntl.h>
+// A bug variant is obtained by calling this program's main again, in this
+// process, with the same arguments plus --bug NAME --format json, and reading
+// the key's value from the JSON it would print (captured, src/report/options.h):
+// the chapter's code, not a copy of it. No fork or exec, so it runs the same
+// under WASI (make wasm) and costs one chapter run per variant, once for
+// every --answer of the run.
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "report_internal.h"
 
@@ -155,45 +155,50 @@ static int rerun_args(const CommonOptions *o, const char *bug, const char **args
     return n;
 }
 
-// stdout of this program run again with --bug bug, or NULL (malloc'd).
+// This program's own entry point: a re-run calls it again (C allows it).
+int main(int argc, char **argv);
+
+// The JSON of each --bug variant's run, by spec->bugs index, kept for every
+// --answer of this run (a variant runs at most once); NULL when not run yet.
+static char **variant_json;
+static bool *variant_ran;
+static int n_variants;
+
+void report_mistake_free(void) {
+    for (int b = 0; b < n_variants; b++) free(variant_json[b]);
+    free(variant_json), free(variant_ran);
+    variant_json = NULL, variant_ran = NULL, n_variants = 0;
+}
+
+// stdout of this program's main run again in this process with --bug bug
+// --format json, or NULL when it failed (malloc'd).
 static char *run_bug_variant(const CommonOptions *o, const char *bug) {
     const char *args[MAX_RERUN_ARGS + 8];
-    rerun_args(o, bug, args);
-    int fd[2];
-    if (pipe(fd) != 0) return NULL;
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0) return close(fd[0]), close(fd[1]), NULL;
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        dup2(fd[1], STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        dup2(null, STDIN_FILENO);
-        close(fd[0]);
-        // The resolved path, not /proc/self/exe itself: under valgrind the
-        // latter is the tool, while readlink reports the program.
-        char self[4096];
-        ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (len > 0) {
-            self[len] = '\0';
-            execv(self, (char *const *)args);
-        }
-        execv("/proc/self/exe", (char *const *)args);
-        _exit(127);
-    }
-    close(fd[1]);
+    int n = rerun_args(o, bug, args);
     StrBuf out = {0};
-    char buf[4096];
-    ssize_t got;
-    while ((got = read(fd[0], buf, sizeof buf)) > 0) sb_printf(&out, "%.*s", (int)got, buf);
-    close(fd[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) == 2 || WEXITSTATUS(status) >= 4) {
+    rerun_begin(&out, bug);
+    int status = main(n, (char **)args);
+    rerun_end();
+    if (status == 2 || status >= 4) {
         sb_free(&out);
         return NULL;
     }
     return out.s;
+}
+
+// The cached JSON of spec->bugs[b]'s run (NULL if it failed).
+static const char *bug_variant_json(const CommonOptions *o, int b) {
+    if (!variant_json) {
+        variant_json = calloc((size_t)o->spec->n_bugs, sizeof *variant_json);
+        variant_ran = calloc((size_t)o->spec->n_bugs, sizeof *variant_ran);
+        if (!variant_json || !variant_ran) {
+            fprintf(stderr, "error: out of memory naming the mistake\n");
+            exit(2);
+        }
+        n_variants = o->spec->n_bugs;
+    }
+    if (!variant_ran[b]) variant_json[b] = run_bug_variant(o, o->spec->bugs[b].name), variant_ran[b] = true;
+    return variant_json[b];
 }
 
 // The numbers of top-level member key in json, flattened into values (n of
@@ -240,7 +245,7 @@ static const BugInfo *find_bug(const Report *r, const char *key, const Tensor *y
     if (!values) return NULL;
     const BugInfo *found = NULL;
     for (int b = 0; b < spec->n_bugs && !found; b++) {
-        char *json = run_bug_variant(r->opt, spec->bugs[b].name);
+        const char *json = bug_variant_json(r->opt, b);
         if (!json) continue;
         bool same = json_values(json, key, values, n);
         for (int k = 0; k < n && same; k++) same = close_enough(yours->data[k], values[k]);
@@ -248,7 +253,6 @@ static const BugInfo *find_bug(const Report *r, const char *key, const Tensor *y
             found = &spec->bugs[b];
             first_failing_section(json, section, len);
         }
-        free(json);
     }
     free(values);
     return found;
