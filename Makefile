@@ -79,8 +79,8 @@ CHAPTER_SRC := $(sort $(wildcard chapters/chapter*_*.c))
 # chapters/chapter3_dense.c -> 3
 CHAPTER_NUMS := $(sort $(foreach f,$(CHAPTER_SRC),$(patsubst chapter%,%,$(firstword $(subst _, ,$(notdir $(f)))))))
 CHAPTERS  := $(addprefix $(BUILD)/chapter,$(CHAPTER_NUMS))
-# The HTML pages link their neighbours among the chapters that exist (only
-# html_nav.c needs the list; the flags stamp below records it).
+# The HTML pages link their neighbours among the chapters that exist (the
+# list is in the flags stamp too, so a new chapter rebuilds the link bar).
 $(BUILD)/obj/report/html_nav.o: ALL_CFLAGS += -DWORKBOOK_CHAPTER_LIST='"$(CHAPTER_NUMS)"'
 
 
@@ -103,7 +103,7 @@ help:
 FLAGS_STAMP := $(BUILD)/flags.stamp
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(dir $@)
-	@printf '%s\n' 'CC=$(CC)' 'CFLAGS=$(ALL_CFLAGS)' 'CHAPTERS=$(CHAPTER_NUMS)' 'LDFLAGS=$(ALL_LDFLAGS) $(LDLIBS)' > $@.tmp
+	@printf '%s\n' 'CC=$(CC)' 'CFLAGS=$(ALL_CFLAGS)' 'LDFLAGS=$(ALL_LDFLAGS) $(LDLIBS)' 'CHAPTERS=$(CHAPTER_NUMS)' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
 $(BUILD)/obj/%.o: src/%.c $(FLAGS_STAMP)
