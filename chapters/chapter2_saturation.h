@@ -86,16 +86,18 @@ static void torch_pitfall(Report *r) {
     report_text(r, "The logit form L = softplus(z) − y·z, computed as max(z,0) − y·z + log1p(e^−|z|), stays "
                    "finite and accurate for every z, and so does ∂L/∂z = σ(z) − y. PyTorch has both: "
                    "BCEWithLogitsLoss fuses the sigmoid into the loss and returns ∂L/∂z = σ(z) − y directly.");
-    report_text(r, "A Sigmoid layer followed by BCELoss overflows nowhere; it fails silently. BCELoss's "
-                   "backward (PyTorch 1.13) returns (ŷ − y)/max(ŷ(1 − ŷ), %g) and autograd multiplies it by "
-                   "σ′(z) = ŷ(1 − ŷ). While ŷ(1 − ŷ) ≥ %g the two cancel to ŷ − y. From |z| ≈ %.2f on the clamp "
+    double p1 = sigmoid(1.0);
+    report_text(r, "A Sigmoid layer followed by BCELoss overflows nowhere; it fails silently. BCELoss takes ŷ, "
+                   "and its backward (PyTorch 1.13) returns eq. (1) with a clamped denominator, (ŷ − y)/max(ŷ(1 − "
+                   "ŷ), %g) (at ŷ = %.6g, y = 0: 1/(1 − ŷ) = %.5g), and autograd multiplies it by σ′(z) = ŷ(1 − "
+                   "ŷ). While ŷ(1 − ŷ) ≥ %g the two cancel to ŷ − y. From |z| ≈ %.2f on the clamp "
                    "wins, and the product is (ŷ − y)·ŷ(1 − ŷ)·1e12: the gradient decays like e^−|z| although the "
                    "prediction is as wrong as it can be. At y = 1, z = −30 it is %.6g instead of %g; at z = "
                    "−40, %.2g. The loss (30, 40) is still right, so nothing looks wrong: a confidently wrong "
                    "output just stops learning. In float32 with y = 0 the gradient is exactly 0 once ŷ rounds "
                    "to 1 (from z ≈ %.2f). Measured with torch 1.13 on the CPU; the table computes the same "
                    "formula:",
-                TORCH_BCE_EPSILON, TORCH_BCE_EPSILON, first_z_clamped(), torch_sigmoid_bceloss_dz(1.0, z30),
+                TORCH_BCE_EPSILON, p1, 1.0 / (1.0 - p1), TORCH_BCE_EPSILON, first_z_clamped(), torch_sigmoid_bceloss_dz(1.0, z30),
                 exact30, torch_sigmoid_bceloss_dz(1.0, z40), first_z_rounding_to_one(true));
     torch_table(r);
     report_text(r, "BCELoss also clamps each log at −100, as its documentation says, so its loss saturates at "
