@@ -187,6 +187,70 @@ START_TEST(test_chapter3_bug_line_holds) {
 }
 END_TEST
 
+// Chapter 1's default upstream G is dense: no zero entry for any seed, so
+// a 1x1 output (kernel as large as the input) still reaches L, and the
+// missing rot180 fails for every seed: with X = [1 2; 3 4] and G = [g],
+// ∂L/∂K = g·X and rot180 of it, [4 3; 2 1]·g, differ for every g ≠ 0.
+START_TEST(test_chapter1_dense_upstream) {
+    for (int seed = 1; seed <= 40; seed++) {
+        char s[16];
+        snprintf(s, sizeof s, "%d", seed);
+        const char *args[] = {"--input", "1 2; 3 4", "--kernel", "1 0; 0 2", "--seed", s, "--bug", "no-rot180", NULL};
+        ProcResult p = run_chapter("chapter1", args);
+        ck_assert_msg(p.status == 1, "--seed %d: --bug no-rot180 exited %d", seed, p.status);
+        proc_free(&p);
+        const char *json[] = {"--format", "json", "--seed", s, NULL};
+        p = run_chapter("chapter1", json);
+        ck_assert_int_eq(p.status, 0);
+        const char *g = strstr(p.out, "\"upstream\": ");
+        ck_assert_ptr_nonnull(g);
+        const char *end = strchr(g, '\n');
+        for (const char *c = g + strlen("\"upstream\": "); c < end; c++)
+            ck_assert_msg(!(*c == '0' && (c[-1] == '[' || c[-1] == ' ') && (c[1] == ',' || c[1] == ']')),
+                          "--seed %d: a zero in G: %.*s", seed, (int)(end - g), g);
+        proc_free(&p);
+    }
+}
+END_TEST
+
+// --mode full: X is padded by kh−1, kw−1, so ∂L/∂K = pad(X, kh−1, kw−1) ⋆ G
+// (for X = [1 2 3; 4 5 6; 7 8 9], K 2x2, G 4x4); the suggested --formula
+// holds there and the valid mode's xcorr(X, G) does not.
+START_TEST(test_chapter1_full_mode_formula) {
+    const char *args[] = {"--no-color", "--input", "1 2 3; 4 5 6; 7 8 9", "--kernel", "1 0; 0 -1", "--mode", "full",
+                          NULL};
+    char *t = run_flat("chapter1", args, 0);
+    assert_has(t, "= (pad(X, kh−1, kw−1) ⋆ G)[m,n]");
+    assert_has(t, "∂L/∂K = rot180(pad(X, kh−1, kw−1) ⋆ G)");
+    assert_has(t, "build/chapter1 --mode full --formula \\ 'dL_dK_xcorr = xcorr(pad(X, kh - 1, kw - 1), G)'");
+    assert_lacks(t, "(X ⋆ G)[m,n]");
+    free(t);
+    const char *good[] = {"--input", "1 2 3; 4 5 6; 7 8 9", "--kernel", "1 0; 0 -1", "--mode", "full", "--formula",
+                          "dL_dK_xcorr = xcorr(pad(X, kh - 1, kw - 1), G)", NULL};
+    ProcResult p = run_chapter("chapter1", good);
+    ck_assert_int_eq(p.status, 0);
+    proc_free(&p);
+    const char *bad[] = {"--input", "1 2 3; 4 5 6; 7 8 9", "--kernel", "1 0; 0 -1", "--mode", "full", "--formula",
+                         "dL_dK_xcorr = xcorr(X, G)", NULL};
+    p = run_chapter("chapter1", bad);
+    ck_assert_int_eq(p.status, 1);
+    proc_free(&p);
+}
+END_TEST
+
+// Erratum (a) names the seed's error: its sums run over the output's own
+// i, j with the kernel size m, n as offsets, so read as written it is one
+// number, [3 0; 8 9]·[1 1; 1 2] summed = 3 + 0 + 8 + 18 = 29 = Y[1,1].
+START_TEST(test_chapter1_erratum_a) {
+    const char *args[] = {"--no-color", NULL};
+    char *t = run_flat("chapter1", args, 0);
+    assert_lacks(t, "already does the sliding");
+    assert_has(t, "The sums run over i and j, the output position's own indices");
+    assert_has(t, "29 = Y[1,1] on the running example");
+    free(t);
+}
+END_TEST
+
 Suite *make_prose_suite(void) {
     Suite *s = suite_create("prose");
     TCase *tc = tcase_create("prose");
@@ -201,6 +265,9 @@ Suite *make_prose_suite(void) {
     tcase_add_test(tc, test_chapter2_bug_lines_hold);
     tcase_add_test(tc, test_chapter2_wording);
     tcase_add_test(tc, test_chapter3_bug_line_holds);
+    tcase_add_test(tc, test_chapter1_dense_upstream);
+    tcase_add_test(tc, test_chapter1_full_mode_formula);
+    tcase_add_test(tc, test_chapter1_erratum_a);
     suite_add_tcase(s, tc);
     return s;
 }
