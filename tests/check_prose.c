@@ -251,6 +251,36 @@ START_TEST(test_chapter1_erratum_a) {
 }
 END_TEST
 
+// --answer's relative error is |y − c| / max(|y|, |c|), as chapter 0 and
+// docs/verdicts.md define it: y = c·(1 + 1.5e-6) for c = σ(0.5) − 1 =
+// −0.3775406688 is 1.5e-6 off (wrong), where |y| + |c| would have halved it
+// to 7.5e-7 (right).
+START_TEST(test_answer_uses_max_relative_error) {
+    const char *off[] = {"--answer", "dL_dz=-0.3775412351", NULL};
+    ProcResult p = run_chapter("chapter3", off);
+    ck_assert_int_eq(p.status, 1);
+    proc_free(&p);
+    const char *near[] = {"--answer", "dL_dz=-0.3775409", NULL}; // 6.1e-7 off
+    p = run_chapter("chapter3", near);
+    ck_assert_int_eq(p.status, 0);
+    proc_free(&p);
+}
+END_TEST
+
+// An ascent step is named: W + η·∂L/∂W = [0.05 −0.03] + 0.1·(−0.3775406688)·
+// [29 35] = [−1.0448679 −1.3513923] (the right W_new has − instead).
+START_TEST(test_answer_names_ascent_step) {
+    const char *args[] = {"--no-color", "--answer", "W_new=-1.0448679 -1.3513923", NULL};
+    char *t = run_flat("chapter3", args, 1);
+    assert_has(t, "Your W_new is a step uphill, W + η∇ where W − η∇ is right (the slip \"ascent\")");
+    free(t);
+    const char *b[] = {"--no-color", "--answer", "b_new=0.06224593", NULL}; // 0.1 + 0.1·(−0.3775407)
+    t = run_flat("chapter3", b, 1);
+    assert_has(t, "(the slip \"ascent\")");
+    free(t);
+}
+END_TEST
+
 Suite *make_prose_suite(void) {
     Suite *s = suite_create("prose");
     TCase *tc = tcase_create("prose");
@@ -268,6 +298,8 @@ Suite *make_prose_suite(void) {
     tcase_add_test(tc, test_chapter1_dense_upstream);
     tcase_add_test(tc, test_chapter1_full_mode_formula);
     tcase_add_test(tc, test_chapter1_erratum_a);
+    tcase_add_test(tc, test_answer_uses_max_relative_error);
+    tcase_add_test(tc, test_answer_names_ascent_step);
     suite_add_tcase(s, tc);
     return s;
 }
