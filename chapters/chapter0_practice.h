@@ -50,7 +50,7 @@ static void section_0_11_graphs(Report *r, bool running_example, double z) {
                     yhat, loss, dyhat, local, dyhat, local, dyhat * local);
     }
     static const Chain chains[] = {
-        {"ch. 1:  K → Y = X ⋆ K → L = Σ G∘Y", "K \\to Y = X \\star K \\to L = \\textstyle\\sum G \\circ Y",
+        {"ch. 1:  K → Y = X ⋆ K → L = Σ G∘Y", "K \\to Y = X \\star K \\to L = \\sum G \\circ Y",
          "        ∂L/∂Y = G,  ∂L/∂K = X ⋆ G", "\\partial L/\\partial K = X \\star G"},
         {"ch. 2:  z → ŷ = σ(z) → L = BCE(y, ŷ)", "z \\to \\hat y = \\sigma(z) \\to L = \\mathrm{BCE}(y, \\hat y)",
          "        ∂L/∂z = ∂L/∂ŷ · ŷ(1 − ŷ) = (ŷ − y)/n",
