@@ -50,22 +50,22 @@ static void section_0_11_graphs(Report *r, bool running_example, double z) {
                     yhat, loss, dyhat, local, dyhat, local, dyhat * local);
     }
     static const Chain chains[] = {
-        {"ch. 1:  K → Y = X ⋆ K → L = Σ G∘Y", "K \\to Y = X \\star K \\to L = \\sum G \\circ Y",
+        {"ch. 1:  K → Y = X ⋆ K → L = Σ G∘Y", "\\text{ch. 1: } K \\to Y = X \\star K \\to L = \\sum G \\circ Y",
          "        ∂L/∂Y = G,  ∂L/∂K = X ⋆ G", "\\partial L/\\partial K = X \\star G"},
-        {"ch. 2:  z → ŷ = σ(z) → L = BCE(y, ŷ)", "z \\to \\hat y = \\sigma(z) \\to L = \\mathrm{BCE}(y, \\hat y)",
+        {"ch. 2:  z → ŷ = σ(z) → L = BCE(y, ŷ)", "\\text{ch. 2: } z \\to \\hat y = \\sigma(z) \\to L = \\mathrm{BCE}(y, \\hat y)",
          "        ∂L/∂z = ∂L/∂ŷ · ŷ(1 − ŷ) = (ŷ − y)/n",
          "\\partial L/\\partial z = \\partial L/\\partial \\hat y \\cdot \\hat y(1 - \\hat y)"},
-        {"ch. 3:  W, x, b → z = Wx + b → ŷ = σ(z) → L", "W, x, b \\to z = Wx + b \\to \\hat y \\to L",
+        {"ch. 3:  W, x, b → z = Wx + b → ŷ = σ(z) → L", "\\text{ch. 3: } W, x, b \\to z = Wx + b \\to \\hat y \\to L",
          "        ∂L/∂W = ∂L/∂z·xᵀ,  ∂L/∂x = Wᵀ·∂L/∂z,  ∂L/∂b = ∂L/∂z",
-         "\\partial L/\\partial W = \\delta x^T, \\ \\partial L/\\partial x = W^T \\delta"},
-        {"ch. 4:  Y → p = maxpool(Y) → x = flatten(p) → L", "Y \\to p = \\mathrm{maxpool}(Y) \\to x \\to L",
+         "\\partial L/\\partial W = (\\partial L/\\partial z)\\, x^T, \\ \\partial L/\\partial x = W^T \\partial L/\\partial z"},
+        {"ch. 4:  Y → p = maxpool(Y) → x = flatten(p) → L", "\\text{ch. 4: } Y \\to p = \\mathrm{maxpool}(Y) \\to x \\to L",
          "        ∂L/∂Y = ∂L/∂p at each window's maximum, 0 elsewhere",
          "\\partial L/\\partial Y = \\text{mask} \\odot \\partial L/\\partial p"},
-        {"ch. 5:  X, K, b → Y = X ⋆ K + b → L", "X, K, b \\to Y = X \\star K + b \\to L",
+        {"ch. 5:  X, K, b → Y = X ⋆ K + b → L", "\\text{ch. 5: } X, K, b \\to Y = X \\star K + b \\to L",
          "        ∂L/∂K = X ⋆ G,  ∂L/∂X = G * K (full),  ∂L/∂b = Σ G",
          "\\partial L/\\partial X = G * K \\ (\\text{full})"},
         {"ch. 6:  X → conv → maxpool → flatten → dense → σ → BCE → L",
-         "X \\to \\text{conv} \\to \\text{pool} \\to \\text{dense} \\to \\sigma \\to L",
+         "\\text{ch. 6: } X \\to \\text{conv} \\to \\text{pool} \\to \\text{dense} \\to \\sigma \\to L",
          "        every layer's backward above, right to left", "\\text{every backward, right to left}"},
     };
     report_text(r, "The later chapters' chains, forward and then backward (G = ∂L/∂Y, the gradient arriving "
