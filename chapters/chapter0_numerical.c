@@ -2,9 +2,9 @@
 //
 // Every later chapter ends with a per-entry verdict on its gradients. This
 // one shows what stands behind it: four finite-difference estimates of a
-// derivative (src/check/fdiff.h) and their V-shaped error over steps h from 1e-1 to
+// derivative (fdiff.h) and their V-shaped error over steps h from 1e-1 to
 // 1e-16, relative error, why a fixed tolerance floor fails in both
-// directions, the error bound the checker (src/check/gradcheck.h) computes with
+// directions, the error bound the checker (gradcheck.h) computes with
 // every derivative and its three verdicts, why double precision, and kinks.
 #include <float.h>
 #include <math.h>
@@ -15,6 +15,7 @@
 #include "chapter0_chart.h"
 #include "chapter0_functions.h"
 #include "chapter0_loss.h"
+#include "chapter0_practice.h"
 #include "example.h"
 #include "fdiff.h"
 #include "gradcheck.h"
@@ -36,8 +37,8 @@
 // (which x does not touch), and a loss scaled down to 1e-10.
 #define BIG_REST 1e6
 #define TINY_FACTOR 1e-10
-// The wrong gradient of section 0.6: 26% too small, the size of a missing
-// rot180 in chapter 1.
+// The wrong gradient of section 0.6: 26% too small, a wrong factor of the
+// kind the later chapters' bugs make.
 #define WRONG_FACTOR 0.74
 // Section 0.8: a rest so large that no step resolves f′ next to it.
 #define HUGE_REST 1e15
@@ -89,12 +90,10 @@ static bool estimate(const Problem *p, FdMethod m, double h, bool tiny, double *
     return true;
 }
 
-
 typedef struct {
     int row; // -1: never evaluated
     double err, bound_min;
 } Best;
-
 
 // The error table; exits 2 when f leaves double precision near x.
 static void measure(const Problem *p, Row *rows, Best *best) {
@@ -170,7 +169,7 @@ static void section_0_1_function(Report *r, const Problem *p, bool running_examp
     if (running_example)
         report_text(r, "The function is the binary cross-entropy of one prediction as a function of its logit z, "
                        "for label y = 1, at the running example's logit z = 0.05·29 − 0.03·35 + 0.1 = 0.5 (the "
-                       "dense layer of chapter 3 applied to the pooled [29 35], src/show/example.h). Chapter 2 derives "
+                       "dense layer of chapter 3 applied to the pooled [29 35]). Chapter 2 derives "
                        "this loss and its derivative.");
     report_equation(r, p->fn->formula, p->fn->formula_tex);
     report_equation(r, p->fn->derivative, p->fn->derivative_tex);
@@ -294,7 +293,7 @@ static void section_0_4_v(Report *r, const Problem *p, const Row *rows, const Be
                     "E(h) \\approx C h^p + \\frac{\\varepsilon |f|}{h} \\;\\Rightarrow\\; h^* \\approx "
                     "\\varepsilon^{1/(p+1)},\\quad E(h^*) \\approx \\varepsilon^{p/(p+1)}");
     report_text(r, "Measured on this function, next to those textbook estimates (which assume f and its "
-                   "derivatives are of order 1), and the rigorous bound min_h E(h) of src/check/fdiff.h, which uses "
+                   "derivatives are of order 1), and the rigorous bound min_h E(h) of the error analysis, which uses "
                    "this function's own derivatives:");
     v_table(r, rows, best);
     v_chart(r, rows, N_ROWS);
@@ -406,20 +405,15 @@ static void floor_demonstration(Report *r, const char *name, const FloorRow *row
 static void section_0_6_fixed_floor(Report *r, const Problem *p) {
     report_heading(r, "0.6 Two ways a fixed floor fails");
     report_text(r,
-                "Until its checker carried a bound, the workbook took one step h = %g·max(1, |x|) and passed an "
-                "entry when its relative error was at most %g, or when |a − n| was at most %g: a fixed floor "
-                "under which two values count as equal up to round-off. torch.autograd.gradcheck uses a fixed "
-                "rule too, with other numbers: an absolute step eps = 1e-6 and |a − n| ≤ atol + rtol·|n| with "
-                "atol 1e-5, rtol 1e-3. On the default cases below (measured with torch 1.13) it passes A's "
-                "right gradient (the floor above fails it) and fails A's 26%%-off one, but passes B's 26%%-off "
-                "one: atol 1e-5 is far above B's whole derivative. Those numbers are fixed; round-off is not. It is "
-                "about ε times the size of the terms summed into L, divided by h. Two losses built from f:",
+                "A common fixed rule takes one step h = %g·max(1, |x|) and passes an entry when its relative "
+                "error is at most %g, or when |a − n| is at most %g: a fixed floor under which two values "
+                "count as equal up to round-off. Those numbers are fixed; round-off is not. It is about ε "
+                "times the size of the terms summed into L, divided by h. Two losses built from f:",
                 OLD_STEP, OLD_REL_TOL, OLD_ABS_FLOOR);
     report_equation(r, "A:  L(x) = f(x) + 1e6   (one of a million terms of order 1)", "L_A(x) = f(x) + 10^{6}");
     report_equation(r, "B:  L(x) = 1e-10·f(x)   (a loss of another scale)", "L_B(x) = 10^{-10} f(x)");
-    report_text(r, "Each with the right analytic gradient and with one 26%% too small (the size of chapter 1's "
-                   "missing rot180), judged by the fixed floor (old) and by the bounded checker of the next "
-                   "section:");
+    report_text(r, "Each with the right analytic gradient and with one 26%% too small (a wrong factor), judged "
+                   "by the fixed floor (old) and by the bounded checker of the next section:");
     Loss big = loss_of(p, 1.0, BIG_REST), tiny = loss_of(p, TINY_FACTOR, 0.0);
     NumericalDerivative db = bounded_derivative(&big, true), dt = bounded_derivative(&tiny, true);
     FloorRow rows[4] = {floor_row(p, &big, &db, true), floor_row(p, &big, &db, false),
@@ -435,6 +429,7 @@ static void section_0_6_fixed_floor(Report *r, const Problem *p) {
                 OLD_STEP, DBL_EPSILON * BIG_REST, fabs(rows[0].analytic - rows[0].fixed_n),
                 rows[0].old_pass ? "PASS" : "FAIL", fabs(rows[3].analytic - rows[3].fixed_n), OLD_ABS_FLOOR,
                 rows[3].old_pass ? "PASS" : "FAIL");
+    torch_paragraph(r, rows[0].analytic, rows[0].fixed_n, rows[1].analytic, rows[3].analytic, rows[3].fixed_n);
     floor_demonstration(r, "fixed floor on a loss of 1e6", &rows[0]);
     floor_demonstration(r, "fixed floor on a loss of 1e-10", &rows[3]);
 }
@@ -444,9 +439,10 @@ static void section_0_6_fixed_floor(Report *r, const Problem *p) {
 static void bound_table(Report *r, Loss *l, const NumericalDerivative *d, double exact) {
     double h = d->step, d1 = loss_central(l, h), d2 = loss_central(l, h / 2.0);
     double trunc = fabs(d1 - d2);
-    const char *names[] = {"step h", "D(h)", "D(h/2)", "n = D(h/2) + (D(h/2) - D(h))/3", "|D(h) - D(h/2)|",
-                           "round-off part of the bound", "bound", "|n - f′(x)|, the true error"};
-    double values[] = {h, d1, d2, d->value, trunc, fmax(d->bound - trunc, 0.0), d->bound, fabs(d->value - exact)};
+    const char *names[] = {"step h", "D(h)", "D(h/2)", "n = D(h/2) + (D(h/2) - D(h))/3", "|D(h) - D(h/2)|", "r(h)",
+                           "r(h/2)", "round-off part, (4·r(h/2) + r(h))/3", "bound", "|n - f′(x)|, the true error"};
+    double values[] = {h, d1, d2, d->value, trunc, roundoff_of(l, h), roundoff_of(l, h / 2.0),
+                       fmax(d->bound - trunc, 0.0), d->bound, fabs(d->value - exact)};
     const char *headers[] = {"quantity", "value"};
     report_table_begin(r, 2, headers);
     for (int k = 0; k < ARRAY_LEN(names); k++) {
@@ -460,12 +456,14 @@ static void bound_table(Report *r, Loss *l, const NumericalDerivative *d, double
 
 static void section_0_7_bound(Report *r, const Problem *p) {
     report_heading(r, "0.7 A bound with every numerical derivative");
-    report_text(r, "The checker (src/check/gradcheck.c) computes, for every entry, two central differences and "
-                   "what is known about their error:");
+    report_text(r, "The checker computes, for every entry, two central differences and what is known about "
+                   "their error:");
     report_equation(r, "n = D(h/2) + (D(h/2) − D(h))/3     (Richardson: the h² term cancels)",
                     "n = D(h/2) + \\tfrac{D(h/2) - D(h)}{3}");
-    report_equation(r, "bound = |D(h) − D(h/2)| + 8ε·(s₊ + s₋)/2h,   s = Σ|terms of L| at x ± h",
-                    "\\text{bound} = |D(h) - D(h/2)| + \\frac{8\\varepsilon (s_+ + s_-)}{2h}");
+    report_equation(r, "r(h) = 8ε·(s₊ + s₋)/2h,   s = Σ|terms of L| at x ± h   (round-off of D(h))",
+                    "r(h) = \\frac{8\\varepsilon (s_+ + s_-)}{2h}");
+    report_equation(r, "bound = |D(h) − D(h/2)| + (4·r(h/2) + r(h))/3",
+                    "\\text{bound} = |D(h) - D(h/2)| + \\tfrac{4\\,r(h/2) + r(h)}{3}");
     report_equation(r, "an entry passes when |a − n| ≤ rtol·max(|a|, |n|) + bound",
                     "|a - n| \\le r\\,\\max(|a|,|n|) + \\text{bound}");
     report_text(r,
@@ -473,7 +471,9 @@ static void section_0_7_bound(Report *r, const Problem *p) {
                 "the first pair says truncation dominates (a curved loss, a kink inside the step), the step "
                 "shrinks to where the two errors balance; when round-off leaves the derivative unresolved it "
                 "grows, for a smooth loss only (a larger step could cross an unseen kink). Four evaluations of L per entry; more only where the first bound is poor, and the "
-                "next entry starts from the step that worked. Here, for L = f:",
+                "next entry starts from the step that worked. n is (4·D(h/2) − D(h))/3, so its round-off "
+                "carries the same weights, and r(h/2) ≈ 2·r(h): the round-off part is about 3·r(h). Here, for "
+                "L = f:",
                 GRADCHECK_REL_TOL, GRADCHECK_FIRST_STEP);
     Loss l = loss_of(p, 1.0, 0.0);
     NumericalDerivative d = bounded_derivative(&l, true);
@@ -512,14 +512,17 @@ static void section_0_8_verdicts(Report *r, const Problem *p) {
                 verdict_name(off));
     NumericalDerivative dc = complex_derivative(&huge, p->fn->fc); // the rescue: no subtraction at all
     Verdict c_right = bounded_verdict(p->exact, &dc), c_off = bounded_verdict(1.01 * p->exact, &dc);
+    char tried[200];
+    describe_attempts(tried, sizeof tried, &huge, &dh);
     report_text(r,
-                "What would help: differencing only the terms x touches (a local loss, Objective.local in "
-                "src/check/gradcheck.h: here L − 1e15 = f, with bound %.1e and verdict %s), or a second "
-                "method that subtracts nothing. The complex step of 0.2, Im L(x + ih)/h, with L in complex "
-                "arithmetic: 1e15 has no imaginary part, so on the same L it gives %.17g with bound %.1e "
-                "(h = %.0e): the right gradient gets %s, the 1%%-off one %s. The chapters use it where central "
-                "differences cannot decide (src/check/cstep.c).",
-                da.bound, verdict_name(local), dc.value, dc.bound, dc.step, verdict_name(c_right), verdict_name(c_off));
+                "What would help: differencing only the terms x touches (a local loss: here L − 1e15 = f, with "
+                "bound %.1e and verdict %s); a larger step where the loss is smooth (the checker may grow a "
+                "step up to %g·max(1, |x|); %s); or a second method that subtracts nothing. The complex step "
+                "of 0.2, Im L(x + ih)/h, with L in complex arithmetic: 1e15 has no imaginary part, so on the "
+                "same L it gives %.17g with bound %.1e (h = %.0e): the right gradient gets %s, the 1%%-off one "
+                "%s. The chapters use it where central differences cannot decide.",
+                da.bound, verdict_name(local), CHECKER_STEP_MAX_REL, tried, dc.value, dc.bound, dc.step,
+                verdict_name(c_right), verdict_name(c_off));
     char detail[240];
     snprintf(detail, sizeof detail, "L = f(x) + 1e15: bound %.1e at h = %.1e; right gradient %s, 1%% off %s; "
              "with the 1e15 left out: bound %.1e, %s; by the complex step: bound %.1e, %s", dh.bound, dh.step,
@@ -693,6 +696,8 @@ int main(int argc, char **argv) {
     section_0_8_verdicts(&r, &p);
     section_0_9_float(&r, &p);
     section_0_10_kinks(&r);
+    section_0_11_graphs(&r, which == FUNCTION_BCE && !at_text, x);
+    section_0_12_checklist(&r);
     if (opt.plot_dir) write_plot_data(opt.plot_dir, &p, rows);
     int status = report_finish(&r);
     options_free(&opt);

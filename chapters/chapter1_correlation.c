@@ -381,15 +381,18 @@ static void section_1_1_forward_formula(Report *r, const Layer *l) {
     report_equation(r, "(I * K)(i,j) = Σ_{i=1..m} Σ_{j=1..n} (I_(i+m-1)(j+n-1) ⋆ rot180(K_ij)) + b_i",
                     "(I * K)(i,j) = \\sum_{i=1}^{m}\\sum_{j=1}^{n} \\left(I_{(i+m-1)(j+n-1)} \\star "
                     "\\mathrm{rot180}(K_{ij})\\right) + b_i");
-    report_erratum(r, "four faults. (a) ⋆ and rot180 are applied to single entries, I_(i+m-1)(j+n-1) ⋆ "
-                      "rot180(K_ij), inside a double sum that already does the sliding: between two numbers ⋆ "
-                      "can only be a product, and rot180 of one entry is that entry. (b) Taken as it is named, "
+    report_erratum(r, "four faults. (a) The sums run over i and j, the output position's own indices, while m "
+                      "and n, the kernel's height and width, stand where the kernel offsets belong. Read as "
+                      "written, Σ_{i=1}^m Σ_{j=1}^n I_(i+m-1)(j+n-1)·K_ij is one number, the same for every "
+                      "output: the kernel against the single window at offset (m-1, n-1), 29 = Y[1,1] on the "
+                      "running example. The offsets have to be the summation indices, running over the kernel, "
+                      "and the output position has to stay free; and between two single entries ⋆ can only be a "
+                      "product, and rot180 of one entry is that entry. (b) Taken as it is named, "
                       "I * K with the kernel rotated, the layer is a true convolution, [28 23 19; 19 23 26] on the "
                       "running example, not the cross-correlation that PyTorch's Conv2d and Keras's Conv2D "
                       "compute, [23 14 25; 27 29 35]. (c) The bias b_i is indexed by position; a layer adds one "
                       "bias per kernel, the same at every position. (d) The text says the outer sum \"iterates "
-                      "over i from 0 to m-1\" beside Σ_{i=1}^m, which runs from 1 to m, and i, j name both the "
-                      "output position and the summation indices. With the output position (i,j) and the kernel "
+                      "over i from 0 to m-1\" beside Σ_{i=1}^m, which runs from 1 to m. With the output position (i,j) and the kernel "
                       "offset (m,n) kept apart, indices from 0, a CNN layer computes:");
     if (l->mode == MODE_VALID)
         report_equation(r, "Y[i,j] = b + Σ_m Σ_n X[i+m, j+n] · K[m,n]        (cross-correlation, X ⋆ K)",
@@ -533,20 +536,34 @@ static void section_1_5_kernel_gradient(Report *r, const Layer *l, const CommonO
                    "Each entry is checked by central differences of L with a bound on their error; K[m,n] "
                    "enters L only through one product per output, so only those products are re-evaluated.");
     report_matrix_quantity(r, "upstream", "G", &l->g);
-    report_equation(r, "Y = X ⋆ K:  ∂L/∂K[m,n] = Σ_i Σ_j G[i,j] · X[i+m, j+n] = (X ⋆ G)[m,n]",
-                    "Y = X \\star K:\\quad \\frac{\\partial L}{\\partial K_{mn}} = \\sum_{i}\\sum_{j} G_{ij}\\, "
-                    "X_{i+m,\\,j+n} \\;\\Rightarrow\\; \\frac{\\partial L}{\\partial K} = X \\star G");
+    bool full = l->mode == MODE_FULL;
+    if (full)
+        report_equation(r, "Y = X ⋆ K (full), P = pad(X, kh−1, kw−1):\n"
+                           "    ∂L/∂K[m,n] = Σ_i Σ_j G[i,j] · P[i+m, j+n] = (pad(X, kh−1, kw−1) ⋆ G)[m,n]",
+                        "Y = X \\star K\\ (\\text{full}):\\quad \\frac{\\partial L}{\\partial K} = "
+                        "\\mathrm{pad}(X, k_h-1, k_w-1) \\star G");
+    else
+        report_equation(r, "Y = X ⋆ K:  ∂L/∂K[m,n] = Σ_i Σ_j G[i,j] · X[i+m, j+n] = (X ⋆ G)[m,n]",
+                        "Y = X \\star K:\\quad \\frac{\\partial L}{\\partial K_{mn}} = \\sum_{i}\\sum_{j} G_{ij}\\, "
+                        "X_{i+m,\\,j+n} \\;\\Rightarrow\\; \\frac{\\partial L}{\\partial K} = X \\star G");
     Tensor dk_xcorr = tensor_alloc_like(&l->k), dk_conv = tensor_alloc_like(&l->k);
     kernel_grad_xcorr(&dk_xcorr, l);
     require_finite(&dk_xcorr, "--input/--upstream");
     report_matrix_quantity(r, "dL_dK_xcorr", "∂L/∂K (cross-correlation)", &dk_xcorr);
     check_kernel_gradient(r, "∂L/∂K for X ⋆ K", l, OP_XCORR, &dk_xcorr, opt);
     say_article_kernel_gradient(r, l, &dk_xcorr);
-    report_verbatim(r, "Check a formula you derived:\n  build/chapter1 --formula 'dL_dK_xcorr = xcorr(X, G)'");
-
-    report_equation(r, "Y = X * K = X ⋆ rot180(K):  ∂L/∂K = rot180(X ⋆ G)",
-                    "Y = X * K = X \\star \\mathrm{rot180}(K):\\quad \\frac{\\partial L}{\\partial K} = "
-                    "\\mathrm{rot180}(X \\star G)");
+    if (full) {
+        report_verbatim(r, "Check a formula you derived:\n  build/chapter1 --mode full --formula \\\n"
+                           "    'dL_dK_xcorr = xcorr(pad(X, kh - 1, kw - 1), G)'");
+        report_equation(r, "Y = X * K = X ⋆ rot180(K):  ∂L/∂K = rot180(pad(X, kh−1, kw−1) ⋆ G)",
+                        "Y = X * K:\\quad \\frac{\\partial L}{\\partial K} = "
+                        "\\mathrm{rot180}(\\mathrm{pad}(X, k_h-1, k_w-1) \\star G)");
+    } else {
+        report_verbatim(r, "Check a formula you derived:\n  build/chapter1 --formula 'dL_dK_xcorr = xcorr(X, G)'");
+        report_equation(r, "Y = X * K = X ⋆ rot180(K):  ∂L/∂K = rot180(X ⋆ G)",
+                        "Y = X * K = X \\star \\mathrm{rot180}(K):\\quad \\frac{\\partial L}{\\partial K} = "
+                        "\\mathrm{rot180}(X \\star G)");
+    }
     kernel_grad_conv_chosen(&dk_conv, l, opt->bug_id);
     report_matrix_quantity(r, "dL_dK_conv", "∂L/∂K (convolution)", &dk_conv);
     if (opt->bug_id == BUG_NO_ROT180)
@@ -617,10 +634,14 @@ static Layer layer_from_options(const char *input, const char *kernel, const cha
             usage_error("--upstream: shape %dx%d does not match the output, which is %dx%d", l.g.h, l.g.w,
                         l.out_h, l.out_w);
     } else {
-        // Small integers keep every gradient readable by hand.
+        // Small integers keep every gradient readable by hand; none is 0, so
+        // every output reaches L and no mistake hides behind a zero of G.
         l.g = tensor_alloc(1, l.out_h, l.out_w);
         Rng rng = rng_make(opt->seed);
-        for (size_t i = 0; i < tensor_size(&l.g); i++) l.g.data[i] = rng_below(&rng, 7) - 3;
+        for (size_t i = 0; i < tensor_size(&l.g); i++) {
+            int v = rng_below(&rng, 6); // 0..5 → −3, −2, −1, 1, 2, 3
+            l.g.data[i] = v < 3 ? v - 3 : v - 2;
+        }
     }
     return l;
 }

@@ -43,7 +43,7 @@
 typedef enum { BUG_NONE, BUG_SIGN, BUG_NO_MEAN, BUG_SKIP_SIGMOID } Bug;
 static const BugInfo BUGS[] = {
     {"sign", "eq. (1) with its leading minus dropped"},
-    {"no-mean", "the 1/n forgotten: the loss summed instead of averaged"},
+    {"no-mean", "the 1/n forgotten in the gradient (the loss is still the mean)"},
     {"skip-sigmoid", "∂L/∂ŷ used where ∂L/∂z is needed (the sigmoid's derivative skipped)"},
 };
 
@@ -57,7 +57,7 @@ static void grad_yhat_sign(double *d, const double *y, const double *yhat, int n
     for (int i = 0; i < n; i++) d[i] = (y[i] / yhat[i] - (1.0 - y[i]) / (1.0 - yhat[i])) / n;
 }
 
-// Bug "no-mean": eq. (1) without the 1/n, as if the loss were summed.
+// Bug "no-mean": eq. (1) without the 1/n, while the loss stays the mean.
 static void grad_yhat_no_mean(double *d, const double *y, const double *yhat, int n) {
     for (int i = 0; i < n; i++) d[i] = -(y[i] / yhat[i] - (1.0 - y[i]) / (1.0 - yhat[i]));
 }
@@ -85,7 +85,7 @@ static void grad_z_no_mean(double *d, const double *y, const double *z, int n) {
 static void grad_z_skip_sigmoid(double *d, const double *dl_dyhat, int n) {
     for (int i = 0; i < n; i++) {
         if (!isfinite(dl_dyhat[i]))
-            usage_error("--bug skip-sigmoid: ∂L/∂ŷ overflows for these inputs, so it cannot stand in for "
+            usage_error("--bug skip-sigmoid: ∂L/∂ŷ is not finite for these inputs, so it cannot stand in for "
                         "∂L/∂z; choose predictions further from 0 and 1");
         d[i] = dl_dyhat[i];
     }
@@ -100,6 +100,8 @@ static void grad_z_chosen(double *d, const double *y, const double *z, const dou
     case BUG_SKIP_SIGMOID: grad_z_skip_sigmoid(d, dl_dyhat, n); return;
     }
 }
+
+#include "chapter2_saturation.h" // what rounds, overflows or vanishes near 0 and 1
 
 // ---------------------------------------------------------------- the data
 
@@ -320,8 +322,9 @@ static void section_2_1_loss(Report *r, const Data *d, bool is_default) {
     report_text(r, "Why this loss: if the model says the label is 1 with probability ŷ, the probability of the "
                    "label actually seen is ŷ^y (1 − ŷ)^(1−y), and the bracket is its logarithm. BCE is the "
                    "negative log-likelihood of a Bernoulli label; minimising it is maximum likelihood. The 1/n "
-                   "makes it the mean over the n outputs (the batch), PyTorch's default reduction='mean'; "
-                   "reduction='sum' drops the 1/n.");
+                   "makes it the mean over the n predictions: the n examples of a batch for a single-output "
+                   "model, or all outputs of all examples when there are several, PyTorch's default "
+                   "reduction='mean'; reduction='sum' drops the 1/n.");
     report_text(r, "For y = 1 only the first term is left, −log ŷ: zero when ŷ = 1, growing without bound as "
                    "ŷ → 0. For y = 0 only the second, −log(1 − ŷ). A label between 0 and 1 (a soft label) mixes "
                    "the two.");
@@ -341,8 +344,8 @@ static void section_2_1_loss(Report *r, const Data *d, bool is_default) {
     }
     report_quantity(r, "yhat", "ŷ", &d->yhat);
     if (!write_loss_terms(r, d)) {
-        report_text(r, "The article's form overflows here: a prediction has rounded to exactly 0 or 1, and the "
-                       "log of 0 has no finite value (section 2.4). The same loss in logit form, computed from z "
+        report_text(r, "The article's form breaks down here: a prediction has rounded to exactly 0 or 1, and "
+                       "the log of 0 has no finite value (section 2.4). The same loss in logit form, computed from z "
                        "without ever forming ŷ, is finite:");
         report_equation(r, "L = (1/n) Σ_i [ softplus(z_i) − y_i z_i ],   softplus(z) = log(1 + e^z)",
                         "L = \\frac{1}{n} \\sum_i \\left[ \\mathrm{softplus}(z_i) - y_i z_i \\right]");
@@ -353,8 +356,10 @@ static void section_2_1_loss(Report *r, const Data *d, bool is_default) {
 
 // ---------------------------------------------------------------- 2.2 eq. (1)
 
-static void write_eq1_lines(Report *r, const Data *d, const Tensor *dyhat) {
+static void write_eq1_lines(Report *r, const Data *d, const Tensor *dyhat, int bug_id) {
     StrBuf lines = {0};
+    char front[40]; // the factor in front of the bracket, as this run computes it
+    snprintf(front, sizeof front, bug_id == BUG_SIGN ? "(1/%d)·" : bug_id == BUG_NO_MEAN ? "-" : "-(1/%d)·", d->n);
     for (int i = 0; i < d->n && i < MAX_WRITTEN; i++) {
         char ys[40], ps[40], y0[40], qs[40], ds[60];
         fmt(ys, sizeof ys, d->y.data[i]), fmt(ps, sizeof ps, d->yhat.data[i]);
@@ -362,8 +367,8 @@ static void write_eq1_lines(Report *r, const Data *d, const Tensor *dyhat) {
         if (isfinite(dyhat->data[i]))
             fmt(ds, sizeof ds, dyhat->data[i]);
         else
-            snprintf(ds, sizeof ds, "overflow (ŷ rounded to %s)", d->yhat.data[i] == 0.0 ? "0" : "1");
-        sb_printf(&lines, "∂L/∂ŷ[%d] = -(1/%d)·(%s/%s - %s/%s) = %s\n", i, d->n, ys, ps, y0, qs, ds);
+            snprintf(ds, sizeof ds, "%s", not_finite_why(d->y.data[i], d->yhat.data[i]));
+        sb_printf(&lines, "∂L/∂ŷ[%d] = %s(%s/%s - %s/%s) = %s\n", i, front, ys, ps, y0, qs, ds);
     }
     if (d->n > MAX_WRITTEN) sb_printf(&lines, "... (%d more entries)\n", d->n - MAX_WRITTEN);
     report_verbatim(r, "%s", sb_str(&lines));
@@ -435,10 +440,11 @@ static void section_2_2_derivative(Report *r, const Data *d, const Tensor *dyhat
     report_erratum(r, "the article's middle line, ∂/∂ŷ_i(−(1/n) y_i log ŷ_i) + ∂/∂ŷ_i((1 − y_i) log(1 − ŷ_i)), "
                       "loses the −1/n on the second term; its final line, eq. (1), has it back and is right, "
                       "as the check below confirms.");
-    write_eq1_lines(r, d, dyhat);
-    if (bug_id == BUG_SIGN) report_text(r, "--bug sign: the values above lack eq. (1)'s leading minus.");
+    write_eq1_lines(r, d, dyhat, bug_id);
+    if (bug_id == BUG_SIGN) report_text(r, "--bug sign: the lines above compute eq. (1) without its leading minus.");
     if (bug_id == BUG_NO_MEAN)
-        report_text(r, "--bug no-mean: the values above lack the 1/n%s.",
+        report_text(r, "--bug no-mean: the lines above compute eq. (1) without the 1/n (the loss is still the "
+                       "mean)%s.",
                     d->n == 1 ? " (with n = 1 that changes nothing, and no check can see it: give two or more "
                                 "outputs)"
                               : "");
@@ -448,21 +454,28 @@ static void section_2_2_derivative(Report *r, const Data *d, const Tensor *dyhat
 
 // ---------------------------------------------------------------- 2.3 the chain
 
-static void write_chain_lines(Report *r, const Data *d, const Tensor *dyhat) {
+// The product form with this run's ∂L/∂ŷ, then the closed form this run
+// uses ((ŷ − y)/n, or ŷ − y under --bug no-mean); "≠" where they differ.
+static void write_chain_lines(Report *r, const Data *d, const Tensor *dyhat, int bug_id) {
     StrBuf lines = {0};
+    bool no_mean = bug_id == BUG_NO_MEAN;
+    char over[16] = "";
+    if (!no_mean) snprintf(over, sizeof over, "/%d", d->n);
     for (int i = 0; i < d->n && i < MAX_WRITTEN; i++) {
-        double p = d->yhat.data[i];
+        double p = d->yhat.data[i], closed = (p - d->y.data[i]) / (no_mean ? 1 : d->n);
         char a[40], b[40], c[40], e[40], ps[40], ys[40], res[40];
         fmt(ps, sizeof ps, p), fmt(ys, sizeof ys, d->y.data[i]);
-        fmt(res, sizeof res, (p - d->y.data[i]) / d->n);
+        fmt(res, sizeof res, closed);
         if (isfinite(dyhat->data[i])) {
+            double prod = dyhat->data[i] * p * (1.0 - p);
+            const char *rel = fabs(prod - closed) <= CHAIN_REL_TOL * fmax(fabs(prod), fabs(closed)) ? "=" : "≠";
             fmt_factor(a, sizeof a, dyhat->data[i]), fmt(b, sizeof b, p), fmt(c, sizeof c, 1.0 - p);
-            fmt(e, sizeof e, dyhat->data[i] * p * (1.0 - p));
-            sb_printf(&lines, "∂L/∂z[%d] = %s·%s·%s = %s\n          = (%s - %s)/%d = %s\n", i, a, b, c, e, ps,
-                      ys, d->n, res);
+            fmt(e, sizeof e, prod);
+            sb_printf(&lines, "∂L/∂z[%d] = %s·%s·%s = %s\n          %s (%s - %s)%s = %s\n", i, a, b, c, e, rel, ps,
+                      ys, over, res);
         } else {
-            sb_printf(&lines, "∂L/∂z[%d] = (%s - %s)/%d = %s\n          (∂L/∂ŷ overflows: no product form)\n", i,
-                      ps, ys, d->n, res);
+            sb_printf(&lines, "∂L/∂z[%d] = (%s - %s)%s = %s\n          (∂L/∂ŷ is not finite: no product form)\n",
+                      i, ps, ys, over, res);
         }
     }
     if (d->n > MAX_WRITTEN) sb_printf(&lines, "... (%d more entries)\n", d->n - MAX_WRITTEN);
@@ -534,7 +547,11 @@ static void section_2_3_chain(Report *r, const Data *d, const Tensor *dyhat, con
                    "the natural parameter of the Bernoulli distribution, and for such a pairing (the canonical "
                    "link) the negative log-likelihood's derivative in it is always mean minus observation. With "
                    "the numbers:");
-    write_chain_lines(r, d, dyhat);
+    write_chain_lines(r, d, dyhat, bug_id);
+    if (bug_id == BUG_SIGN)
+        report_text(r, "--bug sign: the product takes the sign-flipped ∂L/∂ŷ of 2.2, so it is not (ŷ − y)/n.");
+    if (bug_id == BUG_NO_MEAN)
+        report_text(r, "--bug no-mean: both forms above lack the 1/n.");
     report_text(r, "The code computes it as (1 − y)·σ(z) − y·σ(−z), the same number but accurate to the last "
                    "digit even when σ(z) has rounded to 1 (src/layers/loss.c).");
     if (bug_id == BUG_SKIP_SIGMOID)
@@ -549,23 +566,10 @@ static void section_2_3_chain(Report *r, const Data *d, const Tensor *dyhat, con
 
 // ---------------------------------------------------------------- 2.4 saturation
 
-// The first z (in steps of 0.01) from which σ(z) rounds to exactly 1.
-static double first_z_rounding_to_one(bool float32) {
-    for (int k = 0;; k++)
-        if (float32 ? sigmoid_float32(k / 100.0f) == 1.0f : sigmoid(k / 100.0) == 1.0) return k / 100.0;
-}
-
 static const struct {
     double y, z;
 } SATURATION_ROWS[] = {{1, -1}, {1, -10}, {1, -17}, {1, -30}, {1, -100}, {1, -700}, {1, -740}, {1, -800},
                        {0, 1},  {0, 10},  {0, 16},  {0, 17},  {0, 30},   {0, 36},   {0, 37},   {0, 40},  {0, 800}};
-
-static void fmt_or(char *buf, size_t len, double v, const char *otherwise) {
-    if (isfinite(v))
-        snprintf(buf, len, "%.6g", v == 0.0 ? 0.0 : v);
-    else
-        snprintf(buf, len, "%s", otherwise);
-}
 
 // float64: the loss three ways. Then the derivatives, and float32.
 static void saturation_tables(Report *r) {
@@ -586,7 +590,7 @@ static void saturation_tables(Report *r) {
                 fmt_or(c[4], sizeof c[4], bce_loss_logits(&y, &z, 1), "?");
                 fmt_or(c[5], sizeof c[5], bce_term_clamped(y, p), "?");
             } else {
-                fmt_or(c[2], sizeof c[2], dloss1(y, p), "overflow");
+                fmt_or(c[2], sizeof c[2], dloss1(y, p), not_finite_why(y, p));
                 fmt_or(c[3], sizeof c[3], dz, "?");
                 float pf = sigmoid_float32((float)z);
                 if (pf == 1.0f || pf == 0.0f)
@@ -624,16 +628,7 @@ static void section_2_4_saturation(Report *r) {
                    "clamp, already at z = 17. Everything said above about z ≈ 37 holds in float64 only.",
                 first_z_rounding_to_one(true), bce_term_clamped_float32(0, 16), 16 + log1p(exp(-16.0)),
                 bce_term_clamped_float32(0, 17));
-    double p1 = sigmoid(1.0);
-    report_text(r, "The logit form L = softplus(z) − y·z, computed as max(z,0) − y·z + log1p(e^−|z|), stays "
-                   "finite and accurate for every z, and so does ∂L/∂z = σ(z) − y. PyTorch has both. BCELoss "
-                   "takes ŷ, and its backward returns ∂L/∂ŷ by eq. (1): at ŷ = %.6g, y = 0, n = 1 that is "
-                   "1/(1 − ŷ) = %.5g, which autograd then multiplies by σ′(z) through the Sigmoid layer, the "
-                   "product form of 2.3 with its overflow. BCEWithLogitsLoss fuses the sigmoid into the loss "
-                   "and returns ∂L/∂z = σ(z) − y directly (%.6g there). BCELoss clamps each log at −100, as its "
-                   "documentation says, so its loss saturates at 100 per output: a prediction that is 800 wrong "
-                   "(z = −800 for y = 1) reads as 100.",
-                p1, 1.0 / (1.0 - p1), p1);
+    torch_pitfall(r);
 }
 
 // ---------------------------------------------------------------- input

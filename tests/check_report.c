@@ -170,16 +170,16 @@ static const ExactCase EXACT[] = {
      "\\end{document}\n"},
     // Table columns are as wide as their widest cell, two spaces apart, no
     // trailing spaces: entry 5, analytic 8, numerical 9, errors 9 each.
-    // rel error of [1] = 0.5 / 4.5 = 0.11 → "1.1e-01".
+    // rel error of [1] = 0.5 / max(2, 2.5) = 0.2 → "2.0e-01".
     {"text", failing_check_body, 1,
      "T\n=\n\n"
      "  entry  analytic  numerical  abs error  rel error\n"
      "  [0]    1         1          0.0e+00    0.0e+00    ok\n"
-     "  [1]    2         2.5        5.0e-01    1.1e-01    FAIL\n"
+     "  [1]    2         2.5        5.0e-01    2.0e-01    FAIL\n"
      "\n"
      // 82 columns as one line: the verdict stays beside the name.
      "g: FAIL\n"
-     "  1 of 2 entries over tolerance 1e-06, worst relative error 1.1e-01 at [1]\n\n"
+     "  1 of 2 entries over tolerance 1e-06, worst relative error 2.0e-01 at [1]\n\n"
      "Result\n------\n\n"
      "Result: 1 of 1 checks FAILED: FAIL\n\n"},
     {"markdown", failing_check_body, 1,
@@ -187,9 +187,9 @@ static const ExactCase EXACT[] = {
      "| entry | analytic | numerical | abs error | rel error |  |\n"
      "|---|---|---|---|---|---|\n"
      "| [0] | 1 | 1 | 0.0e+00 | 0.0e+00 | ok |\n"
-     "| [1] | 2 | 2.5 | 5.0e-01 | 1.1e-01 | FAIL |\n"
+     "| [1] | 2 | 2.5 | 5.0e-01 | 2.0e-01 | FAIL |\n"
      "\n"
-     "**g**: 1 of 2 entries over tolerance 1e-06, worst relative error 1.1e-01 at [1]: **FAIL**\n\n"
+     "**g**: 1 of 2 entries over tolerance 1e-06, worst relative error 2.0e-01 at [1]: **FAIL**\n\n"
      "## Result\n\n"
      "**Result**: 1 of 1 checks FAILED: **FAIL**\n\n"},
 };

@@ -13,7 +13,7 @@ enum { M_SIGN, M_NO_MEAN, M_SKIP_SIGMOID };
 
 static const Mistake MISTAKES[] = {
     [M_SIGN] = {"sign", "eq. (1) with its leading minus dropped", "chapter 2 (build/chapter2 --bug sign)"},
-    [M_NO_MEAN] = {"no-mean", "the 1/n forgotten: the loss summed instead of averaged",
+    [M_NO_MEAN] = {"no-mean", "the 1/n forgotten in the gradient (the loss is still the mean)",
                    "chapter 2 (build/chapter2 --bug no-mean)"},
     [M_SKIP_SIGMOID] = {"skip-sigmoid", "dL/dyhat (eq. 1) used where dL/dz is needed, without sigmoid'(z)",
                         "chapter 2 (build/chapter2 --bug skip-sigmoid)"},

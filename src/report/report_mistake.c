@@ -132,7 +132,7 @@ static bool chapter_option(const ChapterSpec *spec, const char *arg) {
 }
 
 // The arguments of the re-run: the user's without --answer, --plot, --step,
-// --format, --bug and --section, then --bug NAME --format json.
+// --format, --bug and --section, then --bug NAME (none when NULL) --format json.
 static int rerun_args(const CommonOptions *o, const char *bug, const char **args) {
     int n = 0;
     args[n++] = o->argv[0];
@@ -147,8 +147,7 @@ static int rerun_args(const CommonOptions *o, const char *bug, const char **args
             args[n++] = o->argv[i];
         }
     }
-    args[n++] = "--bug";
-    args[n++] = bug;
+    if (bug) args[n++] = "--bug", args[n++] = bug;
     args[n++] = "--format";
     args[n++] = "json";
     args[n] = NULL;
@@ -171,7 +170,8 @@ void report_mistake_free(void) {
 }
 
 // stdout of this program's main run again in this process with --bug bug
-// --format json, or NULL when it failed (malloc'd).
+// (the right code when bug is NULL) and --format json, or NULL when it
+// failed (malloc'd).
 static char *run_bug_variant(const CommonOptions *o, const char *bug) {
     const char *args[MAX_RERUN_ARGS + 8];
     int n = rerun_args(o, bug, args);
@@ -258,6 +258,33 @@ static const BugInfo *find_bug(const Report *r, const char *key, const Tensor *y
     return found;
 }
 
+// ---------------------------------------------------------------- slips of a step or a product
+
+// A slip that needs another quantity of the same run, read from its JSON:
+// an ascent step (key X_new, yours = X + η∇ = 2X − (X − η∇)). W where Wᵀ
+// belongs is chapter 3's --bug W-not-transposed, found before this.
+static const char *find_related_slip(const Report *r, const char *key, const Tensor *yours, const Tensor *c,
+                                     char *what, size_t len) {
+    size_t kl = strlen(key);
+    if (kl <= 4 || strcmp(key + kl - 4, "_new") != 0 || !r->opt->argv) return NULL;
+    char *json = run_bug_variant(r->opt, NULL);
+    if (!json) return NULL;
+    int n = (int)tensor_size(c);
+    double *base = malloc((size_t)n * sizeof *base);
+    const char *slip = NULL;
+    char base_key[64];
+    snprintf(base_key, sizeof base_key, "%.*s", (int)(kl - 4), key);
+    if (base && json_values(json, base_key, base, n)) {
+        bool same = true;
+        for (int k = 0; k < n && same; k++) same = close_enough(yours->data[k], 2.0 * base[k] - c->data[k]);
+        if (same) snprintf(what, len, "a step uphill, %s + η∇ where %s − η∇ is right", base_key, base_key),
+                slip = "ascent";
+    }
+    free(base);
+    free(json);
+    return slip;
+}
+
 // ---------------------------------------------------------------- patterns
 
 // "only row 2", "only column 0", "only the border" when the wrong entries
@@ -313,6 +340,7 @@ const char *report_name_mistake(Report *r, const char *key, const char *label, c
         return bug->name;
     }
     const char *slip = find_slip(yours, computed, what, sizeof what);
+    if (!slip) slip = find_related_slip(r, key, yours, computed, what, sizeof what);
     if (slip) {
         report_text(r, "Your %s is %s (the slip \"%s\").", label, what, slip);
         return slip;

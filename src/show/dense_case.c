@@ -144,6 +144,10 @@ void dense_show_forward_lines(Report *r, const DenseCase *d) {
     lines_emit(r, &l);
 }
 
+// Equal up to the last digits of a double: the worked lines only say "="
+// where it holds.
+static bool same_value(double a, double b) { return fabs(a - b) <= 1e-12 * fmax(fabs(a), fabs(b)); }
+
 // ∂L/∂z_i written out: the article's ∂L/∂ŷ_i times σ′(z_i).
 void dense_show_output_grad_lines(Report *r, const DenseCase *d) {
     Lines l = {.indent = 4};
@@ -157,10 +161,23 @@ void dense_show_output_grad_lines(Report *r, const DenseCase *d) {
         format_number(yh, sizeof yh, yhat, "ŷ");
         format_number(y, sizeof y, d->y.data[i], "--y");
         format_number(dz, sizeof dz, d->dz.data[i], "∂L/∂z");
+        double right = (yhat - d->y.data[i]) / d->n, used = d->dz.data[i];
+        char rs[80];
+        format_number(rs, sizeof rs, right, "∂L/∂z");
         lines_addf(&l, "∂L/∂z_%d = ∂L/∂ŷ_%d · σ′(z_%d) = %s·%s", i, i, i, dy, sp);
         lines_addf(&l, " = (%s − %s)/%d", yh, y, d->n);
-        lines_addf(&l, " = %s", dz);
+        lines_addf(&l, " = %s", rs);
         lines_end(&l);
+        // A --bug run: say what the code used instead, never a false "=".
+        if (!same_value(used, right)) {
+            if (same_value(used, dyhat.data[i]))
+                lines_addf(&l, "  the code uses ∂L/∂ŷ_%d = %s instead, without σ′(z_%d)", i, dz, i);
+            else if (same_value(used, yhat - d->y.data[i]))
+                lines_addf(&l, "  the code uses ŷ_%d − y_%d = %s instead, without the 1/%d", i, i, dz, d->n);
+            else
+                lines_addf(&l, "  the code uses %s instead", dz);
+            lines_end(&l);
+        }
     }
     more_entries(&l, shown_count(d->n), d->n);
     lines_emit(r, &l);
@@ -453,9 +470,10 @@ void dense_describe_step(Report *r, const DenseCase *d, double lr, double after,
     format_number(zo, sizeof zo, d->z.data[far], "z");
     format_number(zn, sizeof zn, z_new->data[far], "z after the step");
     format_number(sp, sizeof sp, s, "σ′(z)");
-    report_text(r, "η = %s is %s times 1/M = %s: a step far too large. The first-order prediction, %s, %s; L "
-                   "went from %s to %s only because z_%d moved from %s to %s, where σ′(z_%d) = %s%s.",
-                lrs, ratio, safe, pr, predicted < 0 ? "is not even a possible loss" : "is far off", l0, l1, far, zo,
+    report_text(r, "η = %s is %s times 1/M = %s, beyond the step guaranteed to lower L, yet this one lowered it: "
+                   "L went from %s to %s. The first-order prediction, %s, %s: this far out the linear model of "
+                   "L says little. L fell because z_%d moved from %s to %s, where σ′(z_%d) = %s%s.",
+                lrs, ratio, safe, l0, l1, pr, predicted < 0 ? "is not even a possible loss" : "is far off", far, zo,
                 zn, far, sp, s < 1e-3 ? ": the neuron saturates, and its next gradient all but vanishes" : "");
 }
 

@@ -83,7 +83,7 @@ void dense_erratum_eq3(Report *r, const DenseCase *d);
 // own update with lr: where BCE stops being defined.
 void dense_erratum_linear_output(Report *r, const DenseCase *d, double lr);
 // What the step with lr did (L went from d->loss to after, z to z_new):
-// within 1/M, an overshoot, or far too large, with the numbers.
+// within 1/M, an overshoot, or beyond 1/M yet lowering L, with the numbers.
 void dense_describe_step(Report *r, const DenseCase *d, double lr, double after, const Tensor *z_new,
                          bool gradients_passed);
 
