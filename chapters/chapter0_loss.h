@@ -63,7 +63,7 @@ typedef struct {
 static double loss_complex_at(void *ctx, int k, double h, double *scale) {
     const ComplexLoss *c = ctx;
     (void)k;
-    double im = cimag(c->l->factor * c->fc(CMPLX(c->l->x, h), c->l->fctx) + c->l->rest);
+    double im = cimag(c->l->factor * c->fc(cstep_point(c->l->x, h), c->l->fctx) + c->l->rest);
     *scale = fabs(im) / h;
     return im / h;
 }

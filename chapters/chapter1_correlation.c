@@ -549,6 +549,13 @@ static void section_1_5_kernel_gradient(Report *r, const Layer *l, const CommonO
     Tensor dk_xcorr = tensor_alloc_like(&l->k), dk_conv = tensor_alloc_like(&l->k);
     kernel_grad_xcorr(&dk_xcorr, l);
     require_finite(&dk_xcorr, "--input/--upstream");
+    Layer abs_l = *l; // |X| ⋆ |G|: the magnitudes summed into each entry, for --answer
+    abs_l.x = tensor_clone(&l->x), abs_l.g = tensor_clone(&l->g);
+    for (size_t e = 0; e < tensor_size(&abs_l.x); e++) abs_l.x.data[e] = fabs(abs_l.x.data[e]);
+    for (size_t e = 0; e < tensor_size(&abs_l.g); e++) abs_l.g.data[e] = fabs(abs_l.g.data[e]);
+    Tensor dk_mag = tensor_alloc_like(&l->k);
+    kernel_grad_xcorr(&dk_mag, &abs_l);
+    report_answer_rounding(r, &dk_mag);
     report_matrix_quantity(r, "dL_dK_xcorr", "∂L/∂K (cross-correlation)", &dk_xcorr);
     check_kernel_gradient(r, "∂L/∂K for X ⋆ K", l, OP_XCORR, &dk_xcorr, opt);
     say_article_kernel_gradient(r, l, &dk_xcorr);
@@ -565,11 +572,15 @@ static void section_1_5_kernel_gradient(Report *r, const Layer *l, const CommonO
                         "\\mathrm{rot180}(X \\star G)");
     }
     kernel_grad_conv_chosen(&dk_conv, l, opt->bug_id);
+    Tensor conv_mag = tensor_alloc_like(&l->k); // rot180 of the magnitudes above
+    for (size_t e = 0; e < tensor_size(&dk_mag); e++) conv_mag.data[e] = dk_mag.data[tensor_size(&dk_mag) - 1 - e];
+    report_answer_rounding(r, &conv_mag);
     report_matrix_quantity(r, "dL_dK_conv", "∂L/∂K (convolution)", &dk_conv);
     if (opt->bug_id == BUG_NO_ROT180)
         report_text(r, "--bug no-rot180: the gradient above is X ⋆ G, not rotated back. Watch the check:");
     check_kernel_gradient(r, "∂L/∂K for X * K", l, OP_CONV, &dk_conv, opt);
-    tensor_free(&dk_xcorr), tensor_free(&dk_conv);
+    tensor_free(&dk_xcorr), tensor_free(&dk_conv), tensor_free(&dk_mag), tensor_free(&conv_mag);
+    tensor_free(&abs_l.x), tensor_free(&abs_l.g);
 }
 
 // ---------------------------------------------------------------- plots

@@ -14,8 +14,6 @@
 #include "arraylen.h"
 #include "example.h"
 #include "gradcheck.h"
-#include "cstep.h"
-#include "dense_generic.h"
 #include "loss.h"
 #include "options.h"
 #include "plotfile.h"
@@ -159,22 +157,7 @@ static double sum_of_terms(double (*term)(void *, int, double *), TermLoss *t, d
 static double yhat_whole(void *ctx, double *scale) { return sum_of_terms(yhat_term, ctx, scale); }
 static double z_whole(void *ctx, double *scale) { return sum_of_terms(z_term, ctx, scale); }
 
-// Entry e's term at ŷ_e + i·h for the complex step (cstep.h).
-static double yhat_term_complex(void *ctx, int e, double h, double *scale) {
-    const TermLoss *t = ctx;
-    double complex v = bce_prob_complex(t->y[t->idx ? t->idx[e] : e], CMPLX(t->v[e], h), scale);
-    *scale /= h * t->n;
-    return cimag(v) / (h * t->n);
-}
-
-// Entry e's term at z_e + i·h for the complex step (cstep.h): Im over h, by
-// the one generic definition of the logit form (dense_generic.inc).
-static double z_term_complex(void *ctx, int e, double h, double *scale) {
-    const TermLoss *t = ctx;
-    double complex v = bce_logits_complex(t->y[t->idx ? t->idx[e] : e], CMPLX(t->v[e], h), scale);
-    *scale /= h * t->n;
-    return cimag(v) / (h * t->n);
-}
+#include "chapter2_cstep.h" // the terms above for the complex step
 
 // ---------------------------------------------------------------- formatting
 
@@ -483,33 +466,7 @@ static void write_chain_lines(Report *r, const Data *d, const Tensor *dyhat, int
     sb_free(&lines);
 }
 
-// The chain product ∂L/∂ŷ·ŷ(1 − ŷ) against the closed form ∂L/∂z, where
-// 1 − ŷ is not dominated by rounding; says so when no entry qualifies.
-static void check_chain_identity(Report *r, const Data *d, const Tensor *dyhat, const Tensor *dz) {
-    double max_abs = 0.0, max_rel = 0.0;
-    int compared = 0;
-    for (int i = 0; i < d->n; i++) {
-        double p = d->yhat.data[i];
-        if (yhat_margin(p) < CHAIN_MARGIN || !isfinite(dyhat->data[i])) continue;
-        double a = dyhat->data[i] * p * (1.0 - p), b = dz->data[i], diff = fabs(a - b), y = d->y.data[i];
-        // Relative to the terms each side subtracts (y(1 − ŷ) and (1 − y)ŷ;
-        // ŷ and y), not to a difference that may be 0: at ŷ = y both sides
-        // are rounding noise of 1e-17 around a true 0.
-        double terms = fmax(y * (1.0 - p) + (1.0 - y) * p, p + y) / d->n;
-        max_abs = fmax(max_abs, diff);
-        max_rel = fmax(max_rel, diff > 0 ? diff / fmax(fmax(fabs(a), fabs(b)), terms) : 0.0);
-        compared++;
-    }
-    if (!compared) {
-        report_text(r, "No entry has ŷ at least %g from 0 and 1, so the product form is not compared.",
-                    CHAIN_MARGIN);
-        return;
-    }
-    char detail[160];
-    snprintf(detail, sizeof detail, "entries with ŷ at least %g from 0 and 1, differences relative to the terms",
-             CHAIN_MARGIN);
-    report_identity(r, "∂L/∂ŷ·ŷ(1 − ŷ) = ∂L/∂z", compared, max_abs, max_rel, CHAIN_REL_TOL, detail);
-}
+#include "chapter2_identity.h" // check_chain_identity, by the code above
 
 // ∂L/∂z against error-bounded central differences of each entry's term of
 // the logit form (finite for every z).

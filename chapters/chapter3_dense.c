@@ -15,7 +15,6 @@
 
 #include "arraylen.h"
 #include "budget.h"
-#include "cstep.h"
 #include "dense_cstep.h"
 #include "dense.h"
 #include "dense_case.h"
@@ -190,15 +189,10 @@ static bool check_block(Report *r, const char *name, DenseCase *d, Block block, 
                        "(--check-all checks every entry).",
                     name, n, plan.full_ops, CHECK_BUDGET_OPS, count, (unsigned long long)opt->seed);
     }
-    // Entries central differences cannot decide (σ′(40) beside L ≈ 1, an
-    // entry of 1e-300): the complex step, with the forward pass in complex.
-    DenseComplex dc;
-    if (!dense_complex_init(&dc, &c)) usage_error("--W: out of memory for the check of %d entries", n);
-    ComplexObjective cobj = {dense_complex_at, &dc};
-    int by_complex = complex_step_rescue(num, shown.data, NULL, idx, count, dense_block_param(d, block, z.data),
-                                         &cobj, false, GRADCHECK_REL_TOL);
-    dense_complex_free(&dc);
-    if (by_complex)
+    // Entries central differences cannot decide (1e-300 in an O(1) loss): the complex step.
+    int by_complex = dense_complex_rescue(num, shown.data, idx, count, &c, dense_block_param(d, block, z.data));
+    if (by_complex < 0) usage_error("--W: out of memory for the check of %d entries", n);
+    if (by_complex > 0)
         report_text(r, "Central differences could not decide %d of these entries: the complex step Im L(θ + ih)/h "
                        "did (2 complex forward passes each).", by_complex);
     BoundedSummary s = compare_bounded(shown.data, num, NULL, NULL, count, GRADCHECK_REL_TOL);

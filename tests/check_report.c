@@ -111,14 +111,14 @@ static const ExactCase EXACT[] = {
      "v = `[ 3 4 ]`\n\n"
      "W = `[ 3 4 ]`\n\n"
      "## Result\n\n"
-     "**Result**: all 0 checks passed: **PASS**\n\n"},
+     "**Result**: no check: **NOTHING CHECKED**\n\n"},
     {"text", matrix_body, 0,
      "T\n=\n\n"
      "M =\n"
      "  [       1    -2.5 ]\n"
      "  [       0 1.5e-07 ]\n\n"
      "Result\n------\n\n"
-     "Result: all 0 checks passed: PASS\n\n"},
+     "Result: no check: NOTHING CHECKED\n\n"},
     {"latex", matrix_body, 0,
      LATEX_PREAMBLE "\\section*{$T$}\n\n"
      "\\[\nM = \\begin{bmatrix}\n"
@@ -126,7 +126,7 @@ static const ExactCase EXACT[] = {
      "0 & 1.5 \\times 10^{-7}\n"
      "\\end{bmatrix}\n\\]\n\n"
      "\\subsection*{Result}\n\n"
-     "\\noindent Result: all 0 checks passed: \\textbf{PASS}\n\n"
+     "\\noindent Result: no check: \\textbf{NOTHING CHECKED}\n\n"
      "\\end{document}\n"},
     {"markdown", matrix_body, 0,
      "# T\n\n"
@@ -135,7 +135,7 @@ static const ExactCase EXACT[] = {
      "[       0 1.5e-07 ]\n"
      "```\n\n"
      "## Result\n\n"
-     "**Result**: all 0 checks passed: **PASS**\n\n"},
+     "**Result**: no check: **NOTHING CHECKED**\n\n"},
     {"json", matrix_body, 0,
      "{\n"
      "  \"schema_version\": 2,\n  \"chapter\": null,\n  \"seed\": 1,\n  \"result\": \"pass\",\n"
@@ -252,7 +252,7 @@ START_TEST(test_answer_wrong_entry_marked) {
     ck_assert_ptr_nonnull(strstr(c.out, "\n  (0,1)  2.5      -2.5      WRONG\n"));
     ck_assert_ptr_nonnull(strstr(c.out, "\n  (1,1)  1.5e-07  1.5e-07   ok\n"));
     ck_assert_ptr_nonnull(strstr(c.out, "your M: 1 of 4 entries wrong (relative tolerance 1e-06): WRONG\n"));
-    ck_assert_ptr_nonnull(strstr(c.out, "Result: all 0 checks passed; 1 of 1 answers wrong: FAIL\n"));
+    ck_assert_ptr_nonnull(strstr(c.out, "Result: no check; 1 of 1 answers wrong: FAIL\n"));
     captured_free(&c);
 
     Captured j = capture_report(matrix_body, "--format", "json", "--answer", "m=1 2.5; 0 1.5e-7");

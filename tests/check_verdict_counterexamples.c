@@ -8,7 +8,9 @@
 //   average on [1, 1 + 2⁻⁵²]: the max is the second cell (gradient 0, 1),
 //   the bug gives 0.5, 0.5.
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "arraylen.h"
@@ -52,6 +54,18 @@ static const Case CASES[] = {
     {"chapter2", {"--y", "1", "--z", "1e-300"}, 0, -1},
     // issue 28: the identity check at a true 0
     {"chapter2", {"--y", "0.3", "--yhat", "0.3"}, 0, -1},
+    // issue 31: right formulas on saturated inputs agree up to their own
+    // rounding (ŷ − y cancels: ε·(|ŷ| + |y|), not ε·|ŷ − y|); wrong ones fail
+    {"chapter3", {"--x", "1", "--W", "17", "--b", "0", "--y", "1", "--formula", "db = (yhat - y) / n"}, 0, -1},
+    {"chapter2", {"--y", "1 1", "--z", "40 50", "--formula", "dL_dz = (yhat - y) / n"}, 0, -1},
+    {"chapter3", {"--x", "1", "--W", "17", "--b", "0", "--y", "1", "--formula", "db = (y - yhat) / n"}, 1, -1},
+    {"chapter2", {"--y", "1 1", "--z", "40 50", "--formula", "dL_dz = (y - yhat) / n"}, 1, -1},
+    // issue 31: a right answer of 0 where the computed 0.1 + 0.2 − 0.3 is
+    // 5.6e-17 of rounding (its terms sum to 0.6); 1e-10 is a wrong one
+    {"chapter1", {"--input", "0.1 0.2 0.3", "--kernel", "1", "--upstream", "1 1 -1", "--answer", "dL_dK_xcorr=0"}, 0, -1},
+    {"chapter1", {"--input", "0.1 0.2 0.3", "--kernel", "1", "--upstream", "1 1 -1", "--answer", "dL_dK_xcorr=1e-10"},
+     1,
+     -1},
     // large |X| at a tie: the directions along X + t and X·(1 + t) decide
     {"chapter4", {"--input", "1e7 1e7", "--window", "1x2", "--upstream", "1"}, 0, 3},
 };
@@ -137,6 +151,34 @@ START_TEST(test_chapter6_directional_and_accuracy) {
 }
 END_TEST
 
+// Issue 31: chapter 6 on a constant image with one pixel raised by 1e-13.
+// Every central difference of that pixel straddles the near-tie it makes in
+// the max-pool and fails the right gradient; the complex step keeps each
+// window's winner and decides (exit 0). A bug still fails.
+START_TEST(test_chapter6_near_tie_image) {
+    char path[] = "/tmp/verdict_near_tie_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 4; i++) {
+        fprintf(f, "%d", i % 2);
+        for (int e = 0; e < 64; e++) fprintf(f, ",%.17g", i == 0 && e == 10 ? 0.5 + 1e-13 : 0.5);
+        fprintf(f, "\n");
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    const char *args[] = {"--data", path, "--size", "8x8", "--epochs", "1", "--no-color", NULL};
+    ProcResult p = run_chapter("chapter6", args);
+    ck_assert_msg(p.status == 0, "exit %d", p.status);
+    proc_free(&p);
+    const char *bug[] = {"--data", path, "--size", "8x8", "--epochs", "1", "--bug", "kernel-rot180", NULL};
+    p = run_chapter("chapter6", bug);
+    ck_assert_int_eq(p.status, 1);
+    proc_free(&p);
+    unlink(path);
+}
+END_TEST
+
 Suite *make_verdict_counterexamples_suite(void) {
     Suite *s = suite_create("verdict_counterexamples");
     TCase *tc = tcase_create("commands");
@@ -146,6 +188,7 @@ Suite *make_verdict_counterexamples_suite(void) {
     tcase_add_test(tc, test_inconclusive_json_has_its_bound);
     tcase_add_test(tc, test_answer_tolerance_is_the_printed_one);
     tcase_add_test(tc, test_chapter6_directional_and_accuracy);
+    tcase_add_test(tc, test_chapter6_near_tie_image);
     suite_add_tcase(s, tc);
     return s;
 }

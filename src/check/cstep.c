@@ -26,8 +26,24 @@ NumericalDerivative complex_step_entry(const ComplexObjective *c, int k, double 
     return d;
 }
 
+// Which entries get the complex step: all, the undecided, or the undecided and the failed.
+typedef enum { RESCUE_EVERY, RESCUE_UNDECIDED, RESCUE_NOT_PASSED } Rescue;
+
+static int rescue(NumericalDerivative *num, const double *analytic, const bool *skip, const int *idx, int count,
+                  const double *param, const ComplexObjective *c, Rescue which, double rtol);
+
 int complex_step_rescue(NumericalDerivative *num, const double *analytic, const bool *skip, const int *idx,
                         int count, const double *param, const ComplexObjective *c, bool every, double rtol) {
+    return rescue(num, analytic, skip, idx, count, param, c, every ? RESCUE_EVERY : RESCUE_UNDECIDED, rtol);
+}
+
+int complex_step_recheck(NumericalDerivative *num, const double *analytic, const bool *skip, int count,
+                         const double *param, const ComplexObjective *c, double rtol) {
+    return rescue(num, analytic, skip, NULL, count, param, c, RESCUE_NOT_PASSED, rtol);
+}
+
+static int rescue(NumericalDerivative *num, const double *analytic, const bool *skip, const int *idx, int count,
+                  const double *param, const ComplexObjective *c, Rescue which, double rtol) {
     if (count <= 0) return 0;
     Verdict *v = malloc((size_t)count * sizeof *v);
     if (!v) return 0; // the central differences stand; nothing is claimed for them
@@ -39,7 +55,8 @@ int complex_step_rescue(NumericalDerivative *num, const double *analytic, const 
     for (int s = 0; s < count; s++) {
         if (skip && skip[s]) continue;
         bool undecided = v[s] == VERDICT_INCONCLUSIVE || (v[s] == VERDICT_NOTHING_COMPARED && num[s].kink);
-        if (!every && !undecided) continue;
+        if (which == RESCUE_UNDECIDED && !undecided) continue;
+        if (which == RESCUE_NOT_PASSED && !undecided && v[s] != VERDICT_FAIL) continue;
         int k = idx ? idx[s] : s;
         NumericalDerivative d = complex_step_entry(c, k, param[k], typical);
         if (fabs(analytic[s]) < DBL_MIN && fabs(d.value) < DBL_MIN && analytic[s] != 0.0)

@@ -18,6 +18,7 @@
 // entries central differences could not decide (or, for a loss with kinks,
 // every entry: a difference straddling a near-tie looks smooth).
 
+#include <complex.h>
 #include <stdbool.h>
 
 #include "gradcheck.h"
@@ -30,6 +31,17 @@ typedef struct {
     double (*at)(void *ctx, int k, double h, double *scale);
     void *ctx;
 } ComplexObjective;
+
+// re + i·im built by storing both parts (a complex number is laid out as an
+// array of its real and imaginary parts, C11 6.2.5), as fdiff.c does: no
+// arithmetic touches im. CMPLX would do the same, but clang 14 with glibc
+// does not define it.
+static inline double complex cstep_point(double re, double im) {
+    double complex z;
+    ((double *)&z)[0] = re;
+    ((double *)&z)[1] = im;
+    return z;
+}
 
 // The first complex step, relative to max(|θ_k|, the block's mean |θ|):
 // its truncation, (h²/6)·L‴, is then ~1e-20 of the value's scale, and the
@@ -49,5 +61,12 @@ NumericalDerivative complex_step_entry(const ComplexObjective *c, int k, double 
 // alone. Returns how many entries the complex step decided.
 int complex_step_rescue(NumericalDerivative *num, const double *analytic, const bool *skip, const int *idx,
                         int count, const double *param, const ComplexObjective *c, bool every, double rtol);
+
+// The same for a loss with kinks where the complex step is too dear to run
+// on every entry: the entries central differences FAILED or left undecided
+// get it (a difference straddling a near-tie fails a right gradient), the
+// others keep their central difference. param holds count entries.
+int complex_step_recheck(NumericalDerivative *num, const double *analytic, const bool *skip, int count,
+                         const double *param, const ComplexObjective *c, double rtol);
 
 #endif

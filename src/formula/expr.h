@@ -93,6 +93,12 @@ bool expr_check_names(const Expr *e, const char *const *names, int n, int *colum
 // empty and err says what went wrong.
 bool expr_eval(ExprMatrix *out, const Expr *e, const ExprBinding *bind, int n_bind, char *err,
                size_t errlen);
+// The same tree on the operands' magnitudes: every value |·|, a − b and −a
+// as |a| + |b| and |a|, functions bounded: entry by entry, the size of what
+// the expression sums, so that ε times it bounds the value's rounding (a
+// right (ŷ − y)/n at ŷ = σ(17) is off by ε·(|ŷ| + |y|)/n, not ε·|ŷ − y|).
+bool expr_eval_magnitude(ExprMatrix *out, const Expr *e, const ExprBinding *bind, int n_bind, char *err,
+                         size_t errlen);
 
 // Allocates a zero-filled rows x cols matrix; false (and *m empty) when the
 // size is out of range or memory runs out.

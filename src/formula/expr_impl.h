@@ -23,6 +23,7 @@ typedef struct {
     long live; // entries allocated and not yet freed
     int column; // of the node being evaluated, for messages
     bool failed;
+    bool magnitude; // expr_eval_magnitude: every value |·|, a − b as |a| + |b|
 } ExprEval;
 
 // out = f(args), each argument already evaluated; false with ev->err set.

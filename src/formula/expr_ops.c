@@ -205,9 +205,18 @@ static double stable_sigmoid(double x) {
     return e / (1.0 + e);
 }
 
+// In magnitude mode only a bound m ≥ |x| is known: the result is a bound
+// on |f(x)| times (1 + m), f's sensitivity to an error in x (σ ≤ 1,
+// e^x ≤ e^m; for log, |log m| + 1 stands in for the size of log x).
+static double magnitude_of(double (*f)(double), double m) {
+    double size = f == exp ? exp(m) : f == log ? fabs(log(m)) + 1.0 : 1.0;
+    return size * (1.0 + m);
+}
+
 static bool fn_map(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev, double (*f)(double), const char *name) {
     if (!ev_alloc(ev, out, a->rows, a->cols, name)) return false;
-    for (long k = 0; k < expr_matrix_size(a); k++) out->data[k] = f(a->data[k]);
+    for (long k = 0; k < expr_matrix_size(a); k++)
+        out->data[k] = ev->magnitude ? magnitude_of(f, a->data[k]) : f(a->data[k]);
     return true;
 }
 
@@ -255,7 +264,8 @@ static bool elementwise(ExprMatrix *out, const ExprMatrix *a, const ExprMatrix *
     const ExprMatrix *shape = is_scalar(a) ? b : a;
     if (!ev_alloc(ev, out, shape->rows, shape->cols, op_symbol(op))) return false;
     for (long k = 0; k < expr_matrix_size(out); k++)
-        out->data[k] = apply(op, is_scalar(a) ? a->data[0] : a->data[k], is_scalar(b) ? b->data[0] : b->data[k]);
+        out->data[k] = apply(ev->magnitude && op == OP_SUB ? OP_ADD : op, is_scalar(a) ? a->data[0] : a->data[k],
+                             is_scalar(b) ? b->data[0] : b->data[k]);
     return true;
 }
 
@@ -290,6 +300,7 @@ static bool eval_name(ExprMatrix *out, const ExprNode *n, ExprEval *ev) {
         if (!v->data) return ev_fail(ev, "'%s' has no value", n->name);
         if (!ev_alloc(ev, out, v->rows, v->cols, n->name)) return false;
         memcpy(out->data, v->data, (size_t)expr_matrix_size(v) * sizeof *v->data);
+        for (long k = 0; ev->magnitude && k < expr_matrix_size(v); k++) out->data[k] = fabs(out->data[k]);
         return true;
     }
     return ev_fail(ev, "unknown name '%s'", n->name);
@@ -311,7 +322,7 @@ static bool operate(ExprMatrix *out, const ExprNode *n, ExprMatrix *args, ExprEv
     case NODE_NAME: return eval_name(out, n, ev);
     case NODE_NEGATE:
         if (!ev_alloc(ev, out, args[0].rows, args[0].cols, "-")) return false;
-        for (long k = 0; k < expr_matrix_size(out); k++) out->data[k] = -args[0].data[k];
+        for (long k = 0; k < expr_matrix_size(out); k++) out->data[k] = ev->magnitude ? args[0].data[k] : -args[0].data[k];
         return true;
     case NODE_TRANSPOSE: return fn_transpose(out, &args[0], ev);
     case NODE_BINARY:
@@ -351,6 +362,13 @@ static bool eval_node(ExprMatrix *out, const ExprNode *n, ExprEval *ev) {
 
 bool expr_eval(ExprMatrix *out, const Expr *e, const ExprBinding *bind, int n_bind, char *err, size_t errlen) {
     ExprEval ev = {.bind = bind, .n_bind = n_bind, .err = err, .errlen = errlen};
+    if (errlen > 0) err[0] = '\0';
+    return eval_node(out, e, &ev);
+}
+
+bool expr_eval_magnitude(ExprMatrix *out, const Expr *e, const ExprBinding *bind, int n_bind, char *err,
+                         size_t errlen) {
+    ExprEval ev = {.bind = bind, .n_bind = n_bind, .err = err, .errlen = errlen, .magnitude = true};
     if (errlen > 0) err[0] = '\0';
     return eval_node(out, e, &ev);
 }

@@ -3,6 +3,7 @@
 // matches. The text and JSON writers are in formula_write.c.
 #include "formula.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -179,13 +180,23 @@ double formula_scale(const ExprMatrix *a, const ExprMatrix *b) {
     return s;
 }
 
-int formula_count_differing(const ExprMatrix *value, const ExprMatrix *right) {
+// mag (NULL, or entry by entry the magnitudes the formula sums) adds the
+// formula's own rounding, FORMULA_ROUNDING_ULPS·ε·mag, to the allowance.
+static int count_differing(const ExprMatrix *value, const ExprMatrix *right, const ExprMatrix *mag) {
     if (!value->data || !formula_same_shape(value, right)) return (int)expr_matrix_size(right);
     double scale = formula_scale(value, right);
+    bool have_mag = mag && mag->data && expr_matrix_size(mag) == expr_matrix_size(right);
     int n = 0;
-    for (long k = 0; k < expr_matrix_size(right); k++)
-        if (!formula_entry_agrees(value->data[k], right->data[k], scale)) n++;
+    for (long k = 0; k < expr_matrix_size(right); k++) {
+        double x = value->data[k], y = right->data[k];
+        bool rounding = have_mag && fabs(x - y) <= FORMULA_ROUNDING_ULPS * DBL_EPSILON * mag->data[k];
+        if (!formula_entry_agrees(x, y, scale) && !rounding) n++;
+    }
     return n;
+}
+
+int formula_count_differing(const ExprMatrix *value, const ExprMatrix *right) {
+    return count_differing(value, right, NULL);
 }
 
 bool formula_values_agree(const ExprMatrix *value, const ExprMatrix *right) {
@@ -250,7 +261,12 @@ void formula_check(FormulaResult *r, const Formula *f, const FormulaSpec *spec, 
         evaluate(&value, message, sizeof message, f, &c, right);
         r->cases++;
         if (right) r->entries_compared += expr_matrix_size(right);
-        int differing = right ? formula_count_differing(&value, right) : 1;
+        ExprMatrix mag = {0, 0, NULL};
+        char ignored[8];
+        if (value.data && !expr_eval_magnitude(&mag, f->expr, c.operands, c.n_operands, ignored, sizeof ignored))
+            mag = (ExprMatrix){0, 0, NULL};
+        int differing = right ? count_differing(&value, right, &mag) : 1;
+        expr_matrix_free(&mag);
         if (right) mistake_track_case(track, f, spec, case_seed(seed, k), k, &c, value.data ? &value : NULL, right);
         if (differing == 0 && message[0] == '\0') {
             r->cases_agreeing++;

@@ -84,6 +84,9 @@
 // (a missing 1/n, a sign, a flipped kernel) is off by far more.
 #define FORMULA_REL_TOL 1e-9
 #define FORMULA_ABS_TOL_OF_SCALE 1e-12
+// A formula's own rounding: a few ε per unit of the magnitudes it sums
+// (expr_eval_magnitude); every wrong formula the chapters know is off by far more.
+#define FORMULA_ROUNDING_ULPS 16.0
 #define FORMULA_MAX_OPERANDS 16
 #define FORMULA_MAX_GRADIENTS 8
 

@@ -10,7 +10,8 @@
 
 #include "pool.h"
 
-// Return whether some window had a tie (equal real parts at its maximum).
+// Return whether some window had a tie that matters: equal real parts at
+// its maximum, different imaginary parts (never for double).
 bool maxpool_forward_double(double *out, const double *in, const PoolShape *s);
 bool maxpool_forward_complex(double complex *out, const double complex *in, const PoolShape *s);
 // Σ G[i,j]·max(window (i,j)) over i0 ≤ i ≤ i1, j0 ≤ j ≤ j1 of channel 0;

@@ -302,6 +302,7 @@ static void quantity(Report *r, const char *key, const char *label, const Tensor
     r->fmt->member(r, key, sb_str(&json));
     sb_free(&json);
     report_check_answer(r, key, label, t);
+    r->answer_rounding = NULL; // it was for this quantity only
 }
 
 void report_quantity(Report *r, const char *key, const char *label, const Tensor *t) {
@@ -331,6 +332,7 @@ void report_scalar(Report *r, const char *key, const char *label, double value) 
     format_json_number(num, sizeof num, value, label);
     r->fmt->member(r, key, num);
     report_check_answer(r, key, label, &t);
+    r->answer_rounding = NULL;
 }
 
 void report_json_string(Report *r, const char *key, const char *value) {

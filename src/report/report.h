@@ -63,11 +63,20 @@ struct Report {
     bool answer_matched[MAX_ANSWERS];
     bool answer_hidden[MAX_ANSWERS]; // its key was met in a section not shown
     bool section_seen[MAX_SECTIONS]; // each --section N.M was met
+    const Tensor *answer_rounding; // report_answer_rounding: for the next quantity reported
     // the table being built (report_table_*)
     char **cells;
     int n_cells, cap_cells, n_cols;
     char *table_key; // owned; NULL for a table that is only shown
 };
+
+// The magnitudes summed into each entry of the next quantity reported (e.g.
+// Σ|G·X| for ∂L/∂K = X ⋆ G): an --answer for it is also right within
+// ANSWER_ROUNDING_ULPS·ε of them, its rounding (a true 0 computed as 5.6e-17).
+// Borrowed until that quantity is reported.
+void report_answer_rounding(Report *r, const Tensor *mag);
+// A few ε per unit of the summed magnitudes: a sum's rounding.
+#define ANSWER_ROUNDING_ULPS 16.0
 
 void report_init(Report *r, const CommonOptions *opt, const char *title);
 // Writes the document, frees everything; returns the exit status: 0 when all

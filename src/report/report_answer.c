@@ -1,5 +1,6 @@
 // --answer NAME=MATRIX: the user's hand-computed value of a reported
 // quantity, compared entry by entry (relative tolerance ANSWER_REL_TOL).
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,17 @@ static void require_shape(const char *key, const Tensor *yours, const Tensor *co
 
 // The entry-by-entry table; returns the number of wrong entries and lists
 // their names as JSON strings in wrong_list.
+void report_answer_rounding(Report *r, const Tensor *mag) { r->answer_rounding = mag; }
+
+// Entry k of your answer y against the computed c: 1e-6 relative, or within
+// the computed value's own rounding when the chapter gave its magnitudes.
+static bool answer_entry_right(const Report *r, const Tensor *computed, long k, double y, double c) {
+    const Tensor *mag = r->answer_rounding;
+    bool rounding = mag && tensor_size(mag) == tensor_size(computed) &&
+                    fabs(y - c) <= ANSWER_ROUNDING_ULPS * DBL_EPSILON * mag->data[k];
+    return answer_rel_error(y, c) <= ANSWER_REL_TOL || rounding;
+}
+
 static int answer_table(Report *r, const char *label, const Tensor *yours, const Tensor *computed,
                         StrBuf *wrong_list) {
     int n = (int)tensor_size(computed), wrong = 0;
@@ -40,7 +52,7 @@ static int answer_table(Report *r, const char *label, const Tensor *yours, const
     report_table_begin(r, 4, headers);
     for (int k = 0; k < n; k++) {
         double y = yours->data[k], c = computed->data[k];
-        bool ok = answer_rel_error(y, c) <= ANSWER_REL_TOL;
+        bool ok = answer_entry_right(r, computed, k, y, c);
         char name[40], ys[40], cs[40];
         report_entry_name(name, sizeof name, computed, k);
         format_number(ys, sizeof ys, y, "--answer");
@@ -108,7 +120,10 @@ static bool transposed_shape(Report *r, const char *key, const char *label, cons
 
 void report_check_answer(Report *r, const char *key, const char *label, const Tensor *computed) {
     int a = find_answer(r, key);
-    if (a < 0) return;
+    if (a < 0) {
+        r->answer_rounding = NULL;
+        return;
+    }
     r->answer_matched[a] = true;
     const Tensor *yours = &r->opt->answers[a].value;
     if (transposed_shape(r, key, label, yours, computed)) return;

@@ -1,4 +1,5 @@
 #include "pool_case.h"
+#include "cstep.h"
 #include "pool_generic.h"
 
 #include <math.h>
@@ -122,7 +123,7 @@ double pool_complex_at(void *ctx, int k, double h, double *scale) {
     windows_over(k / s->w, s->kh, s->stride, s->out_h, &i0, &i1);
     windows_over(k % s->w, s->kw, s->stride, s->out_w, &j0, &j1);
     double x = c->loss->x->data[k];
-    c->cx[k] = CMPLX(x, h);
+    c->cx[k] = cstep_point(x, h);
     bool tie;
     double mag;
     double complex sum = maxpool_terms_complex(c->cx, c->loss->g->data, s, i0, i1, j0, j1, &mag, &tie);
