@@ -1,5 +1,15 @@
 // Lab 5's cases: the convolution layer's three gradients, with stride and
 // padding. Finite differences of L = Σ G∘Y check ∂L/∂X, ∂L/∂K and ∂L/∂b.
+#ifdef LAB_STUDENT_PROCESS
+// The student's side (runner.c): the call, in the lab function's argument order.
+#include "../lab.h"
+#include "wire.h"
+
+void lab_call_student(double *const *out, const double *const *in, const int *v) {
+    lab_conv_backward(out[0], out[1], out[2], in[0], in[1], in[2], v[0], v[1], v[2], v[3], v[4], v[5]);
+}
+
+#else
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,8 +135,11 @@ static void make_case(Case *c, int k, uint64_t seed) {
     case_describe(c, "dL/dY", cc.g, s->out_h, s->out_w);
     case_describe_int(c, "stride", s->stride);
     case_describe_int(c, "pad", s->pad_h);
-    lab_conv_backward(bx->student, bk->student, bb->student, cc.g, cc.x, cc.k, s->in_h, s->in_w, s->kh, s->kw,
-                      s->stride, s->pad_h);
+    case_input(c, "dL/dY", cc.g, ny);
+    case_input(c, "X", cc.x, nx);
+    case_input(c, "K", cc.k, nk);
+    const int ints[] = {s->in_h, s->in_w, s->kh, s->kw, s->stride, s->pad_h};
+    for (int i = 0; i < ARRAY_LEN(ints); i++) case_int(c, ints[i]);
     conv_backward(bx->reference, bk->reference, bb->reference, cc.g, cc.x, cc.k, &cc.s);
     double *ax = calloc((size_t)(nx + nk), sizeof(double)), ab = fabs(cc.b);
     if (!ax) abort();
@@ -145,3 +158,4 @@ int main(int argc, char **argv) {
                      .mistakes = MISTAKES, .n_mistakes = ARRAY_LEN(MISTAKES), .make_case = make_case};
     return lab_main(&lab, argc, argv);
 }
+#endif
