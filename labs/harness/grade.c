@@ -165,6 +165,18 @@ static void show_printed(FILE *f, const RunResult *r) {
 
 // ------------------------------------------------------------ a student file that did not build
 
+// Adds the symbol of an "undefined reference to `name'" line to the
+// comma-separated list (once each).
+static void note_undefined(char *list, size_t size, const char *line) {
+    const char *u = strstr(line, "undefined reference to `");
+    char name[128];
+    if (!u || sscanf(u + 24, "%127[^']", name) != 1) return;
+    for (const char *p = strstr(list, name); p; p = strstr(p + 1, name))
+        if ((p == list || p[-1] == ' ') && (p[strlen(name)] == ',' || !p[strlen(name)])) return;
+    size_t len = strlen(list);
+    if (len + strlen(name) + 3 < size) snprintf(list + len, size - len, "%s%s", len ? ", " : "", name);
+}
+
 // The compiler's messages, and what "undefined reference" means here.
 static char *build_failure(const char *log_path) {
     char *text = NULL;
@@ -172,16 +184,17 @@ static char *build_failure(const char *log_path) {
     FILE *f = open_memstream(&text, &len), *log = log_path ? fopen(log_path, "r") : NULL;
     if (!f) abort();
     fprintf(f, "  Your file did not build, so no case could run.%s\n", log ? " The compiler said:" : "");
-    char line[512], undefined[128] = "";
+    char line[512], undefined[400] = "";
     for (int n = 0; log && fgets(line, sizeof line, log);) {
-        const char *u = strstr(line, "undefined reference to `");
-        if (u && !undefined[0]) sscanf(u + 24, "%127[^']", undefined);
-        if (n++ < LAB_BUILD_LOG_LINES) fprintf(f, "  | %.74s%s", line, strchr(line, '\n') ? "" : "\n");
+        note_undefined(undefined, sizeof undefined, line);
+        line[strcspn(line, "\n")] = '\0';
+        if (n++ < LAB_BUILD_LOG_LINES) fprintf(f, "  | %.74s\n", line);
     }
     if (undefined[0])
-        fprintf(f, "  Your code calls %s, which your file does not define. The grader\n"
-                   "  builds your file alone, with the C and math libraries only: the workbook's\n"
-                   "  own functions (dense_backward, conv_backward, ...) are not there.\n", undefined);
+        fprintf(f, "  Your code calls functions your file does not define: %s.\n"
+                   "  The grader builds your file alone, with the C and math libraries only:\n"
+                   "  the workbook's own functions (dense_backward, conv_backward, ...) are not\n"
+                   "  there. Write the computation yourself.\n", undefined);
     if (log) fclose(log);
     fclose(f);
     return text;

@@ -20,6 +20,8 @@
 #define LAB_FULL_TABLE_MAX 12
 
 static bool same(double a, double b) {
+    // inf − x is inf, and inf ≤ 1e-6·inf: a non-finite entry equals only itself.
+    if (!isfinite(a) || !isfinite(b)) return a == b;
     return fabs(a - b) <= LAB_MATCH_REL_TOL * fmax(fabs(a), fabs(b)) + LAB_MATCH_ABS_TOL;
 }
 

@@ -22,13 +22,15 @@ void lab_call_student(double *const *out, const double *const *in, const int *v)
 #include "loss.h"
 #include "rng.h"
 
-enum { M_OUTER_SWAPPED, M_W_NOT_TRANSPOSED };
+enum { M_OUTER_SWAPPED, M_W_NOT_TRANSPOSED, M_OVERWRITE };
 
 static const Mistake MISTAKES[] = {
     [M_OUTER_SWAPPED] = {"outer-product-swapped", "dL/dW filled with x dL/dz^T instead of dL/dz x^T",
                          "chapter 3 (build/chapter3 --bug outer-product-swapped)"},
     [M_W_NOT_TRANSPOSED] = {"W-not-transposed", "dL/dx computed with W read as an m x n matrix, not W^T",
                             "chapter 3 (build/chapter3 --bug W-not-transposed)"},
+    [M_OVERWRITE] = {"overwrite", "dx[j] = instead of +=: each entry keeps only the last output's term",
+                     "labs/lab.h (the function adds into its outputs) and chapter 3"},
 };
 
 #define MAX_SIDE 6
@@ -97,11 +99,13 @@ static void make_case(Case *c, int k, uint64_t seed) {
     numerical_gradient_bounded(bx->numerical, d.x, m, &obj);
     numerical_gradient_bounded(bw->numerical, d.W, n * m, &obj);
     numerical_gradient_bounded(bb->numerical, d.b, n, &obj);
-    double *swapped = block_mistake(bw, M_OUTER_SWAPPED), *untransposed = block_mistake(bx, M_W_NOT_TRANSPOSED);
+    double *swapped = block_mistake(bw, M_OUTER_SWAPPED), *untransposed = block_mistake(bx, M_W_NOT_TRANSPOSED),
+           *overwritten = block_mistake(bx, M_OVERWRITE);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < m; j++) {
             swapped[j * n + i] += d.dz[i] * d.x[j];
             untransposed[j] += d.dz[i] * d.W[j * n + i];
+            overwritten[j] = d.dz[i] * d.W[i * m + j];
         }
 }
 

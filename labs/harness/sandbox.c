@@ -11,9 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-// How often the grader looks whether the student's process has ended.
-#define SANDBOX_POLL_NS 1000000L
-
 static void limit(int resource, rlim_t value) {
     struct rlimit r = {value, value};
     setrlimit(resource, &r);
@@ -44,20 +41,25 @@ static double now(void) {
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-// Waits for pid until the wall-clock limit; then kills its whole group.
+// Waits for pid until the wall-clock limit (SIGCHLD, blocked by the caller,
+// wakes it at once); past the limit, kills its whole group.
 static bool wait_until(pid_t pid, double deadline, int *status) {
-    const struct timespec pause = {0, SANDBOX_POLL_NS};
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
     for (;;) {
         pid_t r = waitpid(pid, status, WNOHANG);
         if (r == pid) break;
         if (r < 0 && errno != EINTR) return false;
-        if (now() > deadline) {
+        double left = deadline - now();
+        if (left <= 0.0) {
             kill(-pid, SIGKILL);
             kill(pid, SIGKILL);
             waitpid(pid, status, 0);
             return false;
         }
-        nanosleep(&pause, NULL);
+        struct timespec t = {(time_t)left, (long)((left - floor(left)) * 1e9)};
+        sigtimedwait(&chld, NULL, &t);
     }
     kill(-pid, SIGKILL); // whatever it started dies with it
     return true;
@@ -110,11 +112,19 @@ RunResult sandbox_run(const char *program, const WireShape *s, const double *con
     if (!fin || !fout || !fprinted || !write_case(fin, s, in) || access(program, X_OK) != 0) goto done;
     fflush(stdout);
     fflush(stderr);
+    sigset_t chld, saved;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, &saved);
     pid_t pid = fork();
-    if (pid < 0) goto done;
-    if (pid == 0) start_child(program, fileno(fin), fileno(fout), fileno(fprinted), lim);
+    if (pid == 0) {
+        sigprocmask(SIG_SETMASK, &saved, NULL);
+        start_child(program, fileno(fin), fileno(fout), fileno(fprinted), lim);
+    }
     int status = 0;
-    bool in_time = wait_until(pid, now() + 2.0 * lim->seconds, &status);
+    bool in_time = pid > 0 && wait_until(pid, now() + 2.0 * lim->seconds, &status);
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+    if (pid < 0) goto done;
     r = judge_status(status, in_time);
     read_printed(&r, fprinted);
     if (r.end == RUN_RETURNED) read_answer(&r, fout, s, out); // exit(0) inside the function: RUN_EXITED, code 0
