@@ -195,7 +195,7 @@ lab$(1): $(BUILD)/labs/lab$(1) $(LAB_STUDENT_OBJ) $(BUILD)/labs/student/harness_
 	$(CC) $(LAB_STUDENT_CFLAGS) $(wildcard labs/lab$(1)_*.c) $(LAB_STUDENT_OBJ) $(BUILD)/labs/student/harness_lab$(1).o \
 	  $(LDFLAGS) $(LDLIBS) -o $(BUILD)/labs/lab$(1)-student 2> $(BUILD)/labs/lab$(1)-build.log; \
 	cat $(BUILD)/labs/lab$(1)-build.log >&2; \
-	./$(BUILD)/labs/lab$(1) --build-log $(BUILD)/labs/lab$(1)-build.log $$(if $$(GRADESCOPE),--gradescope $$(GRADESCOPE))
+	$(abspath $(BUILD))/labs/lab$(1) --build-log $(BUILD)/labs/lab$(1)-build.log $$(if $$(GRADESCOPE),--gradescope $$(GRADESCOPE))
 endef
 $(foreach n,$(LAB_NUMS),$(eval $(call lab_rule,$(n))))
 
