@@ -52,7 +52,7 @@ mistakes_job() { # LAB
         macro=STUDENT_MISTAKE_$(echo "$m" | tr 'a-z-' 'A-Z_')
         student "$lab" tests/labs/mistakes.c "-D$macro" ""
         if [ $st -eq 1 ] && grep -qF "\`$m" "$dir/out"; then
-            echo "lab$lab with the mistake $m: fails and names it ($(tail -n 1 "$dir/out"))"
+            echo "lab$lab mistake $m: named, $(tail -n 1 "$dir/out" | cut -d' ' -f2-)"
         else
             fail "lab$lab with the mistake $m: exit $st, expected 1 and the name \`$m'"
         fi
@@ -71,7 +71,7 @@ hostile() {
     if ! "$build/labs/jsoncheck" "$dir/results.json" || ! grep -q '^  "score": 0,$' "$dir/results.json"; then
         cat "$dir/results.json"; fail "lab$1 hostile $2: results.json is not valid with score 0"; return
     fi
-    echo "lab$1 hostile $2: scores 0, says '$3'"
+    echo "lab$1 hostile $2: every case scores 0, with its message"
 }
 
 non_finite_job() { # LAB
@@ -80,7 +80,7 @@ non_finite_job() { # LAB
 }
 
 crash_job() {
-hostile 3 segfault "crashed with a segmentation fault"
+hostile 3 segfault "A segmentation fault: it read or wrote outside an array"
 hostile 3 heap-overflow "wrote outside dx: at index"
 hostile 3 loop "did not finish within the limit of 0.05 s" "--time-limit 0.05"
 hostile 3 alloc-2gib "the memory limit of 256 MiB"

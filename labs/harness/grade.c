@@ -87,18 +87,19 @@ static bool parse_lab_args(LabArgs *a, int argc, char **argv) {
 
 // ------------------------------------------------------------ what went wrong in a run
 
+// What a crash by signal sig usually means in a lab function, as lines.
 static const char *signal_hint(int sig) {
     switch (sig) {
     case SIGSEGV:
     case SIGBUS:
-        return "a segmentation fault: it read or wrote outside an array, or through a NULL\n"
-               "  pointer (malloc returns NULL past the memory limit of 256 MiB). Check every\n"
-               "  index against the shapes in the file's header comment";
+        return "  A segmentation fault: it read or wrote outside an array, or through a NULL\n"
+               "  pointer (malloc returns NULL past the memory limit of 256 MiB). Check\n"
+               "  every index against the shapes in the file's header comment.\n";
     case SIGABRT:
-        return "an abort: an assert failed, or the C library found the heap corrupted\n"
-               "  (a write past the end of a malloc'ed array)";
-    case SIGFPE: return "an arithmetic exception: an integer division by zero?";
-    default: return "a signal";
+        return "  An abort: an assert failed, or the C library found the heap corrupted\n"
+               "  (a write past the end of a malloc'ed array).\n";
+    case SIGFPE: return "  An arithmetic exception: an integer division by zero?\n";
+    default: return "";
     }
 }
 
@@ -107,8 +108,8 @@ static void describe_run(FILE *f, const RunResult *r, const Case *c, double seco
     case RUN_RETURNED: break;
     case RUN_NO_PROGRAM: fprintf(f, "  The grader could not start your program.\n"); break;
     case RUN_CRASHED:
-        fprintf(f, "  Your function crashed with %s (signal %d, %s).\n", signal_hint(r->signal), r->signal,
-                strsignal(r->signal));
+        fprintf(f, "  Your function crashed: signal %d (%s).\n%s", r->signal, strsignal(r->signal),
+                signal_hint(r->signal));
         break;
     case RUN_TIMED_OUT:
         fprintf(f, "  Your function did not finish within the limit of %.3g s (a case takes\n"
@@ -325,7 +326,7 @@ static void one_case(const Lab *lab, const LabArgs *a, int k, const char *build,
 int lab_main(const Lab *lab, int argc, char **argv) {
     LabArgs a;
     if (!parse_lab_args(&a, argc, argv)) return 2;
-    printf("%s: checking %s (%s) on the article's example and %d seeded random cases\n\n", lab->lab,
+    printf("%s: checking %s (%s)\non the article's example and %d seeded random cases\n\n", lab->lab,
            lab->function, lab->file, lab->n_cases - 1);
     char *build = access(a.student, X_OK) == 0 ? NULL : build_failure(a.build_log);
     Group groups[MAX_GROUPS];

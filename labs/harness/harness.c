@@ -207,8 +207,8 @@ static void name_mistake(FILE *f, const Lab *lab, const Block *b) {
     int n = b->h * b->w, non_finite = 0;
     for (int k = 0; k < n; k++) non_finite += !isfinite(b->student[k]);
     if (non_finite) {
-        fprintf(f, "  %d entr%s of your %s %s not a number (inf or nan): a gradient is always finite here.\n"
-                   "  Look for a division by zero or a log of 0.\n",
+        fprintf(f, "  %d entr%s of your %s %s not a number (inf or nan), which a gradient\n"
+                   "  never is here. Look for a division by zero or a log of 0.\n",
                 non_finite, non_finite == 1 ? "y" : "ies", b->name, non_finite == 1 ? "is" : "are");
         return;
     }
