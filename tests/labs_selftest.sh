@@ -8,8 +8,9 @@
 #   3. every hostile student of tests/labs/hostile.c (and tests/labs/reference.c,
 #      which calls the library) scores 0 with its message, exit 1, and a
 #      valid results.json that says "score": 0.
-# A student file is built as `make labN` builds it: without -Werror, with
-# runner.c and libm only; when it does not build, the grader gets the log.
+# A student file is built as `make labN` builds it (but -O0, which compiles
+# faster): without -Werror, with runner.c and libm only; when it does not
+# build, the grader gets the log.
 # Usage: tests/labs_selftest.sh BUILD_DIR CC "STUDENT_CFLAGS" "LIBS" "LAB_NUMS"
 # The labs' checks run as parallel jobs (each starts a process per case,
 # and starting processes is most of the time), each in a directory of its own.
@@ -33,7 +34,7 @@ mistakes_of() {
 # and grades it; $dir/out holds the grader's output, $st its exit status.
 student() {
     rm -f "$dir/student" "$dir/results.json"
-    $cc $cflags $3 -c "$2" -o "$dir/student.o" 2> "$dir/build.log" &&
+    $cc $cflags -O0 $3 -c "$2" -o "$dir/student.o" 2> "$dir/build.log" &&
         $cc "$dir/student.o" "$build/labs/student/runner.o" "$build/labs/student/wire.o" \
             "$build/labs/student/harness_lab$1.o" $libs -o "$dir/student" 2>> "$dir/build.log"
     "$build/labs/lab$1" --student "$dir/student" --build-log "$dir/build.log" \
@@ -96,7 +97,7 @@ hostile 3 flood "printed more than 1024 KiB"
 library_job() {
 hostile 3 zero-upstream "changed its input dL/dz, which is const"
 hostile 3 modify-inputs "changed its input x, which is const"
-hostile 3 calls-library "dense_backward."
+hostile 3 calls-library "Your code calls functions your file does not define:"
 hostile 3 defines-library "is not implemented yet"
 hostile 3 compile-error "Your file did not build"
 

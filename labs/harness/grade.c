@@ -174,8 +174,10 @@ static void note_undefined(char *list, size_t size, const char *line) {
     if (!u || sscanf(u + 24, "%127[^']", name) != 1) return;
     for (const char *p = strstr(list, name); p; p = strstr(p + 1, name))
         if ((p == list || p[-1] == ' ') && (p[strlen(name)] == ',' || !p[strlen(name)])) return;
-    size_t len = strlen(list);
-    if (len + strlen(name) + 3 < size) snprintf(list + len, size - len, "%s%s", len ? ", " : "", name);
+    // Wrapped to fit 80 columns after the 4-space indent it is printed with.
+    size_t len = strlen(list), col = len - (strrchr(list, '\n') ? (size_t)(strrchr(list, '\n') - list) + 5 : 0);
+    const char *sep = !len ? "" : col + strlen(name) + 2 > 74 ? ",\n    " : ", ";
+    if (len + strlen(name) + 8 < size) snprintf(list + len, size - len, "%s%s", sep, name);
 }
 
 // The compiler's messages, and what "undefined reference" means here.
@@ -185,14 +187,14 @@ static char *build_failure(const char *log_path) {
     FILE *f = open_memstream(&text, &len), *log = log_path ? fopen(log_path, "r") : NULL;
     if (!f) abort();
     fprintf(f, "  Your file did not build, so no case could run.%s\n", log ? " The compiler said:" : "");
-    char line[512], undefined[400] = "";
+    char line[512], undefined[800] = "";
     for (int n = 0; log && fgets(line, sizeof line, log);) {
         note_undefined(undefined, sizeof undefined, line);
         line[strcspn(line, "\n")] = '\0';
         if (n++ < LAB_BUILD_LOG_LINES) fprintf(f, "  | %.74s\n", line);
     }
     if (undefined[0])
-        fprintf(f, "  Your code calls functions your file does not define: %s.\n"
+        fprintf(f, "  Your code calls functions your file does not define:\n    %s.\n"
                    "  The grader builds your file alone, with the C and math libraries only:\n"
                    "  the workbook's own functions (dense_backward, conv_backward, ...) are not\n"
                    "  there. Write the computation yourself.\n", undefined);
