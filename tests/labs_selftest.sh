@@ -101,6 +101,12 @@ hostile 3 calls-library "Your code calls functions your file does not define:"
 hostile 3 defines-library "is not implemented yet"
 hostile 3 compile-error "Your file did not build"
 
+# A vector with every entry wrong: no "all in row 0" (it has one row).
+student 3 tests/labs/hostile.c -DHOSTILE_OFF_BY_HALF ""
+if [ $st -eq 1 ] && grep -qxF "  2 of 2 entries of dx are wrong." "$dir/out" && ! grep -q "in row 0" "$dir/out"; then
+    echo "lab3 with every entry of dx wrong: said without 'all in row 0'"
+else fail "lab3 with every entry of dx wrong: exit $st, or the wording"; fi
+
 # Warnings in the student's file are shown, and do not stop the grading.
 student 3 tests/labs/hostile.c -DHOSTILE_WARNINGS ""
 if [ $st -eq 0 ] && grep -q "unused" "$dir/build.log"; then echo "lab3 with compiler warnings: graded, all pass"

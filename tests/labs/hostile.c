@@ -105,6 +105,9 @@ void lab_dense_backward(double *dx, double *dW, double *db, const double *dz, co
     ((double *)x)[0] += 1.0;
 #elif defined(HOSTILE_DEFINES_LIBRARY)
     (void)dx, (void)dW, (void)db, (void)dz, (void)x, (void)W, (void)n, (void)m;
+#elif defined(HOSTILE_OFF_BY_HALF) // not hostile: every entry wrong, for the wording of the diagnosis
+    right_dense(dx, dW, db, dz, x, W, n, m);
+    for (int j = 0; j < m; j++) dx[j] += 0.5;
 #else
     right_dense(dx, dW, db, dz, x, W, n, m);
 #endif
