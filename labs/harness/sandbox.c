@@ -112,6 +112,9 @@ RunResult sandbox_run(const char *program, const WireShape *s, const double *con
     if (!fin || !fout || !fprinted || !write_case(fin, s, in) || access(program, X_OK) != 0) goto done;
     fflush(stdout);
     fflush(stderr);
+    // An ignored SIGCHLD (inherited from whoever started the grader) would
+    // reap the child unseen: waitpid must find it.
+    signal(SIGCHLD, SIG_DFL);
     sigset_t chld, saved;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
