@@ -14,7 +14,10 @@
 #   make sheets SEEDS="1 2" one sheet and key per seed
 #   make labN               build labs/labN_*.c against its grading harness and run it
 #                           (GRADESCOPE=FILE also writes a Gradescope results.json)
-#   make labs-selftest      each harness passes the library and fails every classic mistake
+#   make labs-selftest      each harness passes a right answer, fails every classic mistake
+#                           and every hostile student, with a valid results.json
+#   make autograder         Gradescope autograders in build/autograder/labN.zip
+#   make test-autograder    run_autograder on a fake /autograder with two submissions
 #   make html               the workbook as web pages: build/html/index.html, chapterN.html
 #   make test-html          every page in headless Chromium and tidy (installs them if it can)
 #   make lib                the checker as a library: libgradcheck.a and .so
@@ -161,29 +164,72 @@ sheets: $(SHEET)
 
 # ------------------------------------------------------------------ labs
 # labs/labN_*.c is the student's file; labs/harness/ grades it with the
-# library as the reference (see labs/lab.h).
+# library as the reference (see labs/lab.h, docs/labs.md). Two programs per
+# lab: build/labs/labN, the grader (harness + library), and
+# build/labs/labN-student, the student's file with labs/harness/runner.c and
+# libm only, which the grader runs once per case in a limited child process.
+# Adding a lab is one file labs/harness/harness_labN.c and a number here.
 LAB_NUMS     := 2 3 4 5
 LAB_CFLAGS    = $(ALL_CFLAGS) -Ilabs -Ilabs/harness
-.PHONY: labs-selftest $(addprefix lab,$(LAB_NUMS))
+LAB_GRADER_OBJ = harness.o grade.o sandbox.o wire.o
+# The student's process is built without sanitizers: their shadow memory
+# does not fit its memory limit, and the limits contain what they would catch.
+LAB_STUDENT_SIDE_CFLAGS = $(CSTD) $(CPPFLAGS) $(WARN) $(OPT) $(CFLAGS) -Ilabs -Ilabs/harness -MMD -MP
+# The student's own file: warnings are shown but never stop the grading.
+LAB_STUDENT_CFLAGS = $(CSTD) $(CPPFLAGS) -Wall -Wextra $(OPT) $(CFLAGS) -Ilabs
+LAB_STUDENT_OBJ = $(addprefix $(BUILD)/labs/student/,runner.o wire.o)
+.PHONY: labs-selftest autograder test-autograder $(addprefix lab,$(LAB_NUMS))
 
 $(BUILD)/labs/%.o: labs/harness/%.c $(wildcard labs/harness/*.h) labs/lab.h $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(LAB_CFLAGS) -c $< -o $@
 
-define lab_rule
-$(BUILD)/labs/lab$(1): $(wildcard labs/lab$(1)_*.c) $(BUILD)/labs/harness.o $(BUILD)/labs/harness_lab$(1).o $(LIB)
-	$$(call say,CC,$(wildcard labs/lab$(1)_*.c))
-	$(Q)$(CC) $(LAB_CFLAGS) $(wildcard labs/lab$(1)_*.c) $(BUILD)/labs/harness.o $(BUILD)/labs/harness_lab$(1).o \
-	  $(ALL_LDFLAGS) $(LIB) $(LDLIBS) -o $$@
+$(BUILD)/labs/student/%.o: labs/harness/%.c $(wildcard labs/harness/*.h) labs/lab.h $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$< (student side))
+	$(Q)$(CC) $(LAB_STUDENT_SIDE_CFLAGS) -DLAB_STUDENT_PROCESS -c $< -o $@
 
-lab$(1): $(BUILD)/labs/lab$(1)
-	@$(BUILD)/labs/lab$(1) $$(if $$(GRADESCOPE),--gradescope $$(GRADESCOPE))
+# `make labN` always rebuilds the student's program; when it does not build,
+# the grader still runs, reports the compiler's messages and writes results.json.
+define lab_rule
+$(BUILD)/labs/lab$(1): $(addprefix $(BUILD)/labs/,$(LAB_GRADER_OBJ) harness_lab$(1).o) $(LIB)
+	$$(call say,LD,$$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $(addprefix $(BUILD)/labs/,$(LAB_GRADER_OBJ) harness_lab$(1).o) $(LIB) $(LDLIBS) -o $$@
+
+$(BUILD)/labs/lab$(1)-student: $(wildcard labs/lab$(1)_*.c) labs/lab.h $(LAB_STUDENT_OBJ) $(BUILD)/labs/student/harness_lab$(1).o
+	$$(call say,CC,$(wildcard labs/lab$(1)_*.c))
+	$(Q)$(CC) $(LAB_STUDENT_CFLAGS) $(wildcard labs/lab$(1)_*.c) $(LAB_STUDENT_OBJ) $(BUILD)/labs/student/harness_lab$(1).o \
+	  $(LDFLAGS) $(LDLIBS) -o $$@
+
+lab$(1): $(BUILD)/labs/lab$(1) $(LAB_STUDENT_OBJ) $(BUILD)/labs/student/harness_lab$(1).o
+	@rm -f $(BUILD)/labs/lab$(1)-student; \
+	$(CC) $(LAB_STUDENT_CFLAGS) $(wildcard labs/lab$(1)_*.c) $(LAB_STUDENT_OBJ) $(BUILD)/labs/student/harness_lab$(1).o \
+	  $(LDFLAGS) $(LDLIBS) -o $(BUILD)/labs/lab$(1)-student 2> $(BUILD)/labs/lab$(1)-build.log; \
+	cat $(BUILD)/labs/lab$(1)-build.log >&2; \
+	$(abspath $(BUILD))/labs/lab$(1) --build-log $(BUILD)/labs/lab$(1)-build.log $$(if $$(GRADESCOPE),--gradescope $$(GRADESCOPE))
 endef
 $(foreach n,$(LAB_NUMS),$(eval $(call lab_rule,$(n))))
 
-labs-selftest: $(addprefix $(BUILD)/labs/,harness.o $(foreach n,$(LAB_NUMS),harness_lab$(n).o) $(foreach n,$(LAB_NUMS),lab$(n))) $(LIB)
-	@sh tests/labs_selftest.sh "$(BUILD)" "$(CC)" "$(ALL_CFLAGS)" "$(ALL_LDFLAGS) $(LIB) $(LDLIBS)"
+LAB_PROGRAMS = $(foreach n,$(LAB_NUMS),$(BUILD)/labs/lab$(n) $(BUILD)/labs/lab$(n)-student)
+
+labs-selftest: $(LAB_PROGRAMS) $(LAB_STUDENT_OBJ) $(foreach n,$(LAB_NUMS),$(BUILD)/labs/student/harness_lab$(n).o) $(BUILD)/labs/jsoncheck
+	@sh tests/labs_selftest.sh "$(BUILD)" "$(CC)" "$(LAB_STUDENT_CFLAGS)" "$(LDFLAGS) $(LDLIBS)" "$(LAB_NUMS)"
+
+# A JSON syntax checker (tests/jsonlint.h) for the selftest's results.json files.
+$(BUILD)/labs/jsoncheck: tests/labs/jsoncheck.c tests/jsonlint.h $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests $< $(ALL_LDFLAGS) -o $@
+
+# The Gradescope autograder, one per lab: build/autograder/labN/ and labN.zip
+# (setup.sh, run_autograder and the sources it builds; docs/labs.md).
+autograder:
+	@sh labs/autograder/make_autograder.sh "$(BUILD)/autograder" "$(LAB_NUMS)"
+
+# run_autograder on a fake /autograder tree, with a right and a wrong submission.
+test-autograder: autograder $(BUILD)/labs/jsoncheck
+	@sh tests/autograder_test.sh "$(BUILD)" "$(LAB_NUMS)"
 
 # ------------------------------------------------------------------ html
 # Each page is exactly `build/chapterN --format html`; the index links them.
@@ -278,7 +324,7 @@ $(BUILD)/run_tests: $(TEST_OBJ) $(LIB)
 # The suites run in parallel (tests/run_suites.sh); `./build/run_tests` runs
 # them one after another, CK_RUN_SUITE=name just one. Sanitized builds run
 # about four times slower, and get four times the time.
-check: ensure-check $(CHAPTERS) $(SHEET) $(BUILD)/skeleton $(addprefix $(BUILD)/labs/lab,$(LAB_NUMS)) $(BUILD)/run_tests
+check: ensure-check $(CHAPTERS) $(SHEET) $(BUILD)/skeleton $(LAB_PROGRAMS) $(BUILD)/run_tests
 	@$(MAKE) --no-print-directory labs-selftest
 	@CK_TIMEOUT_MULTIPLIER=$(if $(filter 1,$(SANITIZE)),4,1) sh tests/run_suites.sh $(BUILD) $(shell nproc 2>/dev/null || echo 2)
 
@@ -355,5 +401,5 @@ clean:
 
 FORCE:
 
--include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/chapters/*.d $(wildcard $(BUILD)/labs/*.d) \
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/chapters/*.d $(wildcard $(BUILD)/labs/*.d $(BUILD)/labs/student/*.d) \
   $(wildcard $(WASM_OBJ:.o=.d) $(WASM_DIR)/obj/chapters/*.d)

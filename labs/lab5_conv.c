@@ -1,5 +1,6 @@
 // Lab 5: the gradients of a convolution layer, with stride and padding.
-// Read first: chapter 5 (make chapter5), sections 5.2-5.6.
+// Read first: chapter 5 (make chapter5), sections 5.2-5.4 (the three
+// gradients) and 5.7 (stride and padding).
 //
 // The forward pass, a cross-correlation (no kernel flip) as CNN libraries compute it:
 //   Y[i][j] = b + Σ_m Σ_n Xp[i*stride + m][j*stride + n] · K[m][n]

@@ -654,6 +654,27 @@ START_TEST(test_compare_bounded_rule) {
 }
 END_TEST
 
+// A non-finite analytic value fails, whatever the numerical one: inf
+// against 6 once passed because the allowance rtol·max(|a|, |n|) was
+// infinite too. NaN fails, and so does inf at an entry flagged as a kink.
+START_TEST(test_non_finite_analytic_fails) {
+    NumericalDerivative num[2] = {{.value = 6.0, .bound = 1e-9}, {.value = 1.0, .bound = 1e-9}};
+    const double inf[2] = {INFINITY, 1.0}, nan[2] = {NAN, 1.0}, minus_inf[2] = {-INFINITY, 1.0};
+    BoundedSummary s = compare_bounded(inf, num, NULL, NULL, 2, GRADCHECK_REL_TOL);
+    ck_assert_int_eq(s.verdict, VERDICT_FAIL);
+    ck_assert_int_eq(s.failed, 1);
+    ck_assert_int_eq(s.worst, 0);
+    ck_assert_int_eq(compare_bounded(nan, num, NULL, NULL, 2, GRADCHECK_REL_TOL).verdict, VERDICT_FAIL);
+    ck_assert_int_eq(compare_bounded(minus_inf, num, NULL, NULL, 2, GRADCHECK_REL_TOL).verdict, VERDICT_FAIL);
+    num[0].value = INFINITY; // both infinite: still no gradient
+    ck_assert_int_eq(compare_bounded(inf, num, NULL, NULL, 2, GRADCHECK_REL_TOL).verdict, VERDICT_FAIL);
+    num[0] = (NumericalDerivative){.value = 6.0, .bound = 1e-9, .kink = true};
+    Verdict v[2];
+    compare_bounded_entries(v, inf, num, NULL, 2, GRADCHECK_REL_TOL);
+    ck_assert(v[0] == VERDICT_FAIL && v[1] == VERDICT_PASS);
+}
+END_TEST
+
 // The work budget's sample: exactly `keep` entries, distinct (a mask cannot
 // say otherwise, so: exactly keep unmarked), the same for the same seed,
 // different for another, and keep ≥ n marks nothing.
@@ -742,6 +763,7 @@ Suite *make_gradcheck_suite(void) {
     tcase_add_test(bd, test_unresolvable_is_inconclusive);
     tcase_add_test(bd, test_bound_holds_and_restores);
     tcase_add_test(bd, test_compare_bounded_rule);
+    tcase_add_test(bd, test_non_finite_analytic_fails);
     tcase_add_test(bd, test_local_objective_is_used);
     tcase_add_test(bd, test_steps_grow_only_for_smooth_losses);
     tcase_add_test(bd, test_sample);

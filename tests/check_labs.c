@@ -1,6 +1,7 @@
 // The lab harnesses as a student meets them: an untouched skeleton is "not
 // implemented yet", exits 1 with a score line, and --gradescope writes a
-// valid results.json with one test per case group. (That each harness
+// valid results.json with one test per case group, each carrying the
+// diagnosis of its first failing case. (That each harness
 // passes the library and fails every classic mistake, naming it, is `make
 // labs-selftest`, which `make check` runs after this suite.)
 #include <check.h>
@@ -41,7 +42,7 @@ START_TEST(test_gradescope_results_json) {
     proc_free(&p);
     FILE *f = fopen(path, "rb");
     ck_assert_ptr_nonnull(f);
-    char buf[8192];
+    static char buf[1 << 16];
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     buf[n] = '\0';
     fclose(f);
@@ -49,6 +50,9 @@ START_TEST(test_gradescope_results_json) {
     ck_assert_ptr_nonnull(strstr(buf, "\"score\": 0,"));
     ck_assert_ptr_nonnull(strstr(buf, "\"name\": \"lab"));
     ck_assert_ptr_nonnull(strstr(buf, ": article example\", \"score\": 0, \"max_score\": 1, \"output\": "));
+    // Each test's output is the diagnosis a student needs, not just "case 0 failed".
+    ck_assert_ptr_nonnull(strstr(buf, "\"output\": \"0 of 1 cases passed; failed: case 0\\nCase 0 (article example) FAILED. Its inputs:\\n"));
+    ck_assert_ptr_nonnull(strstr(buf, "is not implemented yet"));
 }
 END_TEST
 
@@ -57,6 +61,18 @@ START_TEST(test_bad_option_is_a_usage_error) {
     ProcResult p = run_chapter(LABS[_i], args);
     assert_usage_error(&p, "--seed");
     proc_free(&p);
+}
+END_TEST
+
+// strtoull reads " -1" as 2^64 − 1; the seed must start with a digit.
+START_TEST(test_negative_seed_with_a_space_is_refused) {
+    const char *const bad[] = {" -1", "-1", "", "1x", "99999999999999999999"};
+    for (int k = 0; k < ARRAY_LEN(bad); k++) {
+        const char *args[] = {"--seed", bad[k], NULL};
+        ProcResult p = run_chapter(LABS[_i], args);
+        assert_usage_error(&p, "--seed");
+        proc_free(&p);
+    }
 }
 END_TEST
 
@@ -77,6 +93,7 @@ Suite *make_labs_suite(void) {
     tcase_add_loop_test(tc, test_gradescope_results_json, 0, ARRAY_LEN(LABS));
     tcase_add_loop_test(tc, test_bad_option_is_a_usage_error, 0, ARRAY_LEN(LABS));
     tcase_add_loop_test(tc, test_unwritable_results_file_is_reported, 0, ARRAY_LEN(LABS));
+    tcase_add_loop_test(tc, test_negative_seed_with_a_space_is_refused, 0, ARRAY_LEN(LABS));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strbuf.h"
-
 // A student's entry equals a mistake's (or the reference's) when it agrees
 // to 1e-6 relative, the workbook's --answer rule: far below any real slip.
 #define LAB_MATCH_REL_TOL 1e-6
@@ -22,6 +20,8 @@
 #define LAB_FULL_TABLE_MAX 12
 
 static bool same(double a, double b) {
+    // inf − x is inf, and inf ≤ 1e-6·inf: a non-finite entry equals only itself.
+    if (!isfinite(a) || !isfinite(b)) return a == b;
     return fabs(a - b) <= LAB_MATCH_REL_TOL * fmax(fabs(a), fabs(b)) + LAB_MATCH_ABS_TOL;
 }
 
@@ -56,7 +56,21 @@ double *block_mistake(Block *b, int m) {
     return b->mistake[m];
 }
 
+void case_input(Case *c, const char *name, const double *v, int n) {
+    if (c->n_in == WIRE_MAX_ARRAYS) abort(); // a lab with more inputs than the wire carries is a bug
+    c->in_name[c->n_in] = name;
+    c->in[c->n_in] = zalloc((size_t)n, sizeof(double));
+    if (n) memcpy(c->in[c->n_in], v, sizeof(double) * (size_t)n);
+    c->in_len[c->n_in++] = n;
+}
+
+void case_int(Case *c, int v) {
+    if (c->n_ints == WIRE_MAX_INTS) abort();
+    c->ints[c->n_ints++] = v;
+}
+
 void case_free(Case *c) {
+    for (int k = 0; k < c->n_in; k++) free(c->in[k]);
     for (int b = 0; b < c->n_blocks; b++) {
         Block *bl = &c->blocks[b];
         free(bl->student);
@@ -91,6 +105,7 @@ void case_describe_int(Case *c, const char *name, int v) {
 // A block passes when finite differences confirm it; where they cannot
 // decide (a tie, an inconclusive bound), it must equal the reference.
 static bool block_passes(const Block *b) {
+    // (compare_bounded fails a non-finite entry; the reference never is one)
     int n = b->h * b->w;
     if (b->numerical) {
         BoundedSummary s = compare_bounded(b->student, b->numerical, NULL, NULL, n, GRADCHECK_REL_TOL);
@@ -100,7 +115,13 @@ static bool block_passes(const Block *b) {
     return all_same(b->student, b->reference, n);
 }
 
-static bool block_is_zero(const double *v, int n) {
+bool case_passes(const Case *c) {
+    bool ok = true;
+    for (int b = 0; b < c->n_blocks; b++) ok = block_passes(&c->blocks[b]) && ok;
+    return ok;
+}
+
+bool block_is_zero(const double *v, int n) {
     for (int k = 0; k < n; k++)
         if (v[k] != 0.0) return false;
     return true;
@@ -164,7 +185,7 @@ static bool match_slip(char *out, size_t len, const Block *b) {
 }
 
 // Says which entries are wrong and whether they form a pattern.
-static void describe_wrong_entries(const Block *b) {
+static void describe_wrong_entries(FILE *f, const Block *b) {
     int h = b->h, w = b->w, wrong = 0, border = 0, row = -2, col = -2;
     for (int k = 0; k < h * w; k++) {
         if (same(b->student[k], b->reference[k])) continue;
@@ -174,36 +195,44 @@ static void describe_wrong_entries(const Block *b) {
         row = row == -2 ? i : (row == i ? i : -1);
         col = col == -2 ? j : (col == j ? j : -1);
     }
-    printf("  %d of %d entries of %s are wrong", wrong, h * w, b->name);
-    if (wrong > 1 && row >= 0) printf(", all in row %d", row);
-    else if (wrong > 1 && col >= 0) printf(", all in column %d", col);
-    else if (wrong > 1 && border == wrong && h > 2 && w > 2) printf(", all on the border");
-    printf(".\n");
+    fprintf(f, "  %d of %d entries of %s are wrong", wrong, h * w, b->name);
+    // A row (column) is news only when the block has more than one.
+    if (wrong > 1 && row >= 0 && h > 1) fprintf(f, ", all in row %d", row);
+    else if (wrong > 1 && col >= 0 && w > 1) fprintf(f, ", all in column %d", col);
+    else if (wrong > 1 && border == wrong && h > 2 && w > 2) fprintf(f, ", all on the border");
+    fprintf(f, ".\n");
 }
 
-static void name_mistake(const Lab *lab, const Block *b) {
-    int n = b->h * b->w;
+static void name_mistake(FILE *f, const Lab *lab, const Block *b) {
+    int n = b->h * b->w, non_finite = 0;
+    for (int k = 0; k < n; k++) non_finite += !isfinite(b->student[k]);
+    if (non_finite) {
+        fprintf(f, "  %d entr%s of your %s %s not a number (inf or nan), which a gradient\n"
+                   "  never is here. Look for a division by zero or a log of 0.\n",
+                non_finite, non_finite == 1 ? "y" : "ies", b->name, non_finite == 1 ? "is" : "are");
+        return;
+    }
     for (int m = 0; m < lab->n_mistakes; m++)
         if (b->mistake[m] && !all_same(b->mistake[m], b->reference, n) && all_same(b->student, b->mistake[m], n)) {
-            printf("  Your %s is exactly what the classic mistake `%s` gives:\n    %s.\n  See %s.\n", b->name,
+            fprintf(f, "  Your %s is exactly what the classic mistake `%s` gives:\n    %s.\n  See %s.\n", b->name,
                    lab->mistakes[m].name, lab->mistakes[m].about, lab->mistakes[m].see);
             return;
         }
     char slip[200];
     if (match_slip(slip, sizeof slip, b)) {
-        printf("  Your %s matches the slip `%s`.\n", b->name, slip);
+        fprintf(f, "  Your %s matches the slip `%s`.\n", b->name, slip);
         return;
     }
-    describe_wrong_entries(b);
+    describe_wrong_entries(f, b);
 }
 
 // ------------------------------------------------------------ printing
 
 // Small blocks are shown whole; in a larger one only the wrong entries.
-static void print_block_table(const Block *b) {
+static void print_block_table(FILE *f, const Block *b) {
     int n = b->h * b->w, shown = 0, right = 0;
     bool only_wrong = n > LAB_FULL_TABLE_MAX;
-    printf("  %s, %s:\n  %-9s %-16s %-16s %-16s\n", b->name, only_wrong ? "its wrong entries" : "entry by entry",
+    fprintf(f, "  %s, %s:\n  %-9s %-16s %-16s %-16s\n", b->name, only_wrong ? "its wrong entries" : "entry by entry",
            "entry", "yours", "finite diff.", "reference");
     for (int k = 0; k < n; k++) {
         double s = b->student[k], r = b->reference[k];
@@ -214,167 +243,22 @@ static void print_block_table(const Block *b) {
         snprintf(e, sizeof e, "(%d,%d)", k / b->w, k % b->w);
         if (b->numerical) snprintf(fd, sizeof fd, "%.8g", b->numerical[k].value);
         else snprintf(fd, sizeof fd, "(a tie: none)");
-        printf("  %-9s %-16.8g %-16s %-16.8g %s\n", e, s == 0.0 ? 0.0 : s, fd, r == 0.0 ? 0.0 : r, ok ? "ok" : "WRONG");
+        fprintf(f, "  %-9s %-16.8g %-16s %-16.8g %s\n", e, s == 0.0 ? 0.0 : s, fd, r == 0.0 ? 0.0 : r, ok ? "ok" : "WRONG");
         shown++;
     }
-    if (only_wrong) printf("  (the other %d entries are right)\n", right);
-    else if (n > shown) printf("  ... and %d more entries\n", n - shown);
+    if (only_wrong && right == 0) fprintf(f, "  (none of its %d entries is right)\n", n);
+    else if (only_wrong) fprintf(f, "  (the other %d entr%s right)\n", right, right == 1 ? "y is" : "ies are");
+    else if (n > shown) fprintf(f, "  ... and %d more entries\n", n - shown);
 }
 
-static void print_failure(const Lab *lab, const Case *c, int k) {
-    printf("\nCase %d (%s) FAILED. Its inputs:\n%s", k, c->group, c->inputs);
+void case_print_failure(FILE *f, const Lab *lab, const Case *c) {
     for (int b = 0; b < c->n_blocks; b++) {
         if (block_passes(&c->blocks[b])) {
-            printf("  %s: right.\n", c->blocks[b].name);
+            fprintf(f, "  %s: right.\n", c->blocks[b].name);
             continue;
         }
-        print_block_table(&c->blocks[b]);
-        name_mistake(lab, &c->blocks[b]);
+        print_block_table(f, &c->blocks[b]);
+        name_mistake(f, lab, &c->blocks[b]);
     }
-    printf("\n");
 }
 
-// ------------------------------------------------------------ Gradescope
-
-#define MAX_GROUPS 8
-
-typedef struct {
-    const char *name;
-    int passed, total;
-    char first_failure[160];
-} Group;
-
-static Group *find_group(Group *g, int *n, const char *name) {
-    for (int k = 0; k < *n; k++)
-        if (strcmp(g[k].name, name) == 0) return &g[k];
-    if (*n == MAX_GROUPS) return &g[MAX_GROUPS - 1];
-    g[*n] = (Group){.name = name};
-    return &g[(*n)++];
-}
-
-static void json_string(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\') fprintf(f, "\\%c", *s);
-        else if (*s == '\n') fputs("\\n", f);
-        else if ((unsigned char)*s < 0x20) fprintf(f, "\\u%04x", *s);
-        else fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-// results.json: "score" plus one test per case group.
-static bool write_gradescope(const char *path, const Lab *lab, const Group *g, int n_groups, int passed) {
-    FILE *f = fopen(path, "w");
-    if (!f) return false;
-    fprintf(f, "{\n  \"score\": %d,\n  \"tests\": [\n", passed);
-    for (int k = 0; k < n_groups; k++) {
-        char name[200], out[300];
-        snprintf(name, sizeof name, "%s: %s", lab->lab, g[k].name);
-        snprintf(out, sizeof out, "%d of %d cases passed%s%s", g[k].passed, g[k].total,
-                 g[k].first_failure[0] ? "; " : "", g[k].first_failure);
-        fprintf(f, "    {\"name\": ");
-        json_string(f, name);
-        fprintf(f, ", \"score\": %d, \"max_score\": %d, \"output\": ", g[k].passed, g[k].total);
-        json_string(f, out);
-        fprintf(f, "}%s\n", k + 1 < n_groups ? "," : "");
-    }
-    fprintf(f, "  ]\n}\n");
-    bool ok = !ferror(f);
-    return (fclose(f) == 0) && ok;
-}
-
-// ------------------------------------------------------------ main loop
-
-typedef struct {
-    uint64_t seed;
-    const char *gradescope; // NULL: no results.json
-} LabArgs;
-
-static bool parse_lab_args(LabArgs *a, int argc, char **argv) {
-    *a = (LabArgs){.seed = 1};
-    for (int i = 1; i < argc; i++) {
-        if (i + 1 >= argc) {
-            fprintf(stderr, "error: %s: expects a value (usage: --seed N --gradescope FILE)\n", argv[i]);
-            return false;
-        }
-        if (strcmp(argv[i], "--gradescope") == 0) {
-            a->gradescope = argv[++i];
-        } else if (strcmp(argv[i], "--seed") == 0) {
-            char *end;
-            errno = 0;
-            a->seed = strtoull(argv[++i], &end, 10);
-            if (*end || errno || argv[i][0] == '-' || !argv[i][0]) {
-                fprintf(stderr, "error: --seed: expected a whole number >= 0, got '%.40s'\n", argv[i]);
-                return false;
-            }
-        } else {
-            fprintf(stderr, "error: %.60s: unknown option (usage: --seed N --gradescope FILE)\n", argv[i]);
-            return false;
-        }
-    }
-    return true;
-}
-
-// Runs every case and prints one line each; returns the number passed and
-// in *first_failed the first failing case (-1: none).
-static int run_cases(const Lab *lab, uint64_t seed, Group *groups, int *n_groups, bool *all_zero,
-                     int *first_failed) {
-    int passed = 0;
-    bool reference_zero = true;
-    *all_zero = true;
-    *first_failed = -1;
-    for (int k = 0; k < lab->n_cases; k++) {
-        Case c = {0};
-        lab->make_case(&c, k, seed);
-        bool ok = true;
-        for (int b = 0; b < c.n_blocks; b++) {
-            int n = c.blocks[b].h * c.blocks[b].w;
-            ok = block_passes(&c.blocks[b]) && ok;
-            *all_zero = *all_zero && block_is_zero(c.blocks[b].student, n);
-            reference_zero = reference_zero && block_is_zero(c.blocks[b].reference, n);
-        }
-        Group *g = find_group(groups, n_groups, c.group);
-        g->total++;
-        g->passed += ok;
-        passed += ok;
-        printf("case %2d  %-28s %s\n", k, c.group, ok ? "pass" : "FAIL");
-        if (!ok && !g->first_failure[0]) snprintf(g->first_failure, sizeof g->first_failure, "case %d failed", k);
-        if (!ok && *first_failed < 0) *first_failed = k;
-        case_free(&c);
-    }
-    *all_zero = *all_zero && !reference_zero;
-    return passed;
-}
-
-int lab_main(const Lab *lab, int argc, char **argv) {
-    LabArgs a;
-    if (!parse_lab_args(&a, argc, argv)) return 2;
-    printf("%s: checking %s (%s) on the article's example and %d seeded random cases\n\n", lab->lab,
-           lab->function, lab->file, lab->n_cases - 1);
-    Group groups[MAX_GROUPS];
-    int n_groups = 0;
-    bool not_implemented;
-    int first_failed;
-    int passed = run_cases(lab, a.seed, groups, &n_groups, &not_implemented, &first_failed);
-    if (first_failed >= 0 && !not_implemented) {
-        Case c = {0}; // the cases are seeded: built again, it is the same case
-        lab->make_case(&c, first_failed, a.seed);
-        print_failure(lab, &c, first_failed);
-        case_free(&c);
-    }
-    if (not_implemented)
-        printf("\n%s is not implemented yet: every output it wrote is still zero.\n"
-               "Open %s and replace the TODO with your code, then run make %s again.\n",
-               lab->function, lab->file, lab->lab);
-    printf("\n%s: %d of %d cases passed\n", lab->lab, passed, lab->n_cases);
-    if (a.gradescope && !write_gradescope(a.gradescope, lab, groups, n_groups, passed)) {
-        fprintf(stderr, "error: --gradescope: cannot write %s\n", a.gradescope);
-        return 4;
-    }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "error: writing to stdout failed\n");
-        return 4;
-    }
-    return passed == lab->n_cases ? 0 : 1;
-}

@@ -1,5 +1,15 @@
 // Lab 2's cases: ∂L/∂z of the mean BCE of ŷ = σ(z), checked against finite
 // differences of the loss in its logit form (finite for every z).
+#ifdef LAB_STUDENT_PROCESS
+// The student's side (runner.c): the call, in the lab function's argument order.
+#include "../lab.h"
+#include "wire.h"
+
+void lab_call_student(double *const *out, const double *const *in, const int *v) {
+    lab_bce_backward(out[0], in[0], in[1], v[0]);
+}
+
+#else
 #include <math.h>
 #include <string.h>
 
@@ -56,7 +66,9 @@ static void make_case(Case *c, int k, uint64_t seed) {
     Block *b = case_block(c, 0, "dz", 1, n, true);
     case_describe(c, "y", bc.y, 1, n);
     case_describe(c, "z", bc.z, 1, n);
-    lab_bce_backward(b->student, bc.y, bc.z, n);
+    case_input(c, "y", bc.y, n);
+    case_input(c, "z", bc.z, n);
+    case_int(c, n);
     bce_grad_logits(b->reference, bc.y, bc.z, n);
     Objective obj = {.whole = mean_bce_of_logits, .ctx = &bc};
     numerical_gradient_bounded(b->numerical, bc.z, n, &obj);
@@ -75,3 +87,4 @@ int main(int argc, char **argv) {
                      .mistakes = MISTAKES, .n_mistakes = ARRAY_LEN(MISTAKES), .make_case = make_case};
     return lab_main(&lab, argc, argv);
 }
+#endif

@@ -1,6 +1,16 @@
 // Lab 3's cases: the dense layer z = W x + b, checked through
 // L = Σ dz∘z for a given dz, so that ∂L/∂x, ∂L/∂W and ∂L/∂b are exactly
 // the backward pass for that dz.
+#ifdef LAB_STUDENT_PROCESS
+// The student's side (runner.c): the call, in the lab function's argument order.
+#include "../lab.h"
+#include "wire.h"
+
+void lab_call_student(double *const *out, const double *const *in, const int *v) {
+    lab_dense_backward(out[0], out[1], out[2], in[0], in[1], in[2], v[0], v[1]);
+}
+
+#else
 #include <math.h>
 #include <string.h>
 
@@ -12,13 +22,15 @@
 #include "loss.h"
 #include "rng.h"
 
-enum { M_OUTER_SWAPPED, M_W_NOT_TRANSPOSED };
+enum { M_OUTER_SWAPPED, M_W_NOT_TRANSPOSED, M_OVERWRITE };
 
 static const Mistake MISTAKES[] = {
     [M_OUTER_SWAPPED] = {"outer-product-swapped", "dL/dW filled with x dL/dz^T instead of dL/dz x^T",
                          "chapter 3 (build/chapter3 --bug outer-product-swapped)"},
     [M_W_NOT_TRANSPOSED] = {"W-not-transposed", "dL/dx computed with W read as an m x n matrix, not W^T",
                             "chapter 3 (build/chapter3 --bug W-not-transposed)"},
+    [M_OVERWRITE] = {"overwrite", "dx[j] = instead of +=: each entry keeps only the last output's term",
+                     "labs/lab.h (the function adds into its outputs) and chapter 3"},
 };
 
 #define MAX_SIDE 6
@@ -77,17 +89,23 @@ static void make_case(Case *c, int k, uint64_t seed) {
     case_describe(c, "W", d.W, n, m);
     case_describe(c, "b", d.b, 1, n);
     case_describe(c, "dL/dz", d.dz, 1, n);
-    lab_dense_backward(bx->student, bw->student, bb->student, d.dz, d.x, d.W, n, m);
+    case_input(c, "dL/dz", d.dz, n);
+    case_input(c, "x", d.x, m);
+    case_input(c, "W", d.W, n * m);
+    case_int(c, n);
+    case_int(c, m);
     dense_backward(bx->reference, bw->reference, bb->reference, d.dz, d.x, d.W, n, m);
     Objective obj = {.whole = dense_loss, .ctx = &d};
     numerical_gradient_bounded(bx->numerical, d.x, m, &obj);
     numerical_gradient_bounded(bw->numerical, d.W, n * m, &obj);
     numerical_gradient_bounded(bb->numerical, d.b, n, &obj);
-    double *swapped = block_mistake(bw, M_OUTER_SWAPPED), *untransposed = block_mistake(bx, M_W_NOT_TRANSPOSED);
+    double *swapped = block_mistake(bw, M_OUTER_SWAPPED), *untransposed = block_mistake(bx, M_W_NOT_TRANSPOSED),
+           *overwritten = block_mistake(bx, M_OVERWRITE);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < m; j++) {
             swapped[j * n + i] += d.dz[i] * d.x[j];
             untransposed[j] += d.dz[i] * d.W[j * n + i];
+            overwritten[j] = d.dz[i] * d.W[i * m + j];
         }
 }
 
@@ -96,3 +114,4 @@ int main(int argc, char **argv) {
                      .mistakes = MISTAKES, .n_mistakes = ARRAY_LEN(MISTAKES), .make_case = make_case};
     return lab_main(&lab, argc, argv);
 }
+#endif

@@ -2,6 +2,16 @@
 // through L = Σ G∘maxpool(X). Windows overlap when the stride is below the
 // window size; the "ties" cases repeat a maximum, where L has a kink and the
 // answer must follow the stated rule (the first maximum in row-major order).
+#ifdef LAB_STUDENT_PROCESS
+// The student's side (runner.c): the call, in the lab function's argument order.
+#include "../lab.h"
+#include "wire.h"
+
+void lab_call_student(double *const *out, const double *const *in, const int *v) {
+    lab_maxpool_backward(out[0], in[0], in[1], v[0], v[1], v[2], v[3]);
+}
+
+#else
 #include <math.h>
 #include <string.h>
 
@@ -104,7 +114,12 @@ static void make_case(Case *c, int k, uint64_t seed) {
     case_describe(c, "dL/dY", p.g, s->out_h, s->out_w);
     case_describe_int(c, "window", s->kh);
     case_describe_int(c, "stride", s->stride);
-    lab_maxpool_backward(b->student, p.g, p.x, s->h, s->w, s->kh, s->stride);
+    case_input(c, "dL/dY", p.g, s->out_h * s->out_w);
+    case_input(c, "X", p.x, s->h * s->w);
+    case_int(c, s->h);
+    case_int(c, s->w);
+    case_int(c, s->kh);
+    case_int(c, s->stride);
     maxpool_forward(p.y, p.argmax, p.x, s);
     maxpool_backward(b->reference, p.g, p.argmax, s);
     if (!tie) {
@@ -120,3 +135,4 @@ int main(int argc, char **argv) {
                      .n_cases = 21, .mistakes = MISTAKES, .n_mistakes = ARRAY_LEN(MISTAKES), .make_case = make_case};
     return lab_main(&lab, argc, argv);
 }
+#endif

@@ -1,5 +1,15 @@
 // Lab 5's cases: the convolution layer's three gradients, with stride and
 // padding. Finite differences of L = Σ G∘Y check ∂L/∂X, ∂L/∂K and ∂L/∂b.
+#ifdef LAB_STUDENT_PROCESS
+// The student's side (runner.c): the call, in the lab function's argument order.
+#include "../lab.h"
+#include "wire.h"
+
+void lab_call_student(double *const *out, const double *const *in, const int *v) {
+    lab_conv_backward(out[0], out[1], out[2], in[0], in[1], in[2], v[0], v[1], v[2], v[3], v[4], v[5]);
+}
+
+#else
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +21,16 @@
 #include "harness.h"
 #include "rng.h"
 
-enum { MISTAKE_NO_ROT180, MISTAKE_VALID_NOT_FULL, MISTAKE_NO_DILATE, MISTAKE_BIAS_ONE_AXIS, MISTAKE_KERNEL_CONV };
+enum {
+    MISTAKE_NO_ROT180,
+    MISTAKE_VALID_NOT_FULL,
+    MISTAKE_NO_DILATE,
+    MISTAKE_BIAS_ONE_AXIS,
+    MISTAKE_OVERWRITE,
+    MISTAKE_PAD_PLUS_ONE,
+    MISTAKE_PAD_MINUS_ONE,
+    MISTAKE_KERNEL_CONV
+};
 
 static const Mistake MISTAKES[] = {
     [MISTAKE_NO_ROT180] = {"no-rot180", "dL/dX from the padded dL/dY cross-correlated with K itself, not rot180(K)",
@@ -19,9 +38,15 @@ static const Mistake MISTAKES[] = {
     [MISTAKE_VALID_NOT_FULL] = {"valid-not-full", "dL/dY not zero-padded, so only the interior of dL/dX is filled",
                                 "chapter 5, section 5.3 (build/chapter5 --bug valid-not-full)"},
     [MISTAKE_NO_DILATE] = {"no-dilate", "with stride > 1, no zeros inserted between the entries of dL/dY",
-                           "chapter 5, section 5.6 (build/chapter5 --bug no-dilate)"},
+                           "chapter 5, section 5.7 (build/chapter5 --bug no-dilate)"},
     [MISTAKE_BIAS_ONE_AXIS] = {"bias-one-axis", "dL/db summed over the first row of dL/dY only",
                                "chapter 5, section 5.4 (build/chapter5 --bug bias-one-axis)"},
+    [MISTAKE_OVERWRITE] = {"overwrite", "= where += belongs: each entry keeps only the last term of its sum",
+                           "labs/lab.h (the function adds into its outputs) and chapter 5, 5.2-5.4"},
+    [MISTAKE_PAD_PLUS_ONE] = {"pad-off-by-one", "reads X[i*stride + m - pad + 1]: the padding offset one too small",
+                              "chapter 5, section 5.7 (stride and padding)"},
+    [MISTAKE_PAD_MINUS_ONE] = {"pad-off-by-one", "reads X[i*stride + m - pad - 1]: the padding offset one too large",
+                               "chapter 5, section 5.7 (stride and padding)"},
     [MISTAKE_KERNEL_CONV] = {"kernel-conv", "dL/dK as the article writes it, X * dL/dY: a true convolution, "
                                             "dL/dY flipped, where the cross-correlation X ⋆ dL/dY belongs",
                              "chapter 5, section 5.2 (build/chapter5 --bug kernel-conv)"},
@@ -89,6 +114,35 @@ static void mistakes(Case *c, ConvCase *cc) {
     free(scratch_x);
 }
 
+// The backward pass as loops over the output and the kernel, written
+// independently of the library: X[i*stride + m − offset] for each term, and
+// each entry's sum either accumulated (+=) or overwritten by its last term (=).
+static void scatter(double *dx, double *dk, double *db, const ConvCase *cc, int offset, bool overwrite) {
+    const ConvShape *s = &cc->s;
+    for (int i = 0; i < s->out_h; i++)
+        for (int j = 0; j < s->out_w; j++) {
+            double g = cc->g[i * s->out_w + j];
+            *db = overwrite ? g : *db + g;
+            for (int m = 0; m < s->kh; m++)
+                for (int n = 0; n < s->kw; n++) {
+                    int r = i * s->stride + m - offset, q = j * s->stride + n - offset;
+                    if (r < 0 || q < 0 || r >= s->in_h || q >= s->in_w) continue;
+                    double *x = &dx[r * s->in_w + q], *k = &dk[m * s->kw + n];
+                    *x = (overwrite ? 0.0 : *x) + g * cc->k[m * s->kw + n];
+                    *k = (overwrite ? 0.0 : *k) + g * cc->x[r * s->in_w + q];
+                }
+        }
+}
+
+// = instead of +=, and the padding offset one off either way, in every block.
+static void slips(Case *c, const ConvCase *cc) {
+    const int which[] = {MISTAKE_OVERWRITE, MISTAKE_PAD_PLUS_ONE, MISTAKE_PAD_MINUS_ONE};
+    const int offset[] = {cc->s.pad_h, cc->s.pad_h - 1, cc->s.pad_h + 1};
+    for (int t = 0; t < ARRAY_LEN(which); t++)
+        scatter(block_mistake(&c->blocks[0], which[t]), block_mistake(&c->blocks[1], which[t]),
+                block_mistake(&c->blocks[2], which[t]), cc, offset[t], which[t] == MISTAKE_OVERWRITE);
+}
+
 static void fill(double *v, int n, Rng *rng) {
     for (int i = 0; i < n; i++) v[i] = round(rng_range(rng, -2.0, 2.0) * 100.0) / 100.0;
 }
@@ -137,8 +191,11 @@ static void make_case(Case *c, int k, uint64_t seed) {
     case_describe(c, "dL/dY", cc.g, s->out_h, s->out_w);
     case_describe_int(c, "stride", s->stride);
     case_describe_int(c, "pad", s->pad_h);
-    lab_conv_backward(bx->student, bk->student, bb->student, cc.g, cc.x, cc.k, s->in_h, s->in_w, s->kh, s->kw,
-                      s->stride, s->pad_h);
+    case_input(c, "dL/dY", cc.g, ny);
+    case_input(c, "X", cc.x, nx);
+    case_input(c, "K", cc.k, nk);
+    const int ints[] = {s->in_h, s->in_w, s->kh, s->kw, s->stride, s->pad_h};
+    for (int i = 0; i < ARRAY_LEN(ints); i++) case_int(c, ints[i]);
     conv_backward(bx->reference, bk->reference, bb->reference, cc.g, cc.x, cc.k, &cc.s);
     double *ax = calloc((size_t)(nx + nk), sizeof(double)), ab = fabs(cc.b);
     if (!ax) abort();
@@ -149,6 +206,7 @@ static void make_case(Case *c, int k, uint64_t seed) {
     numerical(bk->numerical, cc.k, nk, &cc);
     numerical(bb->numerical, &cc.b, 1, &cc);
     mistakes(c, &cc);
+    slips(c, &cc);
     free(cc.x);
 }
 
@@ -157,3 +215,4 @@ int main(int argc, char **argv) {
                      .mistakes = MISTAKES, .n_mistakes = ARRAY_LEN(MISTAKES), .make_case = make_case};
     return lab_main(&lab, argc, argv);
 }
+#endif

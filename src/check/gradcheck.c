@@ -398,7 +398,11 @@ static double block_reference(const double *analytic, const NumericalDerivative 
 // NOTHING_COMPARED for a skipped or kinked entry; *ratio receives bound/ref.
 static Verdict entry_verdict(double a, const NumericalDerivative *d, bool skipped, double block_ref, bool all_zero,
                              double rtol, double *ratio) {
-    if (skipped || d->kink) return VERDICT_NOTHING_COMPARED;
+    if (skipped) return VERDICT_NOTHING_COMPARED;
+    // An infinite or NaN analytic value would make the allowance infinite
+    // (inf ≤ inf): it is never a gradient, even where the loss has a kink.
+    if (!isfinite(a)) return VERDICT_FAIL;
+    if (d->kink) return VERDICT_NOTHING_COMPARED;
     double err = fabs(a - d->value), allowance = rtol * fmax(fabs(a), fabs(d->value)) + d->bound;
     double ref = all_zero ? fmax(d->lever, block_ref) : block_ref;
     *ratio = ref > 0.0 ? d->bound / ref : d->bound > 0.0 ? INFINITY : 0.0;
@@ -442,7 +446,7 @@ BoundedSummary compare_bounded(const double *analytic, const NumericalDerivative
         s.max_abs_error = fmax(s.max_abs_error, err);
         s.max_rel_error = fmax(s.max_rel_error, err / fmax(fmax(fabs(a), fabs(v)), GRADCHECK_TINY));
         s.bound = fmax(s.bound, num[k].bound);
-        double excess = err - (rtol * fmax(fabs(a), fabs(v)) + num[k].bound);
+        double excess = isfinite(a) ? err - (rtol * fmax(fabs(a), fabs(v)) + num[k].bound) : INFINITY;
         if (excess > worst_excess) worst_excess = excess, s.worst = k;
     }
     s.skip_reason = s.skipped_marked && s.skipped_kink ? GRADCHECK_KINK_AND_MARKED_REASON

@@ -38,6 +38,8 @@ void lab_dense_backward(double *dx, double *dW, double *db, const double *dz, co
 #endif
 #if defined(STUDENT_MISTAKE_W_NOT_TRANSPOSED)
             dx[j] += dz[i] * W[j * n + i]; // W read as if it were m×n
+#elif defined(STUDENT_MISTAKE_OVERWRITE)
+            dx[j] = dz[i] * W[i * m + j]; // = where += belongs
 #else
             dx[j] += dz[i] * W[i * m + j];
 #endif
@@ -85,12 +87,18 @@ void lab_conv_backward(double *dx, double *dk, double *db, const double *dy, con
             double g = dy[i * wo + j];
 #if defined(STUDENT_MISTAKE_BIAS_ONE_AXIS)
             if (i == 0) db[0] += g;
+#elif defined(STUDENT_MISTAKE_OVERWRITE)
+            db[0] = g;
 #else
             db[0] += g;
 #endif
             for (int m = 0; m < kh; m++)
                 for (int n = 0; n < kw; n++) {
+#if defined(STUDENT_MISTAKE_PAD_OFF_BY_ONE)
+                    int r = i * stride + m - pad + 1, c = j * stride + n - pad + 1;
+#else
                     int r = i * stride + m - pad, c = j * stride + n - pad;
+#endif
 #if defined(STUDENT_MISTAKE_NO_DILATE)
                     int rr = i + m - pad, cc = j + n - pad; // the stride forgotten on the way back
                     if (rr >= 0 && cc >= 0 && rr < h && cc < w) dx[rr * w + cc] += g * k[m * kw + n];
@@ -102,11 +110,15 @@ void lab_conv_backward(double *dx, double *dk, double *db, const double *dy, con
                     dk[(kh - 1 - m) * kw + (kw - 1 - n)] += g * x[r * w + c];
 #elif defined(STUDENT_MISTAKE_KERNEL_CONV)
                     dk[m * kw + n] += dy[(ho - 1 - i) * wo + (wo - 1 - j)] * x[r * w + c]; // X * dL/dY
+#elif defined(STUDENT_MISTAKE_OVERWRITE)
+                    dk[m * kw + n] = g * x[r * w + c];
 #else
                     dk[m * kw + n] += g * x[r * w + c];
 #endif
 #if defined(STUDENT_MISTAKE_NO_ROT180)
                     dx[r * w + c] += g * k[(kh - 1 - m) * kw + (kw - 1 - n)];
+#elif defined(STUDENT_MISTAKE_OVERWRITE)
+                    dx[r * w + c] = g * k[m * kw + n];
 #elif !defined(STUDENT_MISTAKE_NO_DILATE)
                     dx[r * w + c] += g * k[m * kw + n];
 #endif
