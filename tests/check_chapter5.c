@@ -352,9 +352,9 @@ END_TEST
 // The article's own ∂L/∂K = X * ∂L/∂Y, worked by hand on the running
 // example (X 3x4, ∂L/∂Y = [0 0 0; 0 a b] with a = −0.018877, b = 0.0113262
 // from chapters 3–4): X ⋆ rot180(∂L/∂Y), entry (0,0) = b·X[0,0] + a·X[0,1]
-// = 8b + 9a = −0.0792835. --answer names it as the mistake kernel-conv.
+// = 8b + 9a = −0.07928354. --answer names it as the mistake kernel-conv.
 START_TEST(test_answer_article_kernel_gradient) {
-    const char *args[] = {"--no-color", "--answer", "dK=-0.0792835 0.0641819; -0.0566311 0.0339787", NULL};
+    const char *args[] = {"--no-color", "--answer", "dK=-0.07928354 0.06418191; -0.0566311 0.03397866", NULL};
     ProcResult r = run_chapter("chapter5", args);
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.out, "--bug=kernel-conv") != NULL, "%s", r.out);

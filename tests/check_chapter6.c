@@ -348,7 +348,7 @@ END_TEST
 // entry (0,0) = 8b + 9a = −0.0792835. --answer names it kernel-conv.
 START_TEST(test_answer_article_kernel_gradient) {
     const char *args[] = {"--no-color", "--epochs", "1", "--answer",
-                          "dL_dK=-0.0792835 0.0641819; -0.0566311 0.0339787", NULL};
+                          "dL_dK=-0.07928354 0.06418191; -0.0566311 0.03397866", NULL};
     ProcResult r = run_chapter("chapter6", args);
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.out, "--bug=kernel-conv") != NULL, "%s", r.out);

@@ -138,7 +138,7 @@ static const ExactCase EXACT[] = {
      "**Result**: no check: **NOTHING CHECKED**\n\n"},
     {"json", matrix_body, 0,
      "{\n"
-     "  \"schema_version\": 2,\n  \"chapter\": null,\n  \"seed\": 1,\n  \"result\": \"pass\",\n"
+     "  \"schema_version\": 2,\n  \"chapter\": null,\n  \"seed\": 1,\n  \"result\": \"nothing checked\",\n"
      "  \"m\": [[1, -2.5], [0, 1.5e-07]],\n"
      "  \"checks\": [],\n"
      "  \"demonstrations\": []\n"
@@ -226,7 +226,7 @@ END_TEST
 
 START_TEST(test_matrix_quantity_keeps_rows_in_json) {
     Captured c = capture_report(one_row_body, "--format", "json", NULL, NULL);
-    ck_assert_ptr_nonnull(strstr(c.out, "\"result\": \"pass\",\n  \"v\": [3, 4],\n  \"W\": [[3, 4]],\n  \"checks\": [],\n"));
+    ck_assert_ptr_nonnull(strstr(c.out, "\"result\": \"nothing checked\",\n  \"v\": [3, 4],\n  \"W\": [[3, 4]],\n  \"checks\": [],\n"));
     captured_free(&c);
 }
 END_TEST
