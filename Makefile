@@ -5,6 +5,7 @@
 #   make chapters           run every chapter in order
 #   make check              run the Check unit tests (installs Check if it can)
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan
+#   make check-heavy        the slow tests make check skips (pdflatex, gnuplot renders)
 #   make plots              render every plots/chapterN.gp (PLOT_TERM=png|svg|pdf|dumb)
 #   make golden             regenerate tests/golden/ after an intended output change
 #   make fuzz               run the libFuzzer targets (FUZZ_SECONDS=N each)
@@ -91,7 +92,7 @@ TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_OBJ  := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SRC)) $(BUILD)/tests/run_tests.o $(BUILD)/tests/proc.o
 SUITES    := $(patsubst tests/check_%.c,%,$(TEST_SRC))
 
-.PHONY: wasm wasm-html test-wasm test-browser bench-wasm ensure-wasm html test-html sheet sheets all chapters check clean plots golden fuzz valgrind bench help ensure-check \
+.PHONY: check-heavy wasm wasm-html test-wasm test-browser bench-wasm ensure-wasm html test-html sheet sheets all chapters check clean plots golden fuzz valgrind bench help ensure-check \
         $(addprefix chapter,$(CHAPTER_NUMS))
 .DEFAULT_GOAL := all
 
@@ -327,6 +328,12 @@ $(BUILD)/run_tests: $(TEST_OBJ) $(LIB)
 check: ensure-check $(CHAPTERS) $(SHEET) $(BUILD)/skeleton $(LAB_PROGRAMS) $(BUILD)/run_tests
 	@$(MAKE) --no-print-directory labs-selftest
 	@CK_TIMEOUT_MULTIPLIER=$(if $(filter 1,$(SANITIZE)),4,1) sh tests/run_suites.sh $(BUILD) $(shell nproc 2>/dev/null || echo 2)
+
+# The slow tests make check leaves out, to stay near a minute: every
+# chapter's LaTeX, Beamer deck and notes compiled with pdflatex, and every
+# plot rendered by gnuplot (tests/proc.h heavy_checks_enabled). CI runs it.
+check-heavy: ensure-check $(CHAPTERS) $(SHEET) $(BUILD)/run_tests
+	@for s in latex plots; do WORKBOOK_HEAVY_CHECKS=1 CK_RUN_SUITE=$$s $(BUILD)/run_tests || exit 1; done
 
 # ------------------------------------------------------------------ plots
 # plots/chapterN.gp draws what build/chapterN writes with --plot; every such

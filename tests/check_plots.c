@@ -313,8 +313,12 @@ Suite *make_plots_suite(void) {
     Suite *s = suite_create("plots");
     TCase *tc = tcase_create("plots");
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_dumb_prints_every_plot);
     tcase_add_test(tc, test_unknown_term_is_an_error);
+    suite_add_tcase(s, tc);
+    if (!heavy_checks_enabled("plots: the gnuplot renders of every script")) return s;
+    tc = tcase_create("gnuplot");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_dumb_prints_every_plot);
     tcase_add_test(tc, test_scripts_run_from_any_directory);
     tcase_add_test(tc, test_svg_heatmaps_are_crisp);
     tcase_add_test(tc, test_dumb_keeps_numbers_under_the_window);

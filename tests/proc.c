@@ -217,3 +217,10 @@ char *read_file(const char *path) {
     fclose(f);
     return s;
 }
+
+bool heavy_checks_enabled(const char *what) {
+    const char *v = getenv("WORKBOOK_HEAVY_CHECKS");
+    if (v && *v && strcmp(v, "0") != 0) return true;
+    fprintf(stderr, "%s: skipped in make check (make check-heavy runs them; CI does)\n", what);
+    return false;
+}

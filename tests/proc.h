@@ -71,6 +71,12 @@ bool prints_non_finite(const char *s);
 
 // The names the in-process tests were written with (tests/capture.h before
 // the two harnesses became one); the same type and functions.
+// The slow tests (pdflatex compiles, gnuplot renders) run only when
+// WORKBOOK_HEAVY_CHECKS is set: `make check-heavy` sets it, and CI runs
+// that after `make check`, which stays near a minute. Otherwise says once
+// on stderr that `what` was skipped and returns false.
+bool heavy_checks_enabled(const char *what);
+
 typedef ProcResult Captured;
 static inline void captured_free(Captured *c) { proc_free(c); }
 static inline int captured_lines(const char *s) { return count_lines(s); }
