@@ -74,8 +74,9 @@ bool prints_non_finite(const char *s);
 // The slow tests (pdflatex compiles, gnuplot renders) run only when
 // WORKBOOK_HEAVY_CHECKS is set: `make check-heavy` sets it, and CI runs
 // that after `make check`, which stays near a minute. Otherwise says once
-// on stderr that `what` was skipped and returns false.
-bool heavy_checks_enabled(const char *what);
+// on stderr (when suite is the one running) that `what` was skipped and
+// returns false.
+bool heavy_checks_enabled(const char *suite, const char *what);
 
 typedef ProcResult Captured;
 static inline void captured_free(Captured *c) { proc_free(c); }
