@@ -27,7 +27,7 @@
 #define DEFAULT_C1 8
 #define DEFAULT_C2 16
 #define MAX_CHANNELS 64
-#define DEFAULT_EPOCHS 12
+#define DEFAULT_EPOCHS 20
 #define MAX_EPOCHS 1000
 #define DEFAULT_BATCH 32
 #define DEFAULT_LR 0.05
@@ -276,6 +276,7 @@ static double example_loss(void *ctx, double *scale) {
 
 static void section_7_5_batch(Report *r, Example *e) {
     report_heading(r, "7.5 A batch's gradient is the mean of its samples' gradients");
+    if (!r->shown) return; // --section hides it: skip its work (its checks would not count)
     report_equation(r, "L = (1/N) Σ_b L_b   ⇒   ∂L/∂θ = (1/N) Σ_b ∂L_b/∂θ",
                     "L = \\frac{1}{N}\\sum_b L_b \\Rightarrow \\frac{\\partial L}{\\partial\\theta} = "
                     "\\frac{1}{N}\\sum_b \\frac{\\partial L_b}{\\partial\\theta}");
@@ -320,6 +321,7 @@ static int param_ranges(ParamRange *p, const Arch *a) {
 
 static void section_7_6_end_to_end(Report *r, Example *e) {
     report_heading(r, "7.6 The whole network, checked end to end");
+    if (!r->shown) return; // --section hides it: skip its work (its checks would not count)
     report_verbatim(r, "X (%d, 1, 8, 8) → conv 3x3 (1→%d) → ReLU → max-pool 2x2 → conv 2x2 (%d→%d) → ReLU\n"
                        "  → flatten (%d) → dense (%d→10) → softmax-CE, mean over the batch   (%d parameters)",
                     EXAMPLE_BATCH, e->a.c1, e->a.c1, e->a.c2, e->a.flat, e->a.flat, e->a.n_params);
@@ -356,7 +358,7 @@ int main(int argc, char **argv) {
     const char *v[7] = {0};
     const ChapterOption options[] = {
         {"--data", "FILE", "the 10-class CSV (default " DEFAULT_DATA ")", &v[0]},
-        {"--epochs", "N", "training epochs (default 12)", &v[1]},
+        {"--epochs", "N", "training epochs (default 20)", &v[1]},
         {"--batch", "N", "mini-batch size (default 32, at most 256)", &v[2]},
         {"--lr", "X", "SGD learning rate, momentum 0.9 (default 0.05)", &v[3]},
         {"--channels", "C1xC2", "channels of the two conv layers (default 8x16)", &v[4]},
