@@ -374,7 +374,7 @@ int main(int argc, char **argv) {
         .formulas = true,
         .notes = "--formula checks a gradient formula you derived, e.g. --formula \"dz = (p - Y) / N\".\n"
                  "Examples: chapter7 --epochs 3 --channels 4x8\n"
-                 "          chapter7 --bug softmax-without-shift --section 7.3",
+                 "          chapter7 --section 7.3 --format markdown",
     };
     CommonOptions opt;
     parse_args_or_exit(&opt, &spec, argc, argv);

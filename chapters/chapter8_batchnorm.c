@@ -280,7 +280,7 @@ int main(int argc, char **argv) {
                               .n_options = ARRAY_LEN(options),
                               .bugs = BUGS,
                               .n_bugs = ARRAY_LEN(BUGS),
-                              .notes = "Examples: chapter8 --bug bn-mean-terms-dropped --section 8.3\n"
+                              .notes = "Examples: chapter8 --section 8.3 --format markdown\n"
                                        "          chapter8 --drop 0.25 --seed 3 --section 8.5"};
     CommonOptions opt;
     parse_args_or_exit(&opt, &spec, argc, argv);
