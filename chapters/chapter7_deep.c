@@ -92,26 +92,29 @@ static void section_7_1_relu(Report *r, Bug bug) {
 
 // ---------------------------------------------------------------- 7.2, 7.3 softmax cross-entropy
 
+// 7.2's inputs are at most CE_MAX entries (--logits).
+#define CE_MAX 40
+
 typedef struct {
     double *z;
     const int *y;
-    int n;
+    int n, k;
     Bug bug;
 } CeProblem;
 
 static double ce_loss(void *ctx, double *scale) {
     CeProblem *p = ctx;
-    double prob[3 * CLASSES];
-    return softmax_ce_with(p->bug, prob, scale, p->z, p->y, p->n, 3);
+    double prob[CE_MAX];
+    return softmax_ce_with(p->bug, prob, scale, p->z, p->y, p->n, p->k);
 }
 
-// p, the loss and ∂L/∂z for n samples of 3 logits, then the bounded check.
+// p, the loss and ∂L/∂z for n samples of k logits, then the bounded check.
 // Returns false (after a failed verdict) when the loss is not finite.
-static bool ce_worked(Report *r, const char *key, double *z, const int *y, int n, Bug bug) {
-    double prob[3 * CLASSES], dz[3 * CLASSES] = {0}, onehot[3 * CLASSES] = {0};
-    double loss = softmax_ce_with(bug, prob, NULL, z, y, n, 3);
+static bool ce_worked(Report *r, const char *key, double *z, const int *y, int n, int k, Bug bug) {
+    double prob[CE_MAX], dz[CE_MAX] = {0}, onehot[CE_MAX] = {0};
+    double loss = softmax_ce_with(bug, prob, NULL, z, y, n, k);
     bool finite = isfinite(loss);
-    for (int k = 0; k < 3 * n; k++) finite = finite && isfinite(prob[k]);
+    for (int i = 0; i < k * n; i++) finite = finite && isfinite(prob[i]);
     char name[64];
     snprintf(name, sizeof name, "the softmax of %s is finite", key);
     if (!finite) {
@@ -119,10 +122,10 @@ static bool ce_worked(Report *r, const char *key, double *z, const int *y, int n
                                        "number, and so are L and ∂L/∂z");
         return false;
     }
-    for (int b = 0; b < n; b++) onehot[b * 3 + y[b]] = 1.0;
-    ce_backward_with(bug, dz, prob, y, n, 3);
-    Tensor tz = tensor_view(z, 1, n, 3), tp = tensor_view(prob, 1, n, 3), to = tensor_view(onehot, 1, n, 3);
-    Tensor tdz = tensor_view(dz, 1, n, 3);
+    for (int b = 0; b < n; b++) onehot[b * k + y[b]] = 1.0;
+    ce_backward_with(bug, dz, prob, y, n, k);
+    Tensor tz = tensor_view(z, 1, n, k), tp = tensor_view(prob, 1, n, k), to = tensor_view(onehot, 1, n, k);
+    Tensor tdz = tensor_view(dz, 1, n, k);
     char k1[48], k2[48], k3[48];
     snprintf(k1, sizeof k1, "%s_p", key), snprintf(k2, sizeof k2, "%s_loss", key), snprintf(k3, sizeof k3, "%s_dz", key);
     report_matrix(r, "z (one sample a row)", &tz);
@@ -130,16 +133,43 @@ static bool ce_worked(Report *r, const char *key, double *z, const int *y, int n
     report_matrix(r, "onehot(y)", &to);
     report_scalar(r, k2, "L (batch mean)", loss);
     report_matrix_quantity(r, k3, "∂L/∂z = (p − onehot)/N", &tdz);
-    CeProblem pr = {z, y, n, bug};
+    CeProblem pr = {z, y, n, k, bug};
     Objective obj = {.whole = ce_loss, .ctx = &pr};
-    NumericalDerivative num[3 * CLASSES];
-    numerical_gradient_bounded_smooth(num, z, 3 * n, &obj);
-    BoundedSummary s = compare_bounded(dz, num, NULL, NULL, 3 * n, CHECK_RTOL);
+    NumericalDerivative num[CE_MAX];
+    numerical_gradient_bounded_smooth(num, z, k * n, &obj);
+    BoundedSummary s = compare_bounded(dz, num, NULL, NULL, k * n, CHECK_RTOL);
     report_gradient_check(r, "∂L/∂z (softmax-CE)", &tdz, num, NULL, s);
     return true;
 }
 
-static void section_7_2_softmax_ce(Report *r, Bug bug) {
+// 7.2's batch: --logits (N x K) and --labels (N entries), validated.
+typedef struct {
+    double z[CE_MAX];
+    int y[CE_MAX], n, k;
+} CeInput;
+
+static CeInput ce_input(const char *logits, const char *labels) {
+    if (!logits != !labels) usage_error("%s: needs %s too", logits ? "--logits" : "--labels",
+                                        logits ? "--labels" : "--logits");
+    Tensor z = option_matrix("--logits", logits ? logits : "2 1 0; 0.5 0.5 -1");
+    Tensor y = option_vector("--labels", labels ? labels : "0 2");
+    CeInput c = {.n = z.h, .k = z.w};
+    if (tensor_size(&z) > CE_MAX || z.w < 2)
+        usage_error("--logits: at least 2 classes and at most %d entries (this one is %dx%d)", CE_MAX, z.h, z.w);
+    if ((int)tensor_size(&y) != z.h)
+        usage_error("--labels: %zu labels for %d rows of --logits", tensor_size(&y), z.h);
+    for (int b = 0; b < c.n; b++) {
+        double v = y.data[b];
+        if (v < 0 || v > c.k - 1 || v != floor(v))
+            usage_error("--labels: '%g' is not a class 0 to %d", v, c.k - 1);
+        c.y[b] = (int)v;
+    }
+    memcpy(c.z, z.data, tensor_size(&z) * sizeof(double));
+    tensor_free(&z), tensor_free(&y);
+    return c;
+}
+
+static void section_7_2_softmax_ce(Report *r, CeInput *in, Bug bug) {
     report_heading(r, "7.2 Softmax cross-entropy: ∂L/∂z = (p − onehot)/N");
     report_equation(r, "p_k = exp(z_k)/Σ_j exp(z_j),  L = −(1/N) Σ_b log p[b, y_b]",
                     "p_k = \\frac{e^{z_k}}{\\sum_j e^{z_j}}, \\quad L = -\\frac{1}{N}\\sum_b \\log p_{b,y_b}");
@@ -147,9 +177,7 @@ static void section_7_2_softmax_ce(Report *r, Bug bug) {
                    "onehot_k: the softmax's Jacobian and the log's 1/p cancel. The batch mean divides by N:");
     report_equation(r, "∂L/∂z[b,k] = (p[b,k] − [k = y_b]) / N",
                     "\\frac{\\partial L}{\\partial z_{bk}} = \\frac{p_{bk} - [k = y_b]}{N}");
-    double z[] = {2, 1, 0, 0.5, 0.5, -1};
-    const int y[] = {0, 2};
-    ce_worked(r, "ce", z, y, 2, bug);
+    ce_worked(r, "ce", in->z, in->y, in->n, in->k, bug);
     report_verbatim(r, "Check a formula you derived:\n  build/chapter7 --formula 'dz = (p - Y) / N'");
 }
 
@@ -169,7 +197,7 @@ static void section_7_3_shift(Report *r, Bug bug) {
                        "L = m + log(sum) − z_y = 1000 + %.6g − 999 = %.6g",
                     exp(-1.0), exp(-5.0), 1 + exp(-1.0) + exp(-5.0), log(1 + exp(-1.0) + exp(-5.0)),
                     1 + log(1 + exp(-1.0) + exp(-5.0)));
-    ce_worked(r, "lse", z, y, 1, bug);
+    ce_worked(r, "lse", z, y, 1, 3, bug);
 }
 
 // ---------------------------------------------------------------- 7.4 multi-channel convolution
@@ -355,7 +383,7 @@ static void section_7_6_end_to_end(Report *r, Example *e) {
 // ---------------------------------------------------------------- main
 
 int main(int argc, char **argv) {
-    const char *v[7] = {0};
+    const char *v[8] = {0};
     const ChapterOption options[] = {
         {"--data", "FILE", "the 10-class CSV (default " DEFAULT_DATA ")", &v[0]},
         {"--epochs", "N", "training epochs (default 20)", &v[1]},
@@ -363,6 +391,8 @@ int main(int argc, char **argv) {
         {"--lr", "X", "SGD learning rate, momentum 0.9 (default 0.05)", &v[3]},
         {"--channels", "C1xC2", "channels of the two conv layers (default 8x16)", &v[4]},
         {"--images", "N", "use only the first N images of the file (default all)", &v[5]},
+        {"--logits", "M", "7.2's logits, N x K (default 2 1 0; 0.5 0.5 -1)", &v[6]},
+        {"--labels", "V", "7.2's labels, one per row of --logits (default 0 2)", &v[7]},
     };
     const ChapterSpec spec = {
         .program = "chapter7",
@@ -379,6 +409,7 @@ int main(int argc, char **argv) {
     CommonOptions opt;
     parse_args_or_exit(&opt, &spec, argc, argv);
     TrainConfig c = config_from(v);
+    CeInput ce = ce_input(v[6], v[7]);
     Bug bug = (Bug)opt.bug_id;
     Arch a;
     if (!arch_init(&a, c.c1, c.c2)) usage_error("--channels: no network for %dx%d", c.c1, c.c2);
@@ -391,7 +422,7 @@ int main(int argc, char **argv) {
     Report r;
     report_init(&r, &opt, spec.title);
     section_7_1_relu(&r, bug);
-    section_7_2_softmax_ce(&r, bug);
+    section_7_2_softmax_ce(&r, &ce, bug);
     section_7_3_shift(&r, bug);
     section_7_4_channels(&r, bug);
     Example e;
