@@ -634,11 +634,11 @@ void problem_softmax_ce(Doc *sheet, Doc *key, int number, Rng *rng) {
         doc_para(doc, ask_md, ask_tex);
     }
     doc_space(sheet, "5cm");
-    doc_work(key, "p = softmax of each row (subtract the row's largest logit first); "
-                  "dL/dz = (p - onehot(y)) / N with N = 2: each row of p minus 1 at its label, halved.");
-    const char *names_md[] = {"p", "dL/dz"}, *names_tex[] = {"p", "\\frac{\\partial L}{\\partial z}"};
-    const Tensor *ts[] = {&p, &dz};
-    doc_matrices(key, 2, names_md, names_tex, ts);
+    doc_work(key, "p = softmax of each row (subtract the row's largest logit first)\n"
+                  "dL/dz = (p - onehot(y)) / N, N = 2: each row of p, minus 1 at its label, halved");
+    // One matrix a line: two of ten-digit entries side by side overflow the page.
+    doc_matrix(key, "p", "p", &p);
+    doc_matrix(key, "dL/dz", "\\frac{\\partial L}{\\partial z}", &dz);
     Command c;
     command_begin(&c, 7);
     sb_printf(&c.sheet, " --section 7.2");
