@@ -109,6 +109,11 @@ START_TEST(test_answer_and_formula) {
     r = run_chapter("chapter7", wrong);
     ck_assert_int_eq(r.status, 1);
     proc_free(&r);
+    // Equal logits: p = 1/2 each; one sample of label 0: dz = [1/2 − 1, 1/2].
+    const char *own[] = {"--section", "7.2", "--logits", "3 3", "--labels", "0", "--answer", "ce_dz=-0.5 0.5", NULL};
+    r = run_chapter("chapter7", own);
+    ck_assert_int_eq(r.status, 0);
+    proc_free(&r);
     const char *good[] = {"--section", "7.8", "--formula", "dz = (p - Y) / N", NULL};
     r = run_chapter("chapter7", good);
     ck_assert_int_eq(r.status, 0);
@@ -123,7 +128,7 @@ END_TEST
 
 static const char *const BAD[][3] = {
     {"--channels", "0x4", "--channels"}, {"--lr", "-1", "--lr"},          {"--batch", "0", "--batch"},
-    {"--batch", "257", "--batch"},       {"--data", "/nonexistent", "--data"}, {"--epochs", "x", "--epochs"},
+    {"--batch", "257", "--batch"}, {"--logits", "1 2", "--logits"}, {"--labels", "0", "--labels"},       {"--data", "/nonexistent", "--data"}, {"--epochs", "x", "--epochs"},
 };
 
 START_TEST(test_bad_input) {
