@@ -233,7 +233,7 @@ static void section_7_4_channels(Report *r, Bug bug) {
         for (int o = 0; o < 2; o++) {
             tensor_zero(&part);
             conv_input_grad_full(part.data, gv + o * 4, kv + (o * 2 + c) * 4, &one);
-            char label[64];
+            char label[128];
             snprintf(label, sizeof label, "full(G[%d]) ⋆ rot180(K[%d,%d]), a term of ∂L/∂X[%d]", o, o, c, c);
             report_matrix(r, label, &part);
         }
