@@ -223,7 +223,8 @@ static void section_7_7_training(Report *r, const Arch *a, const Dataset *trs, c
     int which;
     double base = majority_fraction(te, &which);
     report_text(r, "%d images of 8x8 from %s (UCI optdigits, CC BY 4.0): %d for training, %d held out (a seeded "
-                   "shuffle). Mini-batches of %d, SGD with momentum %g and learning rate %g falling linearly to 0, %d epochs. Always "
+                   "shuffle). Mini-batches of %d, SGD with momentum %g and learning rate %g falling linearly "
+                   "to 0, %d epochs. Always "
                    "answering the test set's most common digit (%d) would be right %.1f%% of the time: that is "
                    "the baseline to beat.", trs->n + te->n, c->data_path, trs->n, te->n, c->batch, MOMENTUM, c->lr,
                 c->epochs, which, 100.0 * base);

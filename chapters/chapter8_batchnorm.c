@@ -83,7 +83,8 @@ static void show(Report *r, const char *key, const char *label, const double *v,
 
 static void section_8_1_forward(Report *r, Bn *b) {
     report_heading(r, "8.1 BatchNorm forward, training mode");
-    report_equation(r, "μ = (1/N) Σ_b x_b   σ² = (1/N) Σ_b (x_b − μ)²   x̂ = (x − μ)/√(σ² + ε)   y = γ x̂ + β",
+    report_equation(r,
+                    "μ = (1/N) Σ_b x_b   σ² = (1/N) Σ_b (x_b − μ)²   x̂ = (x − μ)/√(σ² + ε)   y = γ x̂ + β",
                     "\\mu = \\tfrac{1}{N}\\sum_b x_b, \\ \\sigma^2 = \\tfrac{1}{N}\\sum_b (x_b-\\mu)^2, \\ "
                     "\\hat x = \\frac{x-\\mu}{\\sqrt{\\sigma^2+\\epsilon}}, \\ y = \\gamma\\hat x + \\beta");
     report_text(r, "A batch of N = %d samples (rows) of D = %d features (columns), each feature normalised over "

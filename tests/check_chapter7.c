@@ -128,7 +128,8 @@ END_TEST
 
 static const char *const BAD[][3] = {
     {"--channels", "0x4", "--channels"}, {"--lr", "-1", "--lr"},          {"--batch", "0", "--batch"},
-    {"--batch", "257", "--batch"}, {"--logits", "1 2", "--logits"}, {"--labels", "0", "--labels"},       {"--data", "/nonexistent", "--data"}, {"--epochs", "x", "--epochs"},
+    {"--batch", "257", "--batch"}, {"--logits", "1 2", "--logits"}, {"--labels", "0", "--labels"},
+    {"--data", "/nonexistent", "--data"}, {"--epochs", "x", "--epochs"},
 };
 
 START_TEST(test_bad_input) {
