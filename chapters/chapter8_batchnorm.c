@@ -118,8 +118,8 @@ static void bn_backward_graph(Report *r, double *dx, const Bn *b, const double *
     for (int k = 0; k < N * D; k++) dx[k] = dc[k] + dmu[k % D] / N;
     show(r, "graph_dxhat", "∂L/∂x̂ = γ·dy", dxhat, N, D);
     show(r, "graph_di", "∂L/∂i = Σ_b ∂L/∂x̂·c   (i = 1/s)", di, 1, D);
-    show(r, "graph_dv", "∂L/∂v = −∂L/∂i / s² · 1/(2s)   (v = σ², s = √(v + ε))", dv, 1, D);
-    show(r, "graph_dc", "∂L/∂c = ∂L/∂x̂·i + (2/N)·c·∂L/∂v   (c = x − μ)", dc, N, D);
+    show(r, "graph_dv", "∂L/∂v = −∂L/∂i / (2s³)   (v = σ², s = √(v + ε))", dv, 1, D);
+    show(r, "graph_dc", "∂L/∂c = ∂L/∂x̂·i + (2/N)·c·∂L/∂v", dc, N, D);
     show(r, "graph_dmu", "∂L/∂μ = −Σ_b ∂L/∂c", dmu, 1, D);
     show(r, "graph_dx", "∂L/∂x = ∂L/∂c + ∂L/∂μ / N", dx, N, D);
 }
@@ -127,7 +127,7 @@ static void bn_backward_graph(Report *r, double *dx, const Bn *b, const double *
 static void section_8_2_graph(Report *r, const Bn *b, double *dx_graph) {
     report_heading(r, "8.2 Backward through the graph, node by node");
     report_text(r, "x reaches the loss three ways: directly through c = x − μ, through μ, and through σ² (which "
-                   "reads c). Each node's gradient is the sum over the paths out of it, computed right to left "
+                   "reads c); i = 1/s, s = √(σ² + ε). Each node's gradient is the sum over the paths out of it, computed right to left "
                    "for dy =");
     show(r, "bn_dy", "dy = ∂L/∂y", DY, N, D);
     bn_backward_graph(r, dx_graph, b, DY);
