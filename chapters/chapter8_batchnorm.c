@@ -127,7 +127,8 @@ static void bn_backward_graph(Report *r, double *dx, const Bn *b, const double *
 static void section_8_2_graph(Report *r, const Bn *b, double *dx_graph) {
     report_heading(r, "8.2 Backward through the graph, node by node");
     report_text(r, "x reaches the loss three ways: directly through c = x − μ, through μ, and through σ² (which "
-                   "reads c); i = 1/s, s = √(σ² + ε). Each node's gradient is the sum over the paths out of it, computed right to left "
+                   "reads c); i = 1/s, s = √(σ² + ε). Each node's gradient is the sum over the paths out of it, "
+                   "computed right to left "
                    "for dy =");
     show(r, "bn_dy", "dy = ∂L/∂y", DY, N, D);
     bn_backward_graph(r, dx_graph, b, DY);
