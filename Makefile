@@ -170,7 +170,7 @@ sheets: $(SHEET)
 # build/labs/labN-student, the student's file with labs/harness/runner.c and
 # libm only, which the grader runs once per case in a limited child process.
 # Adding a lab is one file labs/harness/harness_labN.c and a number here.
-LAB_NUMS     := 2 3 4 5
+LAB_NUMS     := 2 3 4 5 7
 LAB_CFLAGS    = $(ALL_CFLAGS) -Ilabs -Ilabs/harness
 LAB_GRADER_OBJ = harness.o grade.o sandbox.o wire.o
 # The student's process is built without sanitizers: their shadow memory
@@ -396,8 +396,10 @@ bench:
 	@mkdir -p $(BENCH_DIR)
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 $(SRC_INCLUDES) bench/bench.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 $(SRC_INCLUDES) bench/bench_conv.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench_conv
+	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 $(SRC_INCLUDES) -Ichapters bench/bench_deep.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench_deep
 	@./$(BENCH_DIR)/bench
 	@./$(BENCH_DIR)/bench_conv
+	@./$(BENCH_DIR)/bench_deep
 
 # BUILD is removed whatever it is called, except a folder that holds the
 # sources (".", "/", "..", the checkout itself).

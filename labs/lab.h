@@ -24,4 +24,8 @@ void lab_maxpool_backward(double *dx, const double *dy, const double *x, int h, 
 void lab_conv_backward(double *dx, double *dk, double *db, const double *dy, const double *x, const double *k,
                        int h, int w, int kh, int kw, int stride, int pad);
 
+// Lab 7 (labs/lab7_softmax_ce.c): dz += ∂L/∂z of the batch-mean softmax
+// cross-entropy, for logits z (n, k) row-major and labels y (n, each < k).
+void lab_softmax_ce_backward(double *dz, const double *z, const int *y, int n, int k);
+
 #endif

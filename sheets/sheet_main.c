@@ -29,7 +29,7 @@ static _Noreturn void fail(int status, const char *fmt, const char *arg) {
 // Every chapter once, a formula to derive, then one more problem of a kind
 // chosen by the seed.
 static const ProblemFn PROBLEMS[] = {problem_correlation, problem_bce, problem_dense, problem_maxpool,
-                                     problem_conv, problem_formula};
+                                     problem_conv, problem_softmax_ce, problem_formula};
 static const ProblemFn EXTRA[] = {problem_correlation, problem_bce, problem_dense, problem_maxpool, problem_conv};
 
 static void write_file(const char *dir, const char *stem, uint64_t seed, const char *ext, const StrBuf *text) {

@@ -1,5 +1,6 @@
 #include "sheet_problems.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -621,4 +622,56 @@ void problem_formula(Doc *sheet, Doc *key, int number, Rng *rng) {
     snprintf(cmd, sizeof cmd, "build/chapter%d --formula \"%s = %s\"", f->chapter, f->name, f->answer);
     doc_para(key, "The check, with the formula filled in (exits 0):", "The check, with the formula filled in (exits 0):");
     doc_command(key, cmd);
+}
+
+// ------------------------------------------------------------ chapter 7
+
+// Softmax cross-entropy over a batch of two samples of three whole-number
+// logits: p by hand (e ≈ 2.71828), then ∂L/∂z = (p − onehot)/N.
+void problem_softmax_ce(Doc *sheet, Doc *key, int number, Rng *rng) {
+    enum { N = 2, K = 3 };
+    Tensor z = tensor_alloc(1, N, K), y = tensor_alloc(1, 1, N), p = tensor_alloc(1, N, K), dz = tensor_alloc(1, N, K);
+    fill_ints(&z, rng, -1, 2, false);
+    for (int b = 0; b < N; b++) {
+        y.data[b] = rng_below(rng, K);
+        double m = z.data[b * K], sum = 0.0;
+        for (int j = 1; j < K; j++) m = fmax(m, z.data[b * K + j]);
+        for (int j = 0; j < K; j++) sum += exp(z.data[b * K + j] - m);
+        for (int j = 0; j < K; j++) {
+            p.data[b * K + j] = exp(z.data[b * K + j] - m) / sum;
+            dz.data[b * K + j] = (p.data[b * K + j] - (j == (int)y.data[b])) / N; // (p − onehot)/N
+        }
+    }
+    const char *ask_md = "A batch of N = 2 samples ends in softmax and the mean cross-entropy "
+                         "`L = -(1/N) sum_b log p[b, y_b]`, `p[b,k] = exp(z[b,k]) / sum_j exp(z[b,j])`. The logits "
+                         "`z` have one sample a row; `y` holds each sample's class (0, 1 or 2). Compute `p` and `dL/dz`.";
+    const char *ask_tex = "A batch of $N = 2$ samples ends in softmax and the mean cross-entropy "
+                          "$L = -\\frac{1}{N}\\sum_b \\log p_{b,y_b}$, $p_{bk} = e^{z_{bk}}/\\sum_j e^{z_{bj}}$. The "
+                          "logits $z$ have one sample a row; $y$ holds each sample's class (0, 1 or 2). Compute $p$ "
+                          "and $\\partial L/\\partial z$.";
+    for (int d = 0; d < 2; d++) {
+        Doc *doc = d ? key : sheet;
+        doc_problem(doc, number, "softmax cross-entropy over a batch");
+        const char *names[] = {"z", "y"};
+        const Tensor *ts[] = {&z, &y};
+        doc_matrices(doc, 2, names, names, ts);
+        doc_para(doc, ask_md, ask_tex);
+    }
+    doc_space(sheet, "5cm");
+    doc_work(key, "p = softmax of each row (subtract the row's largest logit first)\n"
+                  "dL/dz = (p - onehot(y)) / N, N = 2: each row of p, minus 1 at its label, halved");
+    // One matrix a line: two of ten-digit entries side by side overflow the page.
+    doc_matrix(key, "p", "p", &p);
+    doc_matrix(key, "dL/dz", "\\frac{\\partial L}{\\partial z}", &dz);
+    Command c;
+    command_begin(&c, 7);
+    sb_printf(&c.sheet, " --section 7.2");
+    sb_printf(&c.key, " --section 7.2");
+    command_matrix(&c, "--logits", &z);
+    command_matrix(&c, "--labels", &y);
+    command_answer(&c, "ce_p", &p);
+    command_answer(&c, "ce_dz", &dz);
+    command_emit(&c, sheet, key);
+    Tensor *all[] = {&z, &y, &p, &dz};
+    for (int k = 0; k < 4; k++) tensor_free(all[k]);
 }

@@ -20,6 +20,7 @@ void problem_bce(Doc *sheet, Doc *key, int number, Rng *rng);          // chapte
 void problem_dense(Doc *sheet, Doc *key, int number, Rng *rng);        // chapter 3
 void problem_maxpool(Doc *sheet, Doc *key, int number, Rng *rng);      // chapter 4
 void problem_conv(Doc *sheet, Doc *key, int number, Rng *rng);         // chapter 5
+void problem_softmax_ce(Doc *sheet, Doc *key, int number, Rng *rng);   // chapter 7
 // Derive a gradient as a formula and check it with --formula (chapters 1,
 // 2, 3 or 5): the formula must hold on the chapter's inputs and 20 random
 // cases, so a formula right only for the example fails.

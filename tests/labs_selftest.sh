@@ -27,6 +27,7 @@ mistakes_of() {
     3) echo "outer-product-swapped W-not-transposed overwrite" ;;
     4) echo "overwrite all-cells average" ;;
     5) echo "no-rot180 valid-not-full no-dilate bias-one-axis sign rot180 kernel-conv overwrite pad-off-by-one" ;;
+    7) echo "ce-grad-not-divided-by-batch sign" ;;
     esac
 }
 

@@ -42,7 +42,7 @@ static const char *line_end(const char *p, const char *end, const char **next) {
 }
 
 // Checks one field of line `line` (field 1 is the label) and stores it.
-static bool csv_value(double *out, const char *field, bool too_long, int line, int index, char *err,
+static bool csv_value(double *out, const char *field, bool too_long, int line, int index, int classes, char *err,
                       size_t errlen) {
     char why[160], q[PARSE_QUOTE_SHORT + 8];
     quote_text(q, sizeof q, field, PARSE_QUOTE_SHORT);
@@ -55,8 +55,12 @@ static bool csv_value(double *out, const char *field, bool too_long, int line, i
         snprintf(err, errlen, "line %d, field %d: %s", line, index, why);
         return false;
     }
-    if (index == 1 && *out != 0.0 && *out != 1.0) {
+    if (index == 1 && classes == 2 && *out != 0.0 && *out != 1.0) {
         snprintf(err, errlen, "line %d: the label is '%s', expected 0 or 1", line, q);
+        return false;
+    }
+    if (index == 1 && (*out < 0.0 || *out > classes - 1 || *out != floor(*out))) {
+        snprintf(err, errlen, "line %d: the label is '%s', expected a whole number 0 to %d", line, q, classes - 1);
         return false;
     }
     if (index > 1 && fabs(*out) > DATASET_MAX_PIXEL) {
@@ -69,7 +73,7 @@ static bool csv_value(double *out, const char *field, bool too_long, int line, i
 
 // Parses the fields of one line (text up to end) into row (per_line values).
 static bool csv_line(double *row, const char *text, const char *end, int line, int per_line, int h, int w,
-                     char *err, size_t errlen) {
+                     int classes, char *err, size_t errlen) {
     int index = 0;
     for (const char *p = text;;) {
         while (p < end && is_blank(*p)) p++;
@@ -87,7 +91,7 @@ static bool csv_line(double *row, const char *text, const char *end, int line, i
         bool too_long = len > DATASET_MAX_FIELD;
         memcpy(field, start, too_long ? DATASET_MAX_FIELD : len);
         field[too_long ? DATASET_MAX_FIELD : len] = '\0';
-        if (!csv_value(&row[index - 1], field, too_long, line, index, err, errlen)) return false;
+        if (!csv_value(&row[index - 1], field, too_long, line, index, classes, err, errlen)) return false;
         if (p == end) break;
         p++; // the comma
     }
@@ -106,6 +110,11 @@ static bool blank_line(const char *p, const char *end) {
 }
 
 bool dataset_parse_csv(Dataset *d, const char *text, size_t len, int h, int w, char *err, size_t errlen) {
+    return dataset_parse_csv_classes(d, text, len, h, w, 2, err, errlen);
+}
+
+bool dataset_parse_csv_classes(Dataset *d, const char *text, size_t len, int h, int w, int classes, char *err,
+                               size_t errlen) {
     *d = (Dataset){0};
     const char *nul = memchr(text, '\0', len), *end = text + len;
     int per_line = 1 + h * w, n = 0, line = 1, images = 0;
@@ -137,7 +146,7 @@ bool dataset_parse_csv(Dataset *d, const char *text, size_t len, int h, int w, c
     for (const char *p = text, *next; p < end; line++, p = next) {
         const char *eol = line_end(p, end, &next);
         if (!blank_line(p, eol)) {
-            if (!csv_line(row, p, eol, line, per_line, h, w, err, errlen)) {
+            if (!csv_line(row, p, eol, line, per_line, h, w, classes, err, errlen)) {
                 free(row);
                 dataset_free(d);
                 return false;
@@ -152,11 +161,15 @@ bool dataset_parse_csv(Dataset *d, const char *text, size_t len, int h, int w, c
 }
 
 bool dataset_load_csv(Dataset *d, const char *path, int h, int w, char *err, size_t errlen) {
+    return dataset_load_csv_classes(d, path, h, w, 2, err, errlen);
+}
+
+bool dataset_load_csv_classes(Dataset *d, const char *path, int h, int w, int classes, char *err, size_t errlen) {
     *d = (Dataset){0};
     size_t len;
     char *text = parse_read_file(path, (size_t)PARSE_MAX_FILE_BYTES, &len, err, errlen);
     if (!text) return false;
-    bool ok = dataset_parse_csv(d, text, len, h, w, err, errlen);
+    bool ok = dataset_parse_csv_classes(d, text, len, h, w, classes, err, errlen);
     free(text);
     return ok;
 }

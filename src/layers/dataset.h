@@ -41,6 +41,11 @@ bool dataset_parse_csv(Dataset *d, const char *text, size_t len, int h, int w, c
 // PARSE_MAX_FILE_BYTES, checked before reading; BOM skipped; CR, CRLF and LF
 // line ends; pipes within a second; devices refused) and parses it.
 bool dataset_load_csv(Dataset *d, const char *path, int h, int w, char *err, size_t errlen);
+// The same for labels 0 to classes − 1 (whole numbers; classes ≥ 2), for
+// chapter 7's ten digits. classes = 2 is exactly the two functions above.
+bool dataset_parse_csv_classes(Dataset *d, const char *text, size_t len, int h, int w, int classes, char *err,
+                               size_t errlen);
+bool dataset_load_csv_classes(Dataset *d, const char *path, int h, int w, int classes, char *err, size_t errlen);
 
 // n seeded h×w images: label 1 a vertical stroke, label 0 a horizontal one,
 // each of random length and position, plus Gaussian pixel noise.

@@ -26,6 +26,7 @@ static const Symbol SYMBOLS[] = {
     {"γ", "\\gamma "},   {"ω", "\\omega "},   {"Π", "\\Pi "},       {"…", "\\ldots "},   {"⋯", "\\cdots "},
     {"‖", "\\| "},       {"°", "^{\\circ}"},  {"✓", "\\checkmark "}, {"✗", "\\times "},  {"⁺", "^{+}"},
     {"⁻", "^{-}"},       {"ᵗ", "^{t}"},       {"⊤", "^{\\mathsf{T}}"},
+    {"x̂", "\\hat{x}"},
 };
 
 // Punctuation that has a text-mode spelling.

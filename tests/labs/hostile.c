@@ -45,6 +45,11 @@ void lab_conv_backward(double *dx, double *dk, double *db, const double *dy, con
     fill(db, 1);
 }
 
+void lab_softmax_ce_backward(double *dz, const double *z, const int *y, int n, int k) {
+    (void)z, (void)y;
+    fill(dz, n * k);
+}
+
 #if defined(HOSTILE_CONSTRUCTOR)
 // Before main: find the grader's --gradescope path, claim full marks there, leave.
 __attribute__((constructor)) static void claim_full_marks(void) {

@@ -130,3 +130,24 @@ void lab_conv_backward(double *dx, double *dk, double *db, const double *dy, con
             if (r < kh - 1 || r > h - kh || c < kw - 1 || c > w - kw) dx[r * w + c] = 0.0;
 #endif
 }
+
+// ------------------------------------------------------------ lab 7
+
+void lab_softmax_ce_backward(double *dz, const double *z, const int *y, int n, int k) {
+    for (int b = 0; b < n; b++) {
+        const double *row = z + b * k;
+        double top = row[0], sum = 0.0;
+        for (int j = 1; j < k; j++) top = row[j] > top ? row[j] : top;
+        for (int j = 0; j < k; j++) sum += exp(row[j] - top);
+        for (int j = 0; j < k; j++) {
+            double g = exp(row[j] - top) / sum - (j == y[b] ? 1.0 : 0.0);
+#if defined(STUDENT_MISTAKE_CE_GRAD_NOT_DIVIDED_BY_BATCH)
+            dz[b * k + j] += g;
+#elif defined(STUDENT_MISTAKE_SIGN)
+            dz[b * k + j] -= g / n;
+#else
+            dz[b * k + j] += g / n;
+#endif
+        }
+    }
+}

@@ -9,6 +9,7 @@
 #include "lab.h"
 #include "loss.h"
 #include "pool.h"
+#include "softmax_ce.h"
 
 void lab_bce_backward(double *dz, const double *y, const double *z, int n) {
     double *d = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
@@ -38,4 +39,12 @@ void lab_conv_backward(double *dx, double *dk, double *db, const double *dy, con
     ConvShape s;
     if (!conv_shape_init(&s, 1, h, w, 1, kh, kw, stride, pad, pad, 1)) return;
     conv_backward(dx, dk, db, dy, x, k, &s);
+}
+
+void lab_softmax_ce_backward(double *dz, const double *z, const int *y, int n, int k) {
+    double *p = malloc(sizeof(double) * (size_t)(n * k > 0 ? n * k : 1));
+    if (!p) abort();
+    softmax_ce_forward(p, NULL, z, y, n, k);
+    softmax_ce_backward(dz, p, y, n, k);
+    free(p);
 }
