@@ -2,7 +2,7 @@
 # make autograder: one Gradescope autograder per lab, OUT/labN/ and
 # OUT/labN.zip. Gradescope unpacks the zip into /autograder/source, so its
 # top holds setup.sh and run_autograder beside the sources they build
-# (Makefile, src/, labs/) and LAB, the lab's number.
+# (Makefile, include/, src/, labs/) and LAB, the lab's number.
 # Usage: labs/autograder/make_autograder.sh OUT "LAB_NUMS"
 set -eu
 out=$1 labs=$2
@@ -12,7 +12,7 @@ for lab in $labs; do
     mkdir -p "$dir"
     cp labs/autograder/setup.sh labs/autograder/run_autograder "$dir/"
     chmod +x "$dir/setup.sh" "$dir/run_autograder"
-    cp -R Makefile src labs "$dir/"
+    cp -R Makefile include src labs "$dir/"
     if [ -e LICENSE ]; then cp LICENSE "$dir/"; fi
     echo "$lab" > "$dir/LAB"
     (cd "$dir" && zip -qr ../"lab$lab.zip" .)
