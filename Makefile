@@ -326,6 +326,7 @@ $(BUILD)/run_tests: $(TEST_OBJ) $(LIB)
 # them one after another, CK_RUN_SUITE=name just one. Sanitized builds run
 # about four times slower, and get four times the time.
 check: ensure-check $(CHAPTERS) $(SHEET) $(BUILD)/skeleton $(LAB_PROGRAMS) $(BUILD)/run_tests
+	@sh tests/include_layers.sh && sh tests/include_layers.sh --selftest
 	@$(MAKE) --no-print-directory labs-selftest
 	@CK_TIMEOUT_MULTIPLIER=$(if $(filter 1,$(SANITIZE)),4,1) sh tests/run_suites.sh $(BUILD) $(shell nproc 2>/dev/null || echo 2)
 

@@ -128,10 +128,9 @@ static bool check_tie_free_directions(Report *r, const char *name, Tensor *x, co
     PoolLoss p = {x, g, s, &base};
     Objective obj = {pool_loss_whole, NULL, &p};
     NumericalDerivative num[2];
-    DirBlock shift = {x->data, ones.data, saved.data, (int)tensor_size(x)};
-    num[0] = directional_derivative(&shift, 1, &obj);
-    DirBlock scale = {x->data, xdir.data, saved.data, (int)tensor_size(x)};
-    num[1] = directional_derivative(&scale, 1, &obj);
+    ParamBlock block = {x->data, dx->data, (int)tensor_size(x)};
+    num[0] = directional_derivative_along(&block, 1, ones.data, &obj, saved.data);
+    num[1] = directional_derivative_along(&block, 1, xdir.data, &obj, saved.data);
     char label[160];
     snprintf(label, sizeof label, "%s along X + t and X·(1 + t)", name);
     report_text(r, "Along X + t every window's maximum rises by t, and along X·(1 + t) it scales with X: L is "
@@ -357,9 +356,9 @@ static void section_4_6_ties(Report *r, const Routing *rt, const char *rule_name
     report_quantity(r, "tie_dX", "∂L/∂X (this run's rule)", &dx);
     dir.data[0] = dir.data[1] = 1.0;
     a.data[0] = dx.data[0] + dx.data[1];
-    DirBlock both = {x.data, dir.data, saved.data, (int)tensor_size(&x)};
+    ParamBlock both = {x.data, dx.data, (int)tensor_size(&x)};
     Objective obj = {pool_loss_whole, NULL, &p};
-    NumericalDerivative num = directional_derivative(&both, 1, &obj);
+    NumericalDerivative num = directional_derivative_along(&both, 1, dir.data, &obj, saved.data);
     report_gradient_check(r, "dL/dt, both tied cells raised together", &a, &num, NULL,
                           compare_bounded(a.data, &num, NULL, NULL, 1, GRADCHECK_REL_TOL));
     if (rt->bug == BUG_NONE && rt->ties == TIES_ALL)

@@ -351,7 +351,8 @@ static void section_7_6_end_to_end(Report *r, Example *e) {
     report_heading(r, "7.6 The whole network, checked end to end");
     if (!r->shown) return; // --section hides it: skip its work (its checks would not count)
     report_verbatim(r, "X (%d, 1, 8, 8) → conv 3x3 (1→%d) → ReLU → max-pool 2x2 → conv 2x2 (%d→%d) → ReLU\n"
-                       "  → flatten (%d) → dense (%d→10) → softmax-CE, mean over the batch   (%d parameters)",
+                       "  → flatten (%d) → dense (%d→10) → softmax-CE, mean over the batch\n"
+                       "  (%d parameters)",
                     EXAMPLE_BATCH, e->a.c1, e->a.c1, e->a.c2, e->a.flat, e->a.flat, e->a.n_params);
     report_text(r, "He initialisation (weights N(0, 2/fan_in)), seeded. The images are seeded noise: a real "
                    "digit has blank patches where every conv 1 output equals its bias exactly, so pooling "

@@ -247,7 +247,7 @@ static void section_8_5_dropout(Report *r, double q, uint64_t seed, Bug bug) {
                    "mask and the same scale. The mask is random, so a finite-difference check must draw it once "
                    "(seeded) and keep it for every loss evaluation: with a fresh mask per evaluation, "
                    "L(x + h) − L(x − h) measures two different networks (--bug dropout-mask-redrawn: the bounds "
-                   "blow up and the check cannot decide).", 1.0 / (1.0 - q));
+                   "blow up: most entries look like kinks, and the ones compared fail).", 1.0 / (1.0 - q));
     double x[DROP_N] = {1, -2, 0.5, 3, -1, 2, -0.5, 1.5}, g[DROP_N] = {0.5, 1, -1, 2, 1, -0.5, 0.25, -2};
     double mask[DROP_N], y[DROP_N], dx[DROP_N] = {0};
     dropout_mask(mask, DROP_N, q, seed);

@@ -74,10 +74,12 @@ START_TEST(test_entries_and_direction_by_hand) {
         double want = 3.0 * (k + 1) * theta[k] * theta[k];
         ck_assert_msg(fabs(num[s].value - want) <= num[s].bound + 1e-9 * fabs(want), "entry %d", k);
     }
-    DirBlock block = {theta, u, saved, 4};
-    NumericalDerivative d = directional_derivative(&block, 1, &obj);
+    double grad[4];
+    for (int k = 0; k < 4; k++) grad[k] = 3.0 * (k + 1) * theta[k] * theta[k];
+    ParamBlock block = {theta, grad, 4};
+    NumericalDerivative d = directional_derivative_along(&block, 1, u, &obj, saved);
     double want = 0.0;
-    for (int k = 0; k < 4; k++) want += 3.0 * (k + 1) * theta[k] * theta[k] * u[k];
+    for (int k = 0; k < 4; k++) want += grad[k] * u[k];
     ck_assert_msg(fabs(d.value - want) <= d.bound + 1e-9 * fabs(want), "%.17g vs %.17g", d.value, want);
     // A wrong directional gradient (u_k dropped for one k) is far outside the bound.
     ck_assert(fabs(d.value - (want - 3.0 * 4 * theta[3] * theta[3] * u[3])) > 100 * d.bound);

@@ -333,6 +333,35 @@ START_TEST(test_kink_user_input) {
 }
 END_TEST
 
+// Issue 32: along X + t the check must count the rounding of X + t itself.
+// At 3e5 a step of ~1e-3 moves each cell by one rounding of 3e5 (5.8e-11),
+// and a loss measured from its baseline hides that in its scale: today's
+// bound left it out and FAILed a correct gradient (analytic 1, numerical
+// 1.00001). At 1e300 a step not scaled with X leaves X + t equal to X
+// (numerical 0). Issue 29: [2 0 0], window 1x2, stride 1, upstream (1, −1):
+// Σ ∂L/∂X is exactly 0, and the X + t check FAILed at −8.3e-12 against 5.9e-15.
+// None of these may FAIL; the first and third PASS outright, the second may
+// be inconclusive (X·(1 + t) overflows) but never FAIL.
+START_TEST(test_tie_free_directions_count_placement_rounding) {
+    const char *a3e5[] = {"--input", "3e5 3e5; 1 2", "--no-color", NULL};
+    ProcResult p = run_chapter("chapter4", a3e5);
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_int_eq(verdict(p.out, "∂L/∂X of max pooling along X + t and X·(1 + t)"), 1);
+    proc_free(&p);
+    const char *a1e300[] = {"--input", "1e300 1e300; 1e300 1e300", "--no-color", NULL};
+    p = run_chapter("chapter4", a1e300);
+    ck_assert_msg(p.status == 0 || p.status == 3, "exit %d", p.status);
+    ck_assert_ptr_null(strstr(p.out, "FAIL"));
+    proc_free(&p);
+    const char *a200[] = {"--input", "2 0 0", "--window", "1x2", "--stride", "1", "--upstream", "1 -1",
+                          "--no-color", NULL};
+    p = run_chapter("chapter4", a200);
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_int_eq(verdict(p.out, "∂L/∂X of max pooling along X + t and X·(1 + t)"), 1);
+    proc_free(&p);
+}
+END_TEST
+
 // ---------------------------------------------------------------- options
 
 // --input without --stride: the stride is the window size.
@@ -578,6 +607,7 @@ Suite *make_chapter4_suite(void) {
     tcase_add_test(t, test_near_tie_compared);
     tcase_add_test(t, test_big_inputs);
     tcase_add_test(t, test_seeds_pass);
+    tcase_add_test(t, test_tie_free_directions_count_placement_rounding);
     suite_add_tcase(s, t);
     return s;
 }

@@ -489,6 +489,20 @@ START_TEST(test_loss_region_hand) {
 }
 END_TEST
 
+// The round-off scale with signs mixed, so that every |·| in it matters:
+// two input channels of 1×1, x = (3, −2), k = (2, 5), b = −1, G = −2:
+// y = −1 + 6 − 10 = −5, L = G·y = 10; scale = |G|·(|b| + |6| + |−10|)
+// = 2·17 = 34. Without any one of the absolute values it is 30, −6 or −34.
+START_TEST(test_loss_region_scale_mixed_signs) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 2, 1, 1, 1, 1, 1, 1, 0, 0, 1));
+    const double x[2] = {3, -2}, k[2] = {2, 5}, b = -1, g[1] = {-2};
+    double scale = 0.0;
+    ck_assert_double_eq_tol(conv_loss_region(&scale, g, x, k, &b, &s, conv_region_all(&s)), 10, EXACT_TOL);
+    ck_assert_double_eq_tol(scale, 34, EXACT_TOL);
+}
+END_TEST
+
 // A real mistake, not a perturbation: ∂L/∂X with the kernel unrotated, on the
 // running example, fails the bounded check, while the right one passes.
 // The textbook full convolution dY * K already is pad(dY) ⋆ rot180(K);
@@ -530,6 +544,7 @@ Suite *make_conv_suite(void) {
     tcase_add_loop_test(hand, test_forms_hand_values, 0, 3 * ARRAY_LEN(HAND));
     tcase_add_test(hand, test_conv_matrix_hand);
     tcase_add_test(hand, test_loss_region_hand);
+    tcase_add_test(hand, test_loss_region_scale_mixed_signs);
     suite_add_tcase(s, hand);
     TCase *shape = tcase_create("shape");
     tcase_add_loop_test(shape, test_shape_rejects, 0, ARRAY_LEN(BAD_SHAPES));

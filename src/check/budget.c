@@ -4,7 +4,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 CheckPlan check_plan(int n, double ops_per_eval, bool check_all) {
     CheckPlan p = {.n = n, .keep = n, .full_ops = (double)n * CHECK_EVALS_PER_ENTRY * ops_per_eval};
@@ -75,41 +74,4 @@ void numerical_gradient_at(NumericalDerivative *out, double *param, const int *i
 void numerical_gradient_at_smooth(NumericalDerivative *out, double *param, const int *idx, int count,
                                   const Objective *obj) {
     gradient_at_with(numerical_gradient_bounded_smooth, out, param, idx, count, obj);
-}
-
-typedef struct {
-    DirBlock *blocks;
-    int n_blocks;
-    const Objective *obj;
-    double t, origin; // the point is θ + (t − origin)·dir
-} AlongDirection;
-
-static double along_whole(void *ctx, double *scale) {
-    AlongDirection *a = ctx;
-    for (int b = 0; b < a->n_blocks; b++)
-        for (int k = 0; k < a->blocks[b].n; k++)
-            a->blocks[b].param[k] = a->blocks[b].saved[k] + (a->t - a->origin) * a->blocks[b].dir[k];
-    double v = a->obj->whole(a->obj->ctx, scale);
-    for (int b = 0; b < a->n_blocks; b++)
-        memcpy(a->blocks[b].param, a->blocks[b].saved, (size_t)a->blocks[b].n * sizeof(double));
-    return v;
-}
-
-NumericalDerivative directional_derivative(DirBlock *blocks, int n_blocks, const Objective *obj) {
-    for (int b = 0; b < n_blocks; b++)
-        memcpy(blocks[b].saved, blocks[b].param, (size_t)blocks[b].n * sizeof(double));
-    // t starts at the entries' largest size, not at 0, so that the steps
-    // are in proportion to θ: from t = 0 a step could shrink until θ + t
-    // rounds back to θ and L stops moving (a bound of 0 that is no bound).
-    // t − origin is exact for t near origin.
-    double origin = 0.0;
-    for (int b = 0; b < n_blocks; b++)
-        for (int k = 0; k < blocks[b].n; k++)
-            if (blocks[b].dir[k] != 0.0) origin = fmax(origin, fabs(blocks[b].saved[k] / blocks[b].dir[k]));
-    if (!isfinite(origin)) origin = 0.0;
-    AlongDirection a = {blocks, n_blocks, obj, origin, origin};
-    Objective along = {along_whole, NULL, &a};
-    NumericalDerivative d;
-    numerical_gradient_bounded(&d, &a.t, 1, &along);
-    return d;
 }

@@ -49,17 +49,4 @@ void numerical_gradient_at(NumericalDerivative *out, double *param, const int *i
 void numerical_gradient_at_smooth(NumericalDerivative *out, double *param, const int *idx, int count,
                                   const Objective *obj);
 
-// One block of parameters moved along a direction.
-typedef struct {
-    double *param;     // perturbed in place and restored exactly
-    const double *dir; // the direction's entries for this block
-    double *saved;     // scratch of n doubles: θ itself
-    int n;
-} DirBlock;
-
-// d/dt L(θ + t·u) at t = 0, with its error bound, where u is the blocks'
-// directions together: numerical_gradient_bounded on the single number t,
-// L from obj->whole (obj->local is not used). Every entry is restored.
-NumericalDerivative directional_derivative(DirBlock *blocks, int n_blocks, const Objective *obj);
-
 #endif

@@ -468,15 +468,21 @@ typedef struct {
     int n_blocks;
     const double *theta; // the saved parameters, all blocks in order
     uint64_t seed;
-    double inv_norm; // 1/‖v‖: steps are along the unit vector u = v/‖v‖
+    const double *given; // the caller's direction v, or NULL for the seeded one
+    double inv_norm;     // 1/‖v‖: steps are along the unit vector u = v/‖v‖
     const Objective *obj;
+    double place; // Σ|g_k θ_k|: placing θ + t·u rounds L by up to ε times this
 } DirectionLine;
+
+static double direction_v(const DirectionLine *d, size_t at) {
+    return d->given ? d->given[at] : direction_at(d->seed, at);
+}
 
 static void direction_place(const DirectionLine *d, double t) {
     size_t at = 0;
     for (int b = 0; b < d->n_blocks; b++)
         for (int k = 0; k < d->blocks[b].n; k++, at++)
-            d->blocks[b].param[k] = t == 0.0 ? d->theta[at] : d->theta[at] + t * direction_at(d->seed, at) * d->inv_norm;
+            d->blocks[b].param[k] = t == 0.0 ? d->theta[at] : d->theta[at] + t * direction_v(d, at) * d->inv_norm;
 }
 
 static double direction_eval(void *line, double t, double *at, double *scale) {
@@ -486,34 +492,63 @@ static double direction_eval(void *line, double t, double *at, double *scale) {
     *scale = 0.0;
     double v = d->obj->whole(d->obj->ctx, scale);
     if (!(*scale >= fabs(v))) *scale = fabs(v);
+    // A loss measured from a baseline (L − L₀) has a small scale, but θ + t·u
+    // rounded entry by entry still moves it: that rounding is part of the
+    // noise, so it counts in the round-off the step is chosen by.
+    *scale += d->place;
     direction_place(d, 0.0); // restored bit for bit
     return v;
 }
 
-DirectionalBounded directional_check_bounded(ParamBlock *blocks, int n_blocks, const Objective *obj,
-                                             uint64_t seed, double rtol, double *scratch) {
-    double norm2 = 0.0, dot = 0.0, dot_abs = 0.0, theta_max = 0.0, place = 0.0;
+// The derivative along u = v/‖v‖ (line->given, or the seeded v) with its
+// bound: the adaptive Richardson scheme on the single number t, plus the
+// rounding of ∇L·u (a dot product, ≲ n·ε·Σ|v g|/‖v‖); the rounding of
+// placing θ + t·u entry by entry (each entry by up to ε|θ_k|) is part of each
+// evaluation's round-off (direction_eval). *analytic gets ∇L·u.
+static NumericalDerivative along_unit(DirectionLine *line, double *scratch, double *analytic, double *norm_out) {
+    // v is taken over its largest entry when that exceeds 1, so that ‖v‖²
+    // cannot overflow (a direction X·(1 + t) has entries as large as X).
+    double vmax = 1.0;
     size_t at = 0;
-    for (int b = 0; b < n_blocks; b++)
-        for (int k = 0; k < blocks[b].n; k++, at++) {
-            double v = direction_at(seed, at), g = blocks[b].grad[k], p = blocks[b].param[k];
+    for (int b = 0; b < line->n_blocks; b++)
+        for (int k = 0; k < line->blocks[b].n; k++, at++) vmax = fmax(vmax, fabs(direction_v(line, at)));
+    double norm2 = 0.0, dot = 0.0, dot_abs = 0.0, theta_max = 0.0, place = 0.0;
+    at = 0;
+    for (int b = 0; b < line->n_blocks; b++)
+        for (int k = 0; k < line->blocks[b].n; k++, at++) {
+            double v = direction_v(line, at) / vmax;
+            double g = line->blocks[b].grad[k], p = line->blocks[b].param[k];
             norm2 += v * v, dot += v * g, dot_abs += fabs(v * g);
             scratch[at] = p;
             theta_max = fmax(theta_max, fabs(p));
-            place += fabs(g) * fabs(p); // θ + t·u rounds each entry by up to ε|θ_k|
+            place += fabs(g) * fabs(p);
         }
-    DirectionalBounded res = {.tolerance = rtol, .verdict = VERDICT_NOTHING_COMPARED};
-    if (at == 0 || norm2 == 0.0) return res;
-    double norm = sqrt(norm2);
-    DirectionLine line = {blocks, n_blocks, scratch, seed, 1.0 / norm, obj};
+    double norm = sqrt(norm2); // of v/vmax
+    *norm_out = vmax * norm;
+    *analytic = 0.0;
+    NumericalDerivative d = {.value = 0.0};
+    if (at == 0 || norm2 == 0.0) return d;
+    line->theta = scratch;
+    line->inv_norm = 1.0 / (vmax * norm);
+    line->place = place;
     double h = first_step(theta_max, 1.0);
-    NumericalDerivative d = adapt(direction_eval, &line, h, h, h, STEP_MIN_ULPS * DBL_EPSILON * h / BOUNDED_FIRST_STEP,
-                                  STEP_MAX_REL * fmax(1.0, theta_max), GROW_TO_FIRST);
-    res.analytic = dot / norm;
+    d = adapt(direction_eval, line, h, h, h, STEP_MIN_ULPS * DBL_EPSILON * h / BOUNDED_FIRST_STEP,
+              STEP_MAX_REL * fmax(1.0, theta_max), GROW_TO_FIRST);
+    *analytic = dot / norm;
+    d.bound += DBL_EPSILON * (double)at * dot_abs / norm;
+    return d;
+}
+
+DirectionalBounded directional_check_bounded(ParamBlock *blocks, int n_blocks, const Objective *obj,
+                                             uint64_t seed, double rtol, double *scratch) {
+    DirectionLine line = {blocks, n_blocks, scratch, seed, NULL, 1.0, obj, 0.0};
+    double analytic, norm;
+    NumericalDerivative d = along_unit(&line, scratch, &analytic, &norm);
+    DirectionalBounded res = {.tolerance = rtol, .verdict = VERDICT_NOTHING_COMPARED};
+    if (norm == 0.0) return res;
+    res.analytic = analytic;
     res.numerical = d.value;
-    // The analytic side is a dot product (rounding ≲ n·ε·Σ|v g|/‖v‖), and
-    // each placed entry rounds: both enter the bound.
-    res.bound = d.bound + DBL_EPSILON * ((double)at * dot_abs / norm + ROUNDOFF_SAFETY * place / d.step);
+    res.bound = d.bound;
     res.step = d.step;
     res.evaluations = d.evaluations;
     res.abs_error = fabs(res.analytic - res.numerical);
@@ -525,6 +560,17 @@ DirectionalBounded directional_check_bounded(ParamBlock *blocks, int n_blocks, c
                                                                       : VERDICT_PASS;
     res.passed = res.verdict == VERDICT_PASS;
     return res;
+}
+
+NumericalDerivative directional_derivative_along(ParamBlock *blocks, int n_blocks, const double *dir,
+                                                 const Objective *obj, double *scratch) {
+    DirectionLine line = {blocks, n_blocks, scratch, 0, dir, 1.0, obj, 0.0};
+    double analytic, norm;
+    NumericalDerivative d = along_unit(&line, scratch, &analytic, &norm);
+    // d/dt L(θ + t·v) = ‖v‖ · d/ds L(θ + s·u): value, bound, step and lever scale.
+    d.value *= norm, d.bound *= norm, d.lever *= norm;
+    if (norm > 0.0) d.step /= norm;
+    return d;
 }
 
 void gradcheck_sample(bool *skip, int n, int keep, uint64_t seed) {

@@ -254,4 +254,14 @@ typedef struct {
 DirectionalBounded directional_check_bounded(ParamBlock *blocks, int n_blocks, const Objective *obj,
                                              uint64_t seed, double rtol, double *scratch);
 
+// d/dt L(θ + t·v) at t = 0 along the caller's direction v (dir: as many
+// doubles as all blocks together), by the same scheme and bound as
+// directional_check_bounded (it is ‖v‖ times the derivative along v/‖v‖),
+// the bound including the rounding of ∇L·v and of placing θ + t·v. For a
+// table of directions compared by compare_bounded; blocks[b].grad is the
+// analytic gradient the bound's rounding terms need. scratch as above;
+// every entry is restored bit for bit. A zero v gives value and bound 0.
+NumericalDerivative directional_derivative_along(ParamBlock *blocks, int n_blocks, const double *dir,
+                                                 const Objective *obj, double *scratch);
+
 #endif

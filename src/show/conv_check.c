@@ -47,39 +47,25 @@ void conv_check_differences(NumericalDerivative *out, const int *idx, int keep, 
 
 // L along θ + t·v for one seeded direction v (entries in [−1, 1), so each
 // entry moves by at most the step): its derivative at t = 0 is ∇L·v.
-typedef struct {
-    Objective inner;
-    double *param;
-    const double *base, *dir;
-    int n;
-    double t;
-} Along;
-
-static double along_whole(void *ctx, double *scale) {
-    Along *a = ctx;
-    for (int q = 0; q < a->n; q++) a->param[q] = a->base[q] + a->t * a->dir[q];
-    return a->inner.whole(a->inner.ctx, scale);
-}
-
+// The sampled check's second half: the derivative along one seeded random
+// direction over the whole block (gradcheck.h's one directional check),
+// against ∇L·v.
 static void check_direction(Report *r, const char *name, ConvObjective *ctx, double *param, const Tensor *analytic,
                             uint64_t seed) {
     int n = (int)tensor_size(analytic);
-    Tensor base = tensor_alloc_like(analytic), dir = tensor_alloc_like(analytic), a = tensor_alloc(1, 1, 1);
+    Tensor saved = tensor_alloc_like(analytic), dir = tensor_alloc_like(analytic), a = tensor_alloc(1, 1, 1);
     Rng rng = rng_make(seed ^ 0xD1EC);
     for (int q = 0; q < n; q++) {
-        base.data[q] = param[q];
         dir.data[q] = rng_range(&rng, -1, 1);
         a.data[0] += analytic->data[q] * dir.data[q];
     }
-    Along along = {conv_objective(ctx), param, base.data, dir.data, n, 0.0};
-    Objective obj = {along_whole, NULL, &along};
-    NumericalDerivative num;
-    numerical_gradient_bounded(&num, &along.t, 1, &obj);
-    for (int q = 0; q < n; q++) param[q] = base.data[q];
+    Objective obj = conv_objective(ctx);
+    ParamBlock block = {param, analytic->data, n};
+    NumericalDerivative num = directional_derivative_along(&block, 1, dir.data, &obj, saved.data);
     char label[160];
     snprintf(label, sizeof label, "%s along a random direction", name);
     report_gradient_check(r, label, &a, &num, NULL, compare_bounded(a.data, &num, NULL, NULL, 1, GRADCHECK_REL_TOL));
-    tensor_free(&base);
+    tensor_free(&saved);
     tensor_free(&dir);
     tensor_free(&a);
 }
