@@ -14,6 +14,7 @@
 ALLOWED='
 core:core
 check:core check
+api:core check api
 layers:core check layers
 report:core check report
 formula:core check report formula
