@@ -334,7 +334,7 @@ check: ensure-check $(CHAPTERS) $(SHEET) $(BUILD)/skeleton $(LAB_PROGRAMS) $(BUI
 # chapter's LaTeX, Beamer deck and notes compiled with pdflatex, and every
 # plot rendered by gnuplot (tests/proc.h heavy_checks_enabled). CI runs it.
 check-heavy: ensure-check $(CHAPTERS) $(SHEET) $(BUILD)/run_tests
-	@for s in latex plots; do WORKBOOK_HEAVY_CHECKS=1 CK_RUN_SUITE=$$s $(BUILD)/run_tests || exit 1; done
+	@for s in latex plots; do CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-60} WORKBOOK_HEAVY_CHECKS=1 CK_RUN_SUITE=$$s $(BUILD)/run_tests || exit 1; done
 
 # ------------------------------------------------------------------ plots
 # plots/chapterN.gp draws what build/chapterN writes with --plot; every such

@@ -398,7 +398,7 @@ Suite *make_latex_suite(void) {
     tcase_add_loop_test(tc, test_chapter_output_is_ascii_and_translated, 0, n_chapters);
     tcase_add_loop_test(tc, test_charts_in_decks_and_notes, 0, n_chapters);
     suite_add_tcase(s, tc);
-    if (!heavy_checks_enabled("latex", "latex: the pdflatex compiles of every chapter, deck and notes")) return s;
+    if (!heavy_checks_enabled("latex", "the pdflatex compiles of every chapter, deck and notes")) return s;
     TCase *pdf = tcase_create("pdflatex");
     tcase_set_timeout(pdf, 300);
     tcase_add_loop_test(pdf, test_chapter_latex_compiles, 0, n_chapters);

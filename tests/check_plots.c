@@ -315,7 +315,7 @@ Suite *make_plots_suite(void) {
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_unknown_term_is_an_error);
     suite_add_tcase(s, tc);
-    if (!heavy_checks_enabled("plots", "plots: the gnuplot renders of every script")) return s;
+    if (!heavy_checks_enabled("plots", "the gnuplot renders of every script")) return s;
     tc = tcase_create("gnuplot");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_dumb_prints_every_plot);
