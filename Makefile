@@ -262,6 +262,11 @@ LIVE_DIR     := build/live
 ensure-wasm:
 	@sh tests/ensure_wasm.sh
 
+# The link bar of the pages (html_nav.c) needs the chapter list, as natively;
+# the flags stamp records the list, so a new chapter rebuilds it.
+$(WASM_DIR)/obj/report/html_nav.o: WASM_CFLAGS += -DWORKBOOK_CHAPTER_LIST='"$(CHAPTER_NUMS)"'
+$(WASM_DIR)/obj/report/html_nav.o: $(FLAGS_STAMP)
+
 $(WASM_DIR)/obj/%.o: src/%.c | ensure-wasm
 	@mkdir -p $(dir $@)
 	$(call say,WASMCC,$<)

@@ -17,6 +17,8 @@ summary() {
     4) echo "Max pooling's mask: the article's 2×3 example, overlapping windows, ties and kinks." ;;
     5) echo "The convolution layer's gradients, with stride, padding, dilation and channels." ;;
     6) echo "The whole network checked end to end, then trained on handwritten digits." ;;
+    7) echo "ReLU, softmax cross-entropy, two conv layers with channels and mini-batches, trained on all ten digits." ;;
+    8) echo "Batch normalisation derived three ways, and inverted dropout with its mask held fixed." ;;
     *) echo "" ;;
     esac
 }

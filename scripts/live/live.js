@@ -127,8 +127,10 @@
       if (el.tagName === 'H2' && out[out.length - 1].length) out.push([]);
       out[out.length - 1].push(el);
     }
-    // A title with nothing under it shares the first section's slide.
-    if (out.length > 1 && out[0].every((el) => el.tagName === 'H1')) out.splice(0, 2, [...out[0], ...out[1]]);
+    // A title with nothing under it but navigation (the link bars and the
+    // list of sections) shares the first section's slide.
+    if (out.length > 1 && out[0].every((el) => el.tagName === 'H1' || el.tagName === 'NAV'))
+      out.splice(0, 2, [...out[0], ...out[1]]);
     return out;
   };
   const counter = document.createElement('p');
