@@ -90,6 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                     "a malformed --section was accepted");
         /* fall through */
     case ARGS_HELP:
+    case ARGS_VERSION:
     case ARGS_BUG_LIST:
         REQUIRE(o.n_answers >= 0 && o.n_answers <= MAX_ANSWERS, "answer count out of range");
         for (int i = 0; i < o.n_answers; i++) {
