@@ -20,7 +20,8 @@
 // when |a − n| / (|a| + |n|) ≤ tolerance or |a − n| ≤ GRADCHECK_ABS_FLOOR.
 // What still uses it: chapter 6's §6.4 (the cached and the plain fixed-step
 // gradients of network_fast.c must agree bit for bit: an identity, not a
-// verdict on a gradient), report_check_scalar (no chapter calls it now),
+// verdict on a gradient), report_check (only the report-format tests call
+// it, for its verdict-line layout),
 // make bench's lines labelled as the old rule, and the tests that show what
 // it gets wrong.
 #include <stdbool.h>

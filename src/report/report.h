@@ -116,9 +116,6 @@ void report_json_raw(Report *r, const char *key, const char *json);
 // entries not checked (may be NULL). Returns s.passed.
 bool report_check(Report *r, const char *name, const Tensor *analytic, const Tensor *numerical,
                   const bool *skip, CheckSummary s);
-// A one-line check of a single number (directional derivative, a loss drop).
-bool report_check_scalar(Report *r, const char *name, double analytic, double numerical,
-                         double tolerance);
 // Records a pass/fail verdict that is not a gradient comparison (e.g. "the
 // loss fell"), so it counts toward the exit status.
 bool report_verdict(Report *r, const char *name, bool passed, const char *detail);

@@ -151,20 +151,6 @@ bool report_check(Report *r, const char *name, const Tensor *analytic, const Ten
     return s.passed;
 }
 
-bool report_check_scalar(Report *r, const char *name, double analytic, double numerical, double tolerance) {
-    if (!isfinite(analytic)) report_not_finite(name, analytic);
-    if (!isfinite(numerical)) report_not_finite(name, numerical);
-    bool passed = gradient_entry_passes(analytic, numerical, tolerance);
-    if (!r->shown) return passed;
-    double rel = relative_error(analytic, numerical);
-    char detail[200];
-    snprintf(detail, sizeof detail, "analytic %.10g, numerical %.10g, relative error %.1e (tolerance %g)",
-             analytic == 0.0 ? 0.0 : analytic, numerical == 0.0 ? 0.0 : numerical, rel, tolerance);
-    verdict_line(r, name, detail, passed);
-    record_check(r, name, fabs(analytic - numerical), rel, tolerance, passed);
-    return passed;
-}
-
 bool report_verdict(Report *r, const char *name, bool passed, const char *detail) {
     if (!r->shown) return passed;
     verdict_line(r, name, detail, passed);
