@@ -125,6 +125,28 @@ START_TEST(test_answer_tolerance_is_the_printed_one) {
 }
 END_TEST
 
+// Issue 31: under --bug an answer is compared with the right value, not the
+// mistake's. Chapter 3's defaults by hand: z = 0.05·29 − 0.03·35 + 0.1 = 0.5,
+// ∂L/∂z = σ(0.5) − 1 = −0.3775406688, ∂L/∂W = ∂L/∂z·xᵀ = [−10.9486794
+// −13.2139234]. no-sigmoid-derivative leaves out σ′(0.5) = 0.2350037:
+// ∂L/∂W = [−46.5893891 −56.2285731], which is then WRONG and named.
+START_TEST(test_answer_under_bug_is_compared_with_the_right_value) {
+    const char *right[] = {"--bug", "no-sigmoid-derivative", "--answer", "dW=-10.9486794 -13.2139234",
+                           "--format", "json", NULL};
+    ProcResult p = run_chapter("chapter3", right);
+    ck_assert_int_eq(p.status, 1); // the mistake's own checks FAIL
+    ck_assert_msg(strstr(p.out, "{\"name\": \"dW\", \"passed\": true") != NULL, "%s", p.out);
+    proc_free(&p);
+    const char *buggy[] = {"--bug", "no-sigmoid-derivative", "--answer", "dW=-46.5893891 -56.2285731",
+                           "--format", "json", NULL};
+    p = run_chapter("chapter3", buggy);
+    ck_assert_int_eq(p.status, 1);
+    ck_assert_msg(strstr(p.out, "{\"name\": \"dW\", \"passed\": false") != NULL, "%s", p.out);
+    ck_assert_ptr_nonnull(strstr(p.out, "\"matches_mistake\": \"no-sigmoid-derivative\""));
+    proc_free(&p);
+}
+END_TEST
+
 // Issue 26: chapter 6's directional check is the bounded one (it prints a
 // bound, and a wrong gradient FAILs), and its test-accuracy verdict gives
 // the measured value and the target in JSON.
@@ -187,6 +209,7 @@ Suite *make_verdict_counterexamples_suite(void) {
     tcase_add_test(tc, test_section_without_checks_is_no_pass);
     tcase_add_test(tc, test_inconclusive_json_has_its_bound);
     tcase_add_test(tc, test_answer_tolerance_is_the_printed_one);
+    tcase_add_test(tc, test_answer_under_bug_is_compared_with_the_right_value);
     tcase_add_test(tc, test_chapter6_directional_and_accuracy);
     tcase_add_test(tc, test_chapter6_near_tie_image);
     suite_add_tcase(s, tc);

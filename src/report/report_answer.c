@@ -118,6 +118,11 @@ static bool transposed_shape(Report *r, const char *key, const char *label, cons
     return true;
 }
 
+static const Tensor *right_value_under_bug(Report *r, const char *key, const char *label,
+                                           const Tensor *computed, Tensor *right);
+static void check_answer_against(Report *r, const char *key, const char *label, const Tensor *yours,
+                                 const Tensor *computed);
+
 void report_check_answer(Report *r, const char *key, const char *label, const Tensor *computed) {
     int a = find_answer(r, key);
     if (a < 0) {
@@ -126,6 +131,33 @@ void report_check_answer(Report *r, const char *key, const char *label, const Te
     }
     r->answer_matched[a] = true;
     const Tensor *yours = &r->opt->answers[a].value;
+    Tensor right = {0};
+    if (r->opt->bug) {
+        computed = right_value_under_bug(r, key, label, computed, &right);
+        if (!computed) return;
+    }
+    check_answer_against(r, key, label, yours, computed);
+    tensor_free(&right);
+}
+
+// Under --bug: the right code's value of key (into right), which the answer
+// is compared with; NULL (and a line saying so) when it cannot be had.
+static const Tensor *right_value_under_bug(Report *r, const char *key, const char *label,
+                                           const Tensor *computed, Tensor *right) {
+    *right = tensor_alloc_like(computed);
+    r->answer_rounding = NULL; // the magnitudes are the mistake's run's
+    if (report_right_value(r, key, right)) {
+        report_text(r, "Under --bug %s your %s is compared with the right code's value (this run without --bug), "
+                       "not with the mistake's shown above.",
+                    r->opt->bug, label);
+        return right;
+    }
+    usage_error("--answer %s: under --bug %s the right value could not be computed; run without --bug", key,
+                r->opt->bug);
+}
+
+static void check_answer_against(Report *r, const char *key, const char *label, const Tensor *yours,
+                                 const Tensor *computed) {
     if (transposed_shape(r, key, label, yours, computed)) return;
     require_shape(key, yours, computed);
     StrBuf wrong_list = {0};

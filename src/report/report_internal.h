@@ -19,6 +19,11 @@ void report_check_answer(Report *r, const char *key, const char *label, const Te
 // pattern the wrong entries form, if any (report_mistake.c).
 const char *report_name_mistake(Report *r, const char *key, const char *label, const Tensor *yours,
                                 const Tensor *computed);
+// The right code's value of key, from this program run again without --bug,
+// into right (of the computed value's shape); false when it cannot be had.
+// Under --bug an answer is a hand-derived right value: it is compared with
+// this, never with the mistake's (report_mistake.c).
+bool report_right_value(const Report *r, const char *key, Tensor *right);
 // Frees the --bug variants' runs kept by report_name_mistake.
 void report_mistake_free(void);
 // True when yours, of the transposed shape, is the transpose of computed.

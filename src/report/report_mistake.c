@@ -162,11 +162,16 @@ int main(int argc, char **argv);
 static char **variant_json;
 static bool *variant_ran;
 static int n_variants;
+// The right code's run (no --bug), for answers given under --bug.
+static char *right_json;
+static bool right_ran;
 
 void report_mistake_free(void) {
     for (int b = 0; b < n_variants; b++) free(variant_json[b]);
     free(variant_json), free(variant_ran);
     variant_json = NULL, variant_ran = NULL, n_variants = 0;
+    free(right_json);
+    right_json = NULL, right_ran = false;
 }
 
 // stdout of this program's main run again in this process with --bug bug
@@ -360,4 +365,10 @@ bool report_transposed_answer(const Tensor *yours, const Tensor *computed) {
         for (int j = 0; j < computed->w; j++)
             if (!close_enough(yours->data[j * yours->w + i], computed->data[i * computed->w + j])) return false;
     return true;
+}
+
+bool report_right_value(const Report *r, const char *key, Tensor *right) {
+    if (!r->opt->argv || !r->opt->spec) return false;
+    if (!right_ran) right_json = run_bug_variant(r->opt, NULL), right_ran = true;
+    return right_json && json_values(right_json, key, right->data, (int)tensor_size(right));
 }
