@@ -112,9 +112,11 @@ static const char *find_slip(const Tensor *yours, const Tensor *c, char *what, s
 
 // ---------------------------------------------------------------- bug variants
 
-// Common options left out of the re-run (each takes a value).
+// Common options left out of the re-run (each takes a value). --section
+// stays: an answered key is in a shown section, and a chapter skips the
+// work of the sections it does not show (chapter 7 its training).
 static bool dropped_option(const char *arg, bool *takes_next) {
-    static const char *const DROPPED[] = {"--answer", "--plot", "--format", "--bug", "--section"};
+    static const char *const DROPPED[] = {"--answer", "--plot", "--format", "--bug"};
     for (size_t k = 0; k < sizeof DROPPED / sizeof *DROPPED; k++) {
         size_t n = strlen(DROPPED[k]);
         if (strncmp(arg, DROPPED[k], n) == 0 && (arg[n] == '\0' || arg[n] == '=')) {
@@ -132,7 +134,7 @@ static bool chapter_option(const ChapterSpec *spec, const char *arg) {
 }
 
 // The arguments of the re-run: the user's without --answer, --plot, --step,
-// --format, --bug and --section, then --bug NAME (none when NULL) --format json.
+// --format and --bug, then --bug NAME (none when NULL) --format json.
 static int rerun_args(const CommonOptions *o, const char *bug, const char **args) {
     int n = 0;
     args[n++] = o->argv[0];
