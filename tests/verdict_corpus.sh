@@ -13,5 +13,5 @@ build=${1:-build}
 problems=${2:-400}
 make -s BUILD="$build" all "$build/run_tests"
 # Check's per-test timeouts (120 s) are for the small corpus.
-VERDICT_CORPUS_PROBLEMS=$problems VERDICT_CORPUS_CH6_SEEDS=100 CK_TIMEOUT_MULTIPLIER=20 \
+VERDICT_CORPUS_PROBLEMS=$problems VERDICT_CORPUS_SEEDS=100 VERDICT_CORPUS_CH6_SEEDS=100 CK_TIMEOUT_MULTIPLIER=20 \
     CK_RUN_SUITE=verdict_corpus "$build/run_tests"
