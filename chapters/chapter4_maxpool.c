@@ -42,6 +42,11 @@ typedef enum { BUG_NONE, BUG_OVERWRITE, BUG_ALL_CELLS, BUG_AVERAGE } Bug;
 // Cells that ask for more than this much work in a full check are refused:
 // the chapter prints and checks every cell.
 #define MAX_CELLS (1 << 20)
+// One pass of max pooling (windows × cells per window) above this takes
+// about 0.3 s, and the chapter makes a few dozen (the forward, the ties, the
+// check's directions): a 1024x1024 map under a 512x512 window at stride 1
+// (6.9e10 per pass) would run for half an hour.
+#define FORWARD_MAX_OPS 1e8
 
 // ---------------------------------------------------------------- the routing rules
 
@@ -214,6 +219,11 @@ static PoolShape shape_of(const Tensor *x, int kh, int kw, int stride) {
     PoolShape s;
     if (!pool_shape_init(&s, 1, x->h, x->w, kh, kw, stride))
         usage_error("--window: a %dx%d window does not fit the %dx%d input", kh, kw, x->h, x->w);
+    double ops = (double)s.out_h * s.out_w * kh * kw;
+    if (ops > FORWARD_MAX_OPS)
+        usage_error("--window: a %dx%d window at stride %d over a %dx%d map is %.1e comparisons per pass, above "
+                    "this chapter's limit of %.0e; use a smaller window or a larger --stride",
+                    kh, kw, stride, x->h, x->w, ops, FORWARD_MAX_OPS);
     return s;
 }
 

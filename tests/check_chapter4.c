@@ -364,6 +364,35 @@ START_TEST(test_tie_free_directions_count_placement_rounding) {
 }
 END_TEST
 
+// Issue 32: a 1024x1024 map under a 512x512 window at stride 1 is 6.9e10
+// comparisons per pass and ran for about half an hour with nothing printed.
+// The work is now capped before anything is computed: a 200x200 map under a
+// 101x101 window at stride 1 is 100² windows × 101² cells = 1.0201e8
+// comparisons, above the cap of 1e8, and is refused with one --window line.
+// Stride 2 (50² windows) brings it back under the cap.
+static char *zero_map(int side) {
+    char *m = malloc((size_t)side * side * 2 + 1), *w = m;
+    ck_assert_ptr_nonnull(m);
+    for (int i = 0; i < side; i++)
+        for (int j = 0; j < side; j++) *w++ = '0', *w++ = j + 1 < side ? ' ' : ';';
+    w[-1] = '\0';
+    return m;
+}
+
+START_TEST(test_pooling_work_is_capped) {
+    char *map = zero_map(200);
+    const char *over[] = {"--input", map, "--window", "101", "--stride", "1", NULL};
+    ProcResult p = run_chapter("chapter4", over);
+    assert_usage_error(&p, "--window: a 101x101 window at stride 1 over a 200x200 map is 1.0e+08 comparisons");
+    proc_free(&p);
+    const char *strided[] = {"--input", map, "--window", "101", "--stride", "2", "--section", "4.1", NULL};
+    p = run_chapter("chapter4", strided);
+    ck_assert_msg(p.status != 2, "stride 2 refused: %s", p.err);
+    proc_free(&p);
+    free(map);
+}
+END_TEST
+
 // ---------------------------------------------------------------- options
 
 // --input without --stride: the stride is the window size.
@@ -610,6 +639,7 @@ Suite *make_chapter4_suite(void) {
     tcase_add_test(t, test_big_inputs);
     tcase_add_test(t, test_seeds_pass);
     tcase_add_test(t, test_tie_free_directions_count_placement_rounding);
+    tcase_add_test(t, test_pooling_work_is_capped);
     suite_add_tcase(s, t);
     return s;
 }

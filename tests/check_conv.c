@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arraylen.h"
 #include "conv.h"
@@ -328,6 +329,10 @@ typedef struct {
 static const FormCase FORM_CASES[] = {
     {3, 4, 2, 2, 1, 0, 1}, {3, 4, 2, 2, 2, 1, 1}, {5, 5, 3, 2, 2, 0, 1}, {6, 7, 2, 3, 3, 2, 1},
     {6, 6, 2, 2, 1, 0, 2}, {7, 6, 3, 2, 2, 1, 2}, {4, 9, 1, 3, 3, 1, 2}, {8, 8, 3, 3, 3, 2, 2},
+    // kernels nearly as large as the input, where conv_input_grad_full skips
+    // the taps outside ∂L/∂Y: every edge of that range, with stride,
+    // padding and dilation
+    {12, 11, 11, 10, 1, 0, 1}, {13, 13, 12, 5, 2, 3, 1}, {20, 17, 7, 6, 3, 4, 2}, {9, 30, 4, 14, 2, 1, 2},
 };
 
 START_TEST(test_three_forms_equal) {
@@ -349,6 +354,33 @@ START_TEST(test_three_forms_equal) {
                           _i, q, FORM_NAMES[f], got.data[q], ref.data[q]);
     }
     Tensor *all[] = {&x, &k, &dy, &ref, &got};
+    for (size_t q = 0; q < sizeof all / sizeof *all; q++) tensor_free(all[q]);
+}
+END_TEST
+
+// Issue 32: a 1000x1000 input under a 999x999 kernel spent 45 minutes in
+// conv_input_grad_full, which visited all kh·kw taps for every input pixel
+// (1e12 steps) though only the taps over the 2x2 ∂L/∂Y are non-zero. At
+// 300x300 under 299x299 (8e9 steps before, about 10 s; 4 taps a pixel now)
+// it must take well under a second, and equal the scatter form exactly (the
+// integers below sum without rounding).
+#define BIG_KERNEL_SECONDS 1.0
+
+START_TEST(test_full_form_big_kernel_visits_only_live_taps) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, 300, 300, 1, 299, 299, 1, 0, 0, 1));
+    Rng rng = rng_make(32);
+    Tensor x = tensor_alloc(1, 300, 300), k = tensor_alloc(1, 299, 299), dy = tensor_alloc(1, s.out_h, s.out_w);
+    for (size_t q = 0; q < tensor_size(&k); q++) k.data[q] = floor(rng_range(&rng, -3, 3));
+    for (size_t q = 0; q < tensor_size(&dy); q++) dy.data[q] = floor(rng_range(&rng, -3, 3));
+    Tensor scatter = tensor_alloc_like(&x), full = tensor_alloc_like(&x);
+    conv_input_grad_scatter(scatter.data, dy.data, k.data, &s);
+    clock_t start = clock();
+    conv_input_grad_full(full.data, dy.data, k.data, &s);
+    double seconds = (double)(clock() - start) / CLOCKS_PER_SEC;
+    ck_assert_msg(seconds < BIG_KERNEL_SECONDS, "conv_input_grad_full took %.2f s", seconds);
+    ck_assert_int_eq(memcmp(full.data, scatter.data, tensor_size(&x) * sizeof *x.data), 0);
+    Tensor *all[] = {&x, &k, &dy, &scatter, &full};
     for (size_t q = 0; q < sizeof all / sizeof *all; q++) tensor_free(all[q]);
 }
 END_TEST
@@ -553,6 +585,7 @@ Suite *make_conv_suite(void) {
     TCase *forms = tcase_create("three forms");
     tcase_add_loop_test(forms, test_three_forms_equal, 0, ARRAY_LEN(FORM_CASES));
     tcase_add_test(forms, test_unrotated_kernel_is_wrong);
+    tcase_add_test(forms, test_full_form_big_kernel_visits_only_live_taps);
     suite_add_tcase(s, forms);
     TCase *sweep = tcase_create("sweep");
     tcase_add_loop_test(sweep, test_sweep_gradcheck, 0, 72);

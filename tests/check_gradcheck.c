@@ -4,11 +4,14 @@
 // the whole workbook — a right gradient PASSES while wrong ones FAIL.
 #include <check.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arraylen.h"
+#include "conv.h"
 #include "gradcheck.h"
 #include "gradcheck_problems.h"
+#include "rng.h"
 
 
 // ---------------------------------------------------------------- formula
@@ -733,6 +736,49 @@ START_TEST(test_directional_bounded) {
 }
 END_TEST
 
+// The rounding of a sum of m terms, √m·ε·Σ|t|, by hand: 8ε covers m ≤ 64
+// (factor 1); m = 6400 rounds 10 times more, 998,001 products 124.9 times.
+START_TEST(test_sum_rounding_by_hand) {
+    ck_assert_double_eq(gradcheck_sum_rounding(1), 1.0);
+    ck_assert_double_eq(gradcheck_sum_rounding(64), 1.0);
+    ck_assert_double_eq_tol(gradcheck_sum_rounding(6400), 10.0, 1e-12);
+    ck_assert_double_eq_tol(gradcheck_sum_rounding(998001), 999.0 / 8.0, 1e-12);
+}
+END_TEST
+
+// Issue 32: L = Σ G∘Y for a 1000x1000 input under a 999x999 kernel (Y is
+// 2x2, each entry a sum of 998,001 products, L ≈ 2e7). Along a random
+// direction over all of X the old scale (8ε·Σ|t|, blind to the sums' length)
+// made round-off look like truncation: the search shrank and called it a
+// kink (numerical −2049.5 against −2042.2), NOTHING COMPARED. With the
+// objective's scale counting the sums' lengths and the step free to grow
+// (L is linear in X) it passes; an analytic value 1e-3 off fails. ∇L·v
+// comes from the scatter form, which shares no code with the objective.
+START_TEST(test_directional_long_sums) {
+    enum { H = 1000, K = 999 };
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, H, H, 1, K, K, 1, 0, 0, 1));
+    double *x = malloc(sizeof *x * H * H), *k = malloc(sizeof *k * K * K), *v = malloc(sizeof *v * H * H);
+    double *dx = calloc((size_t)H * H, sizeof *dx), *scratch = malloc(sizeof *scratch * H * H), b = 0.0, g[4];
+    ck_assert(x && k && v && dx && scratch);
+    Rng rng = rng_make(3);
+    for (int q = 0; q < H * H; q++) x[q] = floor(rng_range(&rng, 0, 10));
+    for (int q = 0; q < K * K; q++) k[q] = floor(rng_range(&rng, 0, 3));
+    for (int q = 0; q < 4; q++) g[q] = floor(rng_range(&rng, 0, 4));
+    conv_input_grad_scatter(dx, g, k, &s);
+    double analytic = 0.0;
+    for (int q = 0; q < H * H; q++) v[q] = rng_range(&rng, -1, 1), analytic += v[q] * dx[q];
+    ConvObjective ctx = {&s, x, k, &b, g, CONV_BLOCK_INPUT, 0};
+    Objective obj = conv_objective(&ctx);
+    ParamBlock block = {x, dx, H * H};
+    NumericalDerivative d = directional_derivative_along_linear(&block, 1, v, &obj, scratch);
+    ck_assert_int_eq(compare_bounded(&analytic, &d, NULL, NULL, 1, GRADCHECK_REL_TOL).verdict, VERDICT_PASS);
+    double wrong = analytic * (1 + 1e-3);
+    ck_assert_int_eq(compare_bounded(&wrong, &d, NULL, NULL, 1, GRADCHECK_REL_TOL).verdict, VERDICT_FAIL);
+    free(x), free(k), free(v), free(dx), free(scratch);
+}
+END_TEST
+
 Suite *make_gradcheck_suite(void) {
     Suite *s = suite_create("gradcheck");
     TCase *tc = tcase_create("formula");
@@ -752,6 +798,8 @@ Suite *make_gradcheck_suite(void) {
     tcase_add_loop_test(dir, test_directional_fails_wrong_gradient, 0, ARRAY_LEN(DIR_WRONG));
     tcase_add_test(dir, test_directional_restores_and_repeats);
     tcase_add_test(dir, test_directional_linear);
+    tcase_add_test(dir, test_sum_rounding_by_hand);
+    tcase_add_test(dir, test_directional_long_sums);
     suite_add_tcase(s, dir);
     TCase *bd = tcase_create("bounded");
     tcase_add_test(bd, test_exact_zero_gradient_passes);

@@ -461,6 +461,8 @@ BoundedSummary compare_bounded(const double *analytic, const NumericalDerivative
     return s;
 }
 
+double gradcheck_sum_rounding(double m) { return fmax(1.0, sqrt(m) / GRADCHECK_ROUNDOFF_SAFETY); }
+
 // ---- a random direction over several blocks
 
 typedef struct {
@@ -505,7 +507,8 @@ static double direction_eval(void *line, double t, double *at, double *scale) {
 // rounding of ∇L·u (a dot product, ≲ n·ε·Σ|v g|/‖v‖); the rounding of
 // placing θ + t·u entry by entry (each entry by up to ε|θ_k|) is part of each
 // evaluation's round-off (direction_eval). *analytic gets ∇L·u.
-static NumericalDerivative along_unit(DirectionLine *line, double *scratch, double *analytic, double *norm_out) {
+static NumericalDerivative along_unit(DirectionLine *line, double *scratch, double *analytic, double *norm_out,
+                                      Growth may_grow) {
     // v is taken over its largest entry when that exceeds 1, so that ‖v‖²
     // cannot overflow (a direction X·(1 + t) has entries as large as X).
     double vmax = 1.0;
@@ -532,8 +535,9 @@ static NumericalDerivative along_unit(DirectionLine *line, double *scratch, doub
     line->inv_norm = 1.0 / (vmax * norm);
     line->place = place;
     double h = first_step(theta_max, 1.0);
-    d = adapt(direction_eval, line, h, h, h, STEP_MIN_ULPS * DBL_EPSILON * h / BOUNDED_FIRST_STEP,
-              STEP_MAX_REL * fmax(1.0, theta_max), GROW_TO_FIRST);
+    double h_max = (may_grow == GROW_LINEAR ? STEP_MAX_LINEAR : STEP_MAX_REL) * fmax(1.0, theta_max);
+    d = adapt(direction_eval, line, h, h, h, STEP_MIN_ULPS * DBL_EPSILON * h / BOUNDED_FIRST_STEP, h_max, may_grow);
+    d.lever_is_terms = may_grow == GROW_LINEAR;
     *analytic = dot / norm;
     d.bound += DBL_EPSILON * (double)at * dot_abs / norm;
     return d;
@@ -543,7 +547,7 @@ DirectionalBounded directional_check_bounded(ParamBlock *blocks, int n_blocks, c
                                              uint64_t seed, double rtol, double *scratch) {
     DirectionLine line = {blocks, n_blocks, scratch, seed, NULL, 1.0, obj, 0.0};
     double analytic, norm;
-    NumericalDerivative d = along_unit(&line, scratch, &analytic, &norm);
+    NumericalDerivative d = along_unit(&line, scratch, &analytic, &norm, GROW_TO_FIRST);
     DirectionalBounded res = {.tolerance = rtol, .verdict = VERDICT_NOTHING_COMPARED};
     if (norm == 0.0) return res;
     res.analytic = analytic;
@@ -562,15 +566,25 @@ DirectionalBounded directional_check_bounded(ParamBlock *blocks, int n_blocks, c
     return res;
 }
 
-NumericalDerivative directional_derivative_along(ParamBlock *blocks, int n_blocks, const double *dir,
-                                                 const Objective *obj, double *scratch) {
+static NumericalDerivative derivative_along(ParamBlock *blocks, int n_blocks, const double *dir, const Objective *obj,
+                                            double *scratch, Growth may_grow) {
     DirectionLine line = {blocks, n_blocks, scratch, 0, dir, 1.0, obj, 0.0};
     double analytic, norm;
-    NumericalDerivative d = along_unit(&line, scratch, &analytic, &norm);
+    NumericalDerivative d = along_unit(&line, scratch, &analytic, &norm, may_grow);
     // d/dt L(θ + t·v) = ‖v‖ · d/ds L(θ + s·u): value, bound, step and lever scale.
     d.value *= norm, d.bound *= norm, d.lever *= norm;
     if (norm > 0.0) d.step /= norm;
     return d;
+}
+
+NumericalDerivative directional_derivative_along(ParamBlock *blocks, int n_blocks, const double *dir,
+                                                 const Objective *obj, double *scratch) {
+    return derivative_along(blocks, n_blocks, dir, obj, scratch, GROW_TO_FIRST);
+}
+
+NumericalDerivative directional_derivative_along_linear(ParamBlock *blocks, int n_blocks, const double *dir,
+                                                        const Objective *obj, double *scratch) {
+    return derivative_along(blocks, n_blocks, dir, obj, scratch, GROW_LINEAR);
 }
 
 void gradcheck_sample(bool *skip, int n, int keep, uint64_t seed) {

@@ -126,6 +126,13 @@ typedef struct {
 // Rounding in a loss that sums many products is a few ε per term; 8ε
 // covers the dot products, exp, log1p and sums every chapter's loss is made of.
 #define GRADCHECK_ROUNDOFF_SAFETY 8.0
+// A sum of m terms rounds by about √m·ε·Σ|t| (each addition by up to ε of
+// its partial sum, in directions that are as good as random), which
+// GRADCHECK_ROUNDOFF_SAFETY covers for m up to 64. An objective whose L is
+// built from longer sums multiplies the magnitude it reports by this
+// factor, max(1, √m / GRADCHECK_ROUNDOFF_SAFETY): a 999x999 kernel's outputs
+// are sums of 998,001 products, which round 125 times more than 8ε.
+double gradcheck_sum_rounding(double m);
 // A bound below this fraction of the derivative's reference size needs no
 // better step: a mistake of 1e-3 relative is then 100 bounds away.
 #define GRADCHECK_GOOD_FRACTION 1e-5
@@ -264,5 +271,12 @@ DirectionalBounded directional_check_bounded(ParamBlock *blocks, int n_blocks, c
 // every entry is restored bit for bit. A zero v gives value and bound 0.
 NumericalDerivative directional_derivative_along(ParamBlock *blocks, int n_blocks, const double *dir,
                                                  const Objective *obj, double *scratch);
+// The same for a loss linear along v (a convolution in X, K or b): the
+// step grows while round-off hides the derivative, as in
+// numerical_gradient_bounded_linear. With the first-step rule alone, a
+// 1000x1000 input under a 999x999 kernel (L ~ 1e7, each entry moved by
+// 1e-8) left the derivative inside its round-off: INCONCLUSIVE.
+NumericalDerivative directional_derivative_along_linear(ParamBlock *blocks, int n_blocks, const double *dir,
+                                                        const Objective *obj, double *scratch);
 
 #endif

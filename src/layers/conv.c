@@ -96,17 +96,32 @@ static double spread_at(const double *dout_o, const ConvShape *s, long p, long q
     return p < s->out_h && q < s->out_w ? dout_o[p * s->out_w + q] : 0.0;
 }
 
+// The taps m in [*lo, *hi) whose position base + m·dilation falls inside
+// the spread gradient's rows 0..extent-1: outside it every term is 0, so
+// skipping them changes no bit of the sum (the order of the rest is kept)
+// and a 999x999 kernel over a 2x2 output costs 4 taps, not 998,001.
+static void taps_inside(int *lo, int *hi, long base, int taps, int dilation, long extent) {
+    long first = base >= 0 ? 0 : (-base + dilation - 1) / dilation;
+    long last = base >= extent ? -1 : (extent - 1 - base) / dilation;
+    *lo = (int)(first < taps ? first : taps);
+    *hi = (int)(last + 1 < *lo ? *lo : last + 1 > taps ? taps : last + 1);
+}
+
 void conv_input_grad_full(double *din, const double *dout, const double *w, const ConvShape *s) {
     const long fh = (long)s->dilation * (s->kh - 1), fw = (long)s->dilation * (s->kw - 1);
+    const long spread_h = (long)(s->out_h - 1) * s->stride + 1, spread_w = (long)(s->out_w - 1) * s->stride + 1;
     for (int c = 0; c < s->in_c; c++)
         for (int a = 0; a < s->in_h; a++)
             for (int b = 0; b < s->in_w; b++) {
                 double sum = 0.0;
+                int m0, m1, n0, n1;
+                taps_inside(&m0, &m1, a + s->pad_h - fh, s->kh, s->dilation, spread_h);
+                taps_inside(&n0, &n1, b + s->pad_w - fw, s->kw, s->dilation, spread_w);
                 for (int o = 0; o < s->out_c; o++) {
                     const double *dout_o = dout + (long)o * s->out_h * s->out_w;
                     const double *kern = w + ((long)o * s->in_c + c) * s->kh * s->kw;
-                    for (int m = 0; m < s->kh; m++)
-                        for (int n = 0; n < s->kw; n++) {
+                    for (int m = m0; m < m1; m++)
+                        for (int n = n0; n < n1; n++) {
                             long p = a + s->pad_h + (long)m * s->dilation - fh;
                             long q = b + s->pad_w + (long)n * s->dilation - fw;
                             double u = spread_at(dout_o, s, p, q);
@@ -156,6 +171,10 @@ ConvRegion conv_region_all(const ConvShape *s) { return (ConvRegion){0, s->out_c
 double conv_loss_region(double *scale, const double *g, const double *in, const double *w, const double *b,
                         const ConvShape *s, ConvRegion r) {
     double loss = 0.0, mag = 0.0;
+    // Each output sums up to in_c·kh·kw products and b; L sums the region's
+    // outputs: both sums round in proportion to √(their length).
+    double inner = gradcheck_sum_rounding((double)s->in_c * s->kh * s->kw + 1.0);
+    double outer = gradcheck_sum_rounding((double)(r.o1 - r.o0) * (r.i1 - r.i0) * (r.j1 - r.j0));
     for (int o = r.o0; o < r.o1; o++)
         for (int i = r.i0; i < r.i1; i++)
             for (int j = r.j0; j < r.j1; j++) {
@@ -179,7 +198,7 @@ double conv_loss_region(double *scale, const double *g, const double *in, const 
                 loss += gv * y;
                 mag += fabs(gv) * ay;
             }
-    *scale = mag;
+    *scale = mag * inner * outer;
     return loss;
 }
 
@@ -207,7 +226,7 @@ static double input_terms(double *scale, const ConvObjective *p, long e) {
                 mag += fabs(t);
             }
         }
-    *scale = mag;
+    *scale = mag * gradcheck_sum_rounding((double)s->out_c * s->kh * s->kw);
     return sum;
 }
 
@@ -229,7 +248,7 @@ static double kernel_terms(double *scale, const ConvObjective *p, long e) {
             mag += fabs(t);
         }
     }
-    *scale = mag;
+    *scale = mag * gradcheck_sum_rounding((double)s->out_h * s->out_w);
     return sum;
 }
 
@@ -242,7 +261,7 @@ static double bias_terms(double *scale, const ConvObjective *p, long o) {
         sum += t;
         mag += fabs(t);
     }
-    *scale = mag;
+    *scale = mag * gradcheck_sum_rounding((double)s->out_h * s->out_w);
     return sum;
 }
 
