@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "arraylen.h"
-#include "budget.h"
+#include "check_block.h"
 #include "dense_cstep.h"
 #include "dense.h"
 #include "dense_case.h"
@@ -25,6 +25,7 @@
 #include "options.h"
 #include "plotfile.h"
 #include "report.h"
+#include "report_block.h"
 #include "rng.h"
 #include "strbuf.h"
 #include "tensor.h"
@@ -141,69 +142,52 @@ static void dense_run(DenseCase *d, Bug bug) {
 
 // ---------------------------------------------------------------- checks
 
-// The sampled check's second half: the derivative along one seeded random
-// direction u over the whole block, against ∇L·u.
-static bool check_direction(Report *r, const char *name, double *param, const Tensor *analytic,
-                            const Objective *obj, uint64_t seed) {
-    int n = (int)tensor_size(analytic);
-    Tensor u = tensor_alloc_like(analytic), saved = tensor_alloc_like(analytic), a = tensor_alloc(1, 1, 1);
-    Rng rng = rng_make(seed);
-    for (int k = 0; k < n; k++) {
-        u.data[k] = rng_range(&rng, -1.0, 1.0);
-        a.data[0] += analytic->data[k] * u.data[k];
-    }
-    ParamBlock block = {param, analytic->data, n};
-    NumericalDerivative num = directional_derivative_along(&block, 1, u.data, obj, saved.data);
-    char label[160];
-    snprintf(label, sizeof label, "%s along a random direction u (∇L·u)", name);
-    BoundedSummary s = compare_bounded(a.data, &num, NULL, NULL, 1, GRADCHECK_REL_TOL);
-    bool passed = report_gradient_check(r, label, &a, &num, NULL, s) == VERDICT_PASS;
-    tensor_free(&u);
-    tensor_free(&saved);
-    tensor_free(&a);
-    return passed;
+// Entries central differences cannot decide (1e-300 in an O(1) loss): the
+// complex step (src/show/dense_cstep.h), check_block's second method.
+typedef struct {
+    const LossCtx *loss;
+    const double *param;
+} DenseRescue;
+
+static int dense_rescue(void *ctx, NumericalDerivative *num, const double *a, const bool *skip, const int *idx,
+                        int count) {
+    (void)skip; // a dense layer has no ties
+    const DenseRescue *d = ctx;
+    return dense_complex_rescue(num, a, idx, count, d->loss, d->param);
 }
 
 // Checks the analytic gradient of one block entry by entry against
-// error-bounded central differences; within the work budget every entry,
-// beyond it a seeded sample plus one directional derivative.
-static bool check_block(Report *r, const char *name, DenseCase *d, Block block, const Tensor *analytic,
-                        const CommonOptions *opt) {
-    int n = (int)tensor_size(analytic);
+// error-bounded central differences (check_block: within the work budget
+// every entry, beyond it a seeded sample plus one directional derivative).
+static bool check_dense_block(Report *r, const char *name, DenseCase *d, Block block, const Tensor *analytic,
+                              const CommonOptions *opt) {
     Tensor z = tensor_clone(&d->z);
     LossCtx c = {d, block, z.data, d->z.data};
-    Objective obj = {dense_loss_whole, dense_loss_local, &c};
-    double per_eval = block == BLOCK_X ? (double)d->n * d->m : block == BLOCK_Z ? 1.0 : d->m;
-    CheckPlan plan = check_plan(n, per_eval, opt->check_all);
-    int *idx = malloc((size_t)plan.n * sizeof *idx);
-    NumericalDerivative *num = malloc((size_t)plan.keep * sizeof *num);
-    if (!idx || !num) usage_error("--W: out of memory for the check of %d entries", n);
-    int count = check_plan_entries(idx, &plan, opt->seed);
-    numerical_gradient_at_smooth(num, dense_block_param(d, block, z.data), idx, count, &obj);
-    Tensor shown = plan.sampled ? tensor_alloc(1, 1, count) : tensor_clone(analytic);
-    if (plan.sampled) {
-        for (int s = 0; s < count; s++) shown.data[s] = analytic->data[idx[s]];
-        report_text(r, "A full check of %s's %d entries would take about %.1e operations, more than the budget "
-                       "of %.0e: checking a seeded sample of %d entries (--seed %llu; rows [s] of the table are "
-                       "entries in order of position) and one directional derivative over all of them "
-                       "(--check-all checks every entry).",
-                    name, n, plan.full_ops, CHECK_BUDGET_OPS, count, (unsigned long long)opt->seed);
-    }
-    // Entries central differences cannot decide (1e-300 in an O(1) loss): the complex step.
-    int by_complex = dense_complex_rescue(num, shown.data, idx, count, &c, dense_block_param(d, block, z.data));
-    if (by_complex < 0) usage_error("--W: out of memory for the check of %d entries", n);
-    if (by_complex > 0)
+    double *param = dense_block_param(d, block, z.data);
+    DenseRescue rescue = {&c, param};
+    BlockSpec spec = {.param = param,
+                      .analytic = analytic->data,
+                      .n = (int)tensor_size(analytic),
+                      .obj = {dense_loss_whole, dense_loss_local, &c},
+                      .shape = LOSS_SMOOTH,
+                      .ops_per_eval = block == BLOCK_X ? (double)d->n * d->m : block == BLOCK_Z ? 1.0 : d->m,
+                      .second = dense_rescue,
+                      .second_ctx = &rescue,
+                      .rtol = GRADCHECK_REL_TOL,
+                      .check_all = opt->check_all,
+                      .seed = opt->seed};
+    BlockCheck check;
+    if (!block_check_run(&check, &spec)) usage_error("--W: out of memory for the check of %d entries", spec.n);
+    if (check.by_second > 0)
         report_text(r, "Central differences could not decide %d of these entries: the complex step Im L(θ + ih)/h "
-                       "did (2 complex forward passes each).", by_complex);
-    BoundedSummary s = compare_bounded(shown.data, num, NULL, NULL, count, GRADCHECK_REL_TOL);
-    bool passed = report_gradient_check(r, name, &shown, num, NULL, s) == VERDICT_PASS;
-    if (plan.sampled)
-        passed = check_direction(r, name, dense_block_param(d, block, z.data), analytic, &obj, opt->seed) && passed;
-    tensor_free(&shown);
+                       "did (2 complex forward passes each).", check.by_second);
+    Verdict v = report_block_entries(r, name, &check, analytic);
+    char label[160];
+    snprintf(label, sizeof label, "%s along a random direction u (∇L·u)", name);
+    v = verdict_worse(v, report_block_directions(r, label, &check));
+    block_check_free(&check);
     tensor_free(&z);
-    free(idx);
-    free(num);
-    return passed;
+    return v == VERDICT_PASS;
 }
 
 // Says where the --bug acts. visible is false when this layer's shape hides
@@ -275,7 +259,7 @@ static bool section_3_2_output_grad(Report *r, DenseCase *d, const CommonOptions
     note_bug(r, opt, (Bug)opt->bug_id, BUG_NO_MEAN, d->n > 1);
     report_quantity(r, "dL_dz", "∂L/∂z", &d->dz);
     report_text(r, "Checked against central differences of L as a function of z:");
-    return check_block(r, "∂L/∂z", d, BLOCK_Z, &d->dz, opt);
+    return check_dense_block(r, "∂L/∂z", d, BLOCK_Z, &d->dz, opt);
 }
 
 static bool section_3_3_weight_grad(Report *r, DenseCase *d, const CommonOptions *opt) {
@@ -291,7 +275,7 @@ static bool section_3_3_weight_grad(Report *r, DenseCase *d, const CommonOptions
     report_matrix_quantity(r, "dW", "∂L/∂W", &d->dW);
     report_text(r, "Entry W[i,j] changes only output i's term of L, so each difference re-evaluates that "
                    "term alone (a local finite difference: less work, less cancellation).");
-    return check_block(r, "∂L/∂W", d, BLOCK_W, &d->dW, opt);
+    return check_dense_block(r, "∂L/∂W", d, BLOCK_W, &d->dW, opt);
 }
 
 static bool section_3_4_input_grad(Report *r, DenseCase *d, const CommonOptions *opt) {
@@ -305,7 +289,7 @@ static bool section_3_4_input_grad(Report *r, DenseCase *d, const CommonOptions 
     dense_show_input_grad_product(r, d);
     note_bug(r, opt, (Bug)opt->bug_id, BUG_W_NOT_TRANSPOSED, d->n > 1 && d->m > 1);
     report_quantity(r, "dx", "∂L/∂x", &d->dx);
-    bool passed = check_block(r, "∂L/∂x", d, BLOCK_X, &d->dx, opt);
+    bool passed = check_dense_block(r, "∂L/∂x", d, BLOCK_X, &d->dx, opt);
     dense_erratum_eq3(r, d);
     report_text(r, "∂L/∂x is what the layer sends back: chapter 4 routes it to the pooled maxima, chapter 5 on "
                    "to the kernel.");
@@ -318,7 +302,7 @@ static bool section_3_5_bias_grad(Report *r, DenseCase *d, const CommonOptions *
                     "\\frac{\\partial L}{\\partial b_i} = \\frac{\\partial L}{\\partial z_i} "
                     "\\frac{\\partial z_i}{\\partial b_i} = \\frac{\\partial L}{\\partial z_i}");
     report_quantity(r, "db", "∂L/∂b", &d->db);
-    bool passed = check_block(r, "∂L/∂b", d, BLOCK_B, &d->db, opt);
+    bool passed = check_dense_block(r, "∂L/∂b", d, BLOCK_B, &d->db, opt);
     Tensor dyhat = tensor_alloc(1, 1, d->n);
     bce_grad_yhat(dyhat.data, d->y.data, d->yhat.data, d->n);
     char a[64], c[64];
@@ -433,19 +417,19 @@ static void show_backward_compact(Report *r, DenseCase *d, const char *tag, cons
     report_equation(r, "∂L/∂z = (ŷ − y)/n", "\\frac{\\partial L}{\\partial z} = \\frac{\\hat{y} - y}{n}");
     report_matrix(r, "∂L/∂z", &d->dz);
     snprintf(name, sizeof name, "∂L/∂z (%s)", tag);
-    check_block(r, name, d, BLOCK_Z, &d->dz, opt);
+    check_dense_block(r, name, d, BLOCK_Z, &d->dz, opt);
     dense_show_weight_grad_product(r, d);
     report_matrix(r, "∂L/∂W", &d->dW);
     snprintf(name, sizeof name, "∂L/∂W (%s)", tag);
-    check_block(r, name, d, BLOCK_W, &d->dW, opt);
+    check_dense_block(r, name, d, BLOCK_W, &d->dW, opt);
     dense_show_input_grad_product(r, d);
     report_matrix(r, "∂L/∂x", &d->dx);
     snprintf(name, sizeof name, "∂L/∂x (%s)", tag);
-    check_block(r, name, d, BLOCK_X, &d->dx, opt);
+    check_dense_block(r, name, d, BLOCK_X, &d->dx, opt);
     report_equation(r, "∂L/∂b = ∂L/∂z", "\\frac{\\partial L}{\\partial b} = \\frac{\\partial L}{\\partial z}");
     report_matrix(r, "∂L/∂b", &d->db);
     snprintf(name, sizeof name, "∂L/∂b (%s)", tag);
-    check_block(r, name, d, BLOCK_B, &d->db, opt);
+    check_dense_block(r, name, d, BLOCK_B, &d->db, opt);
 }
 
 static void section_3_8_two_outputs(Report *r, const CommonOptions *opt) {
@@ -501,7 +485,7 @@ static void section_3_9_square_w(Report *r, const CommonOptions *opt) {
                    "buffer as if it were m×n (W.reshape(m,n)·∂L/∂z, --bug W-not-transposed in 3.8). The code's "
                    "∂L/∂x:");
     report_matrix(r, "∂L/∂x", &d.dx);
-    check_block(r, "∂L/∂x (square W)", &d, BLOCK_X, &d.dx, opt);
+    check_dense_block(r, "∂L/∂x (square W)", &d, BLOCK_X, &d.dx, opt);
     Tensor *all[] = {&wt, &right, &wrong};
     for (int i = 0; i < ARRAY_LEN(all); i++) tensor_free(all[i]);
     dense_case_free(&d);

@@ -10,6 +10,7 @@
 #include "arraylen.h"
 #include "capture.h"
 #include "conv_check.h"
+#include "report_block.h"
 #include "example.h"
 
 static int count_substrings(const char *s, const char *what) {
@@ -19,33 +20,22 @@ static int count_substrings(const char *s, const char *what) {
 }
 
 // A 3x3 kernel on one channel: an input entry is in at most 9 products,
-// each counted as 2 multiply-adds (the product and its magnitude), 4 loss
-// evaluations: 72. A kernel entry is in one product per output (2x3): 48.
+// each counted as 2 multiply-adds (the product and its magnitude): 18 per
+// evaluation. A kernel entry is in one product per output (2x3): 12.
 START_TEST(test_entry_cost_by_hand) {
     ConvShape s;
     ck_assert(conv_shape_init(&s, 1, 3, 4, 1, 3, 3, 1, 1, 1, 1));
-    ck_assert_double_eq(conv_check_entry_cost(&s, CONV_BLOCK_INPUT), 72);
+    ck_assert_double_eq(conv_check_eval_cost(&s, CONV_BLOCK_INPUT), 18);
     ck_assert(conv_shape_init(&s, 1, 3, 4, 1, 2, 2, 1, 0, 0, 1));
-    ck_assert_double_eq(conv_check_entry_cost(&s, CONV_BLOCK_KERNEL), 48);
-    ck_assert_double_eq(conv_check_entry_cost(&s, CONV_BLOCK_BIAS), 48);
-}
-END_TEST
-
-// Budget 2e9: 1e4 entries of 1e6 each (1e10) keep 2000; 1000 of them
-// (1e9) keep all; --check-all keeps all; one entry over budget keeps 1.
-START_TEST(test_entries_by_hand) {
-    ConvCheckPlan p = {false, 1, false, 2e9};
-    ck_assert_int_eq(conv_check_entries(10000, 1e6, &p), 2000);
-    ck_assert_int_eq(conv_check_entries(1000, 1e6, &p), 1000);
-    ck_assert_int_eq(conv_check_entries(3, 1e12, &p), 1);
-    p.check_all = true;
-    ck_assert_int_eq(conv_check_entries(10000, 1e6, &p), 10000);
+    ck_assert_double_eq(conv_check_eval_cost(&s, CONV_BLOCK_KERNEL), 12);
+    ck_assert_double_eq(conv_check_eval_cost(&s, CONV_BLOCK_BIAS), 12);
 }
 END_TEST
 
 // The running example with G = [1 0 0; 0 0 2] (dX = [1 1 0 0; 1 2 2 2;
-// 0 0 2 4], worked out in check_conv.c), checked with a budget of 4 input
-// entries (4·2·4 products ·4 evaluations = 32 each): a sample of 4.
+// 0 0 2 4], worked out in check_conv.c), checked as if one evaluation cost
+// CHECK_BUDGET_OPS / 32: a full check (12 entries × 8 evaluations) is over
+// the budget, which pays for 4 entries: a sample of 4.
 typedef struct {
     bool check_all;
     double error; // added to every analytic entry
@@ -69,8 +59,10 @@ static int run_budget(void *ctx) {
     for (int q = 0; q < 12; q++) dx[q] += run->error;
     Tensor a = tensor_view(dx, 1, 3, 4);
     ConvObjective ctx_x = {&s, x, k, &b, g, CONV_BLOCK_INPUT, 0};
-    ConvCheckPlan p = {run->check_all, 7, false, 4 * conv_check_entry_cost(&s, CONV_BLOCK_INPUT)};
-    conv_check_block(&r, "dX", &ctx_x, x, &a, &p);
+    ConvCheckPlan p = {run->check_all, 7};
+    BlockSpec block = conv_block_spec(&ctx_x, x, &a, &p);
+    block.ops_per_eval = CHECK_BUDGET_OPS / (4 * CHECK_EVALS_PER_ENTRY);
+    check_block(&r, "dX", &block, &a);
     for (int q = 0; q < 12; q++) ck_assert(x[q] == EXAMPLE_X[q]); // restored exactly
     int status = report_finish(&r);
     options_free(&opt);
@@ -81,8 +73,8 @@ START_TEST(test_budget_sample) {
     BudgetRun run = {false, 0.0};
     Captured a = capture_run(run_budget, &run), b = capture_run(run_budget, &run);
     ck_assert_int_eq(a.status, 0);
-    ck_assert_ptr_nonnull(strstr(a.out, "Work budget: all 12 entries of dX would take about"));
-    ck_assert_ptr_nonnull(strstr(a.out, "4 of 12 compared, 8 skipped (not in the seeded sample (work budget))"));
+    ck_assert_ptr_nonnull(strstr(a.joined, "Work budget: a full check of the 12 entries of dX would take about"));
+    ck_assert_ptr_nonnull(strstr(a.joined, "4 compared, 8 skipped (not in the seeded sample)"));
     ck_assert_ptr_nonnull(strstr(a.out, "dX along a random direction"));
     ck_assert_msg(a.out_len == b.out_len && memcmp(a.out, b.out, a.out_len) == 0, "the sample is not seeded");
     captured_free(&a);
@@ -155,7 +147,6 @@ Suite *make_conv_check_suite(void) {
     Suite *s = suite_create("conv_check");
     TCase *tc = tcase_create("budget");
     tcase_add_test(tc, test_entry_cost_by_hand);
-    tcase_add_test(tc, test_entries_by_hand);
     tcase_add_test(tc, test_budget_sample);
     tcase_add_test(tc, test_check_all_forces_every_entry);
     tcase_add_test(tc, test_sample_catches_wrong_gradient);

@@ -75,3 +75,8 @@ void numerical_gradient_at_smooth(NumericalDerivative *out, double *param, const
                                   const Objective *obj) {
     gradient_at_with(numerical_gradient_bounded_smooth, out, param, idx, count, obj);
 }
+
+void numerical_gradient_at_linear(NumericalDerivative *out, double *param, const int *idx, int count,
+                                  const Objective *obj) {
+    gradient_at_with(numerical_gradient_bounded_linear, out, param, idx, count, obj);
+}

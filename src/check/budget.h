@@ -48,5 +48,10 @@ void numerical_gradient_at(NumericalDerivative *out, double *param, const int *i
 // in these entries (a dense layer, a convolution, BCE): steps may grow.
 void numerical_gradient_at_smooth(NumericalDerivative *out, double *param, const int *idx, int count,
                                   const Objective *obj);
+// And with numerical_gradient_bounded_linear, for a loss linear in these
+// entries (a convolution in X, K or b): steps grow while round-off hides
+// the derivative.
+void numerical_gradient_at_linear(NumericalDerivative *out, double *param, const int *idx, int count,
+                                  const Objective *obj);
 
 #endif

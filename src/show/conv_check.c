@@ -3,16 +3,14 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "rng.h"
-#include "progress.h"
+#include "budget.h"
+#include "report_block.h"
 
-ConvCheckPlan conv_check_plan(bool check_all, uint64_t seed) {
-    return (ConvCheckPlan){check_all, seed, isatty(STDERR_FILENO) == 1, CONV_CHECK_BUDGET_MACS};
-}
+ConvCheckPlan conv_check_plan(bool check_all, uint64_t seed) { return (ConvCheckPlan){check_all, seed}; }
 
-double conv_check_entry_cost(const ConvShape *s, ConvBlock block) {
+double conv_check_eval_cost(const ConvShape *s, ConvBlock block) {
     // Each term is a product and its magnitude: about 2 multiply-adds.
     double terms = (double)s->out_h * s->out_w;
     switch (block) {
@@ -20,100 +18,34 @@ double conv_check_entry_cost(const ConvShape *s, ConvBlock block) {
     case CONV_BLOCK_KERNEL:
     case CONV_BLOCK_BIAS: break;
     }
-    return 4.0 * 2.0 * terms;
+    return 2.0 * terms;
 }
 
-int conv_check_entries(int n, double per_entry, const ConvCheckPlan *p) {
-    if (p->check_all || per_entry * n <= p->budget_macs) return n;
-    double keep = floor(p->budget_macs / per_entry);
-    return keep < 1 ? 1 : keep > n ? n : (int)keep;
-}
-
-void conv_check_differences(NumericalDerivative *out, const int *idx, int keep, double *param,
-                            ConvObjective *ctx, bool show_progress, const char *name) {
-    Objective obj = conv_objective(ctx);
-    char what[80];
-    snprintf(what, sizeof what, "checking %s", name);
-    Progress bar;
-    progress_begin(&bar, what, "entries", keep);
-    for (int t = 0; t < keep; t++) {
-        if (show_progress) progress_update(&bar, t);
-        ctx->offset = idx[t];
-        numerical_gradient_bounded_linear(&out[t], &param[idx[t]], 1, &obj); // linear in every entry
-    }
-    ctx->offset = 0;
-    progress_end(&bar);
-}
-
-// L along θ + t·v for one seeded direction v (entries in [−1, 1), so each
-// entry moves by at most the step): its derivative at t = 0 is ∇L·v.
-// The sampled check's second half: the derivative along one seeded random
-// direction over the whole block (gradcheck.h's one directional check),
-// against ∇L·v.
-static void check_direction(Report *r, const char *name, ConvObjective *ctx, double *param, const Tensor *analytic,
-                            uint64_t seed) {
-    int n = (int)tensor_size(analytic);
-    Tensor saved = tensor_alloc_like(analytic), dir = tensor_alloc_like(analytic), a = tensor_alloc(1, 1, 1);
-    Rng rng = rng_make(seed ^ 0xD1EC);
-    for (int q = 0; q < n; q++) {
-        dir.data[q] = rng_range(&rng, -1, 1);
-        a.data[0] += analytic->data[q] * dir.data[q];
-    }
-    Objective obj = conv_objective(ctx);
-    ParamBlock block = {param, analytic->data, n};
-    NumericalDerivative num = directional_derivative_along_linear(&block, 1, dir.data, &obj, saved.data);
-    char label[160];
-    snprintf(label, sizeof label, "%s along a random direction", name);
-    report_gradient_check(r, label, &a, &num, NULL, compare_bounded(a.data, &num, NULL, NULL, 1, GRADCHECK_REL_TOL));
-    tensor_free(&saved);
-    tensor_free(&dir);
-    tensor_free(&a);
-}
-
-static Verdict report_block(Report *r, const char *name, BoundedSummary sum, int n, int keep, double per_entry,
-                            const Tensor *analytic, const NumericalDerivative *num) {
-    if (keep == n && n <= CONV_CHECK_TABLE_MAX) return report_gradient_check(r, name, analytic, num, NULL, sum);
-    if (keep < n)
-        report_text(r, "Work budget: all %d entries of %s would take about %.2g s; a seeded sample of %d is "
-                       "checked, plus one random direction (--check-all checks all).",
-                    n, name, per_entry * n / CONV_CHECK_MACS_PER_SECOND, keep);
-    sum.n = n;
-    sum.skipped += n - keep;
-    if (keep < n) sum.skip_reason = "not in the seeded sample (work budget)";
-    return report_gradient_summary(r, name, sum);
+BlockSpec conv_block_spec(ConvObjective *ctx, double *param, const Tensor *analytic, const ConvCheckPlan *p) {
+    return (BlockSpec){.param = param,
+                       .analytic = analytic->data,
+                       .n = (int)tensor_size(analytic),
+                       .obj = conv_objective(ctx),
+                       .shape = LOSS_LINEAR, // L = Σ G∘Y is linear in X, in K and in b
+                       .ops_per_eval = conv_check_eval_cost(ctx->s, ctx->block),
+                       .rtol = GRADCHECK_REL_TOL,
+                       .check_all = p->check_all,
+                       .seed = p->seed};
 }
 
 Verdict conv_check_block(Report *r, const char *name, ConvObjective *ctx, double *param, const Tensor *analytic,
                          const ConvCheckPlan *p) {
-    int n = (int)tensor_size(analytic);
-    double per_entry = conv_check_entry_cost(ctx->s, ctx->block);
-    int keep = conv_check_entries(n, per_entry, p);
-    bool *skip = calloc((size_t)n, sizeof *skip);
-    int *idx = malloc(sizeof *idx * (size_t)keep);
-    NumericalDerivative *num = malloc(sizeof *num * (size_t)keep);
-    double *a = malloc(sizeof *a * (size_t)keep);
-    if (!skip || !idx || !num || !a) usage_error("out of memory checking the %d entries of %s", n, name);
-    gradcheck_sample(skip, n, keep, p->seed);
-    for (int q = 0, t = 0; q < n; q++)
-        if (!skip[q]) a[t] = analytic->data[q], idx[t++] = q;
-    conv_check_differences(num, idx, keep, param, ctx, p->progress && per_entry * keep > CONV_CHECK_PROGRESS_MACS,
-                           name);
-    BoundedSummary sum = compare_bounded(a, num, NULL, NULL, keep, GRADCHECK_REL_TOL);
-    Verdict v = report_block(r, name, sum, n, keep, per_entry, analytic, num);
-    if (keep < n) check_direction(r, name, ctx, param, analytic, p->seed);
-    free(skip);
-    free(idx);
-    free(num);
-    free(a);
-    return v;
+    BlockSpec spec = conv_block_spec(ctx, param, analytic, p);
+    return check_block(r, name, &spec, analytic);
 }
 
 BoundedSummary conv_check_all_entries(ConvObjective *ctx, double *param, const double *analytic, int n) {
-    int *idx = malloc(sizeof *idx * (size_t)n);
-    NumericalDerivative *num = malloc(sizeof *num * (size_t)n);
+    int *idx = malloc(sizeof *idx * (size_t)(n > 0 ? n : 1));
+    NumericalDerivative *num = malloc(sizeof *num * (size_t)(n > 0 ? n : 1));
     if (!idx || !num) usage_error("out of memory checking %d entries", n);
     for (int q = 0; q < n; q++) idx[q] = q;
-    conv_check_differences(num, idx, n, param, ctx, false, "");
+    Objective obj = conv_objective(ctx);
+    numerical_gradient_at_linear(num, param, idx, n, &obj); // linear in every entry
     BoundedSummary s = compare_bounded(analytic, num, NULL, NULL, n, GRADCHECK_REL_TOL);
     free(idx);
     free(num);

@@ -4,52 +4,35 @@
 //
 // Every entry of a block (X, K or b) is compared with an error-bounded
 // central difference of L = Σ G∘Y (conv_objective: local, so one entry of X
-// costs O(kh·kw) whatever the size of X). Before checking, the cost is
-// estimated; when all entries would take longer than the budget, a seeded
-// sample is checked plus the derivative along one seeded random direction
-// over the whole block, and the report says so in one line.
+// costs O(kh·kw) whatever the size of X), through check_block: the work
+// budget, the sample and the directional check are the ones every chapter
+// uses.
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "check_block.h"
 #include "conv.h"
 #include "report.h"
 #include "tensor.h"
 
-// About 2 s of local differences at ~1e9 multiply-adds per second; progress
-// is shown (stderr on a terminal) for checks estimated above 1 s.
-#define CONV_CHECK_MACS_PER_SECOND 1e9
-#define CONV_CHECK_BUDGET_MACS 2e9
-#define CONV_CHECK_PROGRESS_MACS 1e9
-// The per-entry table is printed up to this many entries; above, the
-// verdict line alone says what was compared.
-#define CONV_CHECK_TABLE_MAX 48
-
 typedef struct {
-    bool check_all;     // every entry, whatever the cost (--check-all)
-    uint64_t seed;      // the sample drawn when the budget is exceeded
-    bool progress;      // stderr is a terminal: show progress on long checks
-    double budget_macs; // the work budget (CONV_CHECK_BUDGET_MACS)
+    bool check_all; // every entry, whatever the cost (--check-all)
+    uint64_t seed;  // the sample and the direction when over budget
 } ConvCheckPlan;
 
-// The plan for a run: check_all from --check-all (wire opt.check_all here),
-// progress when stderr is a terminal, the default budget.
+// The plan for a run: wire --check-all and --seed here.
 ConvCheckPlan conv_check_plan(bool check_all, uint64_t seed);
 
-// Multiply-adds of one entry's four local loss evaluations (two steps).
-double conv_check_entry_cost(const ConvShape *s, ConvBlock block);
-// How many of n entries are checked: n when they fit the budget or
-// check_all, else as many as the budget allows (at least 1).
-int conv_check_entries(int n, double per_entry, const ConvCheckPlan *p);
+// Multiply-adds of one local loss evaluation for one entry of the block.
+double conv_check_eval_cost(const ConvShape *s, ConvBlock block);
 
-// out[t] for the entries idx[0..keep) of param (the block ctx names; param
-// is that block's data, perturbed in place and restored).
-void conv_check_differences(NumericalDerivative *out, const int *idx, int keep, double *param,
-                            ConvObjective *ctx, bool show_progress, const char *name);
+// The block check (src/check/check_block.h) of one block of a convolution:
+// its local objective, linear in every entry, the work of one evaluation.
+BlockSpec conv_block_spec(ConvObjective *ctx, double *param, const Tensor *analytic, const ConvCheckPlan *p);
 
-// Checks analytic (shaped like the block) and reports it: the per-entry
-// table for small blocks, the verdict line otherwise, the sample and the
-// directional check when over budget. Returns the verdict (of the sample).
+// check_block (src/report/report_block.h) of that spec: the per-entry
+// table, the sample and the directional check when over the budget.
 Verdict conv_check_block(Report *r, const char *name, ConvObjective *ctx, double *param, const Tensor *analytic,
                          const ConvCheckPlan *p);
 
