@@ -178,6 +178,7 @@ static bool check_dense_block(Report *r, const char *name, DenseCase *d, Block b
                       .seed = opt->seed};
     BlockCheck check;
     if (!block_check_run(&check, &spec)) usage_error("--W: out of memory for the check of %d entries", spec.n);
+    report_block_plan(r, name, &check);
     if (check.by_second > 0)
         report_text(r, "Central differences could not decide %d of these entries: the complex step Im L(θ + ih)/h "
                        "did (2 complex forward passes each).", check.by_second);

@@ -15,7 +15,7 @@
 #include "dense.h"
 #include "example.h"
 #include "arraylen.h"
-#include "budget.h"
+#include "check_block.h"
 #include "cstep.h"
 #include "gradcheck.h"
 #include "loss.h"
@@ -23,10 +23,10 @@
 #include "options.h"
 #include "plotfile.h"
 #include "pool.h"
-#include "cstep.h"
 #include "pool_case.h"
 #include "pool_show.h"
 #include "report.h"
+#include "report_block.h"
 #include "rng.h"
 #include "tensor.h"
 
@@ -117,90 +117,80 @@ static void route_with(const Routing *rt, Tensor *dx, const Tensor *x, const Ten
 
 static Tensor pool_of(const Tensor *x, const PoolShape *s);
 
-// Two directions along which L stays differentiable even at a tie: X + t·1
-// raises every window's maximum by t (dL/dt = Σ G), and X·(1 + t) scales it
-// (dL/dt = Σ G∘Y). Any valid routing gives Σ ∂L/∂X and Σ ∂L/∂X∘X for them.
-static bool check_tie_free_directions(Report *r, const char *name, Tensor *x, const Tensor *g, const PoolShape *s,
-                                      const Tensor *dx) {
-    Tensor ones = tensor_alloc_like(x), saved = tensor_alloc_like(x), a = tensor_alloc(1, 1, 2);
-    Tensor xdir = tensor_clone(x);
-    for (size_t k = 0; k < tensor_size(x); k++) {
-        ones.data[k] = 1.0;
-        a.data[0] += dx->data[k];
-        a.data[1] += dx->data[k] * x->data[k];
-    }
-    Tensor base = pool_of(x, s);
-    PoolLoss p = {x, g, s, &base};
-    Objective obj = {pool_loss_whole, NULL, &p};
-    NumericalDerivative num[2];
-    ParamBlock block = {x->data, dx->data, (int)tensor_size(x)};
-    num[0] = directional_derivative_along(&block, 1, ones.data, &obj, saved.data);
-    num[1] = directional_derivative_along(&block, 1, xdir.data, &obj, saved.data);
-    char label[160];
-    snprintf(label, sizeof label, "%s along X + t and X·(1 + t)", name);
-    report_text(r, "Along X + t every window's maximum rises by t, and along X·(1 + t) it scales with X: L is "
-                   "differentiable in both directions, ties or not. [0] is Σ ∂L/∂X, [1] is Σ ∂L/∂X∘X:");
-    BoundedSummary sum = compare_bounded(a.data, num, NULL, NULL, 2, GRADCHECK_REL_TOL);
-    bool passed = report_gradient_check(r, label, &a, num, NULL, sum) == VERDICT_PASS;
-    Tensor *all[] = {&ones, &saved, &a, &xdir, &base};
-    for (int i = 0; i < ARRAY_LEN(all); i++) tensor_free(all[i]);
-    return passed;
+// Max pooling has kinks: a difference straddling a near-tie (1 ulp apart)
+// looks smooth and wrong, so every cell not at a tie is decided by the
+// complex step (check_block's second method), which compares real parts
+// and so keeps each window's winner.
+typedef struct {
+    ComplexObjective cobj;
+    const double *x;
+} PoolRescue;
+
+static int pool_rescue(void *ctx, NumericalDerivative *num, const double *a, const bool *skip, const int *idx,
+                       int count) {
+    const PoolRescue *p = ctx;
+    return complex_step_rescue(num, a, skip, idx, count, p->x, &p->cobj, true, GRADCHECK_REL_TOL);
 }
 
 // Compares dx (the analytic backward pass for upstream g) cell by cell with
-// local central differences of L(X) = Σ G∘maxpool(X). Cells at an exact
-// tie are skipped (no derivative exists); near-ties are compared, the
-// checker shrinking its step below the gap. Beyond the work budget a
-// seeded sample of cells is compared. When something was skipped or
-// sampled, the two tie-free directions check every cell at once.
+// local central differences of L(X) = Σ G∘maxpool(X) (check_block). Cells
+// at an exact tie are skipped (no derivative exists); near-ties are
+// compared, the checker shrinking its step below the gap. Beyond the work
+// budget a seeded sample of cells is compared. When something was skipped
+// or sampled, two directions check every cell at once: X + t·1 raises
+// every window's maximum by t (dL/dt = Σ G), and X·(1 + t) scales it
+// (dL/dt = Σ G∘Y); L stays differentiable along both even at a tie, and
+// any valid routing gives Σ ∂L/∂X and Σ ∂L/∂X∘X for them.
 static bool check_routing(Report *r, const char *name, Tensor *x, const Tensor *g, const PoolShape *s,
                           const Tensor *dx, const CommonOptions *opt) {
     int n = (int)tensor_size(x);
     bool *tie = malloc((size_t)n * sizeof *tie);
-    int *idx = malloc((size_t)n * sizeof *idx);
-    CheckPlan plan = check_plan(n, pool_local_ops(s), opt->check_all);
-    NumericalDerivative *num = malloc((size_t)plan.keep * sizeof *num);
-    if (!tie || !idx || !num) usage_error("--input: out of memory for the check of %d cells", n);
-    int ties = pool_find_ties(tie, x, s), count = check_plan_entries(idx, &plan, opt->seed);
+    Tensor ones = tensor_alloc_like(x), xdir = tensor_clone(x);
+    if (!tie) usage_error("--input: out of memory for the check of %d cells", n);
+    for (int k = 0; k < n; k++) ones.data[k] = 1.0;
+    int ties = pool_find_ties(tie, x, s);
     Tensor base = pool_of(x, s);
     PoolLoss p = {x, g, s, &base};
-    Objective obj = {pool_loss_whole, pool_loss_local, &p};
-    numerical_gradient_at(num, x->data, idx, count, &obj);
-    // Max pooling has kinks: a difference straddling a near-tie (1 ulp
-    // apart) looks smooth and wrong, so every cell not at a tie is decided
-    // by the complex step, which compares real parts and so keeps each
-    // window's winner.
     PoolComplex pc;
     if (!pool_complex_init(&pc, &p)) usage_error("--input: out of memory for the check of %d cells", n);
-    ComplexObjective cobj = {pool_complex_at, &pc};
-    Tensor shown = plan.sampled ? tensor_alloc(1, 1, count) : tensor_clone(dx);
-    bool *skip = plan.sampled ? malloc((size_t)count * sizeof *skip) : tie;
-    if (!skip) usage_error("--input: out of memory for the check of %d cells", n);
-    for (int k = 0; plan.sampled && k < count; k++) {
-        shown.data[k] = dx->data[idx[k]];
-        skip[k] = tie[idx[k]];
-    }
-    if (plan.sampled)
-        report_text(r, "A full check of %d cells would take about %.1e operations, more than the budget of %.0e: "
-                       "comparing a seeded sample of %d cells (--seed %llu; rows [s] are cells in order of "
-                       "position) and two directions over all of them (--check-all checks every cell).",
-                    n, plan.full_ops, CHECK_BUDGET_OPS, count, (unsigned long long)opt->seed);
-    int by_complex = complex_step_rescue(num, shown.data, skip, idx, count, x->data, &cobj, true, GRADCHECK_REL_TOL);
+    PoolRescue rescue = {{pool_complex_at, &pc}, x->data};
+    const double *directions[] = {ones.data, xdir.data};
+    BlockSpec spec = {.param = x->data,
+                      .analytic = dx->data,
+                      .n = n,
+                      .obj = {pool_loss_whole, pool_loss_local, &p},
+                      .shape = LOSS_WITH_KINKS,
+                      .ops_per_eval = pool_local_ops(s),
+                      .skip = tie,
+                      .skip_reason = "not differentiable here (a tie)",
+                      .second = pool_rescue,
+                      .second_ctx = &rescue,
+                      .directions = directions,
+                      .n_directions = 2,
+                      .directions_always = ties > 0,
+                      .rtol = GRADCHECK_REL_TOL,
+                      .check_all = opt->check_all,
+                      .seed = opt->seed};
+    BlockCheck check;
+    if (!block_check_run(&check, &spec)) usage_error("--input: out of memory for the check of %d cells", n);
     pool_complex_free(&pc);
-    if (by_complex)
+    report_block_plan(r, name, &check);
+    if (check.by_second)
         report_text(r, "%d of %d cells by the complex step Im L(X + ih·e)/h (2 complex window evaluations each; a "
-                       "tie has no derivative and is skipped).", by_complex, count);
-    BoundedSummary sum =
-        compare_bounded(shown.data, num, skip, "not differentiable here (a tie)", count, GRADCHECK_REL_TOL);
-    bool passed = report_gradient_check(r, name, &shown, num, skip, sum) == VERDICT_PASS;
-    if (ties || plan.sampled) passed = check_tie_free_directions(r, name, x, g, s, dx) && passed;
-    if (skip != tie) free(skip);
-    tensor_free(&shown);
-    tensor_free(&base);
+                       "tie has no derivative and is skipped).", check.by_second, check.count);
+    Verdict v = report_block_entries(r, name, &check, dx);
+    if (check.n_directions) {
+        char label[160];
+        snprintf(label, sizeof label, "%s along X + t and X·(1 + t)", name);
+        report_text(r, "Along X + t every window's maximum rises by t, and along X·(1 + t) it scales with X: L is "
+                       "differentiable in both directions, ties or not. [0] is Σ ∂L/∂X, [1] is Σ ∂L/∂X∘X:");
+        v = verdict_worse(v, report_block_directions(r, label, &check));
+    }
+    block_check_free(&check);
+    Tensor *all[] = {&ones, &xdir, &base};
+    for (int i = 0; i < ARRAY_LEN(all); i++) tensor_free(all[i]);
     free(tie);
-    free(idx);
-    free(num);
-    return passed;
+    return v == VERDICT_PASS;
 }
 
 // "%.10g" without a negative zero, for values that must show all their digits.

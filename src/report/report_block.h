@@ -14,8 +14,11 @@
 #include "report.h"
 #include "tensor.h"
 
-// The sample line (when sampled), the entries' table and verdict. shape
-// names the entries of a full check ((i,j) for a matrix).
+// The line saying a sample was checked, and why (nothing when every entry
+// was).
+void report_block_plan(Report *r, const char *name, const BlockCheck *c);
+// The entries' table and verdict. shape names the entries of a full check
+// ((i,j) for a matrix); a sample's rows are [s].
 Verdict report_block_entries(Report *r, const char *name, const BlockCheck *c, const Tensor *shape);
 // The directions' table and verdict, under label; VERDICT_NOTHING_COMPARED
 // (and nothing printed) when no direction was checked.
