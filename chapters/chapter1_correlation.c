@@ -18,6 +18,7 @@
 #include "progress.h"
 #include "plotfile.h"
 #include "report.h"
+#include "report_block.h"
 #include "rng.h"
 #include "strbuf.h"
 #include "tensor.h"
@@ -182,6 +183,7 @@ typedef struct {
     double *block;        // the values the checker perturbs
     const int *entry;     // their kernel entries
     int m;                // how many
+    const char *name;     // the check's, for its progress line
 } KernelLoss;
 
 // L at p->k through the real forward pass. Its scale Σ_ij |G| Σ_mn |X·K|,
@@ -222,50 +224,6 @@ static void *calloc_for_kernel(size_t n, size_t size) {
     return p;
 }
 
-// Entries to check: all of them, or as many as the budget pays for when a
-// full check (n entries, each EVALS_PER_ENTRY local evaluations over every
-// output) would cost more than CHECK_BUDGET_MADDS.
-static int entries_within_budget(const Layer *l, int n, bool check_all) {
-    double per_entry = (double)EVALS_PER_ENTRY * l->out_h * l->out_w;
-    if (check_all || per_entry * n <= CHECK_BUDGET_MADDS) return n;
-    int keep = (int)(CHECK_BUDGET_MADDS / per_entry);
-    return keep < 1 ? 1 : keep;
-}
-
-// The directional derivative d/dt L(K + t·v) for a seeded v with entries in
-// [−1, 1): one number that every entry of ∂L/∂K contributes to.
-typedef struct {
-    KernelLoss *base;
-    const double *k0, *v;
-    double t;
-} DirectionLoss;
-
-static double loss_along(void *ctx, double *scale) {
-    DirectionLoss *d = ctx;
-    Tensor *k = d->base->k;
-    for (size_t e = 0; e < tensor_size(k); e++) k->data[e] = d->k0[e] + d->t * d->v[e];
-    return loss_of_kernel(d->base, scale);
-}
-
-static void check_along_direction(Report *r, const char *name, KernelLoss *p, const Tensor *analytic, uint64_t seed) {
-    size_t n = tensor_size(p->k);
-    Tensor k0 = tensor_clone(p->k), v = tensor_alloc_like(p->k), a = tensor_alloc(1, 1, 1);
-    Rng rng = rng_make(seed);
-    for (size_t e = 0; e < n; e++) {
-        v.data[e] = rng_range(&rng, -1.0, 1.0);
-        a.data[0] += analytic->data[e] * v.data[e];
-    }
-    DirectionLoss d = {p, k0.data, v.data, 0.0};
-    Objective obj = {loss_along, NULL, &d};
-    NumericalDerivative num;
-    numerical_gradient_bounded_smooth(&num, &d.t, 1, &obj);
-    tensor_copy(p->k, &k0); // exact restore
-    char label[160];
-    snprintf(label, sizeof label, "%s along a random direction", name);
-    report_gradient_check(r, label, &a, &num, NULL, compare_bounded(a.data, &num, NULL, NULL, 1, CHECK_RTOL));
-    tensor_free(&k0), tensor_free(&v), tensor_free(&a);
-}
-
 // Checks ∂L/∂K of one operation entry by entry against local central
 // differences; over the budget, a seeded sample plus a directional check.
 // The checked entries' differences, a chunk at a time so that a long check
@@ -287,31 +245,46 @@ static void differences_with_progress(NumericalDerivative *found, KernelLoss *p,
     p->block = block, p->entry = entry, p->m = m;
 }
 
+// check_block's per-entry engine here: the checked entries' values in one
+// block (so that the checker sizes each step by the block's and carries
+// it from entry to entry), with progress.
+static void kernel_entries(void *ctx, NumericalDerivative *out, double *param, const int *idx, int count,
+                           const Objective *obj) {
+    (void)obj; // the block's own objective below
+    KernelLoss *p = ctx;
+    double *block = calloc_for_kernel((size_t)count, sizeof *block);
+    for (int s = 0; s < count; s++) block[s] = param[idx[s]];
+    p->block = block, p->entry = idx, p->m = count;
+    Objective own = {loss_whole, loss_local, p};
+    differences_with_progress(out, p, &own, p->name);
+    for (int s = 0; s < count; s++) param[idx[s]] = p->l->k.data[idx[s]]; // exact restore
+    p->block = NULL, p->entry = NULL, p->m = 0;
+    free(block);
+}
+
+// L at the kernel copy's current values (the directional check perturbs it).
+static double kernel_whole(void *ctx, double *scale) { return loss_of_kernel(ctx, scale); }
+
 static void check_kernel_gradient(Report *r, const char *name, const Layer *l, Op op, const Tensor *analytic,
                                   const CommonOptions *opt) {
-    int n = (int)tensor_size(&l->k), keep = entries_within_budget(l, n, opt->check_all), m = 0;
+    int n = (int)tensor_size(&l->k);
     Tensor k = tensor_clone(&l->k), y = tensor_alloc(1, l->out_h, l->out_w);
-    double *lever = calloc_for_kernel((size_t)n, sizeof *lever), *block = calloc_for_kernel((size_t)n, sizeof *block);
-    int *entry = calloc_for_kernel((size_t)n, sizeof *entry);
-    NumericalDerivative *num = calloc_for_kernel((size_t)n, sizeof *num);
-    bool *skip = calloc_for_kernel((size_t)n, sizeof *skip);
-    gradcheck_sample(skip, n, keep, opt->seed);
-    for (int e = 0; e < n; e++) {
-        entry_products(l, op, e / l->k.w, e % l->k.w, 1.0, &lever[e]);
-        if (!skip[e]) entry[m] = e, block[m++] = k.data[e];
-    }
-    KernelLoss p = {l, &k, op, &y, lever, block, entry, m};
-    Objective obj = {loss_whole, loss_local, &p};
-    NumericalDerivative *found = calloc_for_kernel((size_t)m, sizeof *found);
-    differences_with_progress(found, &p, &obj, name);
-    for (int e = 0; e < m; e++) num[entry[e]] = found[e];
-    if (keep < n)
-        report_text(r, "Budget: %d of %d entries (a seeded sample), and one random direction.", keep, n);
-    report_gradient_check(r, name, analytic, num, skip,
-                          compare_bounded(analytic->data, num, skip, "not in the sample", n, CHECK_RTOL));
-    tensor_copy(&k, &l->k);
-    if (keep < n) check_along_direction(r, name, &p, analytic, opt->seed);
-    free(num), free(skip), free(lever), free(block), free(entry), free(found);
+    double *lever = calloc_for_kernel((size_t)n, sizeof *lever);
+    for (int e = 0; e < n; e++) entry_products(l, op, e / l->k.w, e % l->k.w, 1.0, &lever[e]);
+    KernelLoss p = {l, &k, op, &y, lever, NULL, NULL, 0, name};
+    BlockSpec spec = {.param = k.data,
+                      .analytic = analytic->data,
+                      .n = n,
+                      .obj = {kernel_whole, NULL, &p},
+                      .shape = LOSS_LINEAR,
+                      .ops_per_eval = (double)l->out_h * l->out_w, // local: one product per output
+                      .entries = kernel_entries,
+                      .entries_ctx = &p,
+                      .rtol = CHECK_RTOL,
+                      .check_all = opt->check_all,
+                      .seed = opt->seed};
+    check_block(r, name, &spec, analytic);
+    free(lever);
     tensor_free(&k), tensor_free(&y);
 }
 

@@ -18,6 +18,10 @@ void block_check_free(BlockCheck *c) {
 // Each checked entry on its own: its first step from its own size, the
 // local objective (when there is one) asked about that entry alone.
 static void entry_differences(BlockCheck *c, const BlockSpec *spec) {
+    if (spec->entries) {
+        spec->entries(spec->entries_ctx, c->num, spec->param, c->idx, c->count, &spec->obj);
+        return;
+    }
     switch (spec->shape) {
     case LOSS_WITH_KINKS: numerical_gradient_at(c->num, spec->param, c->idx, c->count, &spec->obj); return;
     case LOSS_SMOOTH: numerical_gradient_at_smooth(c->num, spec->param, c->idx, c->count, &spec->obj); return;

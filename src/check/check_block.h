@@ -38,6 +38,13 @@ typedef enum {
 typedef int (*SecondMethodFn)(void *ctx, NumericalDerivative *num, const double *a, const bool *skip,
                               const int *idx, int count);
 
+// A per-entry engine of the caller's: out[s] for entry idx[s] of param
+// (count entries, increasing), restoring param bit for bit. NULL in the
+// spec: each entry on its own by the shape's rule (budget.h's
+// numerical_gradient_at*).
+typedef void (*EntriesFn)(void *ctx, NumericalDerivative *out, double *param, const int *idx, int count,
+                          const Objective *obj);
+
 typedef struct {
     double *param;          // the block: perturbed in place, restored bit for bit
     const double *analytic; // ∂L/∂param (n entries)
@@ -47,6 +54,8 @@ typedef struct {
     double ops_per_eval;    // work of one loss evaluation for one entry (local when set)
     const bool *skip;       // entries with no derivative (a tie), or NULL
     const char *skip_reason;
+    EntriesFn entries;      // or NULL
+    void *entries_ctx;
     SecondMethodFn second;  // or NULL
     void *second_ctx;
     const double *const *directions; // n_directions directions over all n entries, or NULL:
