@@ -13,11 +13,14 @@
 
 #include "arraylen.h"
 #include "example.h"
+#include "check_block.h"
+#include "cstep.h"
 #include "gradcheck.h"
 #include "loss.h"
 #include "options.h"
 #include "plotfile.h"
 #include "report.h"
+#include "report_block.h"
 #include "strbuf.h"
 #include "tensor.h"
 
@@ -400,13 +403,19 @@ static void check_eq1(Report *r, const Data *d, const Tensor *dyhat) {
         if (!num) usage_error("--y: out of memory for %d entries", d->n);
         for (int k = 0; k < m; k++) a.data[k] = dyhat->data[idx[k]], v.data[k] = d->yhat.data[idx[k]];
         TermLoss t = {d->y.data, v.data, idx, m, d->n};
-        Objective obj = {yhat_whole, yhat_term, &t};
-        numerical_gradient_bounded(num, v.data, m, &obj);
-        ComplexObjective cobj = {yhat_term_complex, &t};
-        complex_step_rescue(num, a.data, NULL, NULL, m, v.data, &cobj, false, CHECK_RTOL);
-        report_gradient_check(r, "∂L/∂ŷ, eq. (1)", &a, num, NULL,
-                              compare_bounded(a.data, num, NULL, NULL, m, CHECK_RTOL));
-        tensor_free(&a), tensor_free(&v), free(num);
+        ComplexRescue rescue = {{yhat_term_complex, &t}, v.data, false, CHECK_RTOL};
+        BlockSpec spec = {.param = v.data,
+                          .analytic = a.data,
+                          .n = m,
+                          .obj = {yhat_whole, yhat_term, &t},
+                          .shape = LOSS_WITH_KINKS, // log's domain ends at 0 and 1: steps only shrink
+                          .ops_per_eval = 1.0,      // one term
+                          .carry_steps = true,
+                          .second = complex_step_second,
+                          .second_ctx = &rescue,
+                          .rtol = CHECK_RTOL}; // ops: never near the budget, so never sampled
+        check_block(r, "∂L/∂ŷ, eq. (1)", &spec, &a);
+        tensor_free(&a), tensor_free(&v);
     }
     free(idx);
 }
@@ -472,15 +481,20 @@ static void write_chain_lines(Report *r, const Data *d, const Tensor *dyhat, int
 // the logit form (finite for every z).
 static void check_dz(Report *r, const Data *d, const Tensor *dz) {
     Tensor v = tensor_clone(&d->z);
-    NumericalDerivative *num = calloc((size_t)d->n, sizeof *num);
-    if (!num) usage_error("--y: out of memory for %d entries", d->n);
     TermLoss t = {d->y.data, v.data, NULL, d->n, d->n};
-    Objective obj = {z_whole, z_term, &t};
-    numerical_gradient_bounded_smooth(num, v.data, d->n, &obj); // the logit form is smooth in z
-    ComplexObjective cobj = {z_term_complex, &t};
-    complex_step_rescue(num, dz->data, NULL, NULL, d->n, v.data, &cobj, false, CHECK_RTOL);
-    report_gradient_check(r, "∂L/∂z", dz, num, NULL, compare_bounded(dz->data, num, NULL, NULL, d->n, CHECK_RTOL));
-    tensor_free(&v), free(num);
+    ComplexRescue rescue = {{z_term_complex, &t}, v.data, false, CHECK_RTOL};
+    BlockSpec spec = {.param = v.data,
+                      .analytic = dz->data,
+                      .n = d->n,
+                      .obj = {z_whole, z_term, &t},
+                      .shape = LOSS_SMOOTH, // the logit form is smooth in z
+                      .ops_per_eval = 1.0,  // one term
+                      .carry_steps = true,
+                      .second = complex_step_second,
+                      .second_ctx = &rescue,
+                      .rtol = CHECK_RTOL}; // ops: never near the budget, so never sampled
+    check_block(r, "∂L/∂z", &spec, dz);
+    tensor_free(&v);
 }
 
 static void section_2_3_chain(Report *r, const Data *d, const Tensor *dyhat, const Tensor *dz, int bug_id) {

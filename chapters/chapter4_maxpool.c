@@ -117,26 +117,15 @@ static void route_with(const Routing *rt, Tensor *dx, const Tensor *x, const Ten
 
 static Tensor pool_of(const Tensor *x, const PoolShape *s);
 
-// Max pooling has kinks: a difference straddling a near-tie (1 ulp apart)
-// looks smooth and wrong, so every cell not at a tie is decided by the
-// complex step (check_block's second method), which compares real parts
-// and so keeps each window's winner.
-typedef struct {
-    ComplexObjective cobj;
-    const double *x;
-} PoolRescue;
-
-static int pool_rescue(void *ctx, NumericalDerivative *num, const double *a, const bool *skip, const int *idx,
-                       int count) {
-    const PoolRescue *p = ctx;
-    return complex_step_rescue(num, a, skip, idx, count, p->x, &p->cobj, true, GRADCHECK_REL_TOL);
-}
-
 // Compares dx (the analytic backward pass for upstream g) cell by cell with
 // local central differences of L(X) = Σ G∘maxpool(X) (check_block). Cells
 // at an exact tie are skipped (no derivative exists); near-ties are
 // compared, the checker shrinking its step below the gap. Beyond the work
-// budget a seeded sample of cells is compared. When something was skipped
+// budget a seeded sample of cells is compared. Max pooling has kinks: a
+// difference straddling a near-tie (1 ulp apart) looks smooth and wrong, so
+// every cell not at a tie is decided by the complex step (the second
+// method), which compares real parts and so keeps each window's winner.
+// When something was skipped
 // or sampled, two directions check every cell at once: X + t·1 raises
 // every window's maximum by t (dL/dt = Σ G), and X·(1 + t) scales it
 // (dL/dt = Σ G∘Y); L stays differentiable along both even at a tie, and
@@ -153,7 +142,7 @@ static bool check_routing(Report *r, const char *name, Tensor *x, const Tensor *
     PoolLoss p = {x, g, s, &base};
     PoolComplex pc;
     if (!pool_complex_init(&pc, &p)) usage_error("--input: out of memory for the check of %d cells", n);
-    PoolRescue rescue = {{pool_complex_at, &pc}, x->data};
+    ComplexRescue rescue = {{pool_complex_at, &pc}, x->data, true, GRADCHECK_REL_TOL};
     const double *directions[] = {ones.data, xdir.data};
     BlockSpec spec = {.param = x->data,
                       .analytic = dx->data,
@@ -163,7 +152,7 @@ static bool check_routing(Report *r, const char *name, Tensor *x, const Tensor *
                       .ops_per_eval = pool_local_ops(s),
                       .skip = tie,
                       .skip_reason = "not differentiable here (a tie)",
-                      .second = pool_rescue,
+                      .second = complex_step_second,
                       .second_ctx = &rescue,
                       .directions = directions,
                       .n_directions = 2,

@@ -19,6 +19,8 @@
 #include "options.h"
 #include "plotfile.h"
 #include "report.h"
+#include "conv_check.h"
+#include "report_block.h"
 #include "tensor.h"
 
 #include "chapter7_net.h"
@@ -82,11 +84,17 @@ static void section_7_1_relu(Report *r, Bug bug) {
     bool skip[6];
     for (int k = 0; k < 6; k++) skip[k] = xv[k] == 0.0;
     ReluProblem p = {x.data, gv, 6};
-    Objective obj = {.whole = relu_loss, .ctx = &p};
-    NumericalDerivative num[6];
-    numerical_gradient_bounded(num, x.data, 6, &obj);
-    BoundedSummary s = compare_bounded(dx.data, num, skip, "at X = 0, the kink of max(0, x)", 6, CHECK_RTOL);
-    report_gradient_check(r, "∂L/∂X (ReLU)", &dx, num, skip, s);
+    BlockSpec spec = {.param = x.data,
+                      .analytic = dx.data,
+                      .n = 6,
+                      .obj = {.whole = relu_loss, .ctx = &p},
+                      .shape = LOSS_WITH_KINKS,
+                      .ops_per_eval = 6.0,
+                      .skip = skip,
+                      .skip_reason = "at X = 0, the kink of max(0, x)",
+                      .carry_steps = true,
+                      .rtol = CHECK_RTOL};
+    check_block(r, "∂L/∂X (ReLU)", &spec, &dx);
     tensor_free(&x), tensor_free(&g), tensor_free(&y), tensor_free(&dx);
 }
 
@@ -134,11 +142,15 @@ static bool ce_worked(Report *r, const char *key, double *z, const int *y, int n
     report_scalar(r, k2, "L (batch mean)", loss);
     report_matrix_quantity(r, k3, "∂L/∂z = (p − onehot)/N", &tdz);
     CeProblem pr = {z, y, n, k, bug};
-    Objective obj = {.whole = ce_loss, .ctx = &pr};
-    NumericalDerivative num[CE_MAX];
-    numerical_gradient_bounded_smooth(num, z, k * n, &obj);
-    BoundedSummary s = compare_bounded(dz, num, NULL, NULL, k * n, CHECK_RTOL);
-    report_gradient_check(r, "∂L/∂z (softmax-CE)", &tdz, num, NULL, s);
+    BlockSpec spec = {.param = z,
+                      .analytic = dz,
+                      .n = k * n,
+                      .obj = {.whole = ce_loss, .ctx = &pr},
+                      .shape = LOSS_SMOOTH,
+                      .ops_per_eval = (double)k * n,
+                      .carry_steps = true,
+                      .rtol = CHECK_RTOL};
+    check_block(r, "∂L/∂z (softmax-CE)", &spec, &tdz);
     return true;
 }
 
@@ -246,12 +258,15 @@ static void section_7_4_channels(Report *r, Bug bug) {
         {"∂L/∂b", &db, bias, CONV_BLOCK_BIAS}};
     for (int i = 0; i < 3; i++) {
         ConvObjective co = {&s, x.data, k.data, bias, gv, blocks[i].block, 0};
-        Objective obj = conv_objective(&co);
-        int n = (int)tensor_size(blocks[i].t);
-        NumericalDerivative num[18];
-        numerical_gradient_bounded_smooth(num, blocks[i].param, n, &obj);
-        BoundedSummary sum = compare_bounded(blocks[i].t->data, num, NULL, NULL, n, CHECK_RTOL);
-        report_gradient_check(r, blocks[i].name, blocks[i].t, num, NULL, sum);
+        BlockSpec spec = {.param = blocks[i].param,
+                          .analytic = blocks[i].t->data,
+                          .n = (int)tensor_size(blocks[i].t),
+                          .obj = conv_objective(&co),
+                          .shape = LOSS_SMOOTH,
+                          .ops_per_eval = conv_check_eval_cost(&s, blocks[i].block),
+                          .carry_steps = true,
+                          .rtol = CHECK_RTOL};
+        check_block(r, blocks[i].name, &spec, blocks[i].t);
     }
     tensor_free(&x), tensor_free(&k), tensor_free(&g), tensor_free(&dk), tensor_free(&dx), tensor_free(&db);
     tensor_free(&part);

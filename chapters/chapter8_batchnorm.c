@@ -18,6 +18,7 @@
 #include "gradcheck.h"
 #include "options.h"
 #include "report.h"
+#include "report_block.h"
 #include "tensor.h"
 
 enum { N = 4, D = 2, DROP_N = 8 };
@@ -157,13 +158,20 @@ static double bn_loss(void *ctx, double *scale) {
 static void bounded_check(Report *r, const char *name, Bn *b, double *param, const double *grad, int rows,
                           int cols) {
     BnProblem p = {b, param};
-    Objective obj = {.whole = bn_loss, .ctx = &p};
-    NumericalDerivative num[N * D];
-    numerical_gradient_bounded_smooth(num, param, rows * cols, &obj);
+    BlockSpec spec = {.param = param,
+                      .analytic = grad,
+                      .n = rows * cols,
+                      .obj = {.whole = bn_loss, .ctx = &p},
+                      .shape = LOSS_SMOOTH,
+                      .ops_per_eval = (double)N * D,
+                      .carry_steps = true,
+                      .rtol = CHECK_RTOL};
+    BlockCheck check;
+    if (!block_check_run(&check, &spec)) usage_error("out of memory checking %s", name);
     bn_forward(b); // the checker restored param; the cached x̂ and σ² follow it
-    BoundedSummary s = compare_bounded(grad, num, NULL, NULL, rows * cols, CHECK_RTOL);
     Tensor t = tensor_view((double *)grad, 1, rows, cols);
-    report_gradient_check(r, name, &t, num, NULL, s);
+    report_block_entries(r, name, &check, &t);
+    block_check_free(&check);
 }
 
 static void section_8_3_closed_form(Report *r, Bn *b, const double *dx_graph, Bug bug) {
@@ -263,12 +271,16 @@ static void section_8_5_dropout(Report *r, double q, uint64_t seed, Bug bug) {
     show(r, "drop_y", "y = x∘m", y, 1, DROP_N);
     show(r, "drop_dx", "∂L/∂x = dy∘m", dx, 1, DROP_N);
     DropProblem p = {x, g, mask, q, seed, bug == BUG_MASK_REDRAWN};
-    Objective obj = {.whole = drop_loss, .ctx = &p};
-    NumericalDerivative num[DROP_N];
-    numerical_gradient_bounded_smooth(num, x, DROP_N, &obj);
-    BoundedSummary s = compare_bounded(dx, num, NULL, NULL, DROP_N, CHECK_RTOL);
+    BlockSpec spec = {.param = x,
+                      .analytic = dx,
+                      .n = DROP_N,
+                      .obj = {.whole = drop_loss, .ctx = &p},
+                      .shape = LOSS_SMOOTH,
+                      .ops_per_eval = DROP_N,
+                      .carry_steps = true,
+                      .rtol = CHECK_RTOL};
     Tensor t = tensor_view(dx, 1, 1, DROP_N);
-    report_gradient_check(r, "∂L/∂x (dropout, mask fixed)", &t, num, NULL, s);
+    check_block(r, "∂L/∂x (dropout, mask fixed)", &spec, &t);
 }
 
 // ---------------------------------------------------------------- main

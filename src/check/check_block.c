@@ -22,6 +22,13 @@ static void entry_differences(BlockCheck *c, const BlockSpec *spec) {
         spec->entries(spec->entries_ctx, c->num, spec->param, c->idx, c->count, &spec->obj);
         return;
     }
+    if (spec->carry_steps && c->count == spec->n) {
+        switch (spec->shape) {
+        case LOSS_WITH_KINKS: numerical_gradient_bounded(c->num, spec->param, spec->n, &spec->obj); return;
+        case LOSS_SMOOTH: numerical_gradient_bounded_smooth(c->num, spec->param, spec->n, &spec->obj); return;
+        case LOSS_LINEAR: numerical_gradient_bounded_linear(c->num, spec->param, spec->n, &spec->obj); return;
+        }
+    }
     switch (spec->shape) {
     case LOSS_WITH_KINKS: numerical_gradient_at(c->num, spec->param, c->idx, c->count, &spec->obj); return;
     case LOSS_SMOOTH: numerical_gradient_at_smooth(c->num, spec->param, c->idx, c->count, &spec->obj); return;

@@ -54,6 +54,10 @@ typedef struct {
     double ops_per_eval;    // work of one loss evaluation for one entry (local when set)
     const bool *skip;       // entries with no derivative (a tie), or NULL
     const char *skip_reason;
+    bool carry_steps;       // a full check runs the block as one (gradcheck.h's
+                            // numerical_gradient_bounded*: each entry's step starts
+                            // from the one before and is sized by the block's mean);
+                            // false, or a sample: every entry on its own
     EntriesFn entries;      // or NULL
     void *entries_ctx;
     SecondMethodFn second;  // or NULL

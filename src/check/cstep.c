@@ -37,6 +37,12 @@ int complex_step_rescue(NumericalDerivative *num, const double *analytic, const 
     return rescue(num, analytic, skip, idx, count, param, c, every ? RESCUE_EVERY : RESCUE_UNDECIDED, rtol);
 }
 
+int complex_step_second(void *ctx, NumericalDerivative *num, const double *analytic, const bool *skip, const int *idx,
+                        int count) {
+    const ComplexRescue *r = ctx;
+    return complex_step_rescue(num, analytic, skip, idx, count, r->param, &r->objective, r->every, r->rtol);
+}
+
 int complex_step_recheck(NumericalDerivative *num, const double *analytic, const bool *skip, int count,
                          const double *param, const ComplexObjective *c, double rtol) {
     return rescue(num, analytic, skip, NULL, count, param, c, RESCUE_NOT_PASSED, rtol);

@@ -62,6 +62,18 @@ NumericalDerivative complex_step_entry(const ComplexObjective *c, int k, double 
 int complex_step_rescue(NumericalDerivative *num, const double *analytic, const bool *skip, const int *idx,
                         int count, const double *param, const ComplexObjective *c, bool every, double rtol);
 
+// complex_step_rescue as check_block's second method (check_block.h's
+// SecondMethodFn): ctx is a ComplexRescue, param the block's entries.
+typedef struct {
+    ComplexObjective objective;
+    const double *param;
+    bool every;  // every entry (a loss with kinks), or only the undecided ones
+    double rtol;
+} ComplexRescue;
+
+int complex_step_second(void *ctx, NumericalDerivative *num, const double *analytic, const bool *skip, const int *idx,
+                        int count);
+
 // The same for a loss with kinks where the complex step is too dear to run
 // on every entry: the entries central differences FAILED or left undecided
 // get it (a difference straddling a near-tie fails a right gradient), the
