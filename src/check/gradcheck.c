@@ -15,17 +15,19 @@ bool gradient_entry_passes(double analytic, double numerical, double tolerance) 
            fabs(analytic - numerical) <= GRADCHECK_ABS_FLOOR;
 }
 
+double central_difference_entry(double *entry, double h, LossFn loss, void *ctx) {
+    double saved = *entry;
+    double step = h * fmax(1.0, fabs(saved));
+    *entry = saved + step;
+    double up = loss(ctx);
+    *entry = saved - step;
+    double down = loss(ctx);
+    *entry = saved;
+    return (up - down) / (2.0 * step);
+}
+
 void numerical_gradient(double *grad_out, double *param, int n, LossFn loss, void *ctx, double h) {
-    for (int k = 0; k < n; k++) {
-        double saved = param[k];
-        double step = h * fmax(1.0, fabs(saved));
-        param[k] = saved + step;
-        double up = loss(ctx);
-        param[k] = saved - step;
-        double down = loss(ctx);
-        param[k] = saved;
-        grad_out[k] = (up - down) / (2.0 * step);
-    }
+    for (int k = 0; k < n; k++) grad_out[k] = central_difference_entry(&param[k], h, loss, ctx);
 }
 
 CheckSummary compare_gradients(const double *analytic, const double *numerical, const bool *skip,

@@ -54,6 +54,11 @@ typedef struct {
 double relative_error(double analytic, double numerical);
 bool gradient_entry_passes(double analytic, double numerical, double tolerance);
 
+// (L(θ + s) − L(θ − s)) / 2s for one entry, s = h·max(1, |θ|), the entry
+// restored exactly: the old rule's one central difference, which
+// numerical_gradient and network_fast.c's cached check share.
+double central_difference_entry(double *entry, double h, LossFn loss, void *ctx);
+
 // grad_out[k] for every k < n, by central differences on param[k].
 void numerical_gradient(double *grad_out, double *param, int n, LossFn loss, void *ctx, double h);
 

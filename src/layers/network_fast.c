@@ -244,19 +244,6 @@ size_t net_cache_doubles(const NetShape *s) {
 }
 size_t net_cache_ints(const NetShape *s) { return net_act_ints(s) + (size_t)s->flat; }
 
-// Central difference of one entry with numerical_gradient's step and formula.
-#define CENTRAL_DIFFERENCE(out, entry, h, eval)                                                                \
-    do {                                                                                                       \
-        double saved_ = (entry);                                                                               \
-        double step_ = (h) * fmax(1.0, fabs(saved_));                                                          \
-        (entry) = saved_ + step_;                                                                              \
-        double up_ = (eval);                                                                                   \
-        (entry) = saved_ - step_;                                                                              \
-        double down_ = (eval);                                                                                 \
-        (entry) = saved_;                                                                                      \
-        (out) = (up_ - down_) / (2.0 * step_);                                                                 \
-    } while (0)
-
 // z from the kept running sum before block `from` and the working block sums
 // from there on (each the kept one unless a perturbation rewrote it).
 static double loss_from_block(const Cache *c, int from) {
@@ -355,6 +342,32 @@ static double loss_input(Cache *c, const Block *b) {
     return loss_from_block(c, from);
 }
 
+// The losses above as gradcheck.h's LossFn, for central_difference_entry
+// (the fixed-step rule of numerical_gradient, so that the cached check
+// stays bit-identical to the plain one).
+typedef struct {
+    Cache *c;
+    int at;           // the channel or the dense weight
+    const Block *b;   // the input block
+} CachedLoss;
+
+static double eval_channel(void *ctx) {
+    const CachedLoss *l = ctx;
+    return loss_channel(l->c, l->at);
+}
+static double eval_dense_weight(void *ctx) {
+    const CachedLoss *l = ctx;
+    return loss_dense_weight(l->c, l->at);
+}
+static double eval_dense_bias(void *ctx) {
+    const CachedLoss *l = ctx;
+    return loss_dense_bias(l->c);
+}
+static double eval_input(void *ctx) {
+    const CachedLoss *l = ctx;
+    return loss_input(l->c, l->b);
+}
+
 static void restore_input(Cache *c, const Block *b) {
     const NetShape *s = c->s;
     int plane = s->conv_h * s->conv_w, pplane = s->pool_h * s->pool_w;
@@ -405,27 +418,28 @@ void net_fast_numerical_cached(double *num_params, double *num_x, NetProblem *pr
         for (int e = 0; e < kk; e++) {
             double *entry = &c.p.kernel[ch * kk + e];
             c.kinked = false;
-            CENTRAL_DIFFERENCE(num_params[ch * kk + e], *entry, h, loss_channel(&c, ch));
+            num_params[ch * kk + e] = central_difference_entry(entry, h, eval_channel, &(CachedLoss){&c, ch, NULL});
             if (kink_params) kink_params[ch * kk + e] = c.kinked;
         }
         c.kinked = false;
-        CENTRAL_DIFFERENCE(num_params[s->kernels * kk + ch], c.p.conv_b[ch], h, loss_channel(&c, ch));
+        num_params[s->kernels * kk + ch] =
+            central_difference_entry(&c.p.conv_b[ch], h, eval_channel, &(CachedLoss){&c, ch, NULL});
         if (kink_params) kink_params[s->kernels * kk + ch] = c.kinked;
         restore_channel(&c, ch);
     }
     double *num_w = num_params + s->kernels * kk + s->kernels;
     for (int j = 0; j < s->flat; j++) {
-        CENTRAL_DIFFERENCE(num_w[j], c.p.dense_w[j], h, loss_dense_weight(&c, j));
+        num_w[j] = central_difference_entry(&c.p.dense_w[j], h, eval_dense_weight, &(CachedLoss){&c, j, NULL});
         c.blocks2[j / NET_DENSE_BLOCK] = c.blocks[j / NET_DENSE_BLOCK];
     }
-    CENTRAL_DIFFERENCE(num_w[s->flat], *c.p.dense_b, h, loss_dense_bias(&c));
+    num_w[s->flat] = central_difference_entry(c.p.dense_b, h, eval_dense_bias, &(CachedLoss){&c, 0, NULL});
 
     double *x = prob->x;
     for (int i = 0; i < s->in_h; i++)
         for (int j = 0; j < s->in_w; j++) {
             Block b = input_block(s, i, j);
             c.kinked = false;
-            CENTRAL_DIFFERENCE(num_x[i * s->in_w + j], x[i * s->in_w + j], h, loss_input(&c, &b));
+            num_x[i * s->in_w + j] = central_difference_entry(&x[i * s->in_w + j], h, eval_input, &(CachedLoss){&c, 0, &b});
             if (kink_x) kink_x[i * s->in_w + j] = c.kinked;
             restore_input(&c, &b);
         }
