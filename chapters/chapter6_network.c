@@ -29,6 +29,7 @@
 #include "options.h"
 #include "plotfile.h"
 #include "report.h"
+#include "report_block.h"
 #include "rng.h"
 #include "strbuf.h"
 #include "tensor.h"
@@ -59,9 +60,6 @@
 #define CHECK_RTOL 1e-6
 // The fused backward adds the same products in another order: a few ulps.
 #define SAME_GRADIENT_REL_TOL 1e-12
-// A block above this many entries is checked on a seeded sample (plus the
-// directional check over all): each entry costs about 4 forward passes.
-#define CHECK_SAMPLE 512
 
 static const BugInfo BUGS[] = {
     {"sigmoid-twice", "∂L/∂z = (ŷ − y)·ŷ(1 − ŷ): σ′ applied again on top of the logit form"},
@@ -189,58 +187,97 @@ static void blocks_of(Block *b, Net *n) {
     b[NET_BLOCK_INPUT] = (Block){"∂L/∂X (input)", n->b.x, n->b.dx, 1, s->in_h, s->in_w};
 }
 
-// The error-bounded full check of every block: bounded central differences
-// of the loss's local change (network_local.h: a near-tie's tiny step keeps
-// its precision), entries at a real tie of the max-pool skipped, a seeded
-// sample of a block above CHECK_SAMPLE. Returns how many blocks were sampled.
-static int full_check(Report *r, Net *n, uint64_t seed) {
+// check_block's per-entry engine for one block of the network: local
+// differences of the loss's change (network_local.h: a near-tie's tiny
+// step keeps its precision), the entries at a tie of the max-pool and those
+// outside the checked ones not computed.
+typedef struct {
+    NetLocal *local;
+    NetBlock block;
+    const bool *ties; // the block's
+    int count;        // the block's entries
+} NetEntries;
+
+static void net_entries(void *ctx, NumericalDerivative *out, double *param, const int *idx, int count,
+                        const Objective *obj) {
+    (void)param, (void)obj; // the block's entries and objective are local's
+    const NetEntries *e = ctx;
+    bool *skip = malloc((size_t)e->count * sizeof *skip);
+    NumericalDerivative *all = calloc((size_t)e->count, sizeof *all);
+    if (!skip || !all) usage_error("out of memory");
+    for (int k = 0; k < e->count; k++) skip[k] = true;
+    for (int t = 0; t < count; t++) skip[idx[t]] = e->ties[idx[t]];
+    net_local_gradient(all, e->local, e->block, skip);
+    for (int t = 0; t < count; t++) out[t] = all[idx[t]];
+    free(skip), free(all);
+}
+
+// The second method: a difference straddling a near-tie fails a right
+// gradient, so the complex step rechecks what did not pass.
+typedef struct {
+    const NetProblem *prob;
+    const double *entries;
+} NetRecheck;
+
+static int net_recheck(void *ctx, NumericalDerivative *num, const double *a, const bool *skip, const int *idx,
+                       int count) {
+    const NetRecheck *c = ctx;
+    return net_complex_recheck(num, a, skip, idx, count, c->prob, c->entries);
+}
+
+// The error-bounded check of every block (check_block: the work budget
+// decides all entries or a seeded sample plus a random direction over the
+// block), entries at a real tie of the max-pool skipped. Returns how many
+// blocks were sampled.
+static int full_check(Report *r, Net *n, const CommonOptions *opt) {
     const NetShape *s = &n->b.s;
     NetProblem prob = {s, n->b.params, n->b.x, n->y, &n->b.a2};
     NetLocal local;
     bool *ties = calloc((size_t)net_checked_count(s), sizeof(bool));
-    NumericalDerivative *num = calloc((size_t)net_checked_count(s), sizeof *num);
-    if (!ties || !num || !net_local_init(&local, &prob)) usage_error("out of memory");
-    int marked = net_tie_mask(ties, ties + s->n_params, &n->b.a, n->b.params, n->b.x, s), sampled = 0, n_in;
+    if (!ties || !net_local_init(&local, &prob)) usage_error("out of memory");
+    int marked = net_tie_mask(ties, ties + s->n_params, &n->b.a, n->b.params, n->b.x, s), sampled = 0;
     Block blocks[NET_BLOCK_COUNT];
     blocks_of(blocks, n);
-    bool *skip = ties;
-    NumericalDerivative *out = num;
+    const bool *tie = ties;
     for (int k = 0; k < NET_BLOCK_COUNT; k++) {
         const Block *b = &blocks[k];
-        int count = b->c * b->h * b->w;
-        bool sample = count > CHECK_SAMPLE;
-        if (sample) {
-            bool *in_sample = calloc((size_t)count, sizeof(bool));
-            if (!in_sample) usage_error("out of memory");
-            gradcheck_sample(in_sample, count, CHECK_SAMPLE, seed + (uint64_t)k);
-            for (int e = 0; e < count; e++) skip[e] = skip[e] || in_sample[e];
-            free(in_sample);
-            sampled++;
-        }
-        net_local_gradient(out, &local, (NetBlock)k, skip);
-        // A difference straddling a near-tie fails a right gradient: the complex step rechecks.
-        if (net_complex_recheck(out, b->grad, skip, count, &prob, net_block_entries(&local, (NetBlock)k, &n_in)) < 0)
-            usage_error("out of memory");
-        BoundedSummary sum = compare_bounded(b->grad, out, skip,
-                                             sample ? "outside the seeded sample, or at a tie of the max-pool"
-                                                    : "at a tie of the max-pool: no derivative there",
-                                             count, CHECK_RTOL);
+        int count;
+        double *entries = net_block_entries(&local, (NetBlock)k, &count);
+        NetEntries engine = {&local, (NetBlock)k, tie, count};
+        NetRecheck recheck = {&prob, entries};
+        BlockSpec spec = {.param = entries,
+                          .analytic = b->grad,
+                          .n = count,
+                          .obj = {net_objective_whole, NULL, &prob},
+                          .shape = LOSS_WITH_KINKS, // the max-pool
+                          .ops_per_eval = s->n_params, // what one entry touches, at most
+                          .skip = tie,
+                          .skip_reason = "at a tie of the max-pool: no derivative there",
+                          .entries = net_entries,
+                          .entries_ctx = &engine,
+                          .second = net_recheck,
+                          .second_ctx = &recheck,
+                          .rtol = CHECK_RTOL,
+                          .check_all = opt->check_all,
+                          .seed = opt->seed + (uint64_t)k};
         Tensor analytic = tensor_view(b->grad, b->c, b->h, b->w);
-        report_gradient_check(r, b->name, &analytic, out, skip, sum);
-        skip += count;
-        out += count;
+        BlockCheck check;
+        if (!block_check_run(&check, &spec)) usage_error("out of memory");
+        sampled += check.plan.sampled;
+        report_block_plan(r, b->name, &check);
+        report_block_entries(r, b->name, &check, &analytic);
+        char label[160];
+        snprintf(label, sizeof label, "%s along a random direction", b->name);
+        report_block_directions(r, label, &check);
+        block_check_free(&check);
+        tie += count;
     }
     if (marked)
         report_text(r, "Skipped entries sit at a tie: two cells of a pooling window hold the same maximum and "
                        "depend on the entry differently, so the loss has a corner there and no difference "
                        "quotient is the gradient. Near-ties are checked with a smaller step.");
-    if (sampled)
-        report_text(r, "%d block%s above %d entries: a seeded sample of %d was checked entry by entry; the "
-                       "directional check below covers every entry.", sampled, sampled == 1 ? "" : "s",
-                    CHECK_SAMPLE, CHECK_SAMPLE);
     net_local_free(&local);
     free(ties);
-    free(num);
     return sampled;
 }
 
@@ -381,7 +418,7 @@ static void section_6_4_full_check(Report *r, Net *n, const CommonOptions *opt) 
                    "it makes each numerical derivative's error bound. An entry passes when "
                    "|a − n| ≤ %g·max(|a|, |n|) + bound.",
                 net_checked_count(s), s->n_input, s->k * s->k, s->kernels, s->flat, CHECK_RTOL);
-    full_check(r, n, opt->seed);
+    full_check(r, n, opt);
     report_text(r, "A perturbed dense weight cannot change the convolution or the pool, and a perturbed kernel "
                    "entry only changes its own channel. The caching check keeps the activations of one forward "
                    "pass and recomputes only what a perturbation can reach, with the same arithmetic, so its "
@@ -498,7 +535,7 @@ static void section_6_8_check_on_image(Report *r, Net *n, const Dataset *train, 
     memcpy(n->b.x, train->x, (size_t)s->n_input * sizeof(double));
     n->y = train->y[0];
     net_gradients(n);
-    if (full_check(r, n, opt->seed) > 0) {
+    if (full_check(r, n, opt) > 0) {
         check_direction_bounded(r, "directional derivative on training image 1", n, opt->seed);
     }
 }

@@ -43,9 +43,9 @@ int complex_step_second(void *ctx, NumericalDerivative *num, const double *analy
     return complex_step_rescue(num, analytic, skip, idx, count, r->param, &r->objective, r->every, r->rtol);
 }
 
-int complex_step_recheck(NumericalDerivative *num, const double *analytic, const bool *skip, int count,
-                         const double *param, const ComplexObjective *c, double rtol) {
-    return rescue(num, analytic, skip, NULL, count, param, c, RESCUE_NOT_PASSED, rtol);
+int complex_step_recheck(NumericalDerivative *num, const double *analytic, const bool *skip, const int *idx,
+                         int count, const double *param, const ComplexObjective *c, double rtol) {
+    return rescue(num, analytic, skip, idx, count, param, c, RESCUE_NOT_PASSED, rtol);
 }
 
 static int rescue(NumericalDerivative *num, const double *analytic, const bool *skip, const int *idx, int count,

@@ -77,8 +77,9 @@ int complex_step_second(void *ctx, NumericalDerivative *num, const double *analy
 // The same for a loss with kinks where the complex step is too dear to run
 // on every entry: the entries central differences FAILED or left undecided
 // get it (a difference straddling a near-tie fails a right gradient), the
-// others keep their central difference. param holds count entries.
-int complex_step_recheck(NumericalDerivative *num, const double *analytic, const bool *skip, int count,
-                         const double *param, const ComplexObjective *c, double rtol);
+// others keep their central difference. Entry s is param[idx[s]] (idx
+// NULL: param[s]), as in complex_step_rescue.
+int complex_step_recheck(NumericalDerivative *num, const double *analytic, const bool *skip, const int *idx,
+                         int count, const double *param, const ComplexObjective *c, double rtol);
 
 #endif

@@ -54,13 +54,13 @@ double net_complex_at(void *ctx, int k, double h, double *scale) {
     return tie ? NAN : im / h;
 }
 
-int net_complex_recheck(NumericalDerivative *out, const double *grad, const bool *skip, int count,
+int net_complex_recheck(NumericalDerivative *out, const double *grad, const bool *skip, const int *idx, int count,
                         const NetProblem *pr, const double *entries) {
     NetComplex c;
     if (!net_complex_init(&c, pr)) return -1;
     net_complex_block(&c, pr, entries);
     ComplexObjective obj = {net_complex_at, &c};
-    int decided = complex_step_recheck(out, grad, skip, count, entries, &obj, GRADCHECK_REL_TOL);
+    int decided = complex_step_recheck(out, grad, skip, idx, count, entries, &obj, GRADCHECK_REL_TOL);
     net_complex_free(&c);
     return decided;
 }

@@ -31,10 +31,11 @@ void net_complex_block(NetComplex *c, const NetProblem *pr, const double *entrie
 // ComplexObjective.at: Im L with target[k] moved by i·h, over h.
 double net_complex_at(void *ctx, int k, double h, double *scale);
 
-// cstep.h's complex_step_recheck on one block of a full check: entries is
-// the problem's array for the block (count entries, inside params or x).
+// cstep.h's complex_step_recheck on entries idx[0..count) of one block
+// (idx NULL: all count of them): entries is the problem's array for the
+// block (inside params or x).
 // Returns how many entries the complex step decided, or −1 when out of memory.
-int net_complex_recheck(NumericalDerivative *out, const double *grad, const bool *skip, int count,
+int net_complex_recheck(NumericalDerivative *out, const double *grad, const bool *skip, const int *idx, int count,
                         const NetProblem *pr, const double *entries);
 
 #endif
