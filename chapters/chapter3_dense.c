@@ -496,11 +496,16 @@ static void section_3_9_square_w(Report *r, const CommonOptions *opt) {
 
 // A small block checked entry by entry against L from obj (no budget needed).
 static void check_small(Report *r, const char *name, const Tensor *analytic, double *param, const Objective *obj) {
-    int n = (int)tensor_size(analytic);
-    NumericalDerivative num[n];
-    numerical_gradient_bounded_smooth(num, param, n, obj);
-    report_gradient_check(r, name, analytic, num, NULL, compare_bounded(analytic->data, num, NULL, NULL, n,
-                                                                        GRADCHECK_REL_TOL));
+    BlockSpec spec = {.param = param,
+                      .analytic = analytic->data,
+                      .n = (int)tensor_size(analytic),
+                      .obj = *obj,
+                      .shape = LOSS_SMOOTH,
+                      .ops_per_eval = (double)tensor_size(analytic),
+                      .carry_steps = true,
+                      .rtol = GRADCHECK_REL_TOL,
+                      .check_all = true}; // the chapter's own small examples
+    check_block(r, name, &spec, analytic);
 }
 
 static void section_3_10_batch(Report *r, const CommonOptions *opt) {

@@ -412,13 +412,17 @@ static void section_4_8_average(Report *r, const CommonOptions *opt) {
     Tensor dx = tensor_alloc_like(&x);
     avgpool_backward(dx.data, g.data, &s);
     report_quantity(r, "average_dX", "∂L/∂X, average pooling", &dx);
-    int n = (int)tensor_size(&x);
-    NumericalDerivative num[n];
     PoolLoss p = {&x, &g, &s, NULL};
-    Objective obj = {avgpool_loss, NULL, &p};
-    numerical_gradient_bounded(num, x.data, n, &obj);
-    report_gradient_check(r, "∂L/∂X of average pooling", &dx, num, NULL,
-                          compare_bounded(dx.data, num, NULL, NULL, n, GRADCHECK_REL_TOL));
+    BlockSpec spec = {.param = x.data,
+                      .analytic = dx.data,
+                      .n = (int)tensor_size(&x),
+                      .obj = {avgpool_loss, NULL, &p},
+                      .shape = LOSS_WITH_KINKS, // as the max-pooling checks: steps only shrink
+                      .ops_per_eval = (double)s.out_h * s.out_w * s.kh * s.kw,
+                      .carry_steps = true,
+                      .rtol = GRADCHECK_REL_TOL,
+                      .check_all = true}; // the 2x3 overlap example
+    check_block(r, "∂L/∂X of average pooling", &spec, &dx);
     report_text(r, "--bug average uses exactly this rule for max pooling%s.",
                 opt->bug_id == BUG_AVERAGE ? ", as this run does: right for one layer, wrong for the other" : "");
     Tensor *all[] = {&x, &g, &dx};

@@ -376,21 +376,26 @@ static void section_7_6_end_to_end(Report *r, Example *e) {
     example_gradient(e, e->grads, 0, EXAMPLE_BATCH);
     ParamRange p[6];
     int blocks = param_ranges(p, &e->a);
-    NumericalDerivative *num = calloc((size_t)e->a.n_params, sizeof *num);
-    if (!num) usage_error("out of memory");
-    Objective obj = {.whole = example_loss, .ctx = e};
     for (int i = 0; i < blocks; i++) {
         int n = p[i].c * p[i].h * p[i].w;
-        numerical_gradient_bounded(num, e->theta + p[i].at, n, &obj);
-        BoundedSummary s = compare_bounded(e->grads + p[i].at, num, NULL, NULL, n, CHECK_RTOL);
-        if (n <= CLASSES) {
-            Tensor t = tensor_view(e->grads + p[i].at, p[i].c, p[i].h, p[i].w);
-            report_gradient_check(r, p[i].name, &t, num, NULL, s);
-        } else {
-            report_gradient_summary(r, p[i].name, s);
-        }
+        BlockSpec spec = {.param = e->theta + p[i].at,
+                          .analytic = e->grads + p[i].at,
+                          .n = n,
+                          .obj = {.whole = example_loss, .ctx = e},
+                          .shape = LOSS_WITH_KINKS, // ReLU and max pooling
+                          .ops_per_eval = e->a.n_params,
+                          .carry_steps = true,
+                          .rtol = CHECK_RTOL,
+                          .check_all = true}; // the chapter's own fixed example: always in full
+        BlockCheck check;
+        if (!block_check_run(&check, &spec)) usage_error("out of memory");
+        Tensor t = tensor_view(e->grads + p[i].at, p[i].c, p[i].h, p[i].w);
+        if (n <= CLASSES)
+            report_block_entries(r, p[i].name, &check, &t);
+        else
+            report_gradient_summary(r, p[i].name, check.entries);
+        block_check_free(&check);
     }
-    free(num);
 }
 
 #include "chapter7_train.h"  // 7.7: the data, training, the confusion matrix
