@@ -13,32 +13,27 @@
 #include "arraylen.h"
 #include "formula_impl.h"
 #include "options.h"
+#include "slips.h"
 
-typedef enum { SLIP_SIGN, SLIP_TRANSPOSED, SLIP_ROT180, SLIP_DOWN, SLIP_UP, SLIP_RIGHT, SLIP_LEFT, SLIP_SWAPPED } Slip;
-
-typedef struct {
-    const char *name; // the JSON name of the slip
-    const char *detail;
-} SlipInfo;
-
-// In the order the slips are reported; scaled comes between rot180 and the
-// shifts (see mistake_track_finish).
-static const SlipInfo SLIPS[] = {
-    [SLIP_SIGN] = {"sign", "the right value with its sign flipped"},
-    [SLIP_TRANSPOSED] = {"transposed", "the right value transposed"},
-    [SLIP_ROT180] = {"rot180", "the right value turned by 180 degrees"},
-    [SLIP_DOWN] = {"shifted", "the right value shifted down by one row"},
-    [SLIP_UP] = {"shifted", "the right value shifted up by one row"},
-    [SLIP_RIGHT] = {"shifted", "the right value shifted right by one column"},
-    [SLIP_LEFT] = {"shifted", "the right value shifted left by one column"},
-    [SLIP_SWAPPED] = {"swapped", "an outer product with rows and columns swapped: the right (i,j) read "
-                                 "in the other order into the same shape"},
+// How a formula's slip (slips.h) is worded, in the order the slips are
+// reported; scaled comes between rot180 and the shifts (see
+// mistake_track_finish).
+static const char *const SLIP_DETAILS[SLIP_COUNT] = {
+    [SLIP_SIGN] = "the right value with its sign flipped",
+    [SLIP_TRANSPOSED] = "the right value transposed",
+    [SLIP_ROT180] = "the right value turned by 180 degrees",
+    [SLIP_DOWN] = "the right value shifted down by one row",
+    [SLIP_UP] = "the right value shifted up by one row",
+    [SLIP_RIGHT] = "the right value shifted right by one column",
+    [SLIP_LEFT] = "the right value shifted left by one column",
+    [SLIP_SWAPPED] = "an outer product with rows and columns swapped: the right (i,j) read in the other order "
+                     "into the same shape",
 };
 
 struct MistakeTrack {
     bool any_failed_eval; // one case could not be evaluated: nothing matches
     bool *bug_alive;      // [n_bugs]
-    bool slip_alive[ARRAY_LEN(SLIPS)];
+    bool slip_alive[SLIP_COUNT];
     bool scaled_alive;    // value = c·right in every case
     bool constant_alive;  // ... with the same c in every case
     bool have_factor;
@@ -52,7 +47,7 @@ MistakeTrack *mistake_track_new(const FormulaSpec *spec) {
     if (!t || !bugs) usage_error("formula: out of memory");
     t->bug_alive = bugs;
     for (int i = 0; i < spec->n_bugs; i++) t->bug_alive[i] = true;
-    for (int i = 0; i < ARRAY_LEN(SLIPS); i++) t->slip_alive[i] = true;
+    for (int i = 0; i < SLIP_COUNT; i++) t->slip_alive[i] = true;
     t->scaled_alive = t->constant_alive = true;
     for (int i = 0; i < FORMULA_MAX_OPERANDS; i++) t->times_alive[i] = t->over_alive[i] = true;
     return t;
@@ -66,29 +61,15 @@ void mistake_track_free(MistakeTrack *t) {
 
 // ---------------------------------------------------------------- slips
 
-static double at(const ExprMatrix *m, int i, int j) { return m->data[(size_t)i * (size_t)m->cols + (size_t)j]; }
-
 // The slip's value of the right value g, zero where a shift leaves nothing.
 static void slip_value(ExprMatrix *out, Slip s, const ExprMatrix *g) {
     bool transposed = s == SLIP_TRANSPOSED;
     if (!expr_matrix_alloc(out, transposed ? g->cols : g->rows, transposed ? g->rows : g->cols))
         usage_error("formula: out of memory");
-    int rows = g->rows, cols = g->cols;
-    for (int i = 0; i < rows; i++)
-        for (int j = 0; j < cols; j++) {
-            double v = at(g, i, j);
-            long k = (long)i * cols + j;
-            switch (s) {
-            case SLIP_SIGN: out->data[k] = -v; break;
-            case SLIP_TRANSPOSED: out->data[(long)j * rows + i] = v; break;
-            case SLIP_ROT180: out->data[(long)(rows - 1 - i) * cols + (cols - 1 - j)] = v; break;
-            case SLIP_DOWN: if (i + 1 < rows) out->data[k + cols] = v; break;
-            case SLIP_UP: if (i > 0) out->data[k - cols] = v; break;
-            case SLIP_RIGHT: if (j + 1 < cols) out->data[k + 1] = v; break;
-            case SLIP_LEFT: if (j > 0) out->data[k - 1] = v; break;
-            case SLIP_SWAPPED: out->data[(long)j * rows + i] = v; break; // gᵀ's entries in g's shape
-            }
-        }
+    for (long k = 0; k < expr_matrix_size(g); k++) {
+        long from = slip_source(s, k, g->rows, g->cols);
+        out->data[k] = from < 0 ? 0.0 : slip_factor(s) * g->data[from];
+    }
 }
 
 // ---------------------------------------------------------------- scaled
@@ -144,7 +125,7 @@ void mistake_track_case(MistakeTrack *t, const Formula *f, const FormulaSpec *sp
     }
     if (t->any_failed_eval) return;
     track_bugs(t, f, spec, seed, k, value);
-    for (int s = 0; s < ARRAY_LEN(SLIPS); s++) {
+    for (int s = 0; s < SLIP_COUNT; s++) {
         if (!t->slip_alive[s]) continue;
         ExprMatrix slip;
         slip_value(&slip, (Slip)s, right);
@@ -184,8 +165,8 @@ static bool finish_scaled(const MistakeTrack *t, const FormulaSpec *spec, Formul
 
 static bool finish_slip(const MistakeTrack *t, Slip s, FormulaResult *r) {
     if (!t->slip_alive[s]) return false;
-    r->mistake = SLIPS[s].name;
-    snprintf(r->mistake_detail, sizeof r->mistake_detail, "%s", SLIPS[s].detail);
+    r->mistake = slip_name(s);
+    snprintf(r->mistake_detail, sizeof r->mistake_detail, "%s", SLIP_DETAILS[s]);
     return true;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "report_internal.h"
+#include "slips.h"
 
 // Arguments of the re-run: the user's (at most this many) plus four.
 #define MAX_RERUN_ARGS 256
@@ -25,48 +26,20 @@ static bool close_enough(double y, double c) { return relative_error(y, c) <= AN
 
 // ---------------------------------------------------------------- generic slips
 
-// The value of computed after a slip, entry k of yours compared with entry
-// src(k) of computed (or with 0 when src is -1), times factor.
-typedef int (*SlipIndex)(const Tensor *t, int k, int variant);
-
-static int idx_of(const Tensor *t, int c, int i, int j) { return (c * t->h + i) * t->w + j; }
-
-static int slip_sign(const Tensor *t, int k, int v) { return (void)t, (void)v, k; }
-
-static int slip_transposed(const Tensor *t, int k, int v) {
-    (void)v;
-    int j = k % t->w, i = (k / t->w) % t->h, c = k / (t->w * t->h);
-    return idx_of(t, c, j, i);
-}
-
-static int slip_rot180(const Tensor *t, int k, int v) {
-    (void)v;
-    int j = k % t->w, i = (k / t->w) % t->h, c = k / (t->w * t->h);
-    return idx_of(t, c, t->h - 1 - i, t->w - 1 - j);
-}
-
-// variant 0..3: down, up, right, left by one; zeros fill the gap.
-static int slip_shifted(const Tensor *t, int k, int v) {
-    static const int DI[] = {-1, 1, 0, 0}, DJ[] = {0, 0, -1, 1};
-    int j = k % t->w, i = (k / t->w) % t->h, c = k / (t->w * t->h);
-    int si = i + DI[v], sj = j + DJ[v];
-    return si < 0 || si >= t->h || sj < 0 || sj >= t->w ? -1 : idx_of(t, c, si, sj);
-}
-
-// outer(v, u) laid out in the shape of outer(u, v): the data of the
-// transpose read row by row.
-static int slip_swapped(const Tensor *t, int k, int v) {
-    (void)v;
-    int j = k % t->h, i = k / t->h; // position in the h-wide transpose
-    return i < t->w ? idx_of(t, 0, j, i) : -1;
-}
-
-static bool matches(const Tensor *yours, const Tensor *c, SlipIndex index, int variant, double factor) {
-    int n = (int)tensor_size(c);
-    for (int k = 0; k < n; k++) {
-        int s = index(c, k, variant);
-        if (!close_enough(yours->data[k], s < 0 ? 0.0 : factor * c->data[s])) return false;
+// yours is computed after the slip (slips.h): entry k against slip_factor
+// times the source entry, or 0 in a shift's gap.
+static bool matches(const Tensor *yours, const Tensor *c, Slip slip) {
+    long n = (long)tensor_size(c);
+    for (long k = 0; k < n; k++) {
+        long s = slip_source(slip, k, c->h, c->w);
+        if (!close_enough(yours->data[k], s < 0 ? 0.0 : slip_factor(slip) * c->data[s])) return false;
     }
+    return true;
+}
+
+static bool matches_times(const Tensor *yours, const Tensor *c, double factor) {
+    for (size_t k = 0; k < tensor_size(c); k++)
+        if (!close_enough(yours->data[k], factor * c->data[k])) return false;
     return true;
 }
 
@@ -80,7 +53,7 @@ static bool scaled(const Tensor *yours, const Tensor *c, char *name, size_t len)
     for (int q = 1; q <= MAX_FACTOR_DEN; q++)
         for (int p = -MAX_FACTOR_NUM; p <= MAX_FACTOR_NUM; p++) {
             if (p == 0 || p == q || p == -q || !close_enough(ratio, (double)p / q)) continue;
-            if (!matches(yours, c, slip_sign, 0, (double)p / q)) continue;
+            if (!matches_times(yours, c, (double)p / q)) continue;
             if (q == 1)
                 snprintf(name, len, "%d", p);
             else
@@ -94,19 +67,22 @@ static bool scaled(const Tensor *yours, const Tensor *c, char *name, size_t len)
 static const char *find_slip(const Tensor *yours, const Tensor *c, char *what, size_t len) {
     bool square = c->h == c->w && c->h > 1, matrix = c->h > 1 && c->w > 1;
     char factor[32];
-    if (matches(yours, c, slip_sign, 0, -1.0)) return snprintf(what, len, "the right value with its sign flipped"), "sign";
-    if (square && matches(yours, c, slip_transposed, 0, 1.0))
-        return snprintf(what, len, "the transpose of the right value"), "transposed";
-    if ((c->h > 1 || c->w > 1) && matches(yours, c, slip_rot180, 0, 1.0))
-        return snprintf(what, len, "the right value rotated by 180 degrees"), "rot180";
+    if (matches(yours, c, SLIP_SIGN))
+        return snprintf(what, len, "the right value with its sign flipped"), slip_name(SLIP_SIGN);
+    if (square && matches(yours, c, SLIP_TRANSPOSED))
+        return snprintf(what, len, "the transpose of the right value"), slip_name(SLIP_TRANSPOSED);
+    if ((c->h > 1 || c->w > 1) && matches(yours, c, SLIP_ROT180))
+        return snprintf(what, len, "the right value rotated by 180 degrees"), slip_name(SLIP_ROT180);
     if (scaled(yours, c, factor, sizeof factor))
         return snprintf(what, len, "the right value times %s", factor), "scaled";
-    static const char *const SHIFTS[] = {"down one row", "up one row", "right one column", "left one column"};
+    static const Slip SHIFTS[] = {SLIP_DOWN, SLIP_UP, SLIP_RIGHT, SLIP_LEFT};
+    static const char *const WHERE[] = {"down one row", "up one row", "right one column", "left one column"};
     for (int v = 0; v < 4; v++)
-        if ((v < 2 ? c->h : c->w) > 1 && matches(yours, c, slip_shifted, v, 1.0))
-            return snprintf(what, len, "the right value shifted %s", SHIFTS[v]), "shifted";
-    if (matrix && !square && c->c == 1 && matches(yours, c, slip_swapped, 0, 1.0))
-        return snprintf(what, len, "outer(v, u) where outer(u, v) is right: rows and columns swapped"), "swapped";
+        if ((v < 2 ? c->h : c->w) > 1 && matches(yours, c, SHIFTS[v]))
+            return snprintf(what, len, "the right value shifted %s", WHERE[v]), slip_name(SHIFTS[v]);
+    if (matrix && !square && c->c == 1 && matches(yours, c, SLIP_SWAPPED))
+        return snprintf(what, len, "outer(v, u) where outer(u, v) is right: rows and columns swapped"),
+               slip_name(SLIP_SWAPPED);
     return NULL;
 }
 
