@@ -26,6 +26,10 @@ const char *report_name_mistake(Report *r, const char *key, const char *label, c
 bool report_right_value(const Report *r, const char *key, Tensor *right);
 // Frees the --bug variants' runs kept by report_name_mistake.
 void report_mistake_free(void);
+// Whether quantity key's JSON is worth rendering: only --format json shows
+// it, and a re-run for naming a mistake reads only the answered keys (a
+// 1024x1024 matrix takes a quarter of a second to render).
+bool report_member_needed(const Report *r, const char *key);
 // True when yours, of the transposed shape, is the transpose of computed.
 bool report_transposed_answer(const Tensor *yours, const Tensor *computed);
 // Exits 2 for an --answer that names no reported quantity.

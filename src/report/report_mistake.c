@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
+#include "progress.h"
 #include "report_internal.h"
 
 // Arguments of the re-run: the user's (at most this many) plus four.
@@ -176,16 +178,42 @@ void report_mistake_free(void) {
     right_json = NULL, right_ran = false;
 }
 
+// The options of the run whose answers a re-run under way is for (NULL
+// outside a re-run): the re-run renders only the keys they need.
+static const CommonOptions *rerun_for;
+
+// key is answered, or is X where X_new is (find_related_slip reads X).
+static bool key_answered(const CommonOptions *o, const char *key) {
+    size_t n = strlen(key);
+    for (int a = 0; a < o->n_answers; a++) {
+        const char *name = o->answers[a].name;
+        if (strcmp(name, key) == 0 || (strncmp(name, key, n) == 0 && strcmp(name + n, "_new") == 0)) return true;
+    }
+    return false;
+}
+
+bool report_member_needed(const Report *r, const char *key) {
+    return r->fmt == &format_json && (!rerun_for || key_answered(rerun_for, key));
+}
+
 // stdout of this program's main run again in this process with --bug bug
 // (the right code when bug is NULL) and --format json, or NULL when it
-// failed (malloc'd).
+// failed (malloc'd). The JSON holds only the answered keys' values (and
+// every check's record).
 static char *run_bug_variant(const CommonOptions *o, const char *bug) {
     const char *args[MAX_RERUN_ARGS + 8];
     int n = rerun_args(o, bug, args);
     StrBuf out = {0};
+    char context[100];
+    snprintf(context, sizeof context, "naming the mistake: running %s%s", bug ? "--bug " : "the right code",
+             bug ? bug : "");
+    progress_context(context);
     rerun_begin(&out, bug);
+    rerun_for = o;
     int status = main(n, (char **)args);
+    rerun_for = NULL;
     rerun_end();
+    progress_context(NULL);
     if (status == 2 || status >= 4) {
         sb_free(&out);
         return NULL;
