@@ -85,6 +85,7 @@ static Verdict report_block(Report *r, const char *name, BoundedSummary sum, int
 
 Verdict conv_check_block(Report *r, const char *name, ConvObjective *ctx, double *param, const Tensor *analytic,
                          const ConvCheckPlan *p) {
+    if (!report_check_wanted(r)) return VERDICT_NOTHING_COMPARED;
     int n = (int)tensor_size(analytic);
     double per_entry = conv_check_entry_cost(ctx->s, ctx->block);
     int keep = conv_check_entries(n, per_entry, p);
