@@ -79,9 +79,12 @@ void progress_end(Progress *p) {
     p->shown = false;
 }
 
+static void show_activity(void);
+
 void progress_activity(const char *what) {
     start_run();
     snprintf(run.activity, sizeof run.activity, "%s", what ? what : "");
+    progress_poll();
 }
 
 void progress_context(const char *context) {
@@ -102,8 +105,16 @@ static void cut_to_columns(char *s, int columns) {
 
 void progress_tick(void) {
     if (!run.started) start_run();
-    if (!run.tty || run.open > 0 || (++run.ticks & (TICKS_PER_CLOCK_READ - 1)) != 0) return;
-    if (!time_to_show()) return;
+    if ((++run.ticks & (TICKS_PER_CLOCK_READ - 1)) == 0) show_activity();
+}
+
+void progress_poll(void) {
+    start_run();
+    show_activity();
+}
+
+static void show_activity(void) {
+    if (!run.tty || run.open > 0 || !time_to_show()) return;
     char line[sizeof run.context + sizeof run.activity + 40];
     snprintf(line, sizeof line, "%s%s%s", run.context, run.context[0] && run.activity[0] ? ": " : "",
              run.activity[0] || run.context[0] ? run.activity : "working");

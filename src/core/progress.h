@@ -38,6 +38,9 @@ void progress_context(const char *context);
 // Cheap (a counter; the clock is read every few thousand calls): shows the
 // activity line when the run has gone long enough and no Progress is shown.
 void progress_tick(void);
+// The same, reading the clock at every call: for a loop whose steps are
+// slow (a --formula case, a --bug variant's run).
+void progress_poll(void);
 // Erases a shown line (before stdout is written to the same terminal).
 void progress_clear(void);
 

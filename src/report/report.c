@@ -31,12 +31,14 @@ _Noreturn void report_not_finite(const char *what, double v) {
 }
 
 void format_number(char *buf, size_t len, double v, const char *what) {
+    progress_tick(); // sizing a 4096x4096 matrix formats every entry
     if (!isfinite(v)) report_not_finite(what, v);
     if (v == 0.0) v = 0.0; // no "-0"
     snprintf(buf, len, "%.6g", v);
 }
 
 void format_json_number(char *buf, size_t len, double v, const char *what) {
+    progress_tick();
     if (!isfinite(v)) report_not_finite(what, v);
     if (v == 0.0) v = 0.0;
     for (int digits = 15; digits <= 17; digits++) {
