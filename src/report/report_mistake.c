@@ -204,6 +204,12 @@ static bool key_answered(const CommonOptions *o, const char *key) {
     return false;
 }
 
+void report_rerun_scope_begin(const CommonOptions *answers_of, bool checks) {
+    rerun_for = answers_of, rerun_checks = checks, rerun_skipped_check = false;
+}
+
+void report_rerun_scope_end(void) { rerun_for = NULL; }
+
 bool report_member_needed(const Report *r, const char *key) {
     return r->fmt == &format_json && (!rerun_for || key_answered(rerun_for, key));
 }
@@ -227,9 +233,9 @@ static char *run_bug_variant(const CommonOptions *o, const char *bug, bool check
              bug ? bug : "");
     progress_context(context);
     rerun_begin(&out, bug);
-    rerun_for = o, rerun_checks = checks, rerun_skipped_check = false;
+    report_rerun_scope_begin(o, checks);
     int status = main(n, (char **)args);
-    rerun_for = NULL;
+    report_rerun_scope_end();
     rerun_end();
     progress_context(NULL);
     if (status == 2 || status >= 4) {
