@@ -20,9 +20,8 @@
 // One run of the program (re-runs for naming a mistake included): its clock,
 // whether stderr is a terminal, and the line on it, if any.
 static struct {
-    bool started, tty, shown;
+    bool started, tty, shown, bar_shown; // bar_shown: the line is an open Progress's
     double start, last, after, interval;
-    int open; // Progress objects begun and not ended
     unsigned ticks;
     char activity[200], context[120];
 } run;
@@ -63,20 +62,18 @@ static bool time_to_show(void) {
 void progress_begin(Progress *p, const char *what, const char *unit, long total) {
     start_run();
     *p = (Progress){.what = what, .unit = unit, .total = total, .tty = run.tty};
-    run.open++;
     if (p->tty) p->start = p->last = now();
 }
 
 void progress_update(Progress *p, long done) {
     if (!p->tty || !time_to_show()) return;
     p->last = run.last;
-    p->shown = run.shown = true;
+    p->shown = run.shown = run.bar_shown = true;
     fprintf(stderr, "\r\033[K%s: %ld of %ld %s", p->what, done, p->total, p->unit);
     fflush(stderr);
 }
 
 void progress_end(Progress *p) {
-    if (run.open > 0) run.open--;
     if (p->shown) progress_clear();
     p->shown = false;
 }
@@ -116,7 +113,7 @@ void progress_poll(void) {
 }
 
 static void show_activity(void) {
-    if (!run.tty || run.open > 0 || !time_to_show()) return;
+    if (!run.tty || run.bar_shown || !time_to_show()) return;
     char line[sizeof run.context + sizeof run.activity + 40];
     snprintf(line, sizeof line, "%s%s%s", run.context, run.context[0] && run.activity[0] ? ": " : "",
              run.activity[0] || run.context[0] ? run.activity : "working");
@@ -130,5 +127,5 @@ void progress_clear(void) {
     if (!run.shown) return;
     fprintf(stderr, "\r\033[K");
     fflush(stderr);
-    run.shown = false;
+    run.shown = run.bar_shown = false;
 }
