@@ -32,7 +32,7 @@ void progress_update(Progress *p, long done);
 void progress_end(Progress *p);
 
 // The run's activity ("5.3 The input gradient"); copied. The context, when
-// not NULL, is shown before it ("naming the mistake: --bug no-rot180").
+// not NULL, is shown before it ("naming the mistake: running --bug no-rot180").
 void progress_activity(const char *what);
 void progress_context(const char *context);
 // Cheap (a counter; the clock is read every few thousand calls): shows the

@@ -117,8 +117,9 @@ void report_json_raw(Report *r, const char *key, const char *json);
 bool report_check(Report *r, const char *name, const Tensor *analytic, const Tensor *numerical,
                   const bool *skip, CheckSummary s);
 // Whether a gradient check is worth its work: false in a re-run for naming
-// a mistake (src/report/report_mistake.c) once a check has failed, since
-// naming reads only the first failed check's section.
+// a mistake (src/report/report_mistake.c), which needs values only, or the
+// section of the first failed check: a check may return early without a
+// verdict then.
 bool report_check_wanted(const Report *r);
 // Records a pass/fail verdict that is not a gradient comparison (e.g. "the
 // loss fell"), so it counts toward the exit status.
