@@ -199,6 +199,19 @@ START_TEST(test_reading_and_sections_show_progress) {
 }
 END_TEST
 
+// Bad input after the line has shown: the line is erased before the error,
+// which starts a line of its own.
+START_TEST(test_error_erases_the_line) {
+    const char *args[] = {"--input", "1 2; 3", NULL};
+    TtyRun t = run_with_stderr_on_a_terminal("chapter5", args);
+    ck_assert_int_eq(t.status, 2);
+    ck_assert_int_eq(t.out_len, 0);
+    ck_assert_msg(strstr(t.tty, "\r\033[Kreading --input") != NULL, "got '%s'", t.tty);
+    ck_assert_msg(strstr(t.tty, "\r\033[Kerror: --input: ") != NULL, "got '%s'", t.tty);
+    free(t.out), free(t.tty);
+}
+END_TEST
+
 Suite *make_progress_suite(void) {
     Suite *s = suite_create("progress");
     TCase *tc = tcase_create("progress");
@@ -207,6 +220,7 @@ Suite *make_progress_suite(void) {
     tcase_add_test(tc, test_mistake_naming_shows_progress);
     tcase_add_test(tc, test_formulas_show_progress);
     tcase_add_test(tc, test_reading_and_sections_show_progress);
+    tcase_add_test(tc, test_error_erases_the_line);
     suite_add_tcase(s, tc);
     return s;
 }

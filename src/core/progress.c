@@ -48,6 +48,7 @@ static void start_run(void) {
     // A shorter threshold (a test's 0) updates as often, so each step shows.
     run.interval = run.after < PROGRESS_INTERVAL_SECONDS ? run.after : PROGRESS_INTERVAL_SECONDS;
     run.start = run.last = now();
+    if (run.tty) atexit(progress_clear); // whatever way the program ends, the line goes
 }
 
 // Whether a line may be written now (the run is old enough and the last

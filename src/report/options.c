@@ -28,6 +28,7 @@ static _Noreturn void error_exit(int status, const char *fmt, va_list ap) {
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
     message_one_line(msg);
+    progress_clear(); // the error starts its own line on a terminal
     if (rerun_bug)
         fprintf(stderr, "error: --answer: naming the mistake ran --bug %s, which stopped: %s\n", rerun_bug, msg);
     else
