@@ -535,6 +535,34 @@ START_TEST(test_loss_region_scale_mixed_signs) {
 }
 END_TEST
 
+// The checker's local loss (conv_objective's local: the products that hold
+// one entry) and its round-off scale, by hand, with signs mixed so that
+// dropping an |·| changes the scale: one channel, X = [3 −2], K = [2] (1×1),
+// b = 1, G = [−2 1], so Y = [7 −3]. The products: G·x·k = −12 and −4,
+// G·b = −2 and 1.
+//   x₀: −12, scale 12;   x₁: −4, scale 4;
+//   k₀: −12 − 4 = −16, scale 16;   b₀: −2 + 1 = −1, scale 3.
+START_TEST(test_local_loss_scale_mixed_signs) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, 1, 2, 1, 1, 1, 1, 0, 0, 1));
+    const double x[2] = {3, -2}, k[1] = {2}, b[1] = {1}, g[2] = {-2, 1};
+    const struct {
+        ConvBlock block;
+        int entry;
+        double loss, scale;
+    } want[] = {{CONV_BLOCK_INPUT, 0, -12, 12}, {CONV_BLOCK_INPUT, 1, -4, 4},
+                {CONV_BLOCK_KERNEL, 0, -16, 16}, {CONV_BLOCK_BIAS, 0, -1, 3}};
+    for (int q = 0; q < ARRAY_LEN(want); q++) {
+        ConvObjective ctx = {&s, x, k, b, g, want[q].block, 0};
+        Objective obj = conv_objective(&ctx);
+        double scale = 0.0;
+        ck_assert_double_eq_tol(obj.local(obj.ctx, want[q].entry, &scale), want[q].loss, EXACT_TOL);
+        ck_assert_msg(fabs(scale - want[q].scale) <= EXACT_TOL, "case %d: scale %g, expected %g", q, scale,
+                      want[q].scale);
+    }
+}
+END_TEST
+
 // A real mistake, not a perturbation: ∂L/∂X with the kernel unrotated, on the
 // running example, fails the bounded check, while the right one passes.
 // The textbook full convolution dY * K already is pad(dY) ⋆ rot180(K);
@@ -577,6 +605,7 @@ Suite *make_conv_suite(void) {
     tcase_add_test(hand, test_conv_matrix_hand);
     tcase_add_test(hand, test_loss_region_hand);
     tcase_add_test(hand, test_loss_region_scale_mixed_signs);
+    tcase_add_test(hand, test_local_loss_scale_mixed_signs);
     suite_add_tcase(s, hand);
     TCase *shape = tcase_create("shape");
     tcase_add_loop_test(shape, test_shape_rejects, 0, ARRAY_LEN(BAD_SHAPES));

@@ -2,6 +2,7 @@
 // --format names it, the summary layout shared by text and LaTeX, and which
 // table cells JSON writes as numbers.
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arraylen.h"
@@ -80,6 +81,26 @@ START_TEST(test_cell_is_number) {
 }
 END_TEST
 
+// The widest entry, counted without formatting for small integers, is the
+// widest "%.6g" printf gives (the independent count): each value alone and
+// next to 0, at the edges of the integer shortcut (999999 and 1e6, which
+// prints as 1e+06), with signs, -0, fractions and big or tiny magnitudes.
+static const double WIDTH_VALUES[] = {0,       -0.0,    7,       -7,       10,      -10,     99,     100,
+                                      123456,  -123456, 999999,  -999999,  1e6,     -1e6,    1e6 + 1, 1234567,
+                                      0.5,     -2.5,    1e-7,    -3.25e-5, 1e300,   -1e300,  1e-300,  2.0 / 3,
+                                      999999.5, 12345.5, 1e15,   -4096};
+
+START_TEST(test_entry_width_is_printf_width) {
+    double v[2] = {0, WIDTH_VALUES[_i]};
+    Tensor t = tensor_view(v, 1, 1, 2);
+    char num[40];
+    snprintf(num, sizeof num, "%.6g", WIDTH_VALUES[_i] == 0 ? 0.0 : WIDTH_VALUES[_i]);
+    int want = (int)strlen(num);
+    ck_assert_msg(matrix_entry_width(&t, 0, "v") == want, "%.17g: width %d, printf '%s'", WIDTH_VALUES[_i],
+                  matrix_entry_width(&t, 0, "v"), num);
+}
+END_TEST
+
 Suite *make_format_suite(void) {
     Suite *s = suite_create("format");
     TCase *tc = tcase_create("format");
@@ -88,6 +109,7 @@ Suite *make_format_suite(void) {
     tcase_add_loop_test(tc, test_matrix_layout, 0, ARRAY_LEN(LAYOUT));
     tcase_add_test(tc, test_layout_index);
     tcase_add_loop_test(tc, test_cell_is_number, 0, ARRAY_LEN(CELLS));
+    tcase_add_loop_test(tc, test_entry_width_is_printf_width, 0, ARRAY_LEN(WIDTH_VALUES));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,5 +1,7 @@
 #include "parse.h"
 
+#include "progress.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -142,6 +144,7 @@ static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c ==
 // Reads the entry (a token up to the next separator) at *pp, pushes it and
 // advances *pp past it.
 static bool read_entry(Entries *e, const char **pp, int row_entries, char *err, size_t errlen) {
+    progress_tick(); // a 4096x4096 @file takes seconds to read
     char token[MAX_TOKEN + 1];
     const char *start = *pp, *p = *pp;
     size_t len = 0;

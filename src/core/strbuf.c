@@ -1,5 +1,7 @@
 #include "strbuf.h"
 
+#include "progress.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@ static void sb_reserve(StrBuf *b, size_t extra) {
 }
 
 void sb_vprintf(StrBuf *b, const char *fmt, va_list ap) {
+    progress_tick(); // formatting a big matrix is the slow part of many runs
     va_list again;
     va_copy(again, ap);
     int n = vsnprintf(NULL, 0, fmt, ap);

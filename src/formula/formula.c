@@ -2,6 +2,7 @@
 // check over case 0 and the random cases, with the mistake a failing formula
 // matches. The text and JSON writers are in formula_write.c.
 #include "formula.h"
+#include "progress.h"
 
 #include <float.h>
 #include <math.h>
@@ -253,6 +254,7 @@ void formula_check(FormulaResult *r, const Formula *f, const FormulaSpec *spec, 
     *r = (FormulaResult){0};
     MistakeTrack *track = mistake_track_new(spec);
     for (int k = 0; k < FORMULA_CASES; k++) {
+        progress_poll(); // a case on a big input takes a while
         FormulaCase c;
         formula_fill_case(&c, spec, case_seed(seed, k), k, 0);
         const ExprMatrix *right = formula_case_find_gradient(&c, f->name);

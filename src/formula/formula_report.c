@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "formula.h"
+#include "progress.h"
 #include "report.h"
 
 void formula_parse_all_or_exit(Formula *out, const FormulaSpec *spec, const char *const *args, int n) {
@@ -40,6 +41,9 @@ bool formula_report_all(Report *r, const FormulaSpec *spec, const Formula *formu
     bool all = true;
     sb_putc(&json, '[');
     for (int i = 0; i < n; i++) {
+        char what[96];
+        snprintf(what, sizeof what, "checking --formula %d of %d (%.40s)", i + 1, n, formulas[i].name);
+        progress_activity(what);
         FormulaResult res;
         formula_check(&res, &formulas[i], spec, seed);
         all = all && res.passed;

@@ -45,13 +45,28 @@ int matrix_layout_index(int k, int edge, int n) {
     return n - (2 * edge + 1 - k);
 }
 
-int matrix_entry_width(const Tensor *t, int c, const char *what) {
+// Below this, an integer prints in %.6g as its digits: the exponent is at
+// most 5, under the precision 6, so no e-notation and no fraction.
+#define PLAIN_INTEGER_LIMIT 1e6
+
+// The width format_number gives v, counted without formatting when v is a
+// small integer (a 4096x4096 matrix of them formats in seconds).
+static int number_width(double v, const char *what) {
+    if (isfinite(v) && fabs(v) < PLAIN_INTEGER_LIMIT && v == floor(v)) {
+        int digits = 1;
+        for (long a = labs((long)v); a >= 10; a /= 10) digits++;
+        return digits + (v < 0);
+    }
     char num[40];
+    format_number(num, sizeof num, v, what);
+    return (int)strlen(num);
+}
+
+int matrix_entry_width(const Tensor *t, int c, const char *what) {
     int width = 1;
     for (int i = 0; i < t->h; i++)
         for (int j = 0; j < t->w; j++) {
-            format_number(num, sizeof num, *tensor_at(t, c, i, j), what);
-            int n = (int)strlen(num);
+            int n = number_width(*tensor_at(t, c, i, j), what);
             if (n > width) width = n;
         }
     return width;

@@ -12,6 +12,7 @@
 #include "arraylen.h"
 #include "report.h"
 #include "parse.h"
+#include "progress.h"
 #include "strbuf.h"
 
 // The in-process re-run under way (rerun_begin), if any.
@@ -27,6 +28,7 @@ static _Noreturn void error_exit(int status, const char *fmt, va_list ap) {
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
     message_one_line(msg);
+    progress_clear(); // the error starts its own line on a terminal
     if (rerun_bug)
         fprintf(stderr, "error: --answer: naming the mistake ran --bug %s, which stopped: %s\n", rerun_bug, msg);
     else
@@ -509,7 +511,9 @@ bool bug_is(const CommonOptions *o, const char *name) { return o->bug && strcmp(
 
 Tensor option_matrix(const char *option, const char *text) {
     Tensor t;
-    char err[400];
+    char err[400], what[80];
+    snprintf(what, sizeof what, "reading %.60s", option);
+    progress_activity(what); // a 4096x4096 @file takes seconds
     if (!parse_matrix(&t, text, err, sizeof err)) usage_error("%s: %s", option, err);
     return t;
 }

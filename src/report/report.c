@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "progress.h"
 #include "report_internal.h"
 
 // Text paragraphs wrap here when stdout is not a terminal: 80 columns with a
@@ -30,12 +31,14 @@ _Noreturn void report_not_finite(const char *what, double v) {
 }
 
 void format_number(char *buf, size_t len, double v, const char *what) {
+    progress_tick(); // sizing a 4096x4096 matrix formats every entry
     if (!isfinite(v)) report_not_finite(what, v);
     if (v == 0.0) v = 0.0; // no "-0"
     snprintf(buf, len, "%.6g", v);
 }
 
 void format_json_number(char *buf, size_t len, double v, const char *what) {
+    progress_tick();
     if (!isfinite(v)) report_not_finite(what, v);
     if (v == 0.0) v = 0.0;
     for (int digits = 15; digits <= 17; digits++) {
@@ -144,6 +147,7 @@ void report_init(Report *r, const CommonOptions *opt, const char *title) {
     r->step = opt->step && text && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
     r->width = text_width();
     r->shown = opt->n_sections == 0 && !opt->section_list;
+    progress_activity(title);
     r->fmt->begin(r, title);
 }
 
@@ -154,6 +158,7 @@ void report_flush(Report *r) {
         sb_clear(&r->out);
         return;
     }
+    progress_clear(); // stdout may be the same terminal
     errno = 0;
     if (r->out.len && fwrite(sb_str(&r->out), 1, r->out.len, stdout) != r->out.len)
         write_error("cannot write the output: %s", strerror(errno ? errno : EIO));
@@ -213,6 +218,7 @@ void report_heading(Report *r, const char *title) {
     snprintf(r->section, sizeof r->section, "%s", num);
     if (r->opt->n_sections > 0) r->shown = numbered && section_selected(r, num);
     if (!r->shown) return;
+    progress_activity(title);
     if (r->step && r->n_sections > 0) pause_for_enter(r);
     r->n_sections++;
     r->fmt->heading(r, title);
@@ -297,10 +303,12 @@ static void quantity(Report *r, const char *key, const char *label, const Tensor
         return;
     }
     display_tensor(r, label, t);
-    StrBuf json = {0};
-    report_json_tensor(&json, t, as_matrix, label);
-    r->fmt->member(r, key, sb_str(&json));
-    sb_free(&json);
+    if (report_member_needed(r, key)) {
+        StrBuf json = {0};
+        report_json_tensor(&json, t, as_matrix, label);
+        r->fmt->member(r, key, sb_str(&json));
+        sb_free(&json);
+    }
     report_check_answer(r, key, label, t);
     r->answer_rounding = NULL; // it was for this quantity only
 }

@@ -116,6 +116,11 @@ void report_json_raw(Report *r, const char *key, const char *json);
 // entries not checked (may be NULL). Returns s.passed.
 bool report_check(Report *r, const char *name, const Tensor *analytic, const Tensor *numerical,
                   const bool *skip, CheckSummary s);
+// Whether a gradient check is worth its work: false in a re-run for naming
+// a mistake (src/report/report_mistake.c), which needs values only, or the
+// section of the first failed check: a check may return early without a
+// verdict then.
+bool report_check_wanted(const Report *r);
 // Records a pass/fail verdict that is not a gradient comparison (e.g. "the
 // loss fell"), so it counts toward the exit status.
 bool report_verdict(Report *r, const char *name, bool passed, const char *detail);

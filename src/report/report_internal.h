@@ -26,6 +26,16 @@ const char *report_name_mistake(Report *r, const char *key, const char *label, c
 bool report_right_value(const Report *r, const char *key, Tensor *right);
 // Frees the --bug variants' runs kept by report_name_mistake.
 void report_mistake_free(void);
+// Whether quantity key's JSON is worth rendering: only --format json shows
+// it, and a re-run for naming a mistake reads only the answered keys (a
+// 1024x1024 matrix takes a quarter of a second to render).
+bool report_member_needed(const Report *r, const char *key);
+// What a re-run for naming a mistake does between the two (run_bug_variant
+// uses them around main; a test, around a report of its own): render only
+// the keys answers_of answers, and run gradient checks only when checks,
+// and then only until one fails (report_check_wanted).
+void report_rerun_scope_begin(const CommonOptions *answers_of, bool checks);
+void report_rerun_scope_end(void);
 // True when yours, of the transposed shape, is the transpose of computed.
 bool report_transposed_answer(const Tensor *yours, const Tensor *computed);
 // Exits 2 for an --answer that names no reported quantity.

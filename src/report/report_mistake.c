@@ -5,12 +5,17 @@
 // the key's value from the JSON it would print (captured, src/report/options.h):
 // the chapter's code, not a copy of it. No fork or exec, so it runs the same
 // under WASI (make wasm) and costs one chapter run per variant, once for
-// every --answer of the run.
+// every --answer of the run. A re-run renders only the answered keys and
+// skips the gradient checks that ask report_check_wanted (chapter 5's), the
+// slow part: only a variant that matches runs again, with its checks up to
+// the first that fails, for the section that explains it.
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
+#include "progress.h"
 #include "report_internal.h"
 #include "slips.h"
 
@@ -136,9 +141,11 @@ static int rerun_args(const CommonOptions *o, const char *bug, const char **args
 int main(int argc, char **argv);
 
 // The JSON of each --bug variant's run, by spec->bugs index, kept for every
-// --answer of this run (a variant runs at most once); NULL when not run yet.
+// --answer of this run (a variant runs at most once, and once more with its
+// checks when it matches); NULL when not run yet.
 static char **variant_json;
-static bool *variant_ran;
+static bool *variant_ran, *variant_section_found;
+static char (*variant_sections)[16];
 static int n_variants;
 // The right code's run (no --bug), for answers given under --bug.
 static char *right_json;
@@ -146,22 +153,67 @@ static bool right_ran;
 
 void report_mistake_free(void) {
     for (int b = 0; b < n_variants; b++) free(variant_json[b]);
-    free(variant_json), free(variant_ran);
-    variant_json = NULL, variant_ran = NULL, n_variants = 0;
+    free(variant_json), free(variant_ran), free(variant_section_found), free(variant_sections);
+    variant_json = NULL, variant_ran = variant_section_found = NULL, variant_sections = NULL, n_variants = 0;
     free(right_json);
     right_json = NULL, right_ran = false;
 }
 
+// The options of the run whose answers a re-run under way is for (NULL
+// outside a re-run): the re-run renders only the keys they need. It runs
+// its gradient checks (up to the first that fails) only when rerun_checks:
+// a value does not depend on them, and only a variant that matches needs
+// the section of its first failed check.
+static const CommonOptions *rerun_for;
+static bool rerun_checks;
+// Whether the re-run under way left out a check (a chapter whose checks do
+// not ask report_check_wanted runs them all, and its JSON has the section).
+static bool rerun_skipped_check;
+
+// key is answered, or is X where X_new is (find_related_slip reads X).
+static bool key_answered(const CommonOptions *o, const char *key) {
+    size_t n = strlen(key);
+    for (int a = 0; a < o->n_answers; a++) {
+        const char *name = o->answers[a].name;
+        if (strcmp(name, key) == 0 || (strncmp(name, key, n) == 0 && strcmp(name + n, "_new") == 0)) return true;
+    }
+    return false;
+}
+
+void report_rerun_scope_begin(const CommonOptions *answers_of, bool checks) {
+    rerun_for = answers_of, rerun_checks = checks, rerun_skipped_check = false;
+}
+
+void report_rerun_scope_end(void) { rerun_for = NULL; }
+
+bool report_member_needed(const Report *r, const char *key) {
+    return r->fmt == &format_json && (!rerun_for || key_answered(rerun_for, key));
+}
+
+bool report_check_wanted(const Report *r) {
+    bool wanted = !rerun_for || (rerun_checks && r->n_checks_failed == 0);
+    if (!wanted) rerun_skipped_check = true;
+    return wanted;
+}
+
 // stdout of this program's main run again in this process with --bug bug
 // (the right code when bug is NULL) and --format json, or NULL when it
-// failed (malloc'd).
-static char *run_bug_variant(const CommonOptions *o, const char *bug) {
+// failed (malloc'd). The JSON holds only the answered keys' values, and
+// with checks the records of the checks up to the first that failed.
+static char *run_bug_variant(const CommonOptions *o, const char *bug, bool checks) {
     const char *args[MAX_RERUN_ARGS + 8];
     int n = rerun_args(o, bug, args);
     StrBuf out = {0};
+    char context[100];
+    snprintf(context, sizeof context, "naming the mistake: running %s%s", bug ? "--bug " : "the right code",
+             bug ? bug : "");
+    progress_context(context);
     rerun_begin(&out, bug);
+    report_rerun_scope_begin(o, checks);
     int status = main(n, (char **)args);
+    report_rerun_scope_end();
     rerun_end();
+    progress_context(NULL);
     if (status == 2 || status >= 4) {
         sb_free(&out);
         return NULL;
@@ -169,18 +221,36 @@ static char *run_bug_variant(const CommonOptions *o, const char *bug) {
     return out.s;
 }
 
+// The section of the first failing check in the re-run's JSON, if any.
+static void first_failing_section(const char *json, char *section, size_t len) {
+    const char *fail = strstr(json, "\"passed\": false");
+    const char *s = fail ? strstr(fail, "\"section\": \"") : NULL;
+    const char *next = fail ? strstr(fail, "}") : NULL;
+    if (!s || (next && s > next)) return;
+    s += strlen("\"section\": \"");
+    snprintf(section, len, "%.*s", (int)strcspn(s, "\""), s);
+}
+
 // The cached JSON of spec->bugs[b]'s run (NULL if it failed).
 static const char *bug_variant_json(const CommonOptions *o, int b) {
     if (!variant_json) {
         variant_json = calloc((size_t)o->spec->n_bugs, sizeof *variant_json);
         variant_ran = calloc((size_t)o->spec->n_bugs, sizeof *variant_ran);
-        if (!variant_json || !variant_ran) {
+        variant_section_found = calloc((size_t)o->spec->n_bugs, sizeof *variant_section_found);
+        variant_sections = calloc((size_t)o->spec->n_bugs, sizeof *variant_sections);
+        if (!variant_json || !variant_ran || !variant_section_found || !variant_sections) {
             fprintf(stderr, "error: out of memory naming the mistake\n");
             exit(2);
         }
         n_variants = o->spec->n_bugs;
     }
-    if (!variant_ran[b]) variant_json[b] = run_bug_variant(o, o->spec->bugs[b].name), variant_ran[b] = true;
+    if (!variant_ran[b]) {
+        variant_json[b] = run_bug_variant(o, o->spec->bugs[b].name, false), variant_ran[b] = true;
+        if (!rerun_skipped_check && variant_json[b]) { // its checks ran: the section is there
+            first_failing_section(variant_json[b], variant_sections[b], sizeof variant_sections[b]);
+            variant_section_found[b] = true;
+        }
+    }
     return variant_json[b];
 }
 
@@ -208,14 +278,16 @@ static bool json_values(const char *json, const char *key, double *values, int n
     return k == n;
 }
 
-// The section of the first failing check in the re-run's JSON, if any.
-static void first_failing_section(const char *json, char *section, size_t len) {
-    const char *fail = strstr(json, "\"passed\": false");
-    const char *s = fail ? strstr(fail, "\"section\": \"") : NULL;
-    const char *next = fail ? strstr(fail, "}") : NULL;
-    if (!s || (next && s > next)) return;
-    s += strlen("\"section\": \"");
-    snprintf(section, len, "%.*s", (int)strcspn(s, "\""), s);
+// The section of the first failed check of spec->bugs[b]'s run, from a run
+// with its checks (once per variant; "" when none failed).
+static void variant_section(const CommonOptions *o, int b, char *section, size_t len) {
+    if (!variant_section_found[b]) {
+        char *json = run_bug_variant(o, o->spec->bugs[b].name, true);
+        if (json) first_failing_section(json, variant_sections[b], sizeof variant_sections[b]);
+        free(json);
+        variant_section_found[b] = true;
+    }
+    snprintf(section, len, "%s", variant_sections[b]);
 }
 
 // The --bug whose value of key equals yours; its section in section.
@@ -234,7 +306,7 @@ static const BugInfo *find_bug(const Report *r, const char *key, const Tensor *y
         for (int k = 0; k < n && same; k++) same = close_enough(yours->data[k], values[k]);
         if (same) {
             found = &spec->bugs[b];
-            first_failing_section(json, section, len);
+            variant_section(r->opt, b, section, len);
         }
     }
     free(values);
@@ -250,7 +322,7 @@ static const char *find_related_slip(const Report *r, const char *key, const Ten
                                      char *what, size_t len) {
     size_t kl = strlen(key);
     if (kl <= 4 || strcmp(key + kl - 4, "_new") != 0 || !r->opt->argv) return NULL;
-    char *json = run_bug_variant(r->opt, NULL);
+    char *json = run_bug_variant(r->opt, NULL, false);
     if (!json) return NULL;
     int n = (int)tensor_size(c);
     double *base = malloc((size_t)n * sizeof *base);
@@ -347,6 +419,6 @@ bool report_transposed_answer(const Tensor *yours, const Tensor *computed) {
 
 bool report_right_value(const Report *r, const char *key, Tensor *right) {
     if (!r->opt->argv || !r->opt->spec) return false;
-    if (!right_ran) right_json = run_bug_variant(r->opt, NULL), right_ran = true;
+    if (!right_ran) right_json = run_bug_variant(r->opt, NULL, false), right_ran = true;
     return right_json && json_values(right_json, key, right->data, (int)tensor_size(right));
 }
