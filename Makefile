@@ -120,17 +120,28 @@ $(LIB): $(OBJ)
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
 
-# One rule per chapter number: build/chapterN from chapters/chapterN_*.c.
-# The object is a target of its own, so that the header dependencies -MMD
-# records for it (src/*/*.h, chapters/*.h) rebuild the chapter.
-define chapter_rule
-$(BUILD)/obj/chapters/chapter$(1).o: $(wildcard chapters/chapter$(1)_*.c) $(FLAGS_STAMP)
-	@mkdir -p $(BUILD)/obj/chapters
-	$$(call say,CC,$(wildcard chapters/chapter$(1)_*.c))
-	$(Q)$(CC) $(ALL_CFLAGS) -c $(wildcard chapters/chapter$(1)_*.c) -o $$@
+# A chapter's program is its units, chapters/chapterN_*.c (the main file
+# chapterN_<topic>.c and the units beside it, each with its header), linked
+# with build/libchapters.a (units several chapters share, chapters/mistakes.c)
+# and the library. -MMD records each object's headers (src/*/*.h,
+# chapters/*.h), so an edited header rebuilds what includes it.
+CHAPTER_SHARED := chapters/mistakes.c
+CHAPTER_LIB    := $(BUILD)/libchapters.a
+chapter_objs    = $(patsubst chapters/%.c,$(2)/obj/chapters/%.o,$(wildcard chapters/chapter$(1)_*.c))
 
-$(BUILD)/chapter$(1): $(BUILD)/obj/chapters/chapter$(1).o $(LIB)
-	$(Q)$(CC) $(ALL_LDFLAGS) $(BUILD)/obj/chapters/chapter$(1).o $(LIB) $(LDLIBS) -o $$@
+$(BUILD)/obj/chapters/%.o: chapters/%.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(CHAPTER_LIB): $(patsubst chapters/%.c,$(BUILD)/obj/chapters/%.o,$(CHAPTER_SHARED))
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
+
+define chapter_rule
+$(BUILD)/chapter$(1): $(call chapter_objs,$(1),$(BUILD)) $(CHAPTER_LIB) $(LIB)
+	$(Q)$(CC) $(ALL_LDFLAGS) $(call chapter_objs,$(1),$(BUILD)) $(CHAPTER_LIB) $(LIB) $(LDLIBS) -o $$@
 
 chapter$(1): $(BUILD)/chapter$(1)
 	@$(BUILD)/chapter$(1) $(ARGS)
@@ -272,13 +283,15 @@ $(WASM_DIR)/obj/%.o: src/%.c | ensure-wasm
 	$(call say,WASMCC,$<)
 	$(Q)$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
 
-define wasm_rule
-$(WASM_DIR)/obj/chapters/chapter$(1).o: $(wildcard chapters/chapter$(1)_*.c) | ensure-wasm
-	@mkdir -p $(WASM_DIR)/obj/chapters
-	$$(call say,WASMCC,$(wildcard chapters/chapter$(1)_*.c))
-	$(Q)$(WASM_CC) $(WASM_CFLAGS) -c $(wildcard chapters/chapter$(1)_*.c) -o $$@
+$(WASM_DIR)/obj/chapters/%.o: chapters/%.c | ensure-wasm
+	@mkdir -p $(dir $@)
+	$(call say,WASMCC,$<)
+	$(Q)$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
 
-$(WASM_DIR)/chapter$(1).wasm: $(WASM_DIR)/obj/chapters/chapter$(1).o $(WASM_OBJ)
+# A chapter's units and the shared ones (a few objects: no archive needed).
+define wasm_rule
+$(WASM_DIR)/chapter$(1).wasm: $(call chapter_objs,$(1),$(WASM_DIR)) \
+  $(patsubst chapters/%.c,$(WASM_DIR)/obj/chapters/%.o,$(CHAPTER_SHARED)) $(WASM_OBJ)
 	$$(call say,WASM,$$@)
 	$(Q)$(WASM_CC) $(WASM_LDFLAGS) $$^ -lm -o $$@
 endef
@@ -319,13 +332,18 @@ $(BUILD)/tests/%.o: tests/%.c $(FLAGS_STAMP) | ensure-check
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DBUILD_DIR='"$(BUILD)"' \
-	  -DCHAPTER_LIST='"$(CHAPTER_NUMS)"' -c $< -o $@
+	  -DCHAPTER_LIST='"$(CHAPTER_NUMS)"' -Ichapters -c $< -o $@
 
 $(BUILD)/tests/run_tests.o: $(BUILD)/tests/suites.inc
 
-$(BUILD)/run_tests: $(TEST_OBJ) $(LIB)
+# The tests link chapter 1's and 3's units (check_chapter1.c includes chapter
+# 1's main file itself; check_formula.c tests chapter 3's --formula unit).
+TEST_CHAPTER_OBJ := $(patsubst chapters/%.c,$(BUILD)/obj/chapters/%.o,$(filter-out \
+  chapters/chapter1_correlation.c chapters/chapter3_dense.c,$(wildcard chapters/chapter1_*.c chapters/chapter3_*.c)))
+
+$(BUILD)/run_tests: $(TEST_OBJ) $(TEST_CHAPTER_OBJ) $(CHAPTER_LIB) $(LIB)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) $(TEST_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $(TEST_OBJ) $(TEST_CHAPTER_OBJ) $(CHAPTER_LIB) $(LIB) $(CHECK_LIBS) $(LDLIBS) -o $@
 
 # The suites run in parallel (tests/run_suites.sh); `./build/run_tests` runs
 # them one after another, CK_RUN_SUITE=name just one. Sanitized builds run
