@@ -420,7 +420,7 @@ bench:
 	@mkdir -p $(BENCH_DIR)
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 $(SRC_INCLUDES) bench/bench.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 $(SRC_INCLUDES) bench/bench_conv.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench_conv
-	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 $(SRC_INCLUDES) -Ichapters bench/bench_deep.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench_deep
+	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 $(SRC_INCLUDES) -Ichapters bench/bench_deep.c chapters/chapter7_net.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench_deep
 	@./$(BENCH_DIR)/bench
 	@./$(BENCH_DIR)/bench_conv
 	@./$(BENCH_DIR)/bench_deep
