@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "arraylen.h"
+#include "chapter3_errata.h"
 #include "chapter3_formula.h"
 #include "chapter3_layer.h"
 #include "budget.h"
