@@ -132,7 +132,18 @@ static int text_width(void) {
 
 void report_init(Report *r, const CommonOptions *opt, const char *title) {
     require_stdout_open();
-    *r = (Report){.opt = opt, .fmt = format_backend(opt->format)};
+    ReportOptions ro = {.seed = opt->seed,
+                        .bug = opt->bug,
+                        .answers = opt->answers,
+                        .n_answers = opt->n_answers,
+                        .sections = opt->sections,
+                        .n_sections = opt->n_sections,
+                        .section_list = opt->section_list,
+                        .full_matrices = opt->full_matrices,
+                        .argc = opt->argc,
+                        .argv = opt->argv,
+                        .spec = opt->spec};
+    *r = (Report){.opt = ro, .fmt = format_backend(opt->format)};
     bool text = opt->format == FORMAT_TEXT;
     const char *no_color = getenv("NO_COLOR");
     // A dumb terminal (TERM=dumb: Emacs shells, some CI logs) shows escape codes as text.
@@ -191,8 +202,8 @@ static bool section_number(const char *title, char *num, size_t len) {
 
 static bool section_selected(Report *r, const char *num) {
     bool any = false;
-    for (int k = 0; k < r->opt->n_sections; k++)
-        if (strcmp(r->opt->sections[k], num) == 0) any = r->section_seen[k] = true;
+    for (int k = 0; k < r->opt.n_sections; k++)
+        if (strcmp(r->opt.sections[k], num) == 0) any = r->section_seen[k] = true;
     return any;
 }
 
@@ -211,7 +222,7 @@ void report_heading(Report *r, const char *title) {
     bool numbered = section_number(title, num, sizeof num);
     if (numbered) sb_printf(&r->sections, "%s\t%s\n", num, title + strlen(num) + 1);
     snprintf(r->section, sizeof r->section, "%s", num);
-    if (r->opt->n_sections > 0) r->shown = numbered && section_selected(r, num);
+    if (r->opt.n_sections > 0) r->shown = numbered && section_selected(r, num);
     if (!r->shown) return;
     if (r->step && r->n_sections > 0) pause_for_enter(r);
     r->n_sections++;
@@ -220,12 +231,12 @@ void report_heading(Report *r, const char *title) {
 
 // Exits 2 when a --section names no section of this chapter.
 static void require_sections_exist(const Report *r) {
-    for (int k = 0; k < r->opt->n_sections; k++)
+    for (int k = 0; k < r->opt.n_sections; k++)
         if (!r->section_seen[k]) {
             StrBuf names = {0};
             for (const char *p = sb_str(&r->sections); *p; p = strchr(p, '\n') + 1)
                 sb_printf(&names, "%s%.*s", names.len ? ", " : "", (int)strcspn(p, "\t"), p);
-            usage_error("--section: this chapter has no section %s (its sections: %s)", r->opt->sections[k],
+            usage_error("--section: this chapter has no section %s (its sections: %s)", r->opt.sections[k],
                         sb_str(&names));
         }
 }
@@ -292,8 +303,8 @@ static void display_tensor(Report *r, const char *label, const Tensor *t) {
 static void quantity(Report *r, const char *key, const char *label, const Tensor *t, bool as_matrix) {
     claim_key(r, key, true);
     if (!r->shown) {
-        for (int a = 0; a < r->opt->n_answers; a++)
-            if (strcmp(r->opt->answers[a].name, key) == 0) r->answer_hidden[a] = true;
+        for (int a = 0; a < r->opt.n_answers; a++)
+            if (strcmp(r->opt.answers[a].name, key) == 0) r->answer_hidden[a] = true;
         return;
     }
     display_tensor(r, label, t);
@@ -322,8 +333,8 @@ void report_scalar(Report *r, const char *key, const char *label, double value) 
     Tensor t = tensor_view(v, 1, 1, 1);
     claim_key(r, key, true);
     if (!r->shown) {
-        for (int a = 0; a < r->opt->n_answers; a++)
-            if (strcmp(r->opt->answers[a].name, key) == 0) r->answer_hidden[a] = true;
+        for (int a = 0; a < r->opt.n_answers; a++)
+            if (strcmp(r->opt.answers[a].name, key) == 0) r->answer_hidden[a] = true;
         return;
     }
     if (!isfinite(value)) report_not_finite(label, value);
@@ -419,7 +430,7 @@ const char *report_result_word(const Report *r) {
 }
 
 int report_finish(Report *r) {
-    if (r->opt->section_list) {
+    if (r->opt.section_list) {
         print_section_list(r);
         report_flush(r);
         free_report(r);
@@ -439,7 +450,7 @@ int report_finish(Report *r) {
     else
         sb_printf(&summary, "all %d checks passed", r->n_checks);
     if (r->n_answers_checked) sb_printf(&summary, "; %d of %d answers wrong", r->n_answers_wrong, r->n_answers_checked);
-    if (r->opt->n_sections) sb_printf(&summary, " (sections shown only)");
+    if (r->opt.n_sections) sb_printf(&summary, " (sections shown only)");
     r->shown = true;
     if (r->step && r->n_sections > 0) pause_for_enter(r);
     r->fmt->heading(r, "Result");

@@ -42,8 +42,27 @@
 
 struct FormatBackend;
 
+// What reporting reads of the command line, copied from the CommonOptions
+// once by report_init (the arrays stay the options' own: they outlive the
+// report). --format, --no-color and --step become Report's fmt, color, step.
+typedef struct {
+    uint64_t seed;   // JSON's "seed"
+    const char *bug; // --bug NAME; NULL: the correct code runs
+    const Answer *answers; // --answer NAME=MATRIX
+    int n_answers;
+    const char *const *sections; // --section N.M
+    int n_sections;
+    bool section_list;  // --section list
+    bool full_matrices; // print every entry of big matrices
+    // The command line and chapter as parsed: a wrong --answer is compared
+    // with the chapter's --bug variants by running it again (report_mistake.c).
+    int argc;
+    char **argv;
+    const ChapterSpec *spec;
+} ReportOptions;
+
 struct Report {
-    const CommonOptions *opt;
+    ReportOptions opt;
     const struct FormatBackend *fmt; // how --format renders each element
     bool color, step;
     int width;       // text paragraphs wrap to this many columns

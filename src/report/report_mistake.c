@@ -135,7 +135,7 @@ static bool chapter_option(const ChapterSpec *spec, const char *arg) {
 
 // The arguments of the re-run: the user's without --answer, --plot, --step,
 // --format and --bug, then --bug NAME (none when NULL) --format json.
-static int rerun_args(const CommonOptions *o, const char *bug, const char **args) {
+static int rerun_args(const ReportOptions *o, const char *bug, const char **args) {
     int n = 0;
     args[n++] = o->argv[0];
     for (int i = 1; i < o->argc && n < MAX_RERUN_ARGS; i++) {
@@ -179,7 +179,7 @@ void report_mistake_free(void) {
 // stdout of this program's main run again in this process with --bug bug
 // (the right code when bug is NULL) and --format json, or NULL when it
 // failed (malloc'd).
-static char *run_bug_variant(const CommonOptions *o, const char *bug) {
+static char *run_bug_variant(const ReportOptions *o, const char *bug) {
     const char *args[MAX_RERUN_ARGS + 8];
     int n = rerun_args(o, bug, args);
     StrBuf out = {0};
@@ -194,7 +194,7 @@ static char *run_bug_variant(const CommonOptions *o, const char *bug) {
 }
 
 // The cached JSON of spec->bugs[b]'s run (NULL if it failed).
-static const char *bug_variant_json(const CommonOptions *o, int b) {
+static const char *bug_variant_json(const ReportOptions *o, int b) {
     if (!variant_json) {
         variant_json = calloc((size_t)o->spec->n_bugs, sizeof *variant_json);
         variant_ran = calloc((size_t)o->spec->n_bugs, sizeof *variant_ran);
@@ -245,14 +245,14 @@ static void first_failing_section(const char *json, char *section, size_t len) {
 // The --bug whose value of key equals yours; its section in section.
 static const BugInfo *find_bug(const Report *r, const char *key, const Tensor *yours, char *section,
                                size_t len) {
-    const ChapterSpec *spec = r->opt->spec;
-    if (!spec || !r->opt->argv || spec->n_bugs == 0) return NULL;
+    const ChapterSpec *spec = r->opt.spec;
+    if (!spec || !r->opt.argv || spec->n_bugs == 0) return NULL;
     int n = (int)tensor_size(yours);
     double *values = malloc((size_t)n * sizeof *values);
     if (!values) return NULL;
     const BugInfo *found = NULL;
     for (int b = 0; b < spec->n_bugs && !found; b++) {
-        const char *json = bug_variant_json(r->opt, b);
+        const char *json = bug_variant_json(&r->opt, b);
         if (!json) continue;
         bool same = json_values(json, key, values, n);
         for (int k = 0; k < n && same; k++) same = close_enough(yours->data[k], values[k]);
@@ -273,8 +273,8 @@ static const BugInfo *find_bug(const Report *r, const char *key, const Tensor *y
 static const char *find_related_slip(const Report *r, const char *key, const Tensor *yours, const Tensor *c,
                                      char *what, size_t len) {
     size_t kl = strlen(key);
-    if (kl <= 4 || strcmp(key + kl - 4, "_new") != 0 || !r->opt->argv) return NULL;
-    char *json = run_bug_variant(r->opt, NULL);
+    if (kl <= 4 || strcmp(key + kl - 4, "_new") != 0 || !r->opt.argv) return NULL;
+    char *json = run_bug_variant(&r->opt, NULL);
     if (!json) return NULL;
     int n = (int)tensor_size(c);
     double *base = malloc((size_t)n * sizeof *base);
@@ -370,7 +370,7 @@ bool report_transposed_answer(const Tensor *yours, const Tensor *computed) {
 }
 
 bool report_right_value(const Report *r, const char *key, Tensor *right) {
-    if (!r->opt->argv || !r->opt->spec) return false;
-    if (!right_ran) right_json = run_bug_variant(r->opt, NULL), right_ran = true;
+    if (!r->opt.argv || !r->opt.spec) return false;
+    if (!right_ran) right_json = run_bug_variant(&r->opt, NULL), right_ran = true;
     return right_json && json_values(right_json, key, right->data, (int)tensor_size(right));
 }
