@@ -22,6 +22,7 @@
 #include "net_history.h"
 #include "loss.h"
 #include "network.h"
+#include "network_buffers.h"
 #include "network_fast.h"
 #include "network_local.h"
 #include "network_cstep.h"

@@ -5,7 +5,6 @@
 
 #include "report.h"
 
-_Noreturn void report_not_finite(const char *what, double v);
 // "(i,j)" for a matrix entry, "[j]" for a vector, "(c,i,j)" with channels.
 void report_entry_name(char *buf, size_t len, const Tensor *t, int k);
 // Writes r->out to stdout and clears it; exits EXIT_WRITE_ERROR on failure.
