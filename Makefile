@@ -350,6 +350,7 @@ $(BUILD)/run_tests: $(TEST_OBJ) $(TEST_CHAPTER_OBJ) $(CHAPTER_LIB) $(LIB)
 # about four times slower, and get four times the time.
 check: ensure-check $(CHAPTERS) $(SHEET) $(BUILD)/skeleton $(LAB_PROGRAMS) $(BUILD)/run_tests
 	@sh tests/include_layers.sh && sh tests/include_layers.sh --selftest
+	@sh tests/size_limits.sh && sh tests/size_limits.sh --selftest
 	@$(MAKE) --no-print-directory labs-selftest
 	@CK_TIMEOUT_MULTIPLIER=$(if $(filter 1,$(SANITIZE)),4,1) sh tests/run_suites.sh $(BUILD) $(shell nproc 2>/dev/null || echo 2)
 
