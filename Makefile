@@ -151,7 +151,7 @@ $(foreach n,$(CHAPTER_NUMS),$(eval $(call chapter_rule,$(n))))
 chapters: $(CHAPTERS)
 	@for n in $(CHAPTER_NUMS); do $(BUILD)/chapter$$n $(ARGS) || exit $$?; echo; done
 
-# docs/chapter_skeleton.c: the skeleton of README's "Adding a chapter",
+# docs/chapter_skeleton.c: the skeleton of docs/adding-a-chapter.md,
 # built and run by the tests so that the guide stays true.
 $(BUILD)/skeleton: docs/chapter_skeleton.c $(LIB) $(FLAGS_STAMP)
 	$(call say,CC,$<)
