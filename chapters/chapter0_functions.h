@@ -42,9 +42,7 @@ extern const Function FUNCTIONS[];
 
 // Kinks (section 0.10): |x|, max(a, b) with b = *ctx, and |x − x₀| with x₀ = *ctx.
 double f_abs(double x, const void *c);
-
 double f_max_with(double a, const void *c);
-
 double f_abs_from(double x, const void *c);
 
 // The error bound of fdiff.h for method m at step h around x.

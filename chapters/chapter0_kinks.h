@@ -5,6 +5,7 @@
 // and flags a kink it cannot step around (chapter0_kinks.c).
 #include "report.h"
 
+// Section 0.10: four kinks and ties, the fixed step against the checker.
 void section_0_10_kinks(Report *r);
 
 #endif

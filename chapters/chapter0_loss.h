@@ -15,9 +15,7 @@
 // The step and the tolerances of a common fixed-floor rule (section 0.6
 // shows how it fails).
 #define OLD_STEP 1e-6
-
 #define OLD_REL_TOL 1e-6
-
 #define OLD_ABS_FLOOR 1e-8
 
 // L(x) = factor·f(x) + rest: f inside a bigger loss. `rest` stands for the
@@ -29,8 +27,9 @@ typedef struct {
     double x, factor, rest;
 } Loss;
 
+// L for the checker (an Objective's whole, ctx a Loss), with its scale;
+// and L at another point x.
 double loss_whole(void *ctx, double *scale);
-
 double loss_value(const Loss *l, double x);
 
 // The fixed-step central difference the old rule used.
@@ -49,8 +48,10 @@ typedef struct {
     FdComplexFunction fc;
 } ComplexLoss;
 
+// The complex-step derivative of L at l->x, bounded as the checker does.
 NumericalDerivative complex_derivative(const Loss *l, FdComplexFunction fc);
 
+// The checker's verdict on one entry: analytic against d.
 Verdict bounded_verdict(double analytic, const NumericalDerivative *d);
 
 // The fixed-floor rule of section 0.6: relative error ≤ 1e-6 or |a − n| ≤ 1e-8.
@@ -59,13 +60,12 @@ bool old_rule_passes(double a, double n);
 // torch.autograd.gradcheck's defaults (PyTorch 1.13): one step eps, and an
 // entry passes when |a − n| ≤ atol + rtol·|n|.
 #define TORCH_EPS 1e-6
-
 #define TORCH_ATOL 1e-5
-
 #define TORCH_RTOL 1e-3
 
+// PyTorch's rule on analytic a and numerical n; and |a − n| / max(|a|, |n|)
+// (0 when both are 0).
 bool torch_rule_passes_at(double a, double n);
-
 double rel_error(double a, double n);
 
 // r(h) = 8ε·(s₊ + s₋)/2h, the round-off of one central difference D(h).

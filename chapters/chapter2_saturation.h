@@ -19,12 +19,15 @@ const char *not_finite_why(double y, double yhat);
 // The first z (in steps of 0.01) from which σ(z) rounds to exactly 1.
 double first_z_rounding_to_one(bool float32);
 
+// v as "%.6g" into buf, or `otherwise` when v is not finite.
 void fmt_or(char *buf, size_t len, double v, const char *otherwise);
 
 // BCELoss's backward in PyTorch 1.13 divides by max(ŷ(1 − ŷ), 1e-12)
 // (its EPSILON), to keep eq. (1) finite at ŷ = 0 or 1.
 #define TORCH_BCE_EPSILON 1e-12
 
+// Section 2.4's closing text: the logit form stays finite, and a Sigmoid
+// followed by PyTorch's BCELoss fails silently near ŷ = 0 and 1.
 void torch_pitfall(Report *r);
 
 #endif

@@ -74,7 +74,7 @@ static void layer_backward_outer_product_swapped(double *dx, double *dW, double 
 
 // The layer's own backward pass is src/layers/dense.c's: dW += dz xᵀ, dx += Wᵀ dz, db += dz.
 void chapter3_layer_backward_with(Bug bug, double *dx, double *dW, double *db, const double *dz, const double *x,
-                                const double *W, int n, int m) {
+                                  const double *W, int n, int m) {
     switch (bug) {
     case BUG_W_NOT_TRANSPOSED: layer_backward_w_not_transposed(dx, dW, db, dz, x, W, n, m); return;
     case BUG_OUTER_PRODUCT_SWAPPED: layer_backward_outer_product_swapped(dx, dW, db, dz, x, W, n, m); return;

@@ -21,7 +21,7 @@ static void relu_backward_mask_from_output(double *din, const double *dout, cons
 }
 
 void relu_backward_with(Bug bug, double *din, const double *dout, const double *in, const double *out,
-                               int n) {
+                        int n) {
     if (bug == BUG_RELU_MASK_FROM_OUTPUT)
         relu_backward_mask_from_output(din, dout, out, n);
     else
@@ -155,7 +155,7 @@ double deep_loss(Acts *t, double *scale, const Arch *a, const double *theta, con
 }
 
 void deep_backward(double *grads, double *dscratch, const Acts *t, const Arch *a, const double *theta,
-                         const double *x, const int *y, int n, Bug bug) {
+                   const double *x, const int *y, int n, Bug bug) {
     double *dz = dscratch, *dh2 = dz + CLASSES * n, *da2 = dh2 + t->n2, *dp1 = da2 + t->n2, *dh1 = dp1 + t->np;
     double *da1 = dh1 + t->n1;
     memset(dz, 0, (size_t)CLASSES * n * sizeof *dz);

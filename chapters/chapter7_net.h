@@ -21,11 +21,8 @@
 #include "softmax_ce.h"
 
 #define CLASSES 10
-
 #define IMAGE_SIDE 8
-
 #define K1_SIDE 3
-
 #define K2_SIDE 2
 
 // The largest mini-batch (the activations of a batch are kept for backward).
@@ -46,11 +43,13 @@ typedef enum {
 #define N_BUGS 5
 extern const BugInfo BUGS[N_BUGS];
 
+// The layers' backward passes and the loss as a run computes them (--bug):
+// ReLU (din +=), softmax cross-entropy (p and the batch-mean loss, *scale
+// as gradcheck.h asks; scale may be NULL) and its ∂L/∂z (dz =).
 void relu_backward_with(Bug bug, double *din, const double *dout, const double *in, const double *out,
-                               int n);
+                        int n);
 
 double softmax_ce_with(Bug bug, double *p, double *scale, const double *z, const int *y, int n, int k);
-
 void ce_backward_with(Bug bug, double *dz, const double *p, const int *y, int n, int k);
 
 // din += ∂L/∂X[c] = Σ_o full(G[o]) ⋆ rot180(K[o,c]) (conv_input_grad_full).
@@ -78,8 +77,9 @@ typedef struct {
     int n1, np, n2; // entries per sample of a1, p1, a2
 } Acts;
 
+// Allocates t for MAX_BATCH samples of a (exits 2 when out of memory);
+// acts_free frees it.
 void acts_alloc(Acts *t, const Arch *a);
-
 void acts_free(Acts *t);
 
 // Logits z (n, CLASSES) of n ≤ MAX_BATCH images x (n, 8·8); every
@@ -94,7 +94,7 @@ double deep_loss(Acts *t, double *scale, const Arch *a, const double *theta, con
 // grads += ∂L/∂theta for the batch held in t (after deep_forward and
 // deep_loss). dscratch holds deep_scratch_size(t, n) doubles.
 void deep_backward(double *grads, double *dscratch, const Acts *t, const Arch *a, const double *theta,
-                         const double *x, const int *y, int n, Bug bug);
+                   const double *x, const int *y, int n, Bug bug);
 
 // dz (CLASSES·n), then one sample's dh2, da2, dp1, dh1, da1.
 size_t deep_scratch_size(const Acts *t, int n);

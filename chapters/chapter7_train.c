@@ -198,7 +198,7 @@ static void trainer_free(Trainer *tr) {
 }
 
 void section_7_7_training(Report *r, const Arch *a, const Dataset *trs, const Dataset *te,
-                                 const TrainConfig *c, const CommonOptions *opt, Bug bug) {
+                          const TrainConfig *c, const CommonOptions *opt, Bug bug) {
     report_heading(r, "7.7 Training on the ten digits");
     if (!r->shown) return; // --section hides it: skip its work (its checks would not count)
     int which;
