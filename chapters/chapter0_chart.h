@@ -3,9 +3,6 @@
 // Chapter 0's V as a chart (drawn inline by --format html, as
 // plots/chapter0.gp draws it from --plot): each method's absolute error
 // against h, both axes logarithmic (chapter0_chart.c).
-#include <stdlib.h>
-#include <string.h>
-
 #include "fdiff.h"
 #include "report.h"
 

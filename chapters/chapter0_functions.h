@@ -3,10 +3,6 @@
 // The five functions chapter 0 differentiates (chapter0_functions.c): each in double, complex, float and complex float
 // arithmetic, with its exact derivative and bounds on its derivatives for
 // the error analysis of src/check/fdiff.h.
-#include <complex.h>
-#include <float.h>
-#include <math.h>
-
 #include "fdiff.h"
 #include "loss.h"
 #include "options.h"

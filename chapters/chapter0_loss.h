@@ -3,10 +3,8 @@
 // Chapter 0's function f placed inside a bigger loss, as the checker
 // (gradcheck.h) sees it, and the fixed-floor rules of section 0.6
 // (chapter0_loss.c).
-#include <math.h>
-#include <float.h>
 #include <stdbool.h>
-#include <stdio.h>
+#include <stddef.h>
 
 #include "cstep.h"
 #include "fdiff.h"

@@ -3,7 +3,6 @@
 // Chapter 0's last two sections: the chain of every chapter as a
 // computational graph, and a short practical checklist for checking a
 // gradient by hand or in code (chapter0_practice.c).
-#include <math.h>
 #include <stdbool.h>
 
 #include "chapter0_loss.h"

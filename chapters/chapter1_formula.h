@@ -4,8 +4,6 @@
 // the gradients they may derive, and one case filled by the chapter's own
 // code (chapter1_correlation.h: what its checks cover). The layer has no bias, stride 1 and no dilation: b, s and d are
 // there so that a formula written with them reads as on paper.
-#include <string.h>
-
 #include "chapter1_correlation.h"
 #include "formula.h"
 

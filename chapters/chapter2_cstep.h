@@ -3,8 +3,6 @@
 // Chapter 2's terms (TermLoss, chapter2_bce.h)
 // for the complex step (src/check/cstep.h): each entry's term of L at
 // ŷ_e + i·h or z_e + i·h, from the generic BCE of dense_generic.inc.
-#include <complex.h>
-
 #include "chapter2_bce.h"
 #include "cstep.h"
 #include "dense_generic.h"

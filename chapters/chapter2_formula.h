@@ -3,9 +3,6 @@
 // --formula for chapter 2 (src/formula/formula.h): the symbols a student may use,
 // the gradients they may derive, and one case filled by the chapter's own
 // code (grad_yhat_chosen, grad_z_chosen: what its checks cover).
-#include <math.h>
-#include <string.h>
-
 #include "chapter2_bce.h"
 #include "formula.h"
 

@@ -3,9 +3,8 @@
 // Chapter 2 near ŷ = 0 and 1: why eq. (1) is not finite, where σ(z) rounds
 // to 1, and what PyTorch's Sigmoid → BCELoss chain does to ∂L/∂z there
 // (chapter2_saturation.c).
-#include <math.h>
 #include <stdbool.h>
-#include <stdio.h>
+#include <stddef.h>
 
 #include "arraylen.h"
 #include "loss.h"

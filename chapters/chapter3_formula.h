@@ -4,8 +4,6 @@
 // the gradients they may derive, and one case filled by the chapter's own
 // layer code (chapter3_layer.h: the code its finite-difference checks
 // cover). tests/check_formula.c tests it.
-#include <string.h>
-
 #include "chapter3_layer.h"
 #include "dense_case.h"
 #include "formula.h"

@@ -6,8 +6,6 @@
 // The random cases keep the chapter's stride, padding and dilation (so a
 // formula written for stride 1 is checked at stride 1) and vary the sizes;
 // the layer has one channel.
-#include <string.h>
-
 #include "chapter5_layer.h"
 #include "formula.h"
 

@@ -2,8 +2,6 @@
 #define CHAPTER5_INPUT_H
 // Chapter 5's input: the layer and the upstream gradient from the options,
 // validated before anything is printed.
-#include <string.h>
-
 #include "chapter5_layer.h"
 #include "conv.h"
 #include "example.h"

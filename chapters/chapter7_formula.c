@@ -1,6 +1,8 @@
 // Chapter 7: see chapter7_formula.h.
 #include "chapter7_formula.h"
 
+#include <string.h>
+
 #include "arraylen.h"
 
 static const FormulaSymbol FORMULA_OPERANDS[] = {

@@ -8,9 +8,7 @@
 // SGD and the checker see one vector. The mistakes are small functions
 // beside the right code, chosen by one switch where the layer runs
 // (chapter7_net.c; bench/bench_deep.c times it).
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stddef.h>
 
 #include "conv.h"
 #include "options.h"

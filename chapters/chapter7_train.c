@@ -1,6 +1,7 @@
 // Chapter 7: see chapter7_train.h.
 #include "chapter7_train.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
