@@ -18,11 +18,13 @@
 MAX_LINES=700
 MAX_FUNCTION_LINES=80
 # Files allowed over a limit, one "path reason" a line; none in chapters/
-# or src/.
+# or src/. Three test suites are long today; each is one module's suite, and
+# the check_block work and the mistake-naming work edit them now, so
+# splitting them waits for those to land.
 EXCEPTIONS='
-tests/check_gradcheck.c one suite of the bounded checker: its table-driven cases read best together
-tests/check_report.c one suite of the report: every element in every format
-tests/check_verdict_corpus.c one suite: the corpus of worked verdicts, each hand-derived
+tests/check_gradcheck.c the suite of the bounded checker (src/check/gradcheck.c), 773 lines
+tests/check_report.c the suite of the report (src/report/report.c, every --format), 901 lines
+tests/check_verdict_corpus.c the verdict corpus (chapters 1 to 5 against hand-derived truth), 1114 lines
 '
 
 set -u
