@@ -17,7 +17,8 @@
 # than a screenful and a half does more than one thing).
 MAX_LINES=700
 MAX_FUNCTION_LINES=80
-# Files allowed over a limit, one "path reason" a line; none in chapters/
+# Files allowed over the line limit (their functions are still checked),
+# one "path reason" a line; none in chapters/
 # or src/. Three test suites are long today; each is one module's suite, and
 # the check_block work and the mistake-naming work edit them now, so
 # splitting them waits for those to land.
@@ -93,7 +94,6 @@ report=$(cd "$ROOT" && printf '%s\n' "$files" | awk -v max_lines=$MAX_LINES -v m
     }
     {
         file = $0
-        if (file in excepted) next
         lines = 0; depth = 0; head = ""; in_comment = 0; fn = ""
         while ((getline line < file) > 0) {
             lines++
@@ -125,7 +125,7 @@ report=$(cd "$ROOT" && printf '%s\n' "$files" | awk -v max_lines=$MAX_LINES -v m
             if (depth == 0) head = head " "
         }
         close(file)
-        if (lines > max_lines) printf "size_limits: %s: %d lines (the limit is %d)\n", file, lines, max_lines
+        if (lines > max_lines && !(file in excepted)) printf "size_limits: %s: %d lines (the limit is %d)\n", file, lines, max_lines
     }')
 if [ -n "$report" ]; then
     printf '%s\n' "$report"
