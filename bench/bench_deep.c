@@ -1,4 +1,4 @@
-// Times chapter 7's network (chapters/chapter7_net.h, the code the chapter
+// Times chapter 7's network (chapters/chapter7_net.c, the code the chapter
 // runs): one training epoch on the ten-class digits (1,438 training images,
 // mini-batches of 32, SGD with momentum) and the full error-bounded check of
 // every parameter on a batch of 4 (the chapter's 7.6). Prints
