@@ -120,17 +120,28 @@ $(LIB): $(OBJ)
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
 
-# One rule per chapter number: build/chapterN from chapters/chapterN_*.c.
-# The object is a target of its own, so that the header dependencies -MMD
-# records for it (src/*/*.h, chapters/*.h) rebuild the chapter.
-define chapter_rule
-$(BUILD)/obj/chapters/chapter$(1).o: $(wildcard chapters/chapter$(1)_*.c) $(FLAGS_STAMP)
-	@mkdir -p $(BUILD)/obj/chapters
-	$$(call say,CC,$(wildcard chapters/chapter$(1)_*.c))
-	$(Q)$(CC) $(ALL_CFLAGS) -c $(wildcard chapters/chapter$(1)_*.c) -o $$@
+# A chapter's program is its units, chapters/chapterN_*.c (the main file
+# chapterN_<topic>.c and the units beside it, each with its header), linked
+# with build/libchapters.a (units several chapters share, chapters/mistakes.c)
+# and the library. -MMD records each object's headers (src/*/*.h,
+# chapters/*.h), so an edited header rebuilds what includes it.
+CHAPTER_SHARED := chapters/mistakes.c
+CHAPTER_LIB    := $(BUILD)/libchapters.a
+chapter_objs    = $(patsubst chapters/%.c,$(2)/obj/chapters/%.o,$(wildcard chapters/chapter$(1)_*.c))
 
-$(BUILD)/chapter$(1): $(BUILD)/obj/chapters/chapter$(1).o $(LIB)
-	$(Q)$(CC) $(ALL_LDFLAGS) $(BUILD)/obj/chapters/chapter$(1).o $(LIB) $(LDLIBS) -o $$@
+$(BUILD)/obj/chapters/%.o: chapters/%.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(CHAPTER_LIB): $(patsubst chapters/%.c,$(BUILD)/obj/chapters/%.o,$(CHAPTER_SHARED))
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
+
+define chapter_rule
+$(BUILD)/chapter$(1): $(call chapter_objs,$(1),$(BUILD)) $(CHAPTER_LIB) $(LIB)
+	$(Q)$(CC) $(ALL_LDFLAGS) $(call chapter_objs,$(1),$(BUILD)) $(CHAPTER_LIB) $(LIB) $(LDLIBS) -o $$@
 
 chapter$(1): $(BUILD)/chapter$(1)
 	@$(BUILD)/chapter$(1) $(ARGS)
@@ -140,7 +151,7 @@ $(foreach n,$(CHAPTER_NUMS),$(eval $(call chapter_rule,$(n))))
 chapters: $(CHAPTERS)
 	@for n in $(CHAPTER_NUMS); do $(BUILD)/chapter$$n $(ARGS) || exit $$?; echo; done
 
-# docs/chapter_skeleton.c: the skeleton of README's "Adding a chapter",
+# docs/chapter_skeleton.c: the skeleton of docs/adding-a-chapter.md,
 # built and run by the tests so that the guide stays true.
 $(BUILD)/skeleton: docs/chapter_skeleton.c $(LIB) $(FLAGS_STAMP)
 	$(call say,CC,$<)
@@ -272,13 +283,15 @@ $(WASM_DIR)/obj/%.o: src/%.c | ensure-wasm
 	$(call say,WASMCC,$<)
 	$(Q)$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
 
-define wasm_rule
-$(WASM_DIR)/obj/chapters/chapter$(1).o: $(wildcard chapters/chapter$(1)_*.c) | ensure-wasm
-	@mkdir -p $(WASM_DIR)/obj/chapters
-	$$(call say,WASMCC,$(wildcard chapters/chapter$(1)_*.c))
-	$(Q)$(WASM_CC) $(WASM_CFLAGS) -c $(wildcard chapters/chapter$(1)_*.c) -o $$@
+$(WASM_DIR)/obj/chapters/%.o: chapters/%.c | ensure-wasm
+	@mkdir -p $(dir $@)
+	$(call say,WASMCC,$<)
+	$(Q)$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
 
-$(WASM_DIR)/chapter$(1).wasm: $(WASM_DIR)/obj/chapters/chapter$(1).o $(WASM_OBJ)
+# A chapter's units and the shared ones (a few objects: no archive needed).
+define wasm_rule
+$(WASM_DIR)/chapter$(1).wasm: $(call chapter_objs,$(1),$(WASM_DIR)) \
+  $(patsubst chapters/%.c,$(WASM_DIR)/obj/chapters/%.o,$(CHAPTER_SHARED)) $(WASM_OBJ)
 	$$(call say,WASM,$$@)
 	$(Q)$(WASM_CC) $(WASM_LDFLAGS) $$^ -lm -o $$@
 endef
@@ -319,19 +332,25 @@ $(BUILD)/tests/%.o: tests/%.c $(FLAGS_STAMP) | ensure-check
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests -DBUILD_DIR='"$(BUILD)"' \
-	  -DCHAPTER_LIST='"$(CHAPTER_NUMS)"' -c $< -o $@
+	  -DCHAPTER_LIST='"$(CHAPTER_NUMS)"' -Ichapters -c $< -o $@
 
 $(BUILD)/tests/run_tests.o: $(BUILD)/tests/suites.inc
 
-$(BUILD)/run_tests: $(TEST_OBJ) $(LIB)
+# The tests link chapter 1's and 3's units (check_chapter1.c includes chapter
+# 1's main file itself; check_formula.c tests chapter 3's --formula unit).
+TEST_CHAPTER_OBJ := $(patsubst chapters/%.c,$(BUILD)/obj/chapters/%.o,$(filter-out \
+  chapters/chapter1_correlation.c chapters/chapter3_dense.c,$(wildcard chapters/chapter1_*.c chapters/chapter3_*.c)))
+
+$(BUILD)/run_tests: $(TEST_OBJ) $(TEST_CHAPTER_OBJ) $(CHAPTER_LIB) $(LIB)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) $(TEST_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $(TEST_OBJ) $(TEST_CHAPTER_OBJ) $(CHAPTER_LIB) $(LIB) $(CHECK_LIBS) $(LDLIBS) -o $@
 
 # The suites run in parallel (tests/run_suites.sh); `./build/run_tests` runs
 # them one after another, CK_RUN_SUITE=name just one. Sanitized builds run
 # about four times slower, and get four times the time.
 check: ensure-check $(CHAPTERS) $(SHEET) $(BUILD)/skeleton $(LAB_PROGRAMS) $(BUILD)/run_tests
 	@sh tests/include_layers.sh && sh tests/include_layers.sh --selftest
+	@sh tests/size_limits.sh && sh tests/size_limits.sh --selftest
 	@$(MAKE) --no-print-directory labs-selftest
 	@CK_TIMEOUT_MULTIPLIER=$(if $(filter 1,$(SANITIZE)),4,1) sh tests/run_suites.sh $(BUILD) $(shell nproc 2>/dev/null || echo 2)
 
@@ -402,7 +421,7 @@ bench:
 	@mkdir -p $(BENCH_DIR)
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 $(SRC_INCLUDES) bench/bench.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 $(SRC_INCLUDES) bench/bench_conv.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench_conv
-	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 $(SRC_INCLUDES) -Ichapters bench/bench_deep.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench_deep
+	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) -O2 $(SRC_INCLUDES) -Ichapters bench/bench_deep.c chapters/chapter7_net.c $(SRC) $(LDFLAGS) $(LDLIBS) -o $(BENCH_DIR)/bench_deep
 	@./$(BENCH_DIR)/bench
 	@./$(BENCH_DIR)/bench_conv
 	@./$(BENCH_DIR)/bench_deep

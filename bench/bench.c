@@ -19,6 +19,7 @@
 #include "dense_generic.h"
 #include "gradcheck.h"
 #include "network.h"
+#include "network_buffers.h"
 #include "network_fast.h"
 #include "network_local.h"
 #include "pool_generic.h"

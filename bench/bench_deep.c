@@ -1,4 +1,4 @@
-// Times chapter 7's network (chapters/chapter7_net.h, the code the chapter
+// Times chapter 7's network (chapters/chapter7_net.c, the code the chapter
 // runs): one training epoch on the ten-class digits (1,438 training images,
 // mini-batches of 32, SGD with momentum) and the full error-bounded check of
 // every parameter on a batch of 4 (the chapter's 7.6). Prints
@@ -34,8 +34,8 @@ typedef struct {
 
 static double loss(void *ctx, double *scale) {
     Bench *b = ctx;
-    net_forward(&b->t, &b->a, b->theta, b->x, b->n);
-    return net_loss(&b->t, scale, &b->a, b->theta, b->y, b->n, RIGHT);
+    deep_forward(&b->t, &b->a, b->theta, b->x, b->n);
+    return deep_loss(&b->t, scale, &b->a, b->theta, b->y, b->n, RIGHT);
 }
 
 static double epoch(Bench *b, const Dataset *d) {
@@ -43,10 +43,10 @@ static double epoch(Bench *b, const Dataset *d) {
     for (int first = 0; first + 32 <= d->n; first += 32) {
         memcpy(b->x, d->x + (size_t)first * 64, 32 * 64 * sizeof(double));
         for (int k = 0; k < 32; k++) b->y[k] = (int)d->y[first + k];
-        net_forward(&b->t, &b->a, b->theta, b->x, 32);
-        net_loss(&b->t, NULL, &b->a, b->theta, b->y, 32, RIGHT);
+        deep_forward(&b->t, &b->a, b->theta, b->x, 32);
+        deep_loss(&b->t, NULL, &b->a, b->theta, b->y, 32, RIGHT);
         memset(b->grads, 0, (size_t)b->a.n_params * sizeof(double));
-        net_backward(b->grads, b->scratch, &b->t, &b->a, b->theta, b->x, b->y, 32, RIGHT);
+        deep_backward(b->grads, b->scratch, &b->t, &b->a, b->theta, b->x, b->y, 32, RIGHT);
         for (int k = 0; k < b->a.n_params; k++) b->vel[k] = 0.9 * b->vel[k] - 0.05 * b->grads[k], b->theta[k] += b->vel[k];
     }
     return now_us() - t0;
@@ -65,7 +65,7 @@ int main(void) {
     acts_alloc(&b.t, &b.a);
     int np = b.a.n_params;
     b.theta = calloc(np, sizeof(double)), b.grads = calloc(np, sizeof(double)), b.vel = calloc(np, sizeof(double));
-    b.scratch = calloc(net_scratch_size(&b.t, MAX_BATCH), sizeof(double));
+    b.scratch = calloc(deep_scratch_size(&b.t, MAX_BATCH), sizeof(double));
     b.x = calloc(MAX_BATCH * 64, sizeof(double));
     NumericalDerivative *num = calloc(np, sizeof *num);
     if (!b.theta || !b.grads || !b.vel || !b.scratch || !b.x || !num) return 1;
@@ -87,7 +87,7 @@ int main(void) {
         double t0 = now_us();
         memset(b.grads, 0, np * sizeof(double));
         loss(&b, &(double){0});
-        net_backward(b.grads, b.scratch, &b.t, &b.a, b.theta, b.x, b.y, 4, RIGHT);
+        deep_backward(b.grads, b.scratch, &b.t, &b.a, b.theta, b.x, b.y, 4, RIGHT);
         Objective obj = {.whole = loss, .ctx = &b};
         compared = evals = 0;
         for (int k = 0; k < 6; k++) {

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "arraylen.h"
+#include "chapter1_correlation.h"
+#include "chapter1_formula.h"
 #include "conv.h"
 #include "example.h"
 #include "gradcheck.h"
@@ -43,21 +45,9 @@
 // Heatmaps with more cells than a slide has pixels tell nothing.
 #define MAX_PLOT_SIDE 512
 
-typedef enum { MODE_VALID, MODE_FULL } Mode;
-typedef enum { OP_XCORR, OP_CONV } Op;
-
-// --bug, resolved at parsing (opt.bug_id), in the order of BUGS.
-typedef enum { BUG_NONE, BUG_NO_ROT180 } Bug;
 static const BugInfo BUGS[] = {
     {"no-rot180", "the convolution's kernel gradient computed as X ⋆ G, without rotating it 180°"},
 };
-
-// The shared state: input, kernel and upstream gradient (owned by main).
-typedef struct {
-    Tensor x, k, g;
-    Mode mode;
-    int out_h, out_w;
-} Layer;
 
 // ---------------------------------------------------------------- forward
 
@@ -70,7 +60,7 @@ static ConvShape shape_for(const Tensor *x, const Tensor *k, Mode mode) {
 
 // Y = X ⋆ K (conv_forward, no flip) or Y = X * K (the textbook definition,
 // the kernel index running backwards). y is out_h × out_w, caller-owned.
-static void forward(Tensor *y, const Tensor *x, const Tensor *k, Mode mode, Op op) {
+void chapter1_forward(Tensor *y, const Tensor *x, const Tensor *k, Mode mode, Op op) {
     if (op == OP_CONV) {
         convolve2d(y->data, x->data, k->data, x->h, x->w, k->h, k->w, mode == MODE_FULL ? CONV_FULL : CONV_VALID);
         return;
@@ -97,7 +87,7 @@ static void abs_forward(Tensor *out, const Tensor *x, const Tensor *k, Mode mode
     Tensor ax = tensor_alloc_like(x), ak = tensor_alloc_like(k);
     for (size_t e = 0; e < tensor_size(x); e++) ax.data[e] = fabs(x->data[e]);
     for (size_t e = 0; e < tensor_size(k); e++) ak.data[e] = fabs(k->data[e]);
-    forward(out, &ax, &ak, mode, op);
+    chapter1_forward(out, &ax, &ak, mode, op);
     tensor_free(&ax), tensor_free(&ak);
 }
 
@@ -105,7 +95,7 @@ static void abs_forward(Tensor *out, const Tensor *x, const Tensor *k, Mode mode
 
 // ∂L/∂K for Y = X ⋆ K is X ⋆ G: K[m,n] multiplies X[i+m, j+n] in every
 // output (i,j), so it collects G[i,j]·X[i+m, j+n]. In full mode X is padded.
-static void kernel_grad_xcorr(Tensor *dk, const Layer *l) {
+void chapter1_kernel_grad_xcorr(Tensor *dk, const Layer *l) {
     ConvShape s;
     int ph = l->mode == MODE_FULL ? dk->h - 1 : 0, pw = l->mode == MODE_FULL ? dk->w - 1 : 0;
     conv_shape_init(&s, 1, l->x.h, l->x.w, 1, l->g.h, l->g.w, 1, ph, pw, 1);
@@ -117,24 +107,22 @@ static void kernel_grad_xcorr(Tensor *dk, const Layer *l) {
 // rotated back, rot180(X ⋆ G).
 static void kernel_grad_conv(Tensor *dk, const Layer *l) {
     Tensor unrotated = tensor_alloc_like(dk);
-    kernel_grad_xcorr(&unrotated, l);
+    chapter1_kernel_grad_xcorr(&unrotated, l);
     tensor_rot180(dk, &unrotated);
     tensor_free(&unrotated);
 }
 
 // Bug "no-rot180": the convolution's kernel gradient taken as X ⋆ G, as if
 // it were a cross-correlation; the rotation is forgotten.
-static void kernel_grad_conv_no_rot180(Tensor *dk, const Layer *l) { kernel_grad_xcorr(dk, l); }
+static void kernel_grad_conv_no_rot180(Tensor *dk, const Layer *l) { chapter1_kernel_grad_xcorr(dk, l); }
 
 // The convolution's kernel gradient as this run computes it (--bug).
-static void kernel_grad_conv_chosen(Tensor *dk, const Layer *l, int bug_id) {
+void chapter1_kernel_grad_conv_chosen(Tensor *dk, const Layer *l, int bug_id) {
     switch ((Bug)bug_id) {
     case BUG_NONE: kernel_grad_conv(dk, l); return;
     case BUG_NO_ROT180: kernel_grad_conv_no_rot180(dk, l); return;
     }
 }
-
-#include "chapter1_formula.h" // --formula's tables and cases, by the code above
 
 // ---------------------------------------------------------------- the loss
 
@@ -190,7 +178,7 @@ typedef struct {
 // reordered, is Σ_mn |K[m,n]|·lever[m,n]: O(kernel), not O(forward).
 static double loss_of_kernel(KernelLoss *p, double *scale) {
     const Layer *l = p->l;
-    forward(p->y, &l->x, p->k, l->mode, p->op);
+    chapter1_forward(p->y, &l->x, p->k, l->mode, p->op);
     double sum = 0.0;
     for (size_t e = 0; e < tensor_size(p->y); e++) sum += l->g.data[e] * p->y->data[e];
     *scale = 0.0;
@@ -421,7 +409,7 @@ static void section_1_3_cross_correlation(Report *r, const Layer *l) {
     report_text(r, "Slide K over X without flipping it; each output is the sum of the element-wise products "
                    "of K with the patch of X under it. The first entry, written out:");
     Tensor y = tensor_alloc(1, l->out_h, l->out_w);
-    forward(&y, &l->x, &l->k, l->mode, OP_XCORR);
+    chapter1_forward(&y, &l->x, &l->k, l->mode, OP_XCORR);
     require_finite(&y, "--input/--kernel");
     write_out_entry(r, l, &y);
     report_matrix_quantity(r, "cross_correlation", "X ⋆ K", &y);
@@ -447,7 +435,7 @@ static void check_rotation_identity(Report *r, const Layer *l, const Tensor *con
 // Where X * K and X ⋆ K differ most, in the chapter's relative measure.
 static void say_how_far_apart(Report *r, const Layer *l, const Tensor *conv) {
     Tensor xc = tensor_alloc(1, l->out_h, l->out_w);
-    forward(&xc, &l->x, &l->k, l->mode, OP_XCORR);
+    chapter1_forward(&xc, &l->x, &l->k, l->mode, OP_XCORR);
     size_t worst = 0;
     for (size_t e = 1; e < tensor_size(&xc); e++)
         if (relative_difference(conv->data[e], xc.data[e]) > relative_difference(conv->data[worst], xc.data[worst]))
@@ -469,12 +457,12 @@ static void section_1_4_convolution(Report *r, const Layer *l) {
     report_text(r, "Computed straight from the definition, with the kernel index running backwards:");
     Tensor conv = tensor_alloc(1, l->out_h, l->out_w), via_rot = tensor_alloc(1, l->out_h, l->out_w);
     Tensor k_rot = tensor_alloc_like(&l->k);
-    forward(&conv, &l->x, &l->k, l->mode, OP_CONV);
+    chapter1_forward(&conv, &l->x, &l->k, l->mode, OP_CONV);
     require_finite(&conv, "--input/--kernel");
     report_matrix_quantity(r, "convolution", "X * K", &conv);
     report_text(r, "And as a cross-correlation with the rotated kernel:");
     tensor_rot180(&k_rot, &l->k);
-    forward(&via_rot, &l->x, &k_rot, l->mode, OP_XCORR);
+    chapter1_forward(&via_rot, &l->x, &k_rot, l->mode, OP_XCORR);
     report_matrix(r, "X ⋆ rot180(K)", &via_rot);
     check_rotation_identity(r, l, &conv, &via_rot);
     tensor_free(&via_rot), tensor_free(&k_rot); // big inputs: at most two outputs alive
@@ -520,14 +508,14 @@ static void section_1_5_kernel_gradient(Report *r, const Layer *l, const CommonO
                         "Y = X \\star K:\\quad \\frac{\\partial L}{\\partial K_{mn}} = \\sum_{i}\\sum_{j} G_{ij}\\, "
                         "X_{i+m,\\,j+n} \\;\\Rightarrow\\; \\frac{\\partial L}{\\partial K} = X \\star G");
     Tensor dk_xcorr = tensor_alloc_like(&l->k), dk_conv = tensor_alloc_like(&l->k);
-    kernel_grad_xcorr(&dk_xcorr, l);
+    chapter1_kernel_grad_xcorr(&dk_xcorr, l);
     require_finite(&dk_xcorr, "--input/--upstream");
     Layer abs_l = *l; // |X| ⋆ |G|: the magnitudes summed into each entry, for --answer
     abs_l.x = tensor_clone(&l->x), abs_l.g = tensor_clone(&l->g);
     for (size_t e = 0; e < tensor_size(&abs_l.x); e++) abs_l.x.data[e] = fabs(abs_l.x.data[e]);
     for (size_t e = 0; e < tensor_size(&abs_l.g); e++) abs_l.g.data[e] = fabs(abs_l.g.data[e]);
     Tensor dk_mag = tensor_alloc_like(&l->k);
-    kernel_grad_xcorr(&dk_mag, &abs_l);
+    chapter1_kernel_grad_xcorr(&dk_mag, &abs_l);
     report_answer_rounding(r, &dk_mag);
     report_matrix_quantity(r, "dL_dK_xcorr", "∂L/∂K (cross-correlation)", &dk_xcorr);
     check_kernel_gradient(r, "∂L/∂K for X ⋆ K", l, OP_XCORR, &dk_xcorr, opt);
@@ -544,7 +532,7 @@ static void section_1_5_kernel_gradient(Report *r, const Layer *l, const CommonO
                         "Y = X * K = X \\star \\mathrm{rot180}(K):\\quad \\frac{\\partial L}{\\partial K} = "
                         "\\mathrm{rot180}(X \\star G)");
     }
-    kernel_grad_conv_chosen(&dk_conv, l, opt->bug_id);
+    chapter1_kernel_grad_conv_chosen(&dk_conv, l, opt->bug_id);
     Tensor conv_mag = tensor_alloc_like(&l->k); // rot180 of the magnitudes above
     for (size_t e = 0; e < tensor_size(&dk_mag); e++) conv_mag.data[e] = dk_mag.data[tensor_size(&dk_mag) - 1 - e];
     report_answer_rounding(r, &conv_mag);
@@ -571,9 +559,9 @@ static void write_plot_data(const char *dir, const Layer *l) {
     Tensor y = tensor_alloc(1, l->out_h, l->out_w);
     write_matrix_file(dir, "chapter1_x.dat", &l->x);
     write_matrix_file(dir, "chapter1_k.dat", &l->k);
-    forward(&y, &l->x, &l->k, l->mode, OP_XCORR);
+    chapter1_forward(&y, &l->x, &l->k, l->mode, OP_XCORR);
     write_matrix_file(dir, "chapter1_xcorr.dat", &y);
-    forward(&y, &l->x, &l->k, l->mode, OP_CONV);
+    chapter1_forward(&y, &l->x, &l->k, l->mode, OP_CONV);
     write_matrix_file(dir, "chapter1_conv.dat", &y);
     tensor_free(&y);
     FILE *f = plot_file_open(dir, "chapter1_window.dat");
@@ -653,7 +641,7 @@ int main(int argc, char **argv) {
     CommonOptions opt;
     parse_args_or_exit(&opt, &spec, argc, argv);
     Layer l = layer_from_options(input, kernel, mode, upstream, &opt);
-    FormulaSpec fs = formula_spec(&l);
+    FormulaSpec fs = chapter1_formula_spec(&l, BUGS, (int)ARRAY_LEN(BUGS));
     Formula f[MAX_FORMULAS];
     formula_parse_options_or_exit(f, &fs, &opt);
 

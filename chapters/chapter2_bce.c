@@ -12,6 +12,11 @@
 #include <string.h>
 
 #include "arraylen.h"
+#include "chapter2_bce.h"
+#include "chapter2_cstep.h"
+#include "chapter2_formula.h"
+#include "chapter2_identity.h"
+#include "chapter2_saturation.h"
 #include "example.h"
 #include "check_block.h"
 #include "cstep.h"
@@ -27,10 +32,6 @@
 // Entries of eq. (1) are checked where a step in ŷ has room: the first step
 // is 6e-6, and Richardson's halving and shrinking stay well inside (0,1).
 #define YHAT_CHECK_MARGIN 1e-4
-// ∂L/∂ŷ·ŷ(1 − ŷ) and (ŷ − y)/n differ by rounding in 1 − ŷ, at most
-// ε/margin ≈ 2e-10 relative for entries at least CHAIN_MARGIN from 0 and 1.
-#define CHAIN_MARGIN 1e-6
-#define CHAIN_REL_TOL 1e-9
 // A gradient entry passes when |a − n| ≤ rtol·max(|a|,|n|) + its bound; the
 // bound carries the round-off, so rtol only absorbs the last digits.
 #define CHECK_RTOL 1e-9
@@ -40,8 +41,6 @@
 // label-0 example, so that both terms of the loss appear.
 #define DEFAULT_Z2 1.0
 
-// --bug, resolved at parsing (opt.bug_id), in the order of BUGS.
-typedef enum { BUG_NONE, BUG_SIGN, BUG_NO_MEAN, BUG_SKIP_SIGMOID } Bug;
 static const BugInfo BUGS[] = {
     {"sign", "eq. (1) with its leading minus dropped"},
     {"no-mean", "the 1/n forgotten in the gradient (the loss is still the mean)"},
@@ -64,7 +63,7 @@ static void grad_yhat_no_mean(double *d, const double *y, const double *yhat, in
 }
 
 // ∂L/∂ŷ as this run computes it (--bug).
-static void grad_yhat_chosen(double *d, const double *y, const double *yhat, int n, int bug_id) {
+void grad_yhat_chosen(double *d, const double *y, const double *yhat, int n, int bug_id) {
     switch ((Bug)bug_id) {
     case BUG_NONE:
     case BUG_SKIP_SIGMOID: grad_yhat(d, y, yhat, n); return;
@@ -93,7 +92,7 @@ static void grad_z_skip_sigmoid(double *d, const double *dl_dyhat, int n) {
 }
 
 // ∂L/∂z as this run computes it (--bug); dl_dyhat is this run's ∂L/∂ŷ.
-static void grad_z_chosen(double *d, const double *y, const double *z, const double *dl_dyhat, int n, int bug_id) {
+void grad_z_chosen(double *d, const double *y, const double *z, const double *dl_dyhat, int n, int bug_id) {
     switch ((Bug)bug_id) {
     case BUG_NONE:
     case BUG_SIGN: grad_z(d, y, z, n); return;
@@ -102,34 +101,13 @@ static void grad_z_chosen(double *d, const double *y, const double *z, const dou
     }
 }
 
-#include "chapter2_saturation.h" // what rounds, overflows or vanishes near 0 and 1
-
 // ---------------------------------------------------------------- the data
-
-typedef struct {
-    int n;
-    bool from_z; // the user gave logits (ŷ = σ(z)) rather than ŷ (z = logit ŷ)
-    Tensor y, z, yhat;
-} Data;
-
-#include "chapter2_formula.h" // --formula's tables and cases, by the code above
 
 static double logit(double p) { return log(p) - log1p(-p); }
 
-static double yhat_margin(double yhat) { return fmin(yhat, 1.0 - yhat); }
+double yhat_margin(double yhat) { return fmin(yhat, 1.0 - yhat); }
 
 // ---------------------------------------------------------------- the losses, entry by entry
-
-// The loss as the checker sees it, entry by entry: v holds the m values it
-// perturbs (ŷ or z), v[e] being entry idx[e] (idx NULL: entry e). Only an
-// entry's own term can change with it, so a saturated entry elsewhere (an
-// infinite term) never enters its difference: the Objective's `local`.
-typedef struct {
-    const double *y;
-    const double *v;
-    const int *idx;
-    int m, n;
-} TermLoss;
 
 // 1 − ŷ rounds by up to ε/2 unless ŷ ≥ 1/2 (Sterbenz): through the log that
 // is ε/(2(1 − ŷ)), which the term's own size does not show (log(1 − 1e-4)
@@ -159,8 +137,6 @@ static double sum_of_terms(double (*term)(void *, int, double *), TermLoss *t, d
 }
 static double yhat_whole(void *ctx, double *scale) { return sum_of_terms(yhat_term, ctx, scale); }
 static double z_whole(void *ctx, double *scale) { return sum_of_terms(z_term, ctx, scale); }
-
-#include "chapter2_cstep.h" // the terms above for the complex step
 
 // ---------------------------------------------------------------- formatting
 
@@ -475,8 +451,6 @@ static void write_chain_lines(Report *r, const Data *d, const Tensor *dyhat, int
     sb_free(&lines);
 }
 
-#include "chapter2_identity.h" // check_chain_identity, by the code above
-
 // ∂L/∂z against error-bounded central differences of each entry's term of
 // the logit form (finite for every z).
 static void check_dz(Report *r, const Data *d, const Tensor *dz) {
@@ -673,7 +647,7 @@ int main(int argc, char **argv) {
     Tensor dyhat = tensor_alloc(1, 1, d.n), dz = tensor_alloc(1, 1, d.n);
     grad_yhat_chosen(dyhat.data, d.y.data, d.yhat.data, d.n, opt.bug_id);
     grad_z_chosen(dz.data, d.y.data, d.z.data, dyhat.data, d.n, opt.bug_id);
-    FormulaSpec fs = formula_spec(&d);
+    FormulaSpec fs = formula_spec(&d, BUGS, (int)ARRAY_LEN(BUGS));
     Formula f[MAX_FORMULAS];
     formula_parse_options_or_exit(f, &fs, &opt);
 

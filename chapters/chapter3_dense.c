@@ -14,6 +14,9 @@
 #include <string.h>
 
 #include "arraylen.h"
+#include "chapter3_errata.h"
+#include "chapter3_formula.h"
+#include "chapter3_layer.h"
 #include "check_block.h"
 #include "dense_cstep.h"
 #include "dense.h"
@@ -32,90 +35,6 @@
 
 #define DEFAULT_LR 0.1
 
-// --bug, in the order of BUGS[] (0 = the correct code).
-typedef enum { BUG_NONE, BUG_NO_SIGMOID_DERIVATIVE, BUG_NO_MEAN, BUG_W_NOT_TRANSPOSED, BUG_OUTER_PRODUCT_SWAPPED } Bug;
-
-static const BugInfo BUGS[] = {
-    {"no-sigmoid-derivative", "∂L/∂z = the article's ∂L/∂ŷ (eq. 1), without σ′(z)"},
-    {"no-mean", "∂L/∂z = ŷ − y, without the 1/n (invisible when n = 1)"},
-    {"W-not-transposed", "∂L/∂x reads W (n×m) as m×n: W ∂L/∂z when W is square"},
-    {"outer-product-swapped", "∂L/∂W filled with x ∂L/∂zᵀ (invisible when n = 1)"},
-};
-
-// ---------------------------------------------------------------- ∂L/∂z, right and wrong
-
-// ∂L/∂z_i = ∂L/∂ŷ_i · σ′(z_i) = (ŷ_i − y_i)/n: the sigmoid's derivative
-// ŷ(1 − ŷ) cancels the denominators of the BCE derivative.
-static void output_grad(double *dz, const double *y, const double *z, int n) { bce_grad_logits(dz, y, z, n); }
-
-// Bug "no-sigmoid-derivative": the article's eq. (1), ∂L/∂ŷ, used as if it
-// were ∂L/∂z, which is what its eq. (2) does.
-static void output_grad_no_sigmoid_derivative(double *dz, const double *y, const double *z, int n) {
-    Tensor yhat = tensor_alloc(1, 1, n);
-    for (int i = 0; i < n; i++) yhat.data[i] = sigmoid(z[i]);
-    bce_grad_yhat(dz, y, yhat.data, n);
-    tensor_free(&yhat);
-}
-
-// Bug "no-mean": ŷ − y, as if the loss were summed rather than averaged.
-static void output_grad_no_mean(double *dz, const double *y, const double *z, int n) {
-    for (int i = 0; i < n; i++) dz[i] = sigmoid(z[i]) - y[i];
-}
-
-static void output_grad_with(Bug bug, double *dz, const double *y, const double *z, int n) {
-    switch (bug) {
-    case BUG_NO_SIGMOID_DERIVATIVE: output_grad_no_sigmoid_derivative(dz, y, z, n); return;
-    case BUG_NO_MEAN: output_grad_no_mean(dz, y, z, n); return;
-    case BUG_NONE:
-    case BUG_W_NOT_TRANSPOSED:
-    case BUG_OUTER_PRODUCT_SWAPPED: output_grad(dz, y, z, n); return;
-    }
-}
-
-// ---------------------------------------------------------------- the layer's backward pass, right and wrong
-
-// Bug "W-not-transposed": ∂L/∂x_j = Σ_i W.data[j·n + i] ∂L/∂z_i: the n×m
-// buffer read as an m×n matrix, the way the slip looks in code. For a
-// square W that is exactly W ∂L/∂z; otherwise it is W.reshape(m,n) ∂L/∂z.
-static void layer_backward_w_not_transposed(double *dx, double *dW, double *db, const double *dz,
-                                            const double *x, const double *W, int n, int m) {
-    for (int i = 0; i < n; i++) {
-        db[i] += dz[i];
-        for (int j = 0; j < m; j++) {
-            dW[i * m + j] += dz[i] * x[j];
-            dx[j] += W[j * n + i] * dz[i];
-        }
-    }
-}
-
-// Bug "outer-product-swapped": x ∂L/∂zᵀ (m×n) written into the n×m buffer
-// of ∂L/∂W, so ∂L/∂z_i · x_j lands at the wrong entry.
-static void layer_backward_outer_product_swapped(double *dx, double *dW, double *db, const double *dz,
-                                                 const double *x, const double *W, int n, int m) {
-    for (int i = 0; i < n; i++) {
-        db[i] += dz[i];
-        for (int j = 0; j < m; j++) {
-            dW[j * n + i] += dz[i] * x[j];
-            dx[j] += W[i * m + j] * dz[i];
-        }
-    }
-}
-
-// The layer's own backward pass is src/layers/dense.c's: dW += dz xᵀ, dx += Wᵀ dz, db += dz.
-static void layer_backward_with(Bug bug, double *dx, double *dW, double *db, const double *dz, const double *x,
-                                const double *W, int n, int m) {
-    switch (bug) {
-    case BUG_W_NOT_TRANSPOSED: layer_backward_w_not_transposed(dx, dW, db, dz, x, W, n, m); return;
-    case BUG_OUTER_PRODUCT_SWAPPED: layer_backward_outer_product_swapped(dx, dW, db, dz, x, W, n, m); return;
-    case BUG_NONE:
-    case BUG_NO_SIGMOID_DERIVATIVE:
-    case BUG_NO_MEAN: dense_backward(dx, dW, db, dz, x, W, n, m); return;
-    }
-}
-
-// --formula's tables and cases, computed by the two functions above.
-#include "chapter3_formula.h"
-
 // Forward pass and loss, then every gradient, with the --bug (if any) where it acts.
 static void dense_run(DenseCase *d, Bug bug) {
     dense_forward(d->z.data, d->x.data, d->W.data, d->b.data, d->n, d->m);
@@ -130,12 +49,12 @@ static void dense_run(DenseCase *d, Bug bug) {
                         i, d->z.data[i], d->yhat.data[i]);
     }
     d->loss = bce_loss_logits(d->y.data, d->z.data, d->n);
-    output_grad_with(bug, d->dz.data, d->y.data, d->z.data, d->n);
+    chapter3_output_grad_with(bug, d->dz.data, d->y.data, d->z.data, d->n);
     require_finite(&d->dz, "--y (ŷ rounds to 0 or 1 here)");
     tensor_zero(&d->dW);
     tensor_zero(&d->dx);
     tensor_zero(&d->db);
-    layer_backward_with(bug, d->dx.data, d->dW.data, d->db.data, d->dz.data, d->x.data, d->W.data, d->n, d->m);
+    chapter3_layer_backward_with(bug, d->dx.data, d->dW.data, d->db.data, d->dz.data, d->x.data, d->W.data, d->n, d->m);
     require_finite(&d->dx, "--x/--W");
     require_finite(&d->dW, "--x/--W");
 }
@@ -377,7 +296,7 @@ static void section_3_7_without_sigmoid(Report *r, DenseCase *d, double lr) {
     Tensor dyhat = tensor_alloc(1, 1, n), article = tensor_alloc(1, n, m), right = tensor_alloc(1, n, m);
     Tensor dz = tensor_alloc(1, 1, n);
     bce_grad_yhat(dyhat.data, d->y.data, d->yhat.data, n);
-    output_grad(dz.data, d->y.data, d->z.data, n);
+    chapter3_output_grad_with(BUG_NONE, dz.data, d->y.data, d->z.data, n);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < m; j++) {
             *tensor_at(&article, 0, i, j) = dyhat.data[i] * d->x.data[j];
@@ -517,10 +436,10 @@ static void section_3_10_batch(Report *r, const CommonOptions *opt) {
     Tensor dx = tensor_alloc(1, 1, M), w = tensor_from_values(W, N, M), product = tensor_alloc(1, N, M);
     for (int e = 0; e < B; e++) {
         dense_forward(&z.data[e * N], &X[e * M], W, b, N, M);
-        output_grad_with((Bug)opt->bug_id, &dZ.data[e * N], &Y[e * N], &z.data[e * N], N);
+        chapter3_output_grad_with((Bug)opt->bug_id, &dZ.data[e * N], &Y[e * N], &z.data[e * N], N);
         for (int i = 0; i < N; i++) dZ.data[e * N + i] /= B; // L averages over the batch too
         tensor_zero(&dx);
-        layer_backward_with((Bug)opt->bug_id, dx.data, dW.data, db.data, &dZ.data[e * N], &X[e * M], W, N, M);
+        chapter3_layer_backward_with((Bug)opt->bug_id, dx.data, dW.data, db.data, &dZ.data[e * N], &X[e * M], W, N, M);
     }
     for (int i = 0; i < N; i++)
         for (int j = 0; j < M; j++)
@@ -559,10 +478,10 @@ static void section_3_11_hidden_layer(Report *r, const CommonOptions *opt) {
     dense_forward(z1, X, W1, B1, H, M);
     for (int k = 0; k < H; k++) h[k] = sigmoid(z1[k]);
     dense_forward(&z2, h, W2, &b2, 1, H);
-    output_grad_with((Bug)opt->bug_id, &dz2, &y, &z2, 1);
-    layer_backward_with((Bug)opt->bug_id, dh.data, dW2, &db2, &dz2, h, W2, 1, H);
+    chapter3_output_grad_with((Bug)opt->bug_id, &dz2, &y, &z2, 1);
+    chapter3_layer_backward_with((Bug)opt->bug_id, dh.data, dW2, &db2, &dz2, h, W2, 1, H);
     for (int k = 0; k < H; k++) delta.data[k] = dh.data[k] * h[k] * (1 - h[k]);
-    layer_backward_with((Bug)opt->bug_id, dx.data, dW1.data, db1.data, delta.data, X, W1, H, M);
+    chapter3_layer_backward_with((Bug)opt->bug_id, dx.data, dW1.data, db1.data, delta.data, X, W1, H, M);
     for (int k = 0; k < H; k++)
         for (int j = 0; j < M; j++) same.data[k * M + j] = dh.data[k] * X[j];
     report_heading(r, "3.11 A hidden layer: δ needs φ′ at every layer");
@@ -646,8 +565,8 @@ int main(int argc, char **argv) {
         .title = "Chapter 3: gradients of the dense layer",
         .options = options,
         .n_options = ARRAY_LEN(options),
-        .bugs = BUGS,
-        .n_bugs = ARRAY_LEN(BUGS),
+        .bugs = CHAPTER3_BUGS,
+        .n_bugs = ARRAY_LEN(CHAPTER3_BUGS),
         .formulas = true,
         .notes = "Sections 3.8 to 3.11 use their own small examples, so that every bug shows.\n"
                  "--formula checks a gradient formula you derived, e.g. --formula \"dx = W' @ ((yhat - y) / n)\"; "
@@ -663,7 +582,7 @@ int main(int argc, char **argv) {
     if (!(lr > 0)) usage_error("--lr: the learning rate must be positive, got %g", lr);
     dense_run(&d, (Bug)opt.bug_id);
     dense_loss_after_step(&d, lr, NULL, NULL, NULL); // validates --lr before anything is printed
-    FormulaSpec fs = formula_spec(&d);
+    FormulaSpec fs = chapter3_formula_spec(&d);
     Formula f[MAX_FORMULAS];
     formula_parse_options_or_exit(f, &fs, &opt);
     if (opt.plot_dir) dense_write_descent_plot(opt.plot_dir, &d, lr);

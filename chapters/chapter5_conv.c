@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "arraylen.h"
+#include "chapter5_formula.h"
+#include "chapter5_input.h"
+#include "chapter5_layer.h"
 #include "conv.h"
 #include "conv_check.h"
 #include "conv_report.h"
@@ -30,187 +33,6 @@
 // loss yet far from moving a pooling window's maximum.
 #define DEFAULT_LR 0.1
 
-static const BugInfo BUGS[] = {
-    {"no-rot180", "∂L/∂X: the padded ∂L/∂Y ⋆ K itself, not rot180(K)"},
-    {"valid-not-full", "∂L/∂X: ∂L/∂Y not zero-padded: only the interior is filled"},
-    {"no-dilate", "∂L/∂X: stride > 1 but no zeros between ∂L/∂Y's entries"},
-    {"bias-one-axis", "∂L/∂b: the sum over j only (∂L/∂Y's first row), as the article"},
-    {"kernel-conv", "∂L/∂K: the article's X * ∂L/∂Y, a true convolution: ∂L/∂Y flipped"},
-};
-
-// In BUGS order, the correct code at 0 (opt.bug_id).
-typedef enum { BUG_NONE, BUG_NO_ROT180, BUG_VALID_NOT_FULL, BUG_NO_DILATE, BUG_BIAS_ONE_AXIS, BUG_KERNEL_CONV } Bug;
-
-// The layer under study and the upstream gradient G = ∂L/∂Y it receives.
-typedef struct {
-    ConvShape s;
-    Tensor x, k, b, y, g;
-} Layer;
-
-typedef struct {
-    Tensor dx, dk, db;
-} Grads;
-
-// ---------------------------------------------------------------- the layer, with the mistakes beside it
-
-// ∂L/∂b[o] = Σ_i Σ_j ∂L/∂Y[o,i,j]: b is added to every output entry.
-static double bias_grad(const double *g, int h, int w) {
-    double sum = 0.0;
-    for (long q = 0; q < (long)h * w; q++) sum += g[q];
-    return sum;
-}
-
-// Bug "bias-one-axis": the article's Σ_j alone, which leaves i free; the
-// gradient is taken from the first row.
-static double bias_grad_one_axis(const double *g, int h, int w) {
-    (void)h;
-    return bias_grad(g, 1, w);
-}
-
-// ∂L/∂X step by step for one (output, input) channel pair, as 5.3 shows it:
-//   1. insert s−1 zeros between the entries of ∂L/∂Y (stride s)
-//   2. zero-pad by d(kh−1), d(kw−1)
-//   3. cross-correlate with rot180(K), its taps d apart (dilation d)
-//   4. that is the gradient of the padded input, short of the leftover
-//      rows/columns no window reached (they get zero); crop the padding p.
-// Each step has its classic mistake beside it, chosen by the bug.
-
-// Bug "no-dilate": ∂L/∂Y used as it is, as if the stride were 1.
-static Tensor upstream_not_dilated(const Tensor *dy) { return tensor_clone(dy); }
-
-// Bug "valid-not-full": no zero border, so the windows that hang over the
-// edge of ∂L/∂Y, which feed X's border, are lost.
-static Tensor upstream_unpadded(const Tensor *d) { return tensor_clone(d); }
-
-// Bug "no-rot180": K itself where rot180(K) belongs.
-static Tensor kernel_not_rotated(const Tensor *k) { return tensor_clone(k); }
-
-// The right step (src/show/conv_steps.h) or its mistake.
-static Tensor step_spread(const Tensor *dy, int stride, Bug bug) {
-    return bug == BUG_NO_DILATE ? upstream_not_dilated(dy) : conv_steps_spread(dy, stride);
-}
-
-static Tensor step_pad(const Tensor *d, int fh, int fw, Bug bug) {
-    return bug == BUG_VALID_NOT_FULL ? upstream_unpadded(d) : conv_steps_pad(d, fh, fw);
-}
-
-static Tensor step_rotate(const Tensor *k, Bug bug) {
-    return bug == BUG_NO_ROT180 ? kernel_not_rotated(k) : conv_steps_rot180(k);
-}
-
-// A side of the steps' padded ∂L/∂Y (up to about 3·4096).
-static long steps_side(int out, int k, const ConvShape *s, Bug bug) {
-    long spread = bug == BUG_NO_DILATE ? out : s->stride * (out - 1L) + 1;
-    return spread + (bug == BUG_VALID_NOT_FULL ? 0 : 2L * s->dilation * (k - 1));
-}
-
-// Steps 1–4 for ∂L/∂Y[o] (dy) and K[o,c] (k); grad_padded is (H+2p, W+2p).
-static ConvSteps steps_run(const double *dy, const double *k, const ConvShape *s, Bug bug) {
-    const int d = s->dilation, fh = d * (s->kh - 1), fw = d * (s->kw - 1);
-    Tensor dyv = tensor_view((double *)dy, 1, s->out_h, s->out_w), kv = tensor_view((double *)k, 1, s->kh, s->kw);
-    ConvSteps st = {0};
-    long side = fmax(steps_side(s->out_h, s->kh, s, bug), steps_side(s->out_w, s->kw, s, bug));
-    if (side > TENSOR_MAX_SIDE)
-        usage_error("--dilation: the steps of --bug %s pad dL/dY to %ld columns; the limit is %d", BUGS[bug - 1].name,
-                    side, TENSOR_MAX_SIDE);
-    st.spread = step_spread(&dyv, s->stride, bug);
-    st.padded = step_pad(&st.spread, fh, fw, bug);
-    st.rot = step_rotate(&kv, bug);
-    st.spread_done = bug != BUG_NO_DILATE;
-    st.padded_done = bug != BUG_VALID_NOT_FULL;
-    st.rotated = bug != BUG_NO_ROT180;
-    conv_steps_finish(&st, s);
-    return st;
-}
-
-// dx += the crop of the steps' padded-input gradient, every channel pair.
-static void input_grad_by_steps(double *dx, const double *g, const double *k, const ConvShape *s, Bug bug) {
-    for (int o = 0; o < s->out_c; o++)
-        for (int c = 0; c < s->in_c; c++) {
-            ConvSteps st = steps_run(g + (long)o * s->out_h * s->out_w, k + ((long)o * s->in_c + c) * s->kh * s->kw, s,
-                                 bug);
-            for (int i = 0; i < s->in_h; i++)
-                for (int j = 0; j < s->in_w; j++)
-                    dx[((long)c * s->in_h + i) * s->in_w + j] +=
-                        *tensor_at(&st.grad_padded, 0, i + s->pad_h, j + s->pad_w);
-            conv_steps_free(&st);
-        }
-}
-
-// ∂L/∂X of the whole layer: the library's full-convolution form, or the
-// step-by-step form with one step wrong.
-static void input_gradient(double *dx, const double *g, const double *k, const ConvShape *s, Bug bug) {
-    switch (bug) {
-    case BUG_NONE:
-    case BUG_BIAS_ONE_AXIS:
-    case BUG_KERNEL_CONV: conv_input_grad_full(dx, g, k, s); return;
-    case BUG_NO_ROT180:
-    case BUG_VALID_NOT_FULL:
-    case BUG_NO_DILATE: input_grad_by_steps(dx, g, k, s, bug); return;
-    }
-}
-
-static double bias_gradient(const double *g, int h, int w, Bug bug) {
-    switch (bug) {
-    case BUG_NONE:
-    case BUG_NO_ROT180:
-    case BUG_VALID_NOT_FULL:
-    case BUG_NO_DILATE:
-    case BUG_KERNEL_CONV: return bias_grad(g, h, w);
-    case BUG_BIAS_ONE_AXIS: return bias_grad_one_axis(g, h, w);
-    }
-    return bias_grad(g, h, w);
-}
-
-// ∂L/∂Y with each output channel's plane turned by 180 degrees (owned).
-static Tensor upstream_rot180(const double *g, const ConvShape *s) {
-    Tensor rot = tensor_alloc(s->out_c, s->out_h, s->out_w);
-    long plane = (long)s->out_h * s->out_w;
-    for (long o = 0; o < s->out_c; o++)
-        for (long e = 0; e < plane; e++) rot.data[o * plane + e] = g[o * plane + plane - 1 - e];
-    return rot;
-}
-
-// dK += ∂L/∂K, or under "kernel-conv" the article's convolution X * ∂L/∂Y
-// = X ⋆ rot180(∂L/∂Y): the right code given the flipped ∂L/∂Y.
-static void kernel_gradient(double *dk, const double *g, const double *x, const ConvShape *s, Bug bug) {
-    if (bug != BUG_KERNEL_CONV) {
-        conv_kernel_grad(dk, g, x, s);
-        return;
-    }
-    Tensor rot = upstream_rot180(g, s);
-    conv_kernel_grad(dk, rot.data, x, s);
-    tensor_free(&rot);
-}
-
-// All three gradients of the layer, with the bug where its layer runs
-// (a ConvBackwardFn, so that 5.9's sweep runs it too; ctx is the Bug).
-static void backward_with_bug(double *dx, double *dk, double *db, const double *g, const double *x,
-                              const double *k, const ConvShape *s, void *ctx) {
-    Bug bug = *(const Bug *)ctx;
-    for (int o = 0; o < s->out_c; o++)
-        db[o] = bias_gradient(g + (long)o * s->out_h * s->out_w, s->out_h, s->out_w, bug);
-    kernel_gradient(dk, g, x, s, bug);
-    input_gradient(dx, g, k, s, bug);
-}
-
-static Grads layer_backward(const Layer *l, Bug bug) {
-    Grads d = {tensor_alloc_like(&l->x), tensor_alloc_like(&l->k), tensor_alloc_like(&l->b)};
-    backward_with_bug(d.dx.data, d.dk.data, d.db.data, l->g.data, l->x.data, l->k.data, &l->s, &bug);
-    return d;
-}
-
-static void grads_free(Grads *d) {
-    Tensor *all[] = {&d->dx, &d->dk, &d->db};
-    for (int q = 0; q < ARRAY_LEN(all); q++) tensor_free(all[q]);
-}
-
-static void layer_free(Layer *l) {
-    Tensor *all[] = {&l->x, &l->k, &l->b, &l->y, &l->g};
-    for (int q = 0; q < ARRAY_LEN(all); q++) tensor_free(all[q]);
-}
-
-#include "chapter5_formula.h" // --formula's tables and cases, by the code above
 
 // ---------------------------------------------------------------- checks
 
@@ -266,7 +88,6 @@ static void show_steps(Report *r, const char *prefix, const Layer *l, Bug bug) {
 
 // ---------------------------------------------------------------- the sections
 
-typedef enum { UPSTREAM_CHAIN, UPSTREAM_GIVEN, UPSTREAM_SEEDED } Upstream;
 
 static void section_5_1_layer(Report *r, const Layer *l, const ExampleChain *ch, Upstream up) {
     report_heading(r, "5.1 The layer and the gradient arriving at it");
@@ -424,13 +245,13 @@ static void three_forms_under_bug(Report *r, const Layer *l, const Grads *d, Bug
     tensor_free(&full);
     if (differ == 0) {
         report_text(r, "--bug %s (%s) changes nothing at this layer's shape: 5.3's ∂L/∂X is these forms' "
-                       "value.", BUGS[bug - 1].name, BUGS[bug - 1].description);
+                       "value.", CHAPTER5_BUGS[bug - 1].name, CHAPTER5_BUGS[bug - 1].description);
         return;
     }
     report_text(r, "With --bug %s (%s) only 5.3's step-by-step ∂L/∂X runs the mistake. These three forms are "
                    "the library's correct code, so they agree with each other and not with the ∂L/∂X 5.3 "
                    "printed: %d of its %d entries differ, which 5.3's check against finite differences "
-                   "reports.", BUGS[bug - 1].name, BUGS[bug - 1].description, differ, n);
+                   "reports.", CHAPTER5_BUGS[bug - 1].name, CHAPTER5_BUGS[bug - 1].description, differ, n);
 }
 
 static void section_5_5_three_forms(Report *r, const Layer *l, const Grads *d, Bug bug) {
@@ -470,16 +291,6 @@ static void section_5_6_descent_step(Report *r, const Layer *l, const Grads *d, 
                                  "lowers it by about η‖g‖²; a step that overshoots is information, not a failure."
                                : "L = Σ G∘Y is linear in K and b, so the step changes it by exactly −η‖g‖², "
                                  "up to rounding.");
-}
-
-// A zeroed layer of shape s (b is one number per output channel).
-static Layer layer_new(const ConvShape *s) {
-    return (Layer){*s,
-                   tensor_alloc(s->in_c, s->in_h, s->in_w),
-                   tensor_alloc(s->out_c * s->in_c, s->kh, s->kw),
-                   tensor_alloc(1, 1, s->out_c),
-                   tensor_alloc(s->out_c, s->out_h, s->out_w),
-                   tensor_alloc(s->out_c, s->out_h, s->out_w)};
 }
 
 // Without padding the leftover reaches X itself: stride 2 on the 3x4
@@ -643,8 +454,6 @@ static void section_5_10_border(Report *r, const Layer *l, const Grads *d, const
 
 // ---------------------------------------------------------------- main
 
-#include "chapter5_input.h" // Texts, layer_from_options, upstream_init
-
 int main(int argc, char **argv) {
     Texts t = {0};
     const ChapterOption options[] = {
@@ -662,8 +471,8 @@ int main(int argc, char **argv) {
         .title = "Chapter 5: the gradients of the convolution layer",
         .options = options,
         .n_options = ARRAY_LEN(options),
-        .bugs = BUGS,
-        .n_bugs = ARRAY_LEN(BUGS),
+        .bugs = CHAPTER5_BUGS,
+        .n_bugs = ARRAY_LEN(CHAPTER5_BUGS),
         .formulas = true,
         .notes = "--formula checks a gradient formula you derived, e.g. --formula \"dK = xcorr(X, G)\".\n"
                  "Without --upstream, dL/dY is the gradient of the running example's chain\n"
@@ -682,7 +491,7 @@ int main(int argc, char **argv) {
     Grads d = layer_backward(&l, bug);
     require_finite(&d.dk, "--input/--upstream");
     require_finite(&d.dx, "--kernel/--upstream");
-    FormulaSpec fs = formula_spec(&l);
+    FormulaSpec fs = chapter5_formula_spec(&l);
     Formula f[MAX_FORMULAS];
     formula_parse_options_or_exit(f, &fs, &opt);
     ConvCheckPlan plan = conv_check_plan(opt.check_all, opt.seed);

@@ -22,6 +22,7 @@
 #include "net_history.h"
 #include "loss.h"
 #include "network.h"
+#include "network_buffers.h"
 #include "network_fast.h"
 #include "network_local.h"
 #include "network_cstep.h"
@@ -187,44 +188,6 @@ static void blocks_of(Block *b, Net *n) {
     b[NET_BLOCK_INPUT] = (Block){"∂L/∂X (input)", n->b.x, n->b.dx, 1, s->in_h, s->in_w};
 }
 
-// check_block's per-entry engine for one block of the network: local
-// differences of the loss's change (network_local.h: a near-tie's tiny
-// step keeps its precision), the entries at a tie of the max-pool and those
-// outside the checked ones not computed.
-typedef struct {
-    NetLocal *local;
-    NetBlock block;
-    const bool *ties; // the block's
-    int count;        // the block's entries
-} NetEntries;
-
-static void net_entries(void *ctx, NumericalDerivative *out, double *param, const int *idx, int count,
-                        const Objective *obj) {
-    (void)param, (void)obj; // the block's entries and objective are local's
-    const NetEntries *e = ctx;
-    bool *skip = malloc((size_t)e->count * sizeof *skip);
-    NumericalDerivative *all = calloc((size_t)e->count, sizeof *all);
-    if (!skip || !all) usage_error("out of memory");
-    for (int k = 0; k < e->count; k++) skip[k] = true;
-    for (int t = 0; t < count; t++) skip[idx[t]] = e->ties[idx[t]];
-    net_local_gradient(all, e->local, e->block, skip);
-    for (int t = 0; t < count; t++) out[t] = all[idx[t]];
-    free(skip), free(all);
-}
-
-// The second method: a difference straddling a near-tie fails a right
-// gradient, so the complex step rechecks what did not pass.
-typedef struct {
-    const NetProblem *prob;
-    const double *entries;
-} NetRecheck;
-
-static int net_recheck(void *ctx, NumericalDerivative *num, const double *a, const bool *skip, const int *idx,
-                       int count) {
-    const NetRecheck *c = ctx;
-    return net_complex_recheck(num, a, skip, idx, count, c->prob, c->entries);
-}
-
 // The error-bounded check of every block (check_block: the work budget
 // decides all entries or a seeded sample plus a random direction over the
 // block), entries at a real tie of the max-pool skipped. Returns how many
@@ -243,7 +206,7 @@ static int full_check(Report *r, Net *n, const CommonOptions *opt) {
         const Block *b = &blocks[k];
         int count;
         double *entries = net_block_entries(&local, (NetBlock)k, &count);
-        NetEntries engine = {&local, (NetBlock)k, tie, count};
+        NetLocalBlock engine = {&local, (NetBlock)k, tie, count};
         NetRecheck recheck = {&prob, entries};
         BlockSpec spec = {.param = entries,
                           .analytic = b->grad,
@@ -253,9 +216,9 @@ static int full_check(Report *r, Net *n, const CommonOptions *opt) {
                           .ops_per_eval = s->n_params, // what one entry touches, at most
                           .skip = tie,
                           .skip_reason = "at a tie of the max-pool: no derivative there",
-                          .entries = net_entries,
+                          .entries = net_local_entries,
                           .entries_ctx = &engine,
-                          .second = net_recheck,
+                          .second = net_complex_second,
                           .second_ctx = &recheck,
                           .rtol = CHECK_RTOL,
                           .check_all = opt->check_all,

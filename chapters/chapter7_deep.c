@@ -6,7 +6,8 @@
 // worked on small numbers and checked with the error-bounded checker
 // (7.1–7.5), the whole network is checked end to end (7.6) and trained on
 // all ten UCI digits (7.7). The network and its mistakes are in
-// chapter7_net.h; --formula's tables in chapter7_formula.h.
+// chapter7_net.c; 7.7's training in chapter7_train.c; --formula's tables
+// in chapter7_formula.c.
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,21 +24,10 @@
 #include "report_block.h"
 #include "tensor.h"
 
+#include "chapter7_formula.h"
 #include "chapter7_net.h"
+#include "chapter7_train.h"
 
-#define DEFAULT_DATA "data/digits-10.csv"
-#define DEFAULT_C1 8
-#define DEFAULT_C2 16
-#define MAX_CHANNELS 64
-#define DEFAULT_EPOCHS 20
-#define MAX_EPOCHS 1000
-#define DEFAULT_BATCH 32
-#define DEFAULT_LR 0.05
-#define LR_MAX 10.0
-// SGD with momentum 0.9, the usual choice: about 10 batches' gradients add up.
-#define MOMENTUM 0.9
-// A fifth of the images held out for testing.
-#define TEST_FRACTION 0.2
 // The bound-aware checks pass within 1e-6 relative plus the bound, as in chapter 6.
 #define CHECK_RTOL 1e-6
 // Batch gradient vs mean of per-sample gradients: the same sums in another
@@ -288,7 +278,7 @@ static void example_make(Example *e, const Arch *a, Bug bug, uint64_t seed) {
     *e = (Example){.a = *a, .n = EXAMPLE_BATCH, .bug = bug};
     acts_alloc(&e->t, a);
     e->theta = calloc((size_t)a->n_params, sizeof(double)), e->grads = calloc((size_t)a->n_params, sizeof(double));
-    e->scratch = calloc(net_scratch_size(&e->t, MAX_BATCH), sizeof(double));
+    e->scratch = calloc(deep_scratch_size(&e->t, MAX_BATCH), sizeof(double));
     e->x = calloc((size_t)EXAMPLE_BATCH * IMAGE_SIDE * IMAGE_SIDE, sizeof(double));
     if (!e->theta || !e->grads || !e->scratch || !e->x) usage_error("out of memory");
     arch_init_params(e->theta, a, seed);
@@ -306,15 +296,15 @@ static void example_free(Example *e) {
 static void example_gradient(Example *e, double *grads, int first, int n) {
     memset(grads, 0, (size_t)e->a.n_params * sizeof *grads);
     const double *x = e->x + first * IMAGE_SIDE * IMAGE_SIDE;
-    net_forward(&e->t, &e->a, e->theta, x, n);
-    net_loss(&e->t, NULL, &e->a, e->theta, e->y + first, n, e->bug);
-    net_backward(grads, e->scratch, &e->t, &e->a, e->theta, x, e->y + first, n, e->bug);
+    deep_forward(&e->t, &e->a, e->theta, x, n);
+    deep_loss(&e->t, NULL, &e->a, e->theta, e->y + first, n, e->bug);
+    deep_backward(grads, e->scratch, &e->t, &e->a, e->theta, x, e->y + first, n, e->bug);
 }
 
 static double example_loss(void *ctx, double *scale) {
     Example *e = ctx;
-    net_forward(&e->t, &e->a, e->theta, e->x, e->n);
-    return net_loss(&e->t, scale, &e->a, e->theta, e->y, e->n, e->bug);
+    deep_forward(&e->t, &e->a, e->theta, e->x, e->n);
+    return deep_loss(&e->t, scale, &e->a, e->theta, e->y, e->n, e->bug);
 }
 
 static void section_7_5_batch(Report *r, Example *e) {
@@ -398,8 +388,6 @@ static void section_7_6_end_to_end(Report *r, Example *e) {
     }
 }
 
-#include "chapter7_train.h"  // 7.7: the data, training, the confusion matrix
-#include "chapter7_formula.h" // --formula's tables and cases, by the code above
 
 // ---------------------------------------------------------------- main
 

@@ -1,12 +1,12 @@
-// Chapter 7 (a skeleton): the ReLU layer Y = max(0, X).
+// Chapter 9 (a skeleton): the ReLU layer Y = max(0, X).
 //
-// The smallest complete chapter, for "Adding a chapter" in README.md: copy
-// it to chapters/chapter7_relu.c and the Makefile builds build/chapter7
-// (tests/check_skeleton.c compiles and runs this very file). It shows the
-// shape every chapter has: main parses, validates, computes the shared
-// state and calls one function per section; each section prints heading,
-// equation, numbers and its check; the classic mistake is a small function
-// beside the right one, chosen from opt.bug_id where the layer runs.
+// The smallest complete chapter, for docs/adding-a-chapter.md: copy it to
+// chapters/chapter9_relu.c (9: the next free number) and the Makefile builds
+// build/chapter9 (tests/check_skeleton.c compiles and runs this very file).
+// It shows the shape every chapter has: main parses, validates, computes the
+// shared state and calls one function per section; each section prints
+// heading, equation, numbers and its check; the classic mistake is a small
+// function beside the right one, chosen from opt.bug_id where the layer runs.
 #include <math.h>
 #include <stdbool.h>
 
@@ -66,8 +66,8 @@ static double loss(void *ctx, double *scale) {
     return sum;
 }
 
-static void section_7_1_forward(Report *r, const Tensor *x) {
-    report_heading(r, "7.1 The forward pass");
+static void section_9_1_forward(Report *r, const Tensor *x) {
+    report_heading(r, "9.1 The forward pass");
     report_equation(r, "Y[i,j] = max(0, X[i,j])", "Y_{ij} = \\max(0, X_{ij})");
     Tensor y = tensor_alloc_like(x);
     relu_forward(y.data, x->data, (int)tensor_size(x));
@@ -76,8 +76,8 @@ static void section_7_1_forward(Report *r, const Tensor *x) {
     tensor_free(&y);
 }
 
-static void section_7_2_gradient(Report *r, Tensor *x, const Tensor *g, Bug bug) {
-    report_heading(r, "7.2 The gradient, checked numerically");
+static void section_9_2_gradient(Report *r, Tensor *x, const Tensor *g, Bug bug) {
+    report_heading(r, "9.2 The gradient, checked numerically");
     report_equation(r, "∂L/∂X = G where X > 0, else 0", "\\frac{\\partial L}{\\partial X} = G \\odot [X > 0]");
     int n = (int)tensor_size(x);
     Tensor dx = tensor_alloc_like(x), y = tensor_alloc_like(x);
@@ -98,7 +98,7 @@ static void section_7_2_gradient(Report *r, Tensor *x, const Tensor *g, Bug bug)
 int main(int argc, char **argv) {
     const char *input = NULL;
     const ChapterOption options[] = {{"--input", "M", "the input X, at most 16 entries", &input}};
-    const ChapterSpec spec = {.program = "chapter7", .title = "Chapter 7: the ReLU layer", .options = options,
+    const ChapterSpec spec = {.program = "chapter9", .title = "Chapter 9: the ReLU layer", .options = options,
                               .n_options = ARRAY_LEN(options), .bugs = BUGS, .n_bugs = ARRAY_LEN(BUGS)};
     CommonOptions opt;
     parse_args_or_exit(&opt, &spec, argc, argv);
@@ -109,8 +109,8 @@ int main(int argc, char **argv) {
 
     Report r;
     report_init(&r, &opt, spec.title);
-    section_7_1_forward(&r, &x);
-    section_7_2_gradient(&r, &x, &g, (Bug)opt.bug_id);
+    section_9_1_forward(&r, &x);
+    section_9_2_gradient(&r, &x, &g, (Bug)opt.bug_id);
     int status = report_finish(&r);
     tensor_free(&x), tensor_free(&g);
     options_free(&opt);

@@ -414,7 +414,7 @@ START_TEST(test_local_differences_match_whole) {
     // formulas: X ⋆ G, and rot180 of it for the convolution).
     Tensor dk = tensor_alloc_like(&l.k);
     if (op == OP_XCORR)
-        kernel_grad_xcorr(&dk, &l);
+        chapter1_kernel_grad_xcorr(&dk, &l);
     else
         kernel_grad_conv(&dk, &l);
     for (int e = 0; e < n; e++) {

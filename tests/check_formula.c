@@ -12,6 +12,7 @@
 
 #include "arraylen.h"
 #include "capture.h"
+#include "chapter3_formula.h"
 #include "dense.h"
 #include "formula.h"
 #include "jsonlint.h"
@@ -324,60 +325,9 @@ END_TEST
 
 // ---------------------------------------------------------------- chapter 3's integration, as formula.h sketches it
 
-// What chapter 3 would add, with the library's own layer code (src/layers/dense.c,
-// src/layers/loss.c) computing the right gradients; the chapter's bug functions
-// replace the one inline mistake. The chapter 3 and 2 examples must
-// behave as it states.
-typedef enum { BUG_NONE, BUG_NO_SIGMOID_DERIVATIVE, BUG_NO_MEAN, BUG_W_NOT_TRANSPOSED, BUG_SWAPPED } Bug;
-static const BugInfo CH3_BUGS[] = {
-    {"no-sigmoid-derivative", "∂L/∂z taken as ∂L/∂ŷ"}, {"no-mean", "∂L/∂z = ŷ − y, without the 1/n"},
-    {"W-not-transposed", "W ∂L/∂z"}, {"outer-product-swapped", "x ∂L/∂zᵀ"}};
-
-typedef struct {
-    int n, m;
-    Tensor x, W, b, y;
-} Layer;
-
-static const FormulaSymbol FORMULA_OPERANDS[] = {
-    {"x", "the input, 1 x m"}, {"W", "the weights, n x m"}, {"b", "the biases, 1 x n"},
-    {"y", "the labels, 1 x n"}, {"z", "W x + b"},           {"yhat", "sigmoid(z)"},
-    {"n", "outputs"},           {"m", "inputs"},
-};
-static const FormulaSymbol FORMULA_GRADIENTS[] = {
-    {"dL_dz", "∂L/∂z (3.2)"}, {"dW", "∂L/∂W (3.3)"}, {"dx", "∂L/∂x (3.4)"}, {"db", "∂L/∂b (3.5)"}};
-
-// One case: the current layer (rng NULL) or a random one of 1..4 outputs and
-// inputs, with every gradient from the chapter's own code under bug_id.
-static void formula_fill(FormulaCase *c, Rng *rng, int bug_id, void *ctx) {
-    const Layer *cur = ctx;
-    int n = rng ? formula_draw_int(rng, 1, 4) : cur->n, m = rng ? formula_draw_int(rng, 1, 4) : cur->m;
-    double *x = formula_case_operand(c, "x", 1, m), *W = formula_case_operand(c, "W", n, m);
-    double *b = formula_case_operand(c, "b", 1, n), *y = formula_case_operand(c, "y", 1, n);
-    if (rng) {
-        formula_draw_values(x, m, rng, -2, 2);
-        formula_draw_values(W, (long)n * m, rng, -1, 1);
-        formula_draw_values(b, n, rng, -1, 1);
-        formula_draw_values(y, n, rng, 0, 1);
-    } else {
-        memcpy(x, cur->x.data, (size_t)m * sizeof *x);
-        memcpy(W, cur->W.data, (size_t)n * m * sizeof *W);
-        memcpy(b, cur->b.data, (size_t)n * sizeof *b);
-        memcpy(y, cur->y.data, (size_t)n * sizeof *y);
-    }
-    double *z = formula_case_operand(c, "z", 1, n), *yhat = formula_case_operand(c, "yhat", 1, n);
-    dense_forward(z, x, W, b, n, m);
-    for (int i = 0; i < n; i++) yhat[i] = sigmoid(z[i]);
-    formula_case_scalar(c, "n", n);
-    formula_case_scalar(c, "m", m);
-    double *dz = formula_case_gradient(c, "dL_dz", 1, n);
-    if (bug_id == BUG_NO_MEAN)
-        for (int i = 0; i < n; i++) dz[i] = yhat[i] - y[i];
-    else
-        bce_grad_logits(dz, y, z, n);
-    dense_backward(formula_case_gradient(c, "dx", 1, m), formula_case_gradient(c, "dW", n, m),
-                   formula_case_gradient(c, "db", 1, n), dz, x, W, n, m);
-}
-
+// Chapter 3's own --formula unit (chapters/chapter3_formula.c, linked into
+// the tests), its cases filled by the chapter's layer code under each --bug
+// (chapter3_layer.c). The chapter 3 examples must behave as it states.
 static const ConvCase CH3_CASES[] = {
     {"dW = outer((sigmoid(z) - y) / n, x)", true, NULL, NULL},
     {"dW = outer(yhat - y, x)", false, "no-mean", "without the 1/n"},
@@ -389,10 +339,10 @@ static const ConvCase CH3_CASES[] = {
 
 START_TEST(test_chapter3_integration) {
     double xv[] = {29, 35}, wv[] = {0.05, -0.03}, bv[] = {0.1}, yv[] = {1}; // the chapter's default
-    Layer cur = {1, 2, tensor_view(xv, 1, 1, 2), tensor_view(wv, 1, 1, 2), tensor_view(bv, 1, 1, 1),
-                 tensor_view(yv, 1, 1, 1)};
-    FormulaSpec fs = {FORMULA_OPERANDS, ARRAY_LEN(FORMULA_OPERANDS), FORMULA_GRADIENTS, ARRAY_LEN(FORMULA_GRADIENTS),
-                      CH3_BUGS,         ARRAY_LEN(CH3_BUGS),         formula_fill,      &cur};
+    DenseCase cur;
+    dense_case_init(&cur, tensor_from_values(xv, 1, 2), tensor_from_values(wv, 1, 2), tensor_from_values(bv, 1, 1),
+                    tensor_from_values(yv, 1, 1));
+    FormulaSpec fs = chapter3_formula_spec(&cur);
     const ConvCase *cc = &CH3_CASES[_i];
     Run x = run(&fs, cc->arg);
     ck_assert_msg(x.r.passed == cc->passes, "%s: %d of %d agree", cc->arg, x.r.cases_agreeing, x.r.cases);
@@ -400,6 +350,7 @@ START_TEST(test_chapter3_integration) {
         ck_assert_msg(x.r.mistake && strcmp(x.r.mistake, cc->mistake) == 0, "%s: matched %s", cc->arg,
                       x.r.mistake ? x.r.mistake : "nothing");
     run_free(&x);
+    dense_case_free(&cur);
 }
 END_TEST
 

@@ -8,6 +8,7 @@
 #include "kernel_votes.h"
 #include "net_history.h"
 #include "network.h"
+#include "network_buffers.h"
 
 // One 1x1 kernel of weight −1 on 2x2 images: A = −X + b (b = 0), the 2x2
 // pool leaves p = max(A) = −min(X), the one dense weight is −1, so the

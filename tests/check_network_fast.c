@@ -16,6 +16,7 @@
 #include "gradcheck.h"
 #include "loss.h"
 #include "network.h"
+#include "network_buffers.h"
 #include "network_fast.h"
 #include "pool.h"
 #include "rng.h"

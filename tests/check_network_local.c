@@ -14,6 +14,7 @@
 #include "arraylen.h"
 #include "gradcheck.h"
 #include "network.h"
+#include "network_buffers.h"
 #include "network_local.h"
 #include "rng.h"
 

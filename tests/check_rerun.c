@@ -105,7 +105,7 @@ static int two_wrong_checks(void *ctx) {
     CommonOptions opt, answers;
     parse_args_or_exit(&opt, &spec, 2, argv);
     parse_args_or_exit(&answers, &spec, 3, answered);
-    if (scope->in_rerun) report_rerun_scope_begin(&answers, scope->checks);
+    if (scope->in_rerun) report_rerun_scope_begin(answers.answers, answers.n_answers, scope->checks);
     Report r;
     report_init(&r, &opt, "T");
     ConvShape s;
@@ -156,7 +156,7 @@ static int two_quantities(void *ctx) {
     CommonOptions opt, answers;
     parse_args_or_exit(&opt, &spec, 3, argv);
     parse_args_or_exit(&answers, &spec, 3, answered);
-    if (scope->in_rerun) report_rerun_scope_begin(&answers, false);
+    if (scope->in_rerun) report_rerun_scope_begin(answers.answers, answers.n_answers, false);
     Report r;
     report_init(&r, &opt, "T");
     double d[2] = {1.5, -2};

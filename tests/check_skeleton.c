@@ -1,4 +1,4 @@
-// The chapter skeleton of README's "Adding a chapter" (docs/chapter_skeleton.c,
+// The chapter skeleton of docs/adding-a-chapter.md (docs/chapter_skeleton.c,
 // built as BUILD_DIR/skeleton) is a working chapter: its check passes, its
 // --bug is caught, the kink at 0 is skipped and said, and bad input is one
 // error line. Expected values by hand: X = [1 -2; 0.5 -0.25], G = [-1.5 -0.5;

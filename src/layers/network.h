@@ -14,7 +14,8 @@
 // doubles for the parameters (and one of the same size for their gradients),
 // laid out [K (C,K,K) | b (C) | w (F) | d (1)]; NetParams points into it.
 // The activations live in caller-allocated blocks too (net_act_doubles and
-// net_act_ints entries); net_buffers_alloc makes all of them at once.
+// net_act_ints entries); net_buffers_alloc (network_buffers.h) makes all of
+// them at once.
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -113,26 +114,6 @@ double net_objective_whole(void *problem, double *scale);
 // Returns how many entries it marked. Needs a from net_forward.
 int net_tie_mask(bool *skip_params, bool *skip_x, const NetActs *a, const double *params, const double *x,
                  const NetShape *s);
-
-// ---------------------------------------------------------------- buffers
-// Every buffer one network needs, allocated at once (owned by the struct,
-// freed by net_buffers_free): parameters and gradients (n_params each), an
-// input and its gradient (H·W each), two sets of activations (a for the
-// pass backward reads, a2 for checks that perturb), numerical gradients
-// (num, num_x and a second pair num2, num_x2), scratch of P = n_params + H·W
-// doubles, and the caching check's scratch (network_fast.h).
-typedef struct {
-    NetShape s;
-    double *params, *grads, *x, *dx, *num, *num_x, *num2, *num_x2, *scratch, *cache;
-    int *icache;
-    NetActs a, a2;
-    double *block; // everything above, in one allocation
-    int *iblock;
-} NetBuffers;
-
-// False when out of memory (b is left empty).
-bool net_buffers_alloc(NetBuffers *b, const NetShape *s);
-void net_buffers_free(NetBuffers *b);
 
 // ---------------------------------------------------------------- training
 // One backward pass as training runs it: grads += ∂L/∂θ for image x, label

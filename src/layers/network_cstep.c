@@ -64,3 +64,9 @@ int net_complex_recheck(NumericalDerivative *out, const double *grad, const bool
     net_complex_free(&c);
     return decided;
 }
+
+int net_complex_second(void *ctx, NumericalDerivative *num, const double *a, const bool *skip, const int *idx,
+                       int count) {
+    const NetRecheck *c = ctx;
+    return net_complex_recheck(num, a, skip, idx, count, c->prob, c->entries);
+}

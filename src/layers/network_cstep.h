@@ -38,4 +38,15 @@ double net_complex_at(void *ctx, int k, double h, double *scale);
 int net_complex_recheck(NumericalDerivative *out, const double *grad, const bool *skip, const int *idx, int count,
                         const NetProblem *pr, const double *entries);
 
+// net_complex_recheck as check_block's second method (check_block.h's
+// SecondMethodFn): a difference straddling a near-tie fails a right
+// gradient, so the complex step rechecks what did not pass.
+typedef struct {
+    const NetProblem *prob;
+    const double *entries; // the block's, inside params or x
+} NetRecheck;
+
+int net_complex_second(void *ctx, NumericalDerivative *num, const double *a, const bool *skip, const int *idx,
+                       int count);
+
 #endif

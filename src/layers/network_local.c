@@ -1,6 +1,7 @@
 #include "network_local.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,4 +159,21 @@ void net_local_gradient(NumericalDerivative *out, NetLocal *l, NetBlock b, const
         l->first = e; // the checker sees one entry, its k = 0
         numerical_gradient_bounded(&out[e], entries + e, 1, &obj);
     }
+}
+
+void net_local_entries(void *ctx, NumericalDerivative *out, double *param, const int *idx, int count,
+                       const Objective *obj) {
+    (void)param, (void)obj; // the block's entries and objective are the local's
+    const NetLocalBlock *e = ctx;
+    bool *skip = malloc((size_t)e->count * sizeof *skip);
+    NumericalDerivative *all = calloc((size_t)e->count, sizeof *all);
+    if (!skip || !all) {
+        fprintf(stderr, "error: out of memory checking %d entries\n", e->count);
+        exit(2);
+    }
+    for (int k = 0; k < e->count; k++) skip[k] = true;
+    for (int t = 0; t < count; t++) skip[idx[t]] = e->ties[idx[t]];
+    net_local_gradient(all, e->local, e->block, skip);
+    for (int t = 0; t < count; t++) out[t] = all[idx[t]];
+    free(skip), free(all);
 }

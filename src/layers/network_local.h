@@ -60,4 +60,17 @@ double net_local_delta(const NetLocal *l, NetBlock b, int idx, double *scale);
 // objective above. out holds the block's count (caller-owned).
 void net_local_gradient(NumericalDerivative *out, NetLocal *l, NetBlock b, const bool *skip);
 
+// check_block's per-entry engine (src/check/check_block.h's EntriesFn) for
+// one block: net_local_gradient on the entries idx[0..count) alone (the
+// block's ties are not computed either); param and obj are the local's.
+typedef struct {
+    NetLocal *local;
+    NetBlock block;
+    const bool *ties; // the block's: entries with no derivative
+    int count;        // the block's entries
+} NetLocalBlock;
+
+void net_local_entries(void *ctx, NumericalDerivative *out, double *param, const int *idx, int count,
+                       const Objective *obj);
+
 #endif

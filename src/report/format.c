@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
-
 static const FormatBackend *const BACKENDS[FORMAT_COUNT] = {
 #define FORMAT_BACKEND_(e, name) &format_##name,
     FORMAT_LIST(FORMAT_BACKEND_)

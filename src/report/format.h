@@ -2,10 +2,8 @@
 #define WORKBOOK_FORMAT_H
 // The output formats (--format) and the backends that render them.
 //
-// FORMAT_LIST is the one place that names the formats, in --help order:
-// X(ENUM, name) gives the enum constant FORMAT_ENUM, the --format word "name"
-// and the backend format_name, defined in src/format_name.c. Adding a format
-// is one new file plus one line here.
+// FORMAT_LIST (format_list.h) is the one place that names the formats; adding
+// a format is one new file src/report/format_NAME.c plus one line there.
 //
 // report.c decides what is shown (sections, answers, verdicts, exit status);
 // a backend only decides how: each function appends to r->out. A backend
@@ -13,27 +11,12 @@
 
 #include <stdbool.h>
 
+#include "format_list.h"
+#include "number.h"
 #include "strbuf.h"
 #include "svg.h"
 #include "tensor.h"
 
-#define FORMAT_LIST(X)                                                                                      \
-    X(TEXT, text)                                                                                           \
-    X(LATEX, latex)                                                                                         \
-    X(MARKDOWN, markdown)                                                                                   \
-    X(JSON, json)                                                                                           \
-    X(BEAMER, beamer)                                                                                       \
-    X(HTML, html)
-
-typedef enum {
-#define FORMAT_ENUM_(e, name) FORMAT_##e,
-    FORMAT_LIST(FORMAT_ENUM_)
-#undef FORMAT_ENUM_
-        FORMAT_COUNT
-} Format;
-
-// The --format word of f ("text"); NULL when f is out of range (options.c).
-const char *format_name(Format f);
 
 typedef struct Report Report; // report.h
 

@@ -56,7 +56,7 @@ static void html_begin(Report *r, const char *title) {
 
 static void html_finish(Report *r) {
     sb_puts(&r->out, "</main>\n</body>\n</html>\n");
-    html_nav_splice(&r->out, r->opt->spec ? r->opt->spec->program : "");
+    html_nav_splice(&r->out, r->opt.spec ? r->opt.spec->program : "");
 }
 
 // "sec-5-3" for "5.3 The input gradient", so a section can be linked.
@@ -126,7 +126,7 @@ static void html_matrix(Report *r, const char *label, const Tensor *t) {
         html_text(&r->out, label);
         html_text(&r->out, channel);
         sb_puts(&r->out, "</mtext><mo>=</mo>");
-        mathml_matrix(&r->out, t, c, label, r->opt->full_matrices);
+        mathml_matrix(&r->out, t, c, label, r->opt.full_matrices);
         sb_puts(&r->out, "</mrow></math>");
         // A picture where there is a grid to see: not for a vector.
         if (!tensor_is_vector(t)) svg_heatmap(&r->out, t, c, label);

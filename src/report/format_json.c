@@ -21,13 +21,13 @@ static void json_begin(Report *r, const char *title) { (void)r, (void)title; }
 // "demonstrations"), "chapter", "seed", and "result", the word of the
 // Result line ("pass", "fail", "inconclusive" or "nothing checked").
 static void json_header(StrBuf *doc, const Report *r) {
-    const char *program = r->opt->spec ? r->opt->spec->program : "";
+    const char *program = r->opt.spec ? r->opt.spec->program : "";
     const char *digits = program + strcspn(program, "0123456789");
     char result[16];
     snprintf(result, sizeof result, "%s", report_result_word(r));
     for (char *c = result; *c; c++) *c = (char)tolower((unsigned char)*c);
     sb_printf(doc, "  \"schema_version\": %d,\n  \"chapter\": %s,\n  \"seed\": %" PRIu64 ",\n  \"result\": \"%s\"",
-              JSON_SCHEMA_VERSION, *digits ? digits : "null", r->opt->seed, result);
+              JSON_SCHEMA_VERSION, *digits ? digits : "null", r->opt.seed, result);
 }
 
 static void json_finish(Report *r) {
@@ -45,7 +45,7 @@ static void json_finish(Report *r) {
         sb_printf(&doc, ",\n  \"demonstrations\": [\n%s\n  ]", sb_str(&r->demos));
     else
         sb_puts(&doc, ",\n  \"demonstrations\": []");
-    if (r->opt->n_answers) sb_printf(&doc, ",\n  \"answers\": [\n%s\n  ]", sb_str(&r->answers));
+    if (r->opt.n_answers) sb_printf(&doc, ",\n  \"answers\": [\n%s\n  ]", sb_str(&r->answers));
     sb_puts(&doc, "\n}\n");
     sb_free(&r->out);
     r->out = doc;

@@ -135,7 +135,7 @@ static void matrix_displays(Report *r, const char *label, const Tensor *t, bool 
         latex_append_math(&r->out, label);
         if (t->c > 1) sb_printf(&r->out, "^{(%d)}", c);
         sb_puts(&r->out, " = ");
-        latex_bmatrix(&r->out, t, c, label, r->opt->full_matrices);
+        latex_bmatrix(&r->out, t, c, label, r->opt.full_matrices);
         sb_puts(&r->out, fit ? "\n$}\\end{center}\n\n" : "\n\\]\n\n");
     }
 }

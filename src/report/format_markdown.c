@@ -32,7 +32,7 @@ static void md_verbatim(Report *r, const char *s) {
 }
 
 static void md_matrix(Report *r, const char *label, const Tensor *t) {
-    bool full = r->opt->full_matrices;
+    bool full = r->opt.full_matrices;
     for (int c = 0; c < t->c; c++) {
         char channel[32] = "";
         if (t->c > 1) snprintf(channel, sizeof channel, "[channel %d]", c);

@@ -108,7 +108,7 @@ static void text_verbatim(Report *r, const char *s) {
 }
 
 static void text_matrix(Report *r, const char *label, const Tensor *t) {
-    bool full = r->opt->full_matrices;
+    bool full = r->opt.full_matrices;
     for (int c = 0; c < t->c; c++) {
         char channel[32] = "";
         if (t->c > 1) snprintf(channel, sizeof channel, "[channel %d]", c);

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "arraylen.h"
-#include "report.h"
 #include "parse.h"
 #include "progress.h"
 #include "strbuf.h"

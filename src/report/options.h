@@ -2,7 +2,7 @@
 #define WORKBOOK_OPTIONS_H
 // Command-line options shared by every chapter, parsed once here.
 //
-//   --help  --format FMT (FORMAT_LIST, src/report/format.h)  --no-color  --seed N
+//   --help  --format FMT (FORMAT_LIST, src/report/format_list.h)  --no-color  --seed N
 //   --answer NAME=MATRIX (repeatable)  --bug NAME|list  --plot DIR  --step
 //   --section N.M|list (repeatable)  --full-matrices  --check-all
 //   --formula NAME=EXPR|list (repeatable; chapters with ChapterSpec.formulas)
@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "format.h"
+#include "format_list.h"
 #include "strbuf.h"
 #include "tensor.h"
 
@@ -108,6 +108,14 @@ bool bug_is(const CommonOptions *o, const char *name);
 void rerun_begin(StrBuf *out, const char *bug);
 void rerun_end(void);
 StrBuf *rerun_output(void); // NULL outside a re-run
+
+// Exit statuses: 0 every check and answer passed; 2 is bad input
+// (usage_error).
+#define EXIT_CHECK_FAILED 1 // a check failed or an --answer is wrong
+#define EXIT_INCONCLUSIVE 3 // nothing failed, but a check could not decide
+// Writing the output failed (a full disk, a closed stdout, a broken pipe, a
+// --plot file): one "error:" line on stderr names what could not be written.
+#define EXIT_WRITE_ERROR 4
 
 // Prints "error: <message>" on stderr and exits with status 2.
 _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "number.h"
 #include "progress.h"
 #include "report_internal.h"
 
@@ -21,48 +22,6 @@
 #define TEXT_WIDTH 78
 // A terminal narrower than this still wraps here: prose would be unreadable.
 #define MIN_TEXT_WIDTH 40
-
-// ---------------------------------------------------------------- numbers
-
-_Noreturn void report_not_finite(const char *what, double v) {
-    usage_error("input: computing %s gave %s: the entries are too large for double precision "
-                "here; use smaller magnitudes",
-                what, isnan(v) ? "NaN" : "infinity");
-}
-
-void format_number(char *buf, size_t len, double v, const char *what) {
-    progress_tick(); // sizing a 4096x4096 matrix formats every entry
-    if (!isfinite(v)) report_not_finite(what, v);
-    if (v == 0.0) v = 0.0; // no "-0"
-    snprintf(buf, len, "%.6g", v);
-}
-
-void format_json_number(char *buf, size_t len, double v, const char *what) {
-    progress_tick();
-    if (!isfinite(v)) report_not_finite(what, v);
-    if (v == 0.0) v = 0.0;
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, len, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v) return;
-    }
-}
-
-// A number for a LaTeX document: 1.5e-07 becomes 1.5 \times 10^{-7}.
-void format_latex_number(char *buf, size_t len, double v, const char *what) {
-    char plain[64];
-    format_number(plain, sizeof plain, v, what);
-    char *e = strchr(plain, 'e');
-    if (!e) {
-        snprintf(buf, len, "%s", plain);
-        return;
-    }
-    *e = '\0';
-    int exponent = atoi(e + 1);
-    if (strcmp(plain, "1") == 0)
-        snprintf(buf, len, "10^{%d}", exponent);
-    else
-        snprintf(buf, len, "%s \\times 10^{%d}", plain, exponent);
-}
 
 static void json_append_matrix(StrBuf *b, const Tensor *t, int c, const char *what) {
     char num[40];
@@ -135,7 +94,18 @@ static int text_width(void) {
 
 void report_init(Report *r, const CommonOptions *opt, const char *title) {
     require_stdout_open();
-    *r = (Report){.opt = opt, .fmt = format_backend(opt->format)};
+    ReportOptions ro = {.seed = opt->seed,
+                        .bug = opt->bug,
+                        .answers = opt->answers,
+                        .n_answers = opt->n_answers,
+                        .sections = opt->sections,
+                        .n_sections = opt->n_sections,
+                        .section_list = opt->section_list,
+                        .full_matrices = opt->full_matrices,
+                        .argc = opt->argc,
+                        .argv = opt->argv,
+                        .spec = opt->spec};
+    *r = (Report){.opt = ro, .fmt = format_backend(opt->format)};
     bool text = opt->format == FORMAT_TEXT;
     const char *no_color = getenv("NO_COLOR");
     // A dumb terminal (TERM=dumb: Emacs shells, some CI logs) shows escape codes as text.
@@ -196,8 +166,8 @@ static bool section_number(const char *title, char *num, size_t len) {
 
 static bool section_selected(Report *r, const char *num) {
     bool any = false;
-    for (int k = 0; k < r->opt->n_sections; k++)
-        if (strcmp(r->opt->sections[k], num) == 0) any = r->section_seen[k] = true;
+    for (int k = 0; k < r->opt.n_sections; k++)
+        if (strcmp(r->opt.sections[k], num) == 0) any = r->section_seen[k] = true;
     return any;
 }
 
@@ -216,7 +186,7 @@ void report_heading(Report *r, const char *title) {
     bool numbered = section_number(title, num, sizeof num);
     if (numbered) sb_printf(&r->sections, "%s\t%s\n", num, title + strlen(num) + 1);
     snprintf(r->section, sizeof r->section, "%s", num);
-    if (r->opt->n_sections > 0) r->shown = numbered && section_selected(r, num);
+    if (r->opt.n_sections > 0) r->shown = numbered && section_selected(r, num);
     if (!r->shown) return;
     progress_activity(title);
     if (r->step && r->n_sections > 0) pause_for_enter(r);
@@ -226,12 +196,12 @@ void report_heading(Report *r, const char *title) {
 
 // Exits 2 when a --section names no section of this chapter.
 static void require_sections_exist(const Report *r) {
-    for (int k = 0; k < r->opt->n_sections; k++)
+    for (int k = 0; k < r->opt.n_sections; k++)
         if (!r->section_seen[k]) {
             StrBuf names = {0};
             for (const char *p = sb_str(&r->sections); *p; p = strchr(p, '\n') + 1)
                 sb_printf(&names, "%s%.*s", names.len ? ", " : "", (int)strcspn(p, "\t"), p);
-            usage_error("--section: this chapter has no section %s (its sections: %s)", r->opt->sections[k],
+            usage_error("--section: this chapter has no section %s (its sections: %s)", r->opt.sections[k],
                         sb_str(&names));
         }
 }
@@ -298,8 +268,8 @@ static void display_tensor(Report *r, const char *label, const Tensor *t) {
 static void quantity(Report *r, const char *key, const char *label, const Tensor *t, bool as_matrix) {
     claim_key(r, key, true);
     if (!r->shown) {
-        for (int a = 0; a < r->opt->n_answers; a++)
-            if (strcmp(r->opt->answers[a].name, key) == 0) r->answer_hidden[a] = true;
+        for (int a = 0; a < r->opt.n_answers; a++)
+            if (strcmp(r->opt.answers[a].name, key) == 0) r->answer_hidden[a] = true;
         return;
     }
     display_tensor(r, label, t);
@@ -330,8 +300,8 @@ void report_scalar(Report *r, const char *key, const char *label, double value) 
     Tensor t = tensor_view(v, 1, 1, 1);
     claim_key(r, key, true);
     if (!r->shown) {
-        for (int a = 0; a < r->opt->n_answers; a++)
-            if (strcmp(r->opt->answers[a].name, key) == 0) r->answer_hidden[a] = true;
+        for (int a = 0; a < r->opt.n_answers; a++)
+            if (strcmp(r->opt.answers[a].name, key) == 0) r->answer_hidden[a] = true;
         return;
     }
     if (!isfinite(value)) report_not_finite(label, value);
@@ -427,7 +397,7 @@ const char *report_result_word(const Report *r) {
 }
 
 int report_finish(Report *r) {
-    if (r->opt->section_list) {
+    if (r->opt.section_list) {
         print_section_list(r);
         report_flush(r);
         free_report(r);
@@ -447,7 +417,7 @@ int report_finish(Report *r) {
     else
         sb_printf(&summary, "all %d checks passed", r->n_checks);
     if (r->n_answers_checked) sb_printf(&summary, "; %d of %d answers wrong", r->n_answers_wrong, r->n_answers_checked);
-    if (r->opt->n_sections) sb_printf(&summary, " (sections shown only)");
+    if (r->opt.n_sections) sb_printf(&summary, " (sections shown only)");
     r->shown = true;
     if (r->step && r->n_sections > 0) pause_for_enter(r);
     r->fmt->heading(r, "Result");

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 
 #include "gradcheck.h"
+#include "number.h"
 #include "options.h"
 #include "strbuf.h"
 #include "svg.h"
@@ -32,18 +33,32 @@
 // they pass, and any real slip (a sign, a missing term) is far above this.
 #define ANSWER_REL_TOL 1e-6
 
-// Exit statuses: 0 every check and answer passed; 2 is bad input
-// (usage_error).
-#define EXIT_CHECK_FAILED 1 // a check failed or an --answer is wrong
-#define EXIT_INCONCLUSIVE 3 // nothing failed, but a check could not decide
-// Writing the output failed (a full disk, a closed stdout, a broken pipe, a
-// --plot file): one "error:" line on stderr names what could not be written.
-#define EXIT_WRITE_ERROR 4
+// The exit statuses (EXIT_CHECK_FAILED, ...) are in options.h, beside usage_error.
 
 struct FormatBackend;
+typedef struct Report Report;
+
+// What reporting reads of the command line, copied from the CommonOptions
+// once by report_init (the arrays stay the options' own: they outlive the
+// report). --format, --no-color and --step become Report's fmt, color, step.
+typedef struct {
+    uint64_t seed;   // JSON's "seed"
+    const char *bug; // --bug NAME; NULL: the correct code runs
+    const Answer *answers; // --answer NAME=MATRIX
+    int n_answers;
+    const char *const *sections; // --section N.M
+    int n_sections;
+    bool section_list;  // --section list
+    bool full_matrices; // print every entry of big matrices
+    // The command line and chapter as parsed: a wrong --answer is compared
+    // with the chapter's --bug variants by running it again (report_mistake.c).
+    int argc;
+    char **argv;
+    const ChapterSpec *spec;
+} ReportOptions;
 
 struct Report {
-    const CommonOptions *opt;
+    ReportOptions opt;
     const struct FormatBackend *fmt; // how --format renders each element
     bool color, step;
     int width;       // text paragraphs wrap to this many columns
@@ -165,13 +180,7 @@ void report_table_begin_keyed(Report *r, const char *key, int n_cols, const char
 void report_table_row(Report *r, const char *const *cells);
 void report_table_end(Report *r);
 
-// Shared number formatting: "%.6g"-style, no negative zero; exits 2 (as an
-// input error naming `what`) if v is not finite.
-void format_number(char *buf, size_t len, double v, const char *what);
-// The same number for LaTeX math: 1.5e-07 becomes 1.5 \times 10^{-7}.
-void format_latex_number(char *buf, size_t len, double v, const char *what);
-// Shortest text that reads back as exactly v (for JSON).
-void format_json_number(char *buf, size_t len, double v, const char *what);
+// format_number, format_latex_number, format_json_number: number.h.
 // Appends t as JSON: a number array for a vector, rows of arrays for a
 // matrix, an array of matrices for several channels.
 void json_append_tensor(StrBuf *b, const Tensor *t, const char *what);

@@ -17,8 +17,8 @@ static double answer_rel_error(double yours, double computed) {
 }
 
 static int find_answer(const Report *r, const char *key) {
-    for (int i = 0; i < r->opt->n_answers; i++)
-        if (strcmp(r->opt->answers[i].name, key) == 0) return i;
+    for (int i = 0; i < r->opt.n_answers; i++)
+        if (strcmp(r->opt.answers[i].name, key) == 0) return i;
     return -1;
 }
 
@@ -130,9 +130,9 @@ void report_check_answer(Report *r, const char *key, const char *label, const Te
         return;
     }
     r->answer_matched[a] = true;
-    const Tensor *yours = &r->opt->answers[a].value;
+    const Tensor *yours = &r->opt.answers[a].value;
     Tensor right = {0};
-    if (r->opt->bug) {
+    if (r->opt.bug) {
         computed = right_value_under_bug(r, key, label, computed, &right);
         if (!computed) return;
     }
@@ -149,11 +149,11 @@ static const Tensor *right_value_under_bug(Report *r, const char *key, const cha
     if (report_right_value(r, key, right)) {
         report_text(r, "Under --bug %s your %s is compared with the right code's value (this run without --bug), "
                        "not with the mistake's shown above.",
-                    r->opt->bug, label);
+                    r->opt.bug, label);
         return right;
     }
     usage_error("--answer %s: under --bug %s the right value could not be computed; run without --bug", key,
-                r->opt->bug);
+                r->opt.bug);
 }
 
 static void check_answer_against(Report *r, const char *key, const char *label, const Tensor *yours,
@@ -208,9 +208,9 @@ static bool reported_as_other(const Report *r, const char *key) {
 }
 
 void report_require_answers_matched(const Report *r) {
-    for (int i = 0; i < r->opt->n_answers; i++) {
+    for (int i = 0; i < r->opt.n_answers; i++) {
         if (r->answer_matched[i]) continue;
-        const char *name = r->opt->answers[i].name;
+        const char *name = r->opt.answers[i].name;
         if (r->answer_hidden[i])
             usage_error("--answer %.40s: it is reported in a section that --section does not show", name);
         StrBuf names = {0};

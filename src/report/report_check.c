@@ -96,7 +96,7 @@ static void verdict_line(Report *r, const char *name, const char *detail, bool p
 // status is not "ok"/"skipped", up to ENTRY_TABLE_LISTED, and those the
 // verdict line names (must).
 static bool entry_listed(const Report *r, int n, bool must, const char *status, int *listed) {
-    if (n <= ENTRY_TABLE_MAX || r->opt->full_matrices) return true;
+    if (n <= ENTRY_TABLE_MAX || r->opt.full_matrices) return true;
     bool look = strcmp(status, "ok") != 0 && strncmp(status, "skipped", 7) != 0;
     if (must || (look && *listed < ENTRY_TABLE_LISTED)) {
         ++*listed;
@@ -108,7 +108,7 @@ static bool entry_listed(const Report *r, int n, bool must, const char *status, 
 // Under a summarised table (not in it: a long first cell would widen the
 // whole entry column).
 static void entry_table_note(Report *r, int n, int listed) {
-    if (n <= ENTRY_TABLE_MAX || r->opt->full_matrices) return;
+    if (n <= ENTRY_TABLE_MAX || r->opt.full_matrices) return;
     report_verbatim(r, "  ... %d of %d entries listed (--full-matrices lists all)", listed, n);
 }
 

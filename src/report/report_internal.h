@@ -5,7 +5,6 @@
 
 #include "report.h"
 
-_Noreturn void report_not_finite(const char *what, double v);
 // "(i,j)" for a matrix entry, "[j]" for a vector, "(c,i,j)" with channels.
 void report_entry_name(char *buf, size_t len, const Tensor *t, int k);
 // Writes r->out to stdout and clears it; exits EXIT_WRITE_ERROR on failure.
@@ -32,9 +31,9 @@ void report_mistake_free(void);
 bool report_member_needed(const Report *r, const char *key);
 // What a re-run for naming a mistake does between the two (run_bug_variant
 // uses them around main; a test, around a report of its own): render only
-// the keys answers_of answers, and run gradient checks only when checks,
+// the keys of those answers, and run gradient checks only when checks,
 // and then only until one fails (report_check_wanted).
-void report_rerun_scope_begin(const CommonOptions *answers_of, bool checks);
+void report_rerun_scope_begin(const Answer *answers, int n_answers, bool checks);
 void report_rerun_scope_end(void);
 // True when yours, of the transposed shape, is the transpose of computed.
 bool report_transposed_answer(const Tensor *yours, const Tensor *computed);

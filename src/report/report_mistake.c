@@ -116,7 +116,7 @@ static bool chapter_option(const ChapterSpec *spec, const char *arg) {
 
 // The arguments of the re-run: the user's without --answer, --plot, --step,
 // --format and --bug, then --bug NAME (none when NULL) --format json.
-static int rerun_args(const CommonOptions *o, const char *bug, const char **args) {
+static int rerun_args(const ReportOptions *o, const char *bug, const char **args) {
     int n = 0;
     args[n++] = o->argv[0];
     for (int i = 1; i < o->argc && n < MAX_RERUN_ARGS; i++) {
@@ -159,35 +159,36 @@ void report_mistake_free(void) {
     right_json = NULL, right_ran = false;
 }
 
-// The options of the run whose answers a re-run under way is for (NULL
-// outside a re-run): the re-run renders only the keys they need. It runs
+// The answers of the run a re-run under way is for (rerun_for NULL outside
+// a re-run): the re-run renders only the keys they need. It runs
 // its gradient checks (up to the first that fails) only when rerun_checks:
 // a value does not depend on them, and only a variant that matches needs
 // the section of its first failed check.
-static const CommonOptions *rerun_for;
+static const Answer *rerun_for;
+static int rerun_n_answers;
 static bool rerun_checks;
 // Whether the re-run under way left out a check (a chapter whose checks do
 // not ask report_check_wanted runs them all, and its JSON has the section).
 static bool rerun_skipped_check;
 
 // key is answered, or is X where X_new is (find_related_slip reads X).
-static bool key_answered(const CommonOptions *o, const char *key) {
+static bool key_answered(const char *key) {
     size_t n = strlen(key);
-    for (int a = 0; a < o->n_answers; a++) {
-        const char *name = o->answers[a].name;
+    for (int a = 0; a < rerun_n_answers; a++) {
+        const char *name = rerun_for[a].name;
         if (strcmp(name, key) == 0 || (strncmp(name, key, n) == 0 && strcmp(name + n, "_new") == 0)) return true;
     }
     return false;
 }
 
-void report_rerun_scope_begin(const CommonOptions *answers_of, bool checks) {
-    rerun_for = answers_of, rerun_checks = checks, rerun_skipped_check = false;
+void report_rerun_scope_begin(const Answer *answers, int n_answers, bool checks) {
+    rerun_for = answers, rerun_n_answers = n_answers, rerun_checks = checks, rerun_skipped_check = false;
 }
 
 void report_rerun_scope_end(void) { rerun_for = NULL; }
 
 bool report_member_needed(const Report *r, const char *key) {
-    return r->fmt == &format_json && (!rerun_for || key_answered(rerun_for, key));
+    return r->fmt == &format_json && (!rerun_for || key_answered(key));
 }
 
 bool report_check_wanted(const Report *r) {
@@ -200,7 +201,7 @@ bool report_check_wanted(const Report *r) {
 // (the right code when bug is NULL) and --format json, or NULL when it
 // failed (malloc'd). The JSON holds only the answered keys' values, and
 // with checks the records of the checks up to the first that failed.
-static char *run_bug_variant(const CommonOptions *o, const char *bug, bool checks) {
+static char *run_bug_variant(const ReportOptions *o, const char *bug, bool checks) {
     const char *args[MAX_RERUN_ARGS + 8];
     int n = rerun_args(o, bug, args);
     StrBuf out = {0};
@@ -209,7 +210,7 @@ static char *run_bug_variant(const CommonOptions *o, const char *bug, bool check
              bug ? bug : "");
     progress_context(context);
     rerun_begin(&out, bug);
-    report_rerun_scope_begin(o, checks);
+    report_rerun_scope_begin(o->answers, o->n_answers, checks);
     int status = main(n, (char **)args);
     report_rerun_scope_end();
     rerun_end();
@@ -232,7 +233,7 @@ static void first_failing_section(const char *json, char *section, size_t len) {
 }
 
 // The cached JSON of spec->bugs[b]'s run (NULL if it failed).
-static const char *bug_variant_json(const CommonOptions *o, int b) {
+static const char *bug_variant_json(const ReportOptions *o, int b) {
     if (!variant_json) {
         variant_json = calloc((size_t)o->spec->n_bugs, sizeof *variant_json);
         variant_ran = calloc((size_t)o->spec->n_bugs, sizeof *variant_ran);
@@ -280,7 +281,7 @@ static bool json_values(const char *json, const char *key, double *values, int n
 
 // The section of the first failed check of spec->bugs[b]'s run, from a run
 // with its checks (once per variant; "" when none failed).
-static void variant_section(const CommonOptions *o, int b, char *section, size_t len) {
+static void variant_section(const ReportOptions *o, int b, char *section, size_t len) {
     if (!variant_section_found[b]) {
         char *json = run_bug_variant(o, o->spec->bugs[b].name, true);
         if (json) first_failing_section(json, variant_sections[b], sizeof variant_sections[b]);
@@ -293,20 +294,20 @@ static void variant_section(const CommonOptions *o, int b, char *section, size_t
 // The --bug whose value of key equals yours; its section in section.
 static const BugInfo *find_bug(const Report *r, const char *key, const Tensor *yours, char *section,
                                size_t len) {
-    const ChapterSpec *spec = r->opt->spec;
-    if (!spec || !r->opt->argv || spec->n_bugs == 0) return NULL;
+    const ChapterSpec *spec = r->opt.spec;
+    if (!spec || !r->opt.argv || spec->n_bugs == 0) return NULL;
     int n = (int)tensor_size(yours);
     double *values = malloc((size_t)n * sizeof *values);
     if (!values) return NULL;
     const BugInfo *found = NULL;
     for (int b = 0; b < spec->n_bugs && !found; b++) {
-        const char *json = bug_variant_json(r->opt, b);
+        const char *json = bug_variant_json(&r->opt, b);
         if (!json) continue;
         bool same = json_values(json, key, values, n);
         for (int k = 0; k < n && same; k++) same = close_enough(yours->data[k], values[k]);
         if (same) {
             found = &spec->bugs[b];
-            variant_section(r->opt, b, section, len);
+            variant_section(&r->opt, b, section, len);
         }
     }
     free(values);
@@ -321,8 +322,8 @@ static const BugInfo *find_bug(const Report *r, const char *key, const Tensor *y
 static const char *find_related_slip(const Report *r, const char *key, const Tensor *yours, const Tensor *c,
                                      char *what, size_t len) {
     size_t kl = strlen(key);
-    if (kl <= 4 || strcmp(key + kl - 4, "_new") != 0 || !r->opt->argv) return NULL;
-    char *json = run_bug_variant(r->opt, NULL, false);
+    if (kl <= 4 || strcmp(key + kl - 4, "_new") != 0 || !r->opt.argv) return NULL;
+    char *json = run_bug_variant(&r->opt, NULL, false);
     if (!json) return NULL;
     int n = (int)tensor_size(c);
     double *base = malloc((size_t)n * sizeof *base);
@@ -418,7 +419,7 @@ bool report_transposed_answer(const Tensor *yours, const Tensor *computed) {
 }
 
 bool report_right_value(const Report *r, const char *key, Tensor *right) {
-    if (!r->opt->argv || !r->opt->spec) return false;
-    if (!right_ran) right_json = run_bug_variant(r->opt, NULL, false), right_ran = true;
+    if (!r->opt.argv || !r->opt.spec) return false;
+    if (!right_ran) right_json = run_bug_variant(&r->opt, NULL, false), right_ran = true;
     return right_json && json_values(right_json, key, right->data, (int)tensor_size(right));
 }

@@ -77,11 +77,6 @@ void dense_descent_chart(Report *r, const DenseCase *d, double lr);
 void dense_write_descent_plot(const char *dir, const DenseCase *d, double lr);
 
 // ---- statements computed from the numbers
-// The article's eq. (3) (∂L/∂ŷ where ∂L/∂z belongs) against d's ∂L/∂x.
-void dense_erratum_eq3(Report *r, const DenseCase *d);
-// The article's model without the activation (ŷ = z) after one step of its
-// own update with lr: where BCE stops being defined.
-void dense_erratum_linear_output(Report *r, const DenseCase *d, double lr);
 // What the step with lr did (L went from d->loss to after, z to z_new):
 // within 1/M, an overshoot, or beyond 1/M yet lowering L, with the numbers.
 void dense_describe_step(Report *r, const DenseCase *d, double lr, double after, const Tensor *z_new,
