@@ -18,6 +18,7 @@
 #include "relu.h"
 #include "rng.h"
 #include "softmax_ce.h"
+#include "mathfn.h"
 
 #define CLASSES 10
 #define IMAGE_SIDE 8
@@ -67,10 +68,10 @@ static double softmax_ce_unshifted(double *p, double *scale, const double *z, co
     double loss = 0.0, mag = 0.0;
     for (int b = 0; b < n; b++) {
         double sum = 0.0;
-        for (int j = 0; j < k; j++) sum += p[b * k + j] = exp(z[b * k + j]);
+        for (int j = 0; j < k; j++) sum += p[b * k + j] = wb_exp(z[b * k + j]);
         for (int j = 0; j < k; j++) p[b * k + j] /= sum;
-        loss += log(sum) - z[b * k + y[b]];
-        mag += fabs(log(sum)) + fabs(z[b * k + y[b]]);
+        loss += wb_log(sum) - z[b * k + y[b]];
+        mag += fabs(wb_log(sum)) + fabs(z[b * k + y[b]]);
     }
     if (scale) *scale = mag / n;
     return loss / n;
