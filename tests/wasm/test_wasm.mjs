@@ -6,7 +6,8 @@
 // Inputs come from a seeded generator per chapter (below); a chapter without
 // one (a new chapter) runs with --seed k and its defaults.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const [build, wasmDir, ...chapters] = process.argv.slice(2);
@@ -106,6 +107,29 @@ for (const [n, args, bug] of NAMED) {
     }
   }
   console.log(`chapter${n}: a wrong --answer names --bug ${bug} in wasm as natively (text and json)`);
+}
+
+// The live page's own WASI shim (scripts/live/wasi_shim.js) with the files
+// the page embeds: chapter 7 reads its default data/digits-10.csv from them
+// and prints the native page; without them it stops with the native error
+// for a missing file. Chapter 1 (no files) runs in it too.
+const { runWasi } = createRequire(import.meta.url)('../../scripts/live/wasi_shim.js');
+const SHIM_RUNS = [
+  ['7', ['--format', 'html'], { 'data/digits-10.csv': readFileSync('data/digits-10.csv') }],
+  ['7', ['--format', 'html', '--data', 'data/missing.csv'], { 'data/digits-10.csv': readFileSync('data/digits-10.csv') }],
+  ['1', ['--format', 'html'], {}],
+];
+for (const [n, args, files] of SHIM_RUNS) {
+  if (!chapters.includes(n)) continue;
+  const a = runNative(n, args);
+  const b = runWasi(new WebAssembly.Module(readFileSync(join(wasmDir, `chapter${n}.wasm`))), [`chapter${n}`, ...args], files);
+  compared++;
+  if (a.status !== b.status || a.stdout.toString() !== b.stdout || a.stderr.toString() !== b.stderr) {
+    failed++;
+    console.error(`error: chapter${n} ${args.join(' ')} in the page's shim: exit ${b.status} (native ${a.status}), ` +
+                  `${b.stdout === a.stdout.toString() ? 'same' : 'other'} stdout; stderr: ${b.stderr.trim().slice(0, 200)}`);
+  }
+  console.log(`chapter${n} ${args.join(' ')}: the page's WASI shim prints what the native build does`);
 }
 
 console.log(failed ? `test-wasm: ${failed} of ${compared} runs differ`
