@@ -11,13 +11,18 @@
 // products without fma, which every IEEE double platform computes alike) and
 // rounded once, so the result is the correctly rounded one except when the
 // exact value lies within about 2^-90 relative of a rounding boundary:
-// glibc's result whenever glibc rounds correctly, which it nearly always does.
-// tests/check_mathfn.c measures the error against long double and hand values.
+// glibc's result whenever glibc rounds correctly (for exp 99.9% of
+// arguments, log1p 92%, cbrt 46%). exp, log and log1p first try a fast path
+// in double whose error bound is known; its result is returned only when a
+// rounding test shows it is the correctly rounded one (about 5 times the cost
+// of glibc's). tests/check_mathfn.c measures the error against long double
+// and decimal reference values.
 //
 // Limits: subnormal results (|exp(x)| < 2^-1022) are rounded twice; sin and
-// cos reduce x by a three-part π/2, accurate for |x| < 2^60 (beyond, still
-// the same bits on every platform, but not correctly rounded). expf and logf
-// are libm's: glibc and musl share their code and agree on every argument.
+// cos reduce x by a three-part π/2, accurate for |x| < 2^60 but for x within
+// 2^-40 of a multiple of π/2 (beyond, still the same bits on every platform,
+// but not correctly rounded). expf and logf stay libm's: glibc and musl
+// share their code, and agreed on all of 100,000 arguments measured.
 
 #include <complex.h>
 
