@@ -86,6 +86,9 @@ CHAPTERS  := $(addprefix $(BUILD)/chapter,$(CHAPTER_NUMS))
 # The HTML pages link their neighbours among the chapters that exist (the
 # list is in the flags stamp too, so a new chapter rebuilds the link bar).
 $(BUILD)/obj/report/html_nav.o: ALL_CFLAGS += -DWORKBOOK_CHAPTER_LIST='"$(CHAPTER_NUMS)"'
+# src/core/mathfn.c's double-double arithmetic needs every product rounded
+# on its own: no fused multiply-add, whatever the compiler's default.
+$(BUILD)/obj/core/mathfn.o: ALL_CFLAGS += -ffp-contract=off
 
 
 TEST_SRC  := $(sort $(wildcard tests/check_*.c))
@@ -277,6 +280,7 @@ ensure-wasm:
 # the flags stamp records the list, so a new chapter rebuilds it.
 $(WASM_DIR)/obj/report/html_nav.o: WASM_CFLAGS += -DWORKBOOK_CHAPTER_LIST='"$(CHAPTER_NUMS)"'
 $(WASM_DIR)/obj/report/html_nav.o: $(FLAGS_STAMP)
+$(WASM_DIR)/obj/core/mathfn.o: WASM_CFLAGS += -ffp-contract=off
 
 $(WASM_DIR)/obj/%.o: src/%.c | ensure-wasm
 	@mkdir -p $(dir $@)

@@ -1,5 +1,6 @@
 // Chapter 0: see chapter0_functions.h.
 #include "chapter0_functions.h"
+#include "mathfn.h"
 
 #include <complex.h>
 #include <float.h>
@@ -9,44 +10,44 @@
 // derivative is a polynomial in σ ∈ (0,1); maximised over σ), rounded up.
 static const double SIGMOID_SUP[6] = {1.0, 0.25, 0.0962251, 0.125, 0.127684, 0.25};
 
-static double f_sin(double x, const void *c) { return (void)c, sin(x); }
+static double f_sin(double x, const void *c) { return (void)c, wb_sin(x); }
 
-static double df_sin(double x, const void *c) { return (void)c, cos(x); }
+static double df_sin(double x, const void *c) { return (void)c, wb_cos(x); }
 
-static double complex fc_sin(double complex z, const void *c) { return (void)c, csin(z); }
+static double complex fc_sin(double complex z, const void *c) { return (void)c, wb_csin(z); }
 
-static float ff_sin(float x, const void *c) { return (void)c, sinf(x); }
+static float ff_sin(float x, const void *c) { return (void)c, wb_sinf(x); }
 
-static float complex ffc_sin(float complex z, const void *c) { return (void)c, csinf(z); }
+static float complex ffc_sin(float complex z, const void *c) { return (void)c, wb_csinf(z); }
 
 static double max_sin(int k, double lo, double hi, const void *c) { return (void)k, (void)lo, (void)hi, (void)c, 1.0; }
 
-static double f_exp(double x, const void *c) { return (void)c, exp(x); }
+static double f_exp(double x, const void *c) { return (void)c, wb_exp(x); }
 
-static double complex fc_exp(double complex z, const void *c) { return (void)c, cexp(z); }
+static double complex fc_exp(double complex z, const void *c) { return (void)c, wb_cexp(z); }
 
 static float ff_exp(float x, const void *c) { return (void)c, expf(x); }
 
-static float complex ffc_exp(float complex z, const void *c) { return (void)c, cexpf(z); }
+static float complex ffc_exp(float complex z, const void *c) { return (void)c, wb_cexpf(z); }
 
-static double max_exp(int k, double lo, double hi, const void *c) { return (void)k, (void)lo, (void)c, exp(hi); }
+static double max_exp(int k, double lo, double hi, const void *c) { return (void)k, (void)lo, (void)c, wb_exp(hi); }
 
-static double f_log(double x, const void *c) { return (void)c, log(x); }
+static double f_log(double x, const void *c) { return (void)c, wb_log(x); }
 
 static double df_log(double x, const void *c) { return (void)c, 1.0 / x; }
 
-static double complex fc_log(double complex z, const void *c) { return (void)c, clog(z); }
+static double complex fc_log(double complex z, const void *c) { return (void)c, wb_clog(z); }
 
 static float ff_log(float x, const void *c) { return (void)c, logf(x); }
 
-static float complex ffc_log(float complex z, const void *c) { return (void)c, clogf(z); }
+static float complex ffc_log(float complex z, const void *c) { return (void)c, wb_clogf(z); }
 
 // |d^k log x / dx^k| = (k−1)!/x^k, largest at the left end.
 static double max_log(int k, double lo, double hi, const void *c) {
     (void)hi, (void)c;
     double fact = 1.0;
     for (int i = 2; i < k; i++) fact *= i;
-    return fact / pow(lo, k);
+    return fact / wb_pow(lo, k);
 }
 
 // The sigmoid and its complex extension, each branch written so that the
@@ -57,14 +58,14 @@ static double df_sigmoid(double x, const void *c) { return (void)c, sigmoid(x) *
 
 static double complex fc_sigmoid(double complex z, const void *c) {
     (void)c;
-    return creal(z) >= 0 ? 1.0 / (1.0 + cexp(-z)) : cexp(z) / (1.0 + cexp(z));
+    return creal(z) >= 0 ? wb_cdiv(1.0, 1.0 + wb_cexp(-z)) : wb_cdiv(wb_cexp(z), 1.0 + wb_cexp(z));
 }
 
 static float ff_sigmoid(float x, const void *c) { return (void)c, x >= 0 ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x)); }
 
 static float complex ffc_sigmoid(float complex z, const void *c) {
     (void)c;
-    return crealf(z) >= 0 ? 1.0f / (1.0f + cexpf(-z)) : cexpf(z) / (1.0f + cexpf(z));
+    return crealf(z) >= 0 ? wb_cdivf(1.0f, 1.0f + wb_cexpf(-z)) : wb_cdivf(wb_cexpf(z), 1.0f + wb_cexpf(z));
 }
 
 static double max_sigmoid(int k, double lo, double hi, const void *c) { return (void)lo, (void)hi, (void)c, SIGMOID_SUP[k]; }
@@ -83,17 +84,17 @@ static double df_bce(double z, const void *c) {
 
 static double complex fc_bce(double complex z, const void *c) {
     double y = *(const double *)c;
-    return creal(z) >= 0 ? (1.0 - y) * z + clog(1.0 + cexp(-z)) : clog(1.0 + cexp(z)) - y * z;
+    return creal(z) >= 0 ? (1.0 - y) * z + wb_clog(1.0 + wb_cexp(-z)) : wb_clog(1.0 + wb_cexp(z)) - y * z;
 }
 
 static float ff_bce(float z, const void *c) {
     float y = (float)*(const double *)c;
-    return z >= 0 ? (1.0f - y) * z + log1pf(expf(-z)) : log1pf(expf(z)) - y * z;
+    return z >= 0 ? (1.0f - y) * z + wb_log1pf(expf(-z)) : wb_log1pf(expf(z)) - y * z;
 }
 
 static float complex ffc_bce(float complex z, const void *c) {
     float y = (float)*(const double *)c;
-    return crealf(z) >= 0 ? (1.0f - y) * z + clogf(1.0f + cexpf(-z)) : clogf(1.0f + cexpf(z)) - y * z;
+    return crealf(z) >= 0 ? (1.0f - y) * z + wb_clogf(1.0f + wb_cexpf(-z)) : wb_clogf(1.0f + wb_cexpf(z)) - y * z;
 }
 
 // f′ = σ − y lies between −y and 1 − y; f⁽ᵏ⁾ = σ⁽ᵏ⁻¹⁾ for k ≥ 2.

@@ -25,6 +25,7 @@
 #include "plotfile.h"
 #include "report.h"
 #include "strbuf.h"
+#include "mathfn.h"
 
 // Measured best errors sit at most a factor ~1.7 above the bound's minimum
 // on a decade grid; 4 more covers libm's last-ulp errors in f, which the
@@ -100,7 +101,7 @@ typedef struct {
 static void measure(const Problem *p, Row *rows, Best *best) {
     for (int i = 0; i < N_ROWS; i++) {
         bool tiny = i >= N_DECADES;
-        rows[i].h = tiny ? TINY_H[i - N_DECADES] : pow(10.0, -(i + 1));
+        rows[i].h = tiny ? TINY_H[i - N_DECADES] : wb_pow(10.0, -(i + 1));
         for (int m = 0; m < FD_N_METHODS; m++) {
             double v = 0.0;
             rows[i].have[m] = estimate(p, (FdMethod)m, rows[i].h, tiny, &v);
@@ -545,7 +546,7 @@ static void float_errors(const Problem *p, double *ef, double *best_h, double *b
     ef[FD_COMPLEX_STEP] = fabs(fd_complex_step_float(p->fn->ffc, p->ctx, xf, hf) - exact);
     *best_err = INFINITY, *best_h = 0.0;
     for (int i = 0; i < 8; i++) {
-        float h = (float)pow(10.0, -(i + 1));
+        float h = (float)wb_pow(10.0, -(i + 1));
         if (p->fn->domain_lo > -INFINITY && xf - h <= (float)p->fn->domain_lo) continue;
         double e = fabs(fd_central_float(p->fn->ff, p->ctx, xf, h) - exact);
         if (e < *best_err) *best_err = e, *best_h = h;

@@ -1,5 +1,6 @@
 // Chapter 0: see chapter0_practice.h.
 #include "chapter0_practice.h"
+#include "mathfn.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -22,7 +23,7 @@ void section_0_11_graphs(Report *r, bool running_example, double z) {
                    "inputs on the way forward, and on the way back multiplies the gradient arriving from the "
                    "loss by its own local derivative. Every check in this workbook tests one such product.");
     if (running_example) {
-        double yhat = 1.0 / (1.0 + exp(-z)), loss = -log(yhat), dyhat = -1.0 / yhat, local = yhat * (1.0 - yhat);
+        double yhat = 1.0 / (1.0 + wb_exp(-z)), loss = -wb_log(yhat), dyhat = -1.0 / yhat, local = yhat * (1.0 - yhat);
         report_text(r, "Chapter 0's own function is the chain z → σ → ŷ → BCE → L, with y = 1:");
         report_equation(r, "forward:  z = 0.5  →  ŷ = σ(z)  →  L = −log ŷ",
                         "z \\to \\hat y = \\sigma(z) \\to L = -\\log \\hat y");

@@ -22,6 +22,7 @@
 #include "cstep.h"
 #include "gradcheck.h"
 #include "loss.h"
+#include "mathfn.h"
 #include "options.h"
 #include "plotfile.h"
 #include "report.h"
@@ -103,7 +104,7 @@ void grad_z_chosen(double *d, const double *y, const double *z, const double *dl
 
 // ---------------------------------------------------------------- the data
 
-static double logit(double p) { return log(p) - log1p(-p); }
+static double logit(double p) { return wb_log(p) - wb_log1p(-p); }
 
 double yhat_margin(double yhat) { return fmin(yhat, 1.0 - yhat); }
 
@@ -222,7 +223,7 @@ static void write_sigmoids(Report *r, const Data *d) {
         char e[40], p[40], zs[40];
         fmt_yhat(p, sizeof p, d->yhat.data[i]);
         fmt_factor(zs, sizeof zs, d->z.data[i]);
-        double ez = exp(-d->z.data[i]);
+        double ez = wb_exp(-d->z.data[i]);
         if (isfinite(ez)) {
             fmt(e, sizeof e, ez);
             sb_printf(&lines, "ŷ[%d] = 1/(1 + e^-%s) = 1/(1 + %s) = %s\n", i, zs, e, p);
@@ -280,7 +281,7 @@ static void section_2_1_loss(Report *r, const Data *d, bool is_default) {
                       "which read as written puts the minus sign and the sum on the first term only. For one "
                       "output with y = 0 and ŷ = %.6g that reading gives %.6g, a negative \"loss\"; the bracketed "
                       "form above gives %.6g, and it is the one eq. (1) differentiates.",
-                   pv, log1p(-pv), loss1(0.0, pv));
+                   pv, wb_log1p(-pv), loss1(0.0, pv));
     report_text(r, "Why this loss: if the model says the label is 1 with probability ŷ, the probability of the "
                    "label actually seen is ŷ^y (1 − ŷ)^(1−y), and the bracket is its logarithm. BCE is the "
                    "negative log-likelihood of a Bernoulli label; minimising it is maximum likelihood. The 1/n "
@@ -571,7 +572,7 @@ static void section_2_4_saturation(Report *r) {
     report_text(r, "In float32, PyTorch's default dtype, floats are spaced 6.0e-8 apart below 1: σ(z) rounds to "
                    "1 from z ≈ %.2f, BCELoss gives %.6g at z = 16 where the exact loss is %.6g, and %.6g, the "
                    "clamp, already at z = 17. Everything said above about z ≈ 37 holds in float64 only.",
-                first_z_rounding_to_one(true), bce_term_clamped_float32(0, 16), 16 + log1p(exp(-16.0)),
+                first_z_rounding_to_one(true), bce_term_clamped_float32(0, 16), 16 + wb_log1p(wb_exp(-16.0)),
                 bce_term_clamped_float32(0, 17));
     torch_pitfall(r);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "loss.h"
+#include "mathfn.h"
 #include "options.h"
 #include "tensor.h"
 
@@ -59,7 +60,7 @@ void dense_erratum_linear_output(Report *r, const DenseCase *d, double lr) {
     }
     if (worst > 1 && d->y.data[worst_i] == 1) {
         char lv[64];
-        format_number(lv, sizeof lv, -log(worst), "the article's loss");
+        format_number(lv, sizeof lv, -wb_log(worst), "the article's loss");
         snprintf(neg, sizeof neg, ", and the y = 1 term alone gives L = −log %s = %s < 0, a negative cross-entropy", zs,
                  lv);
     }

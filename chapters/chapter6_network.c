@@ -513,8 +513,8 @@ static void training_backward(double *grads, NetActs *a, const double *params, c
 static void train(NetHistory *h, Net *n, const Dataset *tr, const Dataset *te, const TrainConfig *c,
                   uint64_t seed) {
     if (!net_history_alloc(h, c->epochs) ||
-        !net_train(h, n->b.params, n->b.grads, &n->b.a, tr, te, c->epochs, c->lr, seed, training_backward, n,
-                   &n->b.s, isatty(STDERR_FILENO)))
+        !net_train(h, n->b.params, n->b.grads, &n->b.a, tr, te, c->epochs, c->lr, seed, net_fast_forward_exact,
+                   training_backward, n, &n->b.s, isatty(STDERR_FILENO)))
         usage_error("out of memory");
 }
 

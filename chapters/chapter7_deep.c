@@ -17,6 +17,7 @@
 #include "arraylen.h"
 #include "dataset.h"
 #include "gradcheck.h"
+#include "mathfn.h"
 #include "options.h"
 #include "plotfile.h"
 #include "report.h"
@@ -188,7 +189,7 @@ static void section_7_3_shift(Report *r, Bug bug) {
     report_text(r, "exp(z) exceeds the largest double (%.4g) from z = %.6g on: exp(1000) is inf, and "
                    "inf/inf is not a number. Softmax is unchanged by subtracting any constant from every z, "
                    "so subtract m = max z: every exp(z − m) is in (0, 1], one of them is 1, and the sum "
-                   "lies in [1, K].", DBL_MAX, log(DBL_MAX));
+                   "lies in [1, K].", DBL_MAX, wb_log(DBL_MAX));
     report_equation(r, "log Σ_j exp(z_j) = m + log Σ_j exp(z_j − m),  m = max_j z_j",
                     "\\log\\sum_j e^{z_j} = m + \\log\\sum_j e^{z_j - m}, \\quad m = \\max_j z_j");
     double z[] = {1000, 999, 995};
@@ -197,8 +198,8 @@ static void section_7_3_shift(Report *r, Bug bug) {
                        "unshifted: exp(1000) = inf, exp(999) = inf, exp(995) = inf    p = inf/inf\n"
                        "shifted:   z − m = [0 −1 −5]   exp = [1 %.6g %.6g]   sum = %.6g\n"
                        "L = m + log(sum) − z_y = 1000 + %.6g − 999 = %.6g",
-                    exp(-1.0), exp(-5.0), 1 + exp(-1.0) + exp(-5.0), log(1 + exp(-1.0) + exp(-5.0)),
-                    1 + log(1 + exp(-1.0) + exp(-5.0)));
+                    wb_exp(-1.0), wb_exp(-5.0), 1 + wb_exp(-1.0) + wb_exp(-5.0), wb_log(1 + wb_exp(-1.0) + wb_exp(-5.0)),
+                    1 + wb_log(1 + wb_exp(-1.0) + wb_exp(-5.0)));
     ce_worked(r, "lse", z, y, 1, 3, bug);
 }
 

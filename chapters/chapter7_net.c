@@ -1,5 +1,6 @@
 // Chapter 7: see chapter7_net.h.
 #include "chapter7_net.h"
+#include "mathfn.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -34,10 +35,10 @@ static double softmax_ce_unshifted(double *p, double *scale, const double *z, co
     double loss = 0.0, mag = 0.0;
     for (int b = 0; b < n; b++) {
         double sum = 0.0;
-        for (int j = 0; j < k; j++) sum += p[b * k + j] = exp(z[b * k + j]);
+        for (int j = 0; j < k; j++) sum += p[b * k + j] = wb_exp(z[b * k + j]);
         for (int j = 0; j < k; j++) p[b * k + j] /= sum;
-        loss += log(sum) - z[b * k + y[b]];
-        mag += fabs(log(sum)) + fabs(z[b * k + y[b]]);
+        loss += wb_log(sum) - z[b * k + y[b]];
+        mag += fabs(wb_log(sum)) + fabs(z[b * k + y[b]]);
     }
     if (scale) *scale = mag / n;
     return loss / n;

@@ -590,6 +590,27 @@ START_TEST(test_unrotated_gradient_caught) {
 }
 END_TEST
 
+// conv_input_grad_scatter skips zero upstream entries only where that
+// changes no bit: with a -0 already in din (-0 + 0 is +0) or an infinite
+// weight (0·∞ is NaN) it adds them, as the plain loop does.
+START_TEST(test_scatter_zero_skip_keeps_bits) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, 3, 3, 1, 2, 2, 1, 0, 0, 1));
+    double g[4] = {0.0, 0.5, 0.0, 0.0}, w[4] = {1.0, 2.0, 3.0, 4.0}, din[9];
+    for (int k = 0; k < 9; k++) din[k] = -0.0;
+    conv_input_grad_scatter(din, g, w, &s);
+    for (int k = 0; k < 9; k++) ck_assert_msg(!signbit(din[k]), "din[%d] stayed -0", k); // 1·(+0) reached all
+    double w_inf[4] = {1.0, INFINITY, 3.0, 4.0}, din2[9] = {0};
+    conv_input_grad_scatter(din2, g, w_inf, &s);
+    ck_assert(isnan(din2[1]));  // g[0,0] = 0 times w[0,1] = ∞ lands at din[0,1]
+    ck_assert(isinf(din2[2]));  // g[0,1] = 0.5 times ∞
+    double din3[9] = {0};
+    conv_input_grad_scatter(din3, g, w, &s);
+    const double want[9] = {0, 0.5, 1.0, 0, 1.5, 2.0, 0, 0, 0}; // hand: only g[0,1] = 0.5 scatters
+    for (int k = 0; k < 9; k++) ck_assert_double_eq(din3[k], want[k]);
+}
+END_TEST
+
 Suite *make_conv_suite(void) {
     Suite *s = suite_create("conv");
     TCase *hand = tcase_create("hand examples");
@@ -599,6 +620,7 @@ Suite *make_conv_suite(void) {
     tcase_add_test(hand, test_dilation2);
     tcase_add_test(hand, test_channels_sum);
     tcase_add_test(hand, test_backward_accumulates);
+    tcase_add_test(hand, test_scatter_zero_skip_keeps_bits);
     tcase_add_test(hand, test_convolve2d_valid);
     tcase_add_test(hand, test_convolve2d_full);
     tcase_add_loop_test(hand, test_forms_hand_values, 0, 3 * ARRAY_LEN(HAND));

@@ -416,7 +416,7 @@ START_TEST(test_training_lowers_loss) {
     ck_assert(net_buffers_alloc(&b, &s));
     net_init_params(b.params, &s, 42);
     double before, after, acc_before, acc_after;
-    net_evaluate(&before, &acc_before, b.params, &b.a, train.x, train.y, train.n, &s);
+    net_evaluate(&before, &acc_before, b.params, &b.a, train.x, train.y, train.n, net_forward, &s);
     ck_assert_double_gt(before, 0.5); // near log 2 for a network that knows nothing yet
     for (int e = 0; e < 5; e++)
         for (int t = 0; t < train.n; t++) {
@@ -426,7 +426,7 @@ START_TEST(test_training_lowers_loss) {
             net_backward(b.grads, NULL, &b.a, b.params, x, train.y[t], &s);
             net_sgd_step(b.params, b.grads, 0.01, &s);
         }
-    net_evaluate(&after, &acc_after, b.params, &b.a, train.x, train.y, train.n, &s);
+    net_evaluate(&after, &acc_after, b.params, &b.a, train.x, train.y, train.n, net_forward, &s);
     ck_assert_msg(after < 0.5 * before, "loss %.6g -> %.6g", before, after);
     ck_assert_double_gt(acc_after, 0.85);
     net_buffers_free(&b);

@@ -96,6 +96,46 @@ START_TEST(test_forward_matches_reference) {
 }
 END_TEST
 
+// net_fast_forward_exact (training's forward) gives net_forward's doubles
+// bit for bit, with continuous inputs and with ties in every pooling window
+// (inputs and weights on a coarse grid). The memcmp can fail: the blocked
+// dense sum of net_fast_forward differs from them in z on some shape.
+static bool exact_forward_same(Fix *f) {
+    double fast = net_fast_forward_exact(&f->a, f->params, f->x, 1.0, &f->s);
+    double ref = net_forward(&f->b.a2, f->params, f->x, 1.0, &f->s);
+    int conv_n = f->s.kernels * f->s.conv_h * f->s.conv_w;
+    for (int j = 0; j < f->s.flat; j++) ck_assert_int_eq(f->a.argmax[j], f->b.a2.argmax[j]);
+    return memcmp(f->a.conv, f->b.a2.conv, (size_t)conv_n * sizeof(double)) == 0 &&
+           memcmp(f->a.pooled, f->b.a2.pooled, (size_t)f->s.flat * sizeof(double)) == 0 &&
+           memcmp(&f->a.z, &f->b.a2.z, sizeof(double)) == 0 && memcmp(&fast, &ref, sizeof(double)) == 0 &&
+           memcmp(&f->a.yhat, &f->b.a2.yhat, sizeof(double)) == 0;
+}
+
+START_TEST(test_exact_forward_bit_identical) {
+    Fix f;
+    fix_init(&f, SIZES[_i], 700 + (uint64_t)_i);
+    ck_assert(exact_forward_same(&f));
+    for (int k = 0; k < f.s.n_input; k++) f.x[k] = floor(f.x[k] * 2.0); // 0 or 1: ties everywhere
+    for (int k = 0; k < f.s.n_params; k++) f.params[k] = floor(f.params[k] * 4.0) / 4.0;
+    ck_assert(exact_forward_same(&f));
+    fix_free(&f);
+}
+END_TEST
+
+START_TEST(test_exact_forward_check_can_fail) {
+    int differ = 0;
+    for (size_t i = 0; i < ARRAY_LEN(SIZES); i++) {
+        Fix f;
+        fix_init(&f, SIZES[i], 700 + (uint64_t)i);
+        net_fast_forward(&f.a, f.params, f.x, 1.0, &f.s);
+        net_forward(&f.b.a2, f.params, f.x, 1.0, &f.s);
+        differ += memcmp(&f.a.z, &f.b.a2.z, sizeof(double)) != 0;
+        fix_free(&f);
+    }
+    ck_assert_int_gt(differ, 0);
+}
+END_TEST
+
 START_TEST(test_backward_matches_reference) {
     Fix f;
     fix_init(&f, SIZES[_i], 200 + (uint64_t)_i);
@@ -205,6 +245,8 @@ Suite *make_network_fast_suite(void) {
     TCase *t = tcase_create("against the reference");
     tcase_set_timeout(t, 60);
     tcase_add_loop_test(t, test_forward_matches_reference, 0, ARRAY_LEN(SIZES));
+    tcase_add_loop_test(t, test_exact_forward_bit_identical, 0, ARRAY_LEN(SIZES));
+    tcase_add_test(t, test_exact_forward_check_can_fail);
     tcase_add_loop_test(t, test_backward_matches_reference, 0, ARRAY_LEN(SIZES));
     tcase_add_loop_test(t, test_plain_check_passes_and_catches, 0, ARRAY_LEN(SIZES));
     tcase_add_loop_test(t, test_cached_check_bit_identical, 0, ARRAY_LEN(SIZES));

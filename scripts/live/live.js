@@ -51,14 +51,25 @@
     errorLine.hidden = !text;
   }
 
+  const decode = (b64) => {
+    const raw = atob(b64.trim()), bytes = new Uint8Array(raw.length);
+    for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  };
+
   function module() {
-    if (!wasm) {
-      const b64 = document.getElementById('live-wasm').textContent.trim();
-      const raw = atob(b64), bytes = new Uint8Array(raw.length);
-      for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-      wasm = new WebAssembly.Module(bytes);
-    }
+    if (!wasm) wasm = new WebAssembly.Module(decode(document.getElementById('live-wasm').textContent));
     return wasm;
+  }
+
+  // The files a default run reads (chapter 7's data), embedded by make_live.mjs.
+  let files = null;
+  function embeddedFiles() {
+    if (!files) {
+      files = {};
+      for (const s of document.querySelectorAll('script.live-file')) files[s.dataset.path] = decode(s.textContent);
+    }
+    return files;
   }
 
   const VERDICT = { 0: 'every check passed', 1: 'a check or an answer failed', 3: 'a check could not decide' };
@@ -67,9 +78,9 @@
     const a = [config.program, ...args(p), '--format', 'html'];
     let r, t0 = performance.now();
     try {
-      const wasmModule = module(); // compiled once, on the first Run: not part of a Run's time
+      const wasmModule = module(), data = embeddedFiles(); // once, on the first Run: not part of a Run's time
       t0 = performance.now();
-      r = runWasi(wasmModule, a);
+      r = runWasi(wasmModule, a, data);
     } catch (e) {
       r = { status: 'trap', stdout: '', stderr: `error: the chapter stopped: ${e.message}` };
     }

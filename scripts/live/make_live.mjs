@@ -9,7 +9,7 @@
 // live page with the chosen inputs (in the URL fragment) and runs it.
 //   node scripts/live/make_live.mjs BUILD WASM_DIR LIVE_DIR N ...
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, renameSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [build, wasmDir, liveDir, ...chapters] = process.argv.slice(2);
@@ -62,7 +62,11 @@ function chapterOptions(n) {
     return { name: m[1], description: m[2] };
   });
   const title = help[0];
-  return { n, program: `chapter${n}`, title, options: live, bugs, formulas: help.some((l) => /^  --formula /.test(l)) };
+  // The files a default run reads (a FILE option's "(default PATH)"), which the page embeds.
+  const files = options.filter((o) => o.metavar === 'FILE')
+    .map((o) => (o.help.match(/\(default ([^\s)]+)\)/) ?? [])[1]).filter((f) => f && existsSync(f));
+  return { n, program: `chapter${n}`, title, options: live, bugs, files,
+           formulas: help.some((l) => /^  --formula /.test(l)) };
 }
 
 // The panel's form for one chapter (also used, one per chapter, by the index).
@@ -130,6 +134,8 @@ for (const c of configs) {
   const config = JSON.stringify({ program: c.program, mode: 'chapter' }).replace(/</g, '\\u003c');
   const tail = `<script type="application/json" id="live-config">${config}</script>\n` +
     `<script type="application/octet-stream" id="live-wasm">${wasm}</script>\n` +
+    c.files.map((f) => `<script type="application/octet-stream" class="live-file" data-path="${esc(f)}">` +
+                       `${readFileSync(f).toString('base64')}</script>\n`).join('') +
     `<script>\n${shim}\n${script}\n</script>\n`;
   if (!page.includes('<body>\n') || !page.includes('</body>')) throw new Error(`chapter${c.n}.html: no <body>`);
   const live = page.replace('</head>', style + '</head>').replace('<body>\n', '<body>\n' + panel(c))

@@ -1,13 +1,22 @@
 // A small WASI (preview1) for running a chapter's wasm build in a page:
 // arguments, stdout and stderr collected as bytes, the exit status, the
-// clocks and random bytes. No files: stdin is empty, nothing is preopened, and
-// opening a path fails with ENOTCAPABLE, so --plot and @FILE say they cannot
-// write or read. stdout and stderr are not terminals, as in a pipe.
-// runWasi(wasmModule, args) -> {status, stdout, stderr} (strings, UTF-8).
+// clocks and random bytes. Files: stdin is empty; the directory "." is
+// preopened (fd 3) and holds only the read-only files given in `files`
+// ({path: Uint8Array}, e.g. chapter 7's default data/digits-10.csv, which
+// the page embeds); opening another path fails with ENOENT, and creating or
+// writing one with ENOTCAPABLE, so --plot says it cannot write. stdout and
+// stderr are not terminals, as in a pipe.
+// runWasi(wasmModule, args, files) -> {status, stdout, stderr} (strings, UTF-8).
 /* exported runWasi */
-function runWasi(wasmModule, args) {
+function runWasi(wasmModule, args, files) {
   'use strict';
-  const ESUCCESS = 0, EBADF = 8, ENOSYS = 52, ESPIPE = 70, ENOTCAPABLE = 76;
+  const ESUCCESS = 0, EBADF = 8, EINVAL = 28, ENOENT = 44, ENOSYS = 52, ESPIPE = 70, ENOTCAPABLE = 76;
+  const DIR_FD = 3, FILETYPE_DIRECTORY = 3, FILETYPE_REGULAR = 4;
+  const OFLAGS_CREATE_DIRECTORY_EXCL_TRUNC = 0xf, FDFLAGS_WRITING = 0x1 | 0x2 | 0x8 | 0x10; // append, dsync, rsync, sync
+  const RIGHT_FD_WRITE = 1n << 6n;
+  files = files || {};
+  const open = new Map(); // fd -> {data, at}: the files opened for reading
+  let nextFd = DIR_FD + 1;
   const enc = new TextEncoder();
   const argv = args.map((a) => enc.encode(a + '\0'));
   const out = { 1: [], 2: [] };
@@ -53,25 +62,69 @@ function runWasi(wasmModule, args) {
       view().setUint32(written, total, true);
       return ESUCCESS;
     },
-    fd_read: (fd, iovs, n, read) => (fd === 0 ? (view().setUint32(read, 0, true), ESUCCESS) : EBADF),
-    fd_close: (fd) => (fd <= 2 ? ESUCCESS : EBADF),
-    fd_seek: (fd) => (fd <= 2 ? ESPIPE : EBADF),
+    fd_read: (fd, iovs, n, read) => {
+      const f = open.get(fd);
+      if (fd !== 0 && !f) return EBADF;
+      let total = 0;
+      for (let i = 0; f && i < n; i++) {
+        const p = view().getUint32(iovs + 8 * i, true), len = view().getUint32(iovs + 8 * i + 4, true);
+        const chunk = f.data.subarray(f.at, f.at + len);
+        bytes().set(chunk, p);
+        f.at += chunk.length, total += chunk.length;
+      }
+      view().setUint32(read, total, true);
+      return ESUCCESS;
+    },
+    fd_close: (fd) => (fd <= 2 || open.delete(fd) ? ESUCCESS : EBADF),
+    fd_seek: (fd, offset, whence, ptr) => {
+      const f = open.get(fd);
+      if (!f) return fd <= 2 ? ESPIPE : EBADF;
+      const at = Number(offset) + [0, f.at, f.data.length][whence];
+      if (!(at >= 0)) return EINVAL;
+      f.at = at;
+      view().setBigUint64(ptr, BigInt(at), true);
+      return ESUCCESS;
+    },
     fd_fdstat_get: (fd, ptr) => {
-      if (fd > 2) return EBADF;
-      // Filetype unknown (0): not a character device, so isatty() is false.
+      if (fd > 2 && fd !== DIR_FD && !open.has(fd)) return EBADF;
+      // stdout and stderr: filetype unknown (0), not a character device, so isatty() is false.
       for (let k = 0; k < 24; k++) view().setUint8(ptr + k, 0);
+      view().setUint8(ptr, fd === DIR_FD ? FILETYPE_DIRECTORY : fd > 2 ? FILETYPE_REGULAR : 0);
       view().setBigUint64(ptr + 8, 0xffffffffn, true);
+      view().setBigUint64(ptr + 16, 0xffffffffn, true);
       return ESUCCESS;
     },
     fd_fdstat_set_flags: (fd) => (fd <= 2 ? ESUCCESS : EBADF),
     fd_filestat_get: (fd, ptr) => {
-      if (fd > 2) return EBADF;
+      const f = open.get(fd);
+      if (fd > 2 && fd !== DIR_FD && !f) return EBADF;
       for (let k = 0; k < 64; k++) view().setUint8(ptr + k, 0);
+      if (fd === DIR_FD) view().setUint8(ptr + 16, FILETYPE_DIRECTORY);
+      if (f) view().setUint8(ptr + 16, FILETYPE_REGULAR), view().setBigUint64(ptr + 32, BigInt(f.data.length), true);
       return ESUCCESS;
     },
-    fd_prestat_get: () => EBADF,
-    fd_prestat_dir_name: () => EBADF,
-    path_open: () => ENOTCAPABLE,
+    fd_prestat_get: (fd, ptr) => {
+      if (fd !== DIR_FD) return EBADF;
+      view().setUint8(ptr, 0); // a directory
+      view().setUint32(ptr + 4, 1, true); // its name, ".", is one byte
+      return ESUCCESS;
+    },
+    fd_prestat_dir_name: (fd, ptr, len) => {
+      if (fd !== DIR_FD || len < 1) return EBADF;
+      bytes()[ptr] = 0x2e;
+      return ESUCCESS;
+    },
+    path_open: (dirfd, dirflags, pathPtr, pathLen, oflags, rightsBase, rightsInheriting, fdflags, fdPtr) => {
+      if (dirfd !== DIR_FD) return EBADF;
+      if (oflags & OFLAGS_CREATE_DIRECTORY_EXCL_TRUNC || fdflags & FDFLAGS_WRITING || BigInt(rightsBase) & RIGHT_FD_WRITE)
+        return ENOTCAPABLE;
+      const path = new TextDecoder().decode(bytes().slice(pathPtr, pathPtr + pathLen)).replace(/^(\.\/)+/, '');
+      if (!Object.prototype.hasOwnProperty.call(files, path)) return ENOENT;
+      const fd = nextFd++;
+      open.set(fd, { data: files[path], at: 0 });
+      view().setUint32(fdPtr, fd, true);
+      return ESUCCESS;
+    },
     path_create_directory: () => ENOTCAPABLE,
     poll_oneoff: () => ENOSYS,
     sched_yield: () => ESUCCESS,

@@ -1,4 +1,5 @@
 #include "fdiff.h"
+#include "mathfn.h"
 
 #include <math.h>
 
@@ -66,18 +67,18 @@ int fd_truncation_derivative(FdMethod m) { return fd_order(m) + 1; }
 double fd_textbook_h(FdMethod m, double u) {
     if (m == FD_COMPLEX_STEP)
         return sqrt(u);
-    return pow(u, 1.0 / (fd_order(m) + 1));
+    return wb_pow(u, 1.0 / (fd_order(m) + 1));
 }
 
 double fd_textbook_error(FdMethod m, double u) {
     if (m == FD_COMPLEX_STEP)
         return u;
     int p = fd_order(m);
-    return pow(u, (double)p / (p + 1));
+    return wb_pow(u, (double)p / (p + 1));
 }
 
 double fd_error_bound(FdMethod m, double h, double x, double f_max, double d1_max, double dt_max, double u) {
-    double hp = pow(h, fd_order(m));
+    double hp = wb_pow(h, fd_order(m));
     if (m == FD_COMPLEX_STEP)
         return hp * dt_max / 6.0 + 2.0 * u * d1_max;
     static const double T[] = {1.0 / 2.0, 1.0 / 6.0, 1.0 / 30.0}, R[] = {2.0, 1.0, 1.5};

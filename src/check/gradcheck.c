@@ -1,4 +1,5 @@
 #include "gradcheck.h"
+#include "mathfn.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -228,7 +229,7 @@ static double next_step(const Attempt *a, double ref, double base, double h_min,
     if (a->truncation > a->roundoff) {
         if (*direction > 0) return 0.0;
         *direction = -1;
-        h = a->step * fmin(fmax(cbrt(a->roundoff / a->truncation), SHRINK_MIN), SHRINK_MAX);
+        h = a->step * fmin(fmax(wb_cbrt(a->roundoff / a->truncation), SHRINK_MIN), SHRINK_MAX);
         if (h < h_min && a->step > h_min) h = h_min;
     } else {
         if (*direction < 0 || (may_grow == GROW_TO_FIRST && a->step >= base)) return 0.0;

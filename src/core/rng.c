@@ -1,4 +1,5 @@
 #include "rng.h"
+#include "mathfn.h"
 
 #include <math.h>
 
@@ -18,7 +19,7 @@ double rng_range(Rng *r, double lo, double hi) { return lo + (hi - lo) * rng_uni
 double rng_normal(Rng *r) {
     double u1 = 1.0 - rng_uniform(r); // (0, 1], so log() stays finite
     double u2 = rng_uniform(r);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    return sqrt(-2.0 * wb_log(u1)) * wb_cos(6.283185307179586 * u2);
 }
 
 int rng_below(Rng *r, int n) { return (int)(rng_uniform(r) * n); }

@@ -1,4 +1,5 @@
 #include "tensor.h"
+#include "mathfn.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -74,6 +75,6 @@ Tensor tensor_from_values(const double *values, int h, int w) {
 int significant_digits_agreeing(double typed, double exact) {
     if (typed == exact) return 17;
     if (exact == 0.0 || !isfinite(typed) || !isfinite(exact)) return 0;
-    double digits = floor(-log10(fabs(typed - exact) / fabs(exact)));
+    double digits = floor(-wb_log10(fabs(typed - exact) / fabs(exact)));
     return digits < 0 ? 0 : digits > 17 ? 17 : (int)digits;
 }

@@ -10,6 +10,7 @@
 #include "expr.h"
 #include "expr_impl.h"
 #include "parse.h"
+#include "mathfn.h"
 
 const char EXPR_LANGUAGE_HELP[] =
     "  operands: the names below, numbers (2, 0.5, 1e-3)\n"
@@ -200,8 +201,8 @@ static bool fn_outer(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) {
 
 // σ(x) without overflow: exp of a negative number only.
 static double stable_sigmoid(double x) {
-    if (x >= 0) return 1.0 / (1.0 + exp(-x));
-    double e = exp(x);
+    if (x >= 0) return 1.0 / (1.0 + wb_exp(-x));
+    double e = wb_exp(x);
     return e / (1.0 + e);
 }
 
@@ -209,7 +210,7 @@ static double stable_sigmoid(double x) {
 // on |f(x)| times (1 + m), f's sensitivity to an error in x (σ ≤ 1,
 // e^x ≤ e^m; for log, |log m| + 1 stands in for the size of log x).
 static double magnitude_of(double (*f)(double), double m) {
-    double size = f == exp ? exp(m) : f == log ? fabs(log(m)) + 1.0 : 1.0;
+    double size = f == wb_exp ? wb_exp(m) : f == wb_log ? fabs(wb_log(m)) + 1.0 : 1.0;
     return size * (1.0 + m);
 }
 
@@ -223,8 +224,8 @@ static bool fn_map(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev, double (*
 static bool fn_sigmoid(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) {
     return fn_map(out, a, ev, stable_sigmoid, "sigmoid");
 }
-static bool fn_exp(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) { return fn_map(out, a, ev, exp, "exp"); }
-static bool fn_log(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) { return fn_map(out, a, ev, log, "log"); }
+static bool fn_exp(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) { return fn_map(out, a, ev, wb_exp, "exp"); }
+static bool fn_log(ExprMatrix *out, const ExprMatrix *a, ExprEval *ev) { return fn_map(out, a, ev, wb_log, "log"); }
 
 static const ExprFunction FUNCTIONS[] = {
     {"xcorr", 2, fn_xcorr},   {"conv", 2, fn_conv},   {"rot180", 1, fn_rot180},   {"pad", 3, fn_pad},

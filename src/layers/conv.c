@@ -66,11 +66,30 @@ void conv_backward(double *din, double *dw, double *db, const double *dout, cons
     conv_input_grad_scatter(din, dout, w, s);
 }
 
+// A zero upstream entry (most of them, behind a max pool) adds only zeros,
+// and is skipped when that changes no bit: every weight finite (0·∞ would
+// be NaN) and no entry of din −0 (−0 + 0 is +0). Sums that start at +0 never
+// become −0, and x + ±0 = x for every other x.
+static bool all_finite(const double *v, long n) {
+    for (long k = 0; k < n; k++)
+        if (!isfinite(v[k])) return false;
+    return true;
+}
+
+static bool no_negative_zero(const double *v, long n) {
+    for (long k = 0; k < n; k++)
+        if (v[k] == 0.0 && signbit(v[k])) return false;
+    return true;
+}
+
 void conv_input_grad_scatter(double *din, const double *dout, const double *w, const ConvShape *s) {
+    bool skip_zeros = all_finite(w, (long)s->out_c * s->in_c * s->kh * s->kw) &&
+                      no_negative_zero(din, (long)s->in_c * s->in_h * s->in_w);
     for (int o = 0; o < s->out_c; o++)
         for (int i = 0; i < s->out_h; i++)
             for (int j = 0; j < s->out_w; j++) {
                 double g = dout[((long)o * s->out_h + i) * s->out_w + j];
+                if (g == 0.0 && skip_zeros) continue;
                 for (int c = 0; c < s->in_c; c++) {
                     long plane = (long)c * s->in_h * s->in_w;
                     long kern = ((long)o * s->in_c + c) * s->kh * s->kw;

@@ -1,20 +1,21 @@
 #include "loss.h"
+#include "mathfn.h"
 
 #include <math.h>
 
 double sigmoid(double z) {
     // Two branches so that exp() never overflows.
-    if (z >= 0) return 1.0 / (1.0 + exp(-z));
-    double e = exp(z);
+    if (z >= 0) return 1.0 / (1.0 + wb_exp(-z));
+    double e = wb_exp(z);
     return e / (1.0 + e);
 }
 
-double softplus(double z) { return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); }
+double softplus(double z) { return z > 0 ? z + wb_log1p(wb_exp(-z)) : wb_log1p(wb_exp(z)); }
 
 // A term whose weight is 0 is left out rather than computed as 0·log 0 =
 // NaN: its limit is 0, so y = 1, ŷ = 1 has loss 0, not NaN.
 double bce_term(double y, double yhat, double *scale) {
-    double t1 = y != 0.0 ? y * log(yhat) : 0.0, t0 = y != 1.0 ? (1.0 - y) * log(1.0 - yhat) : 0.0;
+    double t1 = y != 0.0 ? y * wb_log(yhat) : 0.0, t0 = y != 1.0 ? (1.0 - y) * wb_log(1.0 - yhat) : 0.0;
     *scale = fabs(t1) + fabs(t0);
     return -(t1 + t0);
 }
@@ -22,7 +23,7 @@ double bce_term(double y, double yhat, double *scale) {
 // softplus(z) − y z rearranged as max(z,0) − y z + log1p(e^−|z|): no
 // overflow and no cancellation between two large terms.
 double bce_logits_term(double y, double z, double *scale) {
-    double a = fmax(z, 0.0), b = y * z, c = log1p(exp(-fabs(z)));
+    double a = fmax(z, 0.0), b = y * z, c = wb_log1p(wb_exp(-fabs(z)));
     // What rounds: y·z (not at all when it is exact, as for y = 0 or 1),
     // a − b, and c. At y = 1, z = 40 a and b cancel exactly, and L's
     // round-off is that of c ≈ 4e-18, not of 40.
@@ -43,7 +44,7 @@ double bce_loss_logits(const double *y, const double *z, int n) {
 }
 
 double bce_term_clamped(double y, double yhat) {
-    return -(y * fmax(log(yhat), BCE_TORCH_LOG_CLAMP) + (1 - y) * fmax(log(1.0 - yhat), BCE_TORCH_LOG_CLAMP));
+    return -(y * fmax(wb_log(yhat), BCE_TORCH_LOG_CLAMP) + (1 - y) * fmax(wb_log(1.0 - yhat), BCE_TORCH_LOG_CLAMP));
 }
 
 float sigmoid_float32(float z) { return 1.0f / (1.0f + expf(-z)); }

@@ -112,11 +112,11 @@ void net_init_params(double *params, const NetShape *s, uint64_t seed) {
 }
 
 void net_evaluate(double *loss, double *accuracy, const double *params, NetActs *a, const double *x,
-                  const double *y, int n, const NetShape *s) {
+                  const double *y, int n, NetForwardFn forward, const NetShape *s) {
     double sum = 0.0;
     int right = 0;
     for (int t = 0; t < n; t++) {
-        sum += net_forward(a, params, x + (size_t)t * s->n_input, y[t], s);
+        sum += forward(a, params, x + (size_t)t * s->n_input, y[t], s);
         right += (a->yhat >= 0.5) == (y[t] == 1.0);
     }
     *loss = sum / n;
@@ -215,19 +215,19 @@ static bool all_finite(const double *v, int n) {
 }
 
 static void sgd_epoch(double *params, double *grads, NetActs *a, const Dataset *d, const int *order, double lr,
-                      NetBackwardFn backward, void *ctx, const NetShape *s) {
+                      NetForwardFn forward, NetBackwardFn backward, void *ctx, const NetShape *s) {
     for (int t = 0; t < d->n; t++) {
         const double *x = d->x + (size_t)order[t] * s->n_input;
         memset(grads, 0, (size_t)s->n_params * sizeof(double));
-        net_forward(a, params, x, d->y[order[t]], s);
+        forward(a, params, x, d->y[order[t]], s);
         backward(grads, a, params, x, d->y[order[t]], ctx);
         net_sgd_step(params, grads, lr, s);
     }
 }
 
 bool net_train(NetHistory *h, double *params, double *grads, NetActs *a, const Dataset *train,
-               const Dataset *test, int epochs, double lr, uint64_t seed, NetBackwardFn backward, void *ctx,
-               const NetShape *s, bool progress) {
+               const Dataset *test, int epochs, double lr, uint64_t seed, NetForwardFn forward,
+               NetBackwardFn backward, void *ctx, const NetShape *s, bool progress) {
     int *order = malloc((size_t)train->n * sizeof(int));
     double *saved = malloc((size_t)s->n_params * sizeof(double));
     Progress bar;
@@ -243,10 +243,10 @@ bool net_train(NetHistory *h, double *params, double *grads, NetActs *a, const D
         memcpy(saved, params, (size_t)s->n_params * sizeof(double));
         if (e > 0) {
             dataset_shuffle(order, train->n, &rng);
-            sgd_epoch(params, grads, a, train, order, lr, backward, ctx, s);
+            sgd_epoch(params, grads, a, train, order, lr, forward, backward, ctx, s);
         }
-        net_evaluate(&h->train_loss[e], &h->train_acc[e], params, a, train->x, train->y, train->n, s);
-        net_evaluate(&h->test_loss[e], &h->test_acc[e], params, a, test->x, test->y, test->n, s);
+        net_evaluate(&h->train_loss[e], &h->train_acc[e], params, a, train->x, train->y, train->n, forward, s);
+        net_evaluate(&h->test_loss[e], &h->test_acc[e], params, a, test->x, test->y, test->n, forward, s);
         if (!isfinite(h->train_loss[e]) || !isfinite(h->test_loss[e]) || !all_finite(params, s->n_params)) {
             memcpy(params, saved, (size_t)s->n_params * sizeof(double));
             h->diverged = true;

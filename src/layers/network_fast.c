@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "dense.h"
 #include "loss.h"
 
 static size_t conv_size(const NetShape *s) { return (size_t)s->kernels * s->conv_h * s->conv_w; }
@@ -121,16 +122,31 @@ static void pool_channel(double *pooled, int *argmax, const double *plane, int b
 
 static double loss_of(double z, double y) { return bce_loss_logits(&y, &z, 1); }
 
-double net_fast_forward(NetActs *a, const double *params, const double *x, double y, const NetShape *s) {
-    NetParams p;
-    net_params_point(&p, (double *)params, s);
+// The conv maps and the pooled vector of a forward pass (both forwards).
+static void conv_pool(NetActs *a, const NetParams *p, const double *x, const NetShape *s) {
     int plane = s->conv_h * s->conv_w, pooled_plane = s->pool_h * s->pool_w, kk = s->k * s->k;
     for (int c = 0; c < s->kernels; c++) {
-        conv_channel(a->conv + (size_t)c * plane, x, p.kernel + (size_t)c * kk, p.conv_b[c], s);
+        conv_channel(a->conv + (size_t)c * plane, x, p->kernel + (size_t)c * kk, p->conv_b[c], s);
         pool_channel(a->pooled + (size_t)c * pooled_plane, a->argmax + (size_t)c * pooled_plane,
                      a->conv + (size_t)c * plane, c * plane, s);
     }
+}
+
+double net_fast_forward(NetActs *a, const double *params, const double *x, double y, const NetShape *s) {
+    NetParams p;
+    net_params_point(&p, (double *)params, s);
+    conv_pool(a, &p, x, s);
     a->z = dense_sum(p.dense_w, a->pooled, *p.dense_b, s->flat);
+    a->yhat = sigmoid(a->z);
+    a->loss = loss_of(a->z, y);
+    return a->loss;
+}
+
+double net_fast_forward_exact(NetActs *a, const double *params, const double *x, double y, const NetShape *s) {
+    NetParams p;
+    net_params_point(&p, (double *)params, s);
+    conv_pool(a, &p, x, s);
+    dense_forward(&a->z, a->pooled, p.dense_w, p.dense_b, 1, s->flat);
     a->yhat = sigmoid(a->z);
     a->loss = loss_of(a->z, y);
     return a->loss;

@@ -26,6 +26,13 @@ double net_fast_forward(NetActs *a, const double *params, const double *x, doubl
 void net_fast_backward(double *grads, double *dx, NetActs *a, const double *params, const double *x, double y,
                        const NetShape *s);
 
+// net_forward exactly, bit for bit: the fused conv and pooling loops (the
+// same operations in the same order as the layers), then the dense sum left
+// to right as dense_forward adds it. Training and evaluation use it
+// (net_train): chapter 6's default run is about three times faster, with the
+// same output.
+double net_fast_forward_exact(NetActs *a, const double *params, const double *x, double y, const NetShape *s);
+
 // gradcheck.h's LossFn for a NetProblem: one net_fast_forward.
 double net_fast_loss(void *problem);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "loss.h"
+#include "mathfn.h"
 
 bool net_local_init(NetLocal *l, NetProblem *pr) {
     const NetShape *s = pr->s;
@@ -109,7 +110,7 @@ static double pooled_delta_z(const NetLocal *l, NetBlock b, int idx, double delt
 // softplus(z₀+Δz) − softplus(z₀) = log1p(σ(z₀)·expm1(Δz)): small for a small
 // Δz, never a difference of two O(1) values (the direct form when it overflows).
 static double softplus_step(double z0, double dz) {
-    double v = log1p(sigmoid(z0) * expm1(dz));
+    double v = wb_log1p(sigmoid(z0) * wb_expm1(dz));
     return isfinite(v) ? v : softplus(z0 + dz) - softplus(z0);
 }
 

@@ -1,4 +1,5 @@
 #include "softmax_ce.h"
+#include "mathfn.h"
 
 #include <math.h>
 
@@ -10,9 +11,9 @@ double softmax_ce_forward(double *p, double *scale, const double *z, const int *
         double m = zb[0];
         for (int j = 1; j < k; j++) m = zb[j] > m ? zb[j] : m;
         double sum = 0.0;
-        for (int j = 0; j < k; j++) sum += pb[j] = exp(zb[j] - m);
+        for (int j = 0; j < k; j++) sum += pb[j] = wb_exp(zb[j] - m);
         for (int j = 0; j < k; j++) pb[j] /= sum;
-        double lse = log(sum);
+        double lse = wb_log(sum);
         loss += m + lse - zb[y[b]];
         mag += fabs(m) + lse + fabs(zb[y[b]]);
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mathml.h"
+#include "mathfn.h"
 
 // Pixels per cell, and the margin around the grid, in SVG user units.
 #define CELL 36
@@ -24,7 +25,7 @@ void svg_diverging_colour(char *buf, double v, double scale) {
 // WCAG 2's relative luminance of an sRGB channel (0-255).
 static double channel_luminance(int c) {
     double v = c / 255.0;
-    return v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4);
+    return v <= 0.04045 ? v / 12.92 : wb_pow((v + 0.055) / 1.055, 2.4);
 }
 
 static double luminance(const char *hex) {
@@ -109,7 +110,7 @@ typedef struct {
 
 static bool drawable(double v, bool log_axis) { return isfinite(v) && (!log_axis || v > 0.0); }
 
-static double axis_value(const Axis *a, double v) { return a->log ? log10(v) : v; }
+static double axis_value(const Axis *a, double v) { return a->log ? wb_log10(v) : v; }
 
 // Maps v onto [from, to] of the SVG canvas.
 static double axis_map(const Axis *a, double v, double from, double to) {
@@ -143,10 +144,10 @@ static int axis_ticks(const Axis *a, double *ticks, int max) {
     int n = 0;
     if (a->log) {
         int step = (int)ceil((a->hi - a->lo) / 8.0);
-        for (double e = a->lo; e <= a->hi + 1e-9 && n < max; e += step) ticks[n++] = pow(10.0, e);
+        for (double e = a->lo; e <= a->hi + 1e-9 && n < max; e += step) ticks[n++] = wb_pow(10.0, e);
         return n;
     }
-    double raw = (a->hi - a->lo) / 6.0, mag = pow(10.0, floor(log10(raw))), step = mag;
+    double raw = (a->hi - a->lo) / 6.0, mag = wb_pow(10.0, floor(wb_log10(raw))), step = mag;
     if (raw / mag > 5) step = 10 * mag;
     else if (raw / mag > 2) step = 5 * mag;
     else if (raw / mag > 1) step = 2 * mag;
@@ -156,7 +157,7 @@ static int axis_ticks(const Axis *a, double *ticks, int max) {
 }
 
 static void tick_label(char *buf, size_t len, const Axis *a, double v) {
-    if (a->log) snprintf(buf, len, "1e%d", (int)lround(log10(v)));
+    if (a->log) snprintf(buf, len, "1e%d", (int)lround(wb_log10(v)));
     else snprintf(buf, len, "%.4g", v);
 }
 

@@ -6,6 +6,7 @@
 #include "arraylen.h"
 #include "dense.h"
 #include "loss.h"
+#include "mathfn.h"
 #include "options.h"
 #include "plotfile.h"
 
@@ -304,7 +305,7 @@ void dense_write_descent_plot(const char *dir, const DenseCase *d, double lr) {
                "1/M = %.17g)\n",
             d->loss, lr, 1.0 / M);
     for (int k = 0; k < PLOT_POINTS; k++) {
-        double eta = lo * pow(hi / lo, k / (PLOT_POINTS - 1.0));
+        double eta = lo * wb_pow(hi / lo, k / (PLOT_POINTS - 1.0));
         double l = dense_loss_after_step(d, eta, NULL, NULL, NULL);
         fprintf(f, "%.17g %.17g %.17g %.17g ", eta, l, d->loss - eta * g2, d->loss - eta * g2 + M * eta * eta * g2 / 2);
         if (l > d->loss) fprintf(f, "%.17g\n", l);
@@ -328,7 +329,7 @@ void dense_descent_chart(Report *r, const DenseCase *d, double lr) {
     double eta[CHART_POINTS], loss[CHART_POINTS], first[CHART_POINTS];
     int n_first = 0;
     for (int k = 0; k < CHART_POINTS; k++) {
-        eta[k] = lo * pow(hi / lo, k / (CHART_POINTS - 1.0));
+        eta[k] = lo * wb_pow(hi / lo, k / (CHART_POINTS - 1.0));
         loss[k] = dense_loss_after_step(d, eta[k], NULL, NULL, NULL);
         first[k] = d->loss - eta[k] * g2;
         if (first[k] >= 0.0) n_first = k + 1; // below 0 the prediction says nothing more
