@@ -26,8 +26,8 @@ static const char *const SLIP_DETAILS[SLIP_COUNT] = {
     [SLIP_UP] = "the right value shifted up by one row",
     [SLIP_RIGHT] = "the right value shifted right by one column",
     [SLIP_LEFT] = "the right value shifted left by one column",
-    [SLIP_SWAPPED] = "an outer product with rows and columns swapped: the right (i,j) read in the other order "
-                     "into the same shape",
+    [SLIP_SWAPPED] = ("an outer product with rows and columns swapped: the right (i,j) read in the other order "
+                      "into the same shape"),
 };
 
 struct MistakeTrack {
