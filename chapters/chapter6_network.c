@@ -125,8 +125,7 @@ static void network_backward(double *grads, double *dx, NetActs *a, const double
     bce_grad_logits(&dz, &y, &a->z, 1);
     memset(a->d_pooled, 0, (size_t)s->flat * sizeof(double));
     memset(a->d_conv, 0, (size_t)s->kernels * s->conv_h * s->conv_w * sizeof(double));
-    if (!dx) memset(a->d_input, 0, (size_t)s->n_input * sizeof(double));
-    double *din = dx ? dx : a->d_input, *dK = g.kernel;
+    double *dK = g.kernel;
     switch (bug) {
     case BUG_NONE: case BUG_DENSE_SWAP: case BUG_POOL_EVERYWHERE: break;
     case BUG_SIGMOID_TWICE: dz = dz_sigmoid_twice(a->yhat, y); break;
@@ -141,7 +140,7 @@ static void network_backward(double *grads, double *dx, NetActs *a, const double
         maxpool_backward_all_cells(a->d_conv, a->d_pooled, &ps); // chapters/mistakes.h
     else
         maxpool_backward(a->d_conv, a->d_pooled, a->argmax, &ps);
-    conv_backward(din, dK, g.conv_b, a->d_conv, x, p.kernel, &cs);
+    conv_backward(dx, dK, g.conv_b, a->d_conv, x, p.kernel, &cs); // dx NULL in training: no ∂L/∂X
     if (bug == BUG_KERNEL_ROT180) add_rotated_kernel_grads(g.kernel, dK, s);
     if (bug == BUG_KERNEL_CONV) add_convolved_kernel_grads(g.kernel, a->d_conv, x, s);
 }

@@ -611,6 +611,46 @@ START_TEST(test_scatter_zero_skip_keeps_bits) {
 }
 END_TEST
 
+// ∂L/∂K[m,n] = Σ_ij dout[i,j]·in[i·s + m·d − p, j·s + n·d − p] as the
+// textbook writes it: every (i,j), zero or not, in order.
+static void kernel_grad_plain(double *dw, const double *dout, const double *in, const ConvShape *s) {
+    for (int m = 0; m < s->kh; m++)
+        for (int n = 0; n < s->kw; n++) {
+            double sum = 0.0;
+            for (int i = 0; i < s->out_h; i++)
+                for (int j = 0; j < s->out_w; j++) {
+                    int y = i * s->stride + m * s->dilation - s->pad_h, x = j * s->stride + n * s->dilation - s->pad_w;
+                    if (y >= 0 && y < s->in_h && x >= 0 && x < s->in_w) sum += dout[i * s->out_w + j] * in[y * s->in_w + x];
+                }
+            dw[m * s->kw + n] += sum;
+        }
+}
+
+// conv_kernel_grad visits only the non-zero upstream entries (three in four
+// behind a 2x2 max pool): bit for bit the plain sum, accumulated onto what
+// dw held, with stride, padding and dilation; and with an infinite input,
+// where 0·∞ is NaN, the plain sum too.
+START_TEST(test_kernel_grad_zero_skip_keeps_bits) {
+    ConvShape s;
+    ck_assert(conv_shape_init(&s, 1, 9, 8, 1, 3, 2, 2, 1, 1, 2));
+    Rng rng = rng_make(61);
+    double in[72], dout[64], got[6], want[6];
+    for (int k = 0; k < 72; k++) in[k] = rng_range(&rng, -3, 3);
+    for (int k = 0; k < s.out_h * s.out_w; k++) dout[k] = k % 4 ? 0.0 : rng_range(&rng, -1, 1);
+    for (int k = 0; k < 6; k++) got[k] = want[k] = rng_range(&rng, -1, 1);
+    conv_kernel_grad(got, dout, in, &s);
+    kernel_grad_plain(want, dout, in, &s);
+    ck_assert_int_eq(memcmp(got, want, sizeof got), 0);
+    in[9] = INFINITY; // X[1,1], read by zero and non-zero entries of dout: NaN or ±∞ as in the plain loop
+    for (int k = 0; k < 6; k++) got[k] = want[k] = 0.0;
+    conv_kernel_grad(got, dout, in, &s);
+    kernel_grad_plain(want, dout, in, &s);
+    for (int k = 0; k < 6; k++)
+        ck_assert_msg(memcmp(&got[k], &want[k], sizeof got[k]) == 0 || (isnan(got[k]) && isnan(want[k])),
+                      "dK[%d]: %g, plain %g", k, got[k], want[k]);
+}
+END_TEST
+
 Suite *make_conv_suite(void) {
     Suite *s = suite_create("conv");
     TCase *hand = tcase_create("hand examples");
@@ -621,6 +661,7 @@ Suite *make_conv_suite(void) {
     tcase_add_test(hand, test_channels_sum);
     tcase_add_test(hand, test_backward_accumulates);
     tcase_add_test(hand, test_scatter_zero_skip_keeps_bits);
+    tcase_add_test(hand, test_kernel_grad_zero_skip_keeps_bits);
     tcase_add_test(hand, test_convolve2d_valid);
     tcase_add_test(hand, test_convolve2d_full);
     tcase_add_loop_test(hand, test_forms_hand_values, 0, 3 * ARRAY_LEN(HAND));

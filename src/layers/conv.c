@@ -1,6 +1,7 @@
 #include "conv.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 bool conv_shape_init(ConvShape *s, int in_c, int in_h, int in_w, int out_c, int kh, int kw, int stride,
                      int pad_h, int pad_w, int dilation) {
@@ -37,7 +38,49 @@ void conv_forward(double *out, const double *in, const double *w, const double *
             }
 }
 
+// The same sums visiting only the non-zero entries of dout (behind a max
+// pool, three in four are zero), in the same order: a skipped term is
+// 0·x = ±0, and a sum that starts at +0 never becomes −0, so skipping one
+// changes no bit as long as every x is finite. nz holds out_h·out_w terms.
+typedef struct {
+    int y0, x0; // the input position the output's window starts at
+    double g;   // its upstream gradient
+} LiveTerm;
+
+static void kernel_grad_sparse(double *dw, const double *dout, const double *in, const ConvShape *s, LiveTerm *nz) {
+    for (int o = 0; o < s->out_c; o++) {
+        const double *g = dout + (long)o * s->out_h * s->out_w;
+        int count = 0;
+        for (int i = 0; i < s->out_h; i++)
+            for (int j = 0; j < s->out_w; j++)
+                if (g[i * s->out_w + j] != 0.0)
+                    nz[count++] = (LiveTerm){i * s->stride - s->pad_h, j * s->stride - s->pad_w, g[i * s->out_w + j]};
+        for (int c = 0; c < s->in_c; c++) {
+            const double *plane = in + (long)c * s->in_h * s->in_w;
+            for (int m = 0; m < s->kh; m++)
+                for (int n = 0; n < s->kw; n++) {
+                    double sum = 0.0;
+                    for (int t = 0; t < count; t++) {
+                        int y = nz[t].y0 + m * s->dilation, x = nz[t].x0 + n * s->dilation;
+                        if (y >= 0 && y < s->in_h && x >= 0 && x < s->in_w) sum += nz[t].g * plane[(long)y * s->in_w + x];
+                    }
+                    dw[(((long)o * s->in_c + c) * s->kh + m) * s->kw + n] += sum;
+                }
+        }
+    }
+}
+
+static bool all_finite(const double *v, long n);
+
 void conv_kernel_grad(double *dw, const double *dout, const double *in, const ConvShape *s) {
+    LiveTerm *nz = all_finite(in, (long)s->in_c * s->in_h * s->in_w)
+                       ? malloc(sizeof *nz * (size_t)s->out_h * s->out_w)
+                       : NULL;
+    if (nz) {
+        kernel_grad_sparse(dw, dout, in, s, nz);
+        free(nz);
+        return;
+    }
     for (int o = 0; o < s->out_c; o++)
         for (int c = 0; c < s->in_c; c++)
             for (int m = 0; m < s->kh; m++)
@@ -63,7 +106,7 @@ void conv_backward(double *din, double *dw, double *db, const double *dout, cons
     for (int o = 0; o < s->out_c; o++)
         for (long q = 0; q < (long)s->out_h * s->out_w; q++) db[o] += dout[(long)o * s->out_h * s->out_w + q];
     conv_kernel_grad(dw, dout, in, s);
-    conv_input_grad_scatter(din, dout, w, s);
+    if (din) conv_input_grad_scatter(din, dout, w, s);
 }
 
 // A zero upstream entry (most of them, behind a max pool) adds only zeros,

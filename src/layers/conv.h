@@ -35,6 +35,7 @@ void conv_kernel_grad(double *dw, const double *dout, const double *in, const Co
 
 // din += ∂L/∂in, dw += ∂L/∂w, db += ∂L/∂b for dout = ∂L/∂out (the scatter
 // form: every output gradient flows back along the products that made it).
+// din NULL: ∂L/∂in is not wanted (a first layer in training) and not made.
 void conv_backward(double *din, double *dw, double *db, const double *dout, const double *in,
                    const double *w, const ConvShape *s);
 

@@ -48,7 +48,7 @@ void net_params_point(NetParams *p, double *block, const NetShape *s) {
 
 static size_t conv_size(const NetShape *s) { return (size_t)s->kernels * s->conv_h * s->conv_w; }
 
-size_t net_act_doubles(const NetShape *s) { return 2 * conv_size(s) + 2 * (size_t)s->flat + (size_t)s->n_input; }
+size_t net_act_doubles(const NetShape *s) { return 2 * conv_size(s) + 2 * (size_t)s->flat; }
 size_t net_act_ints(const NetShape *s) { return (size_t)s->flat; }
 
 void net_acts_point(NetActs *a, double *dblock, int *iblock, const NetShape *s) {
@@ -56,7 +56,6 @@ void net_acts_point(NetActs *a, double *dblock, int *iblock, const NetShape *s) 
     a->d_conv = a->conv + conv_size(s);
     a->pooled = a->d_conv + conv_size(s);
     a->d_pooled = a->pooled + s->flat;
-    a->d_input = a->d_pooled + s->flat;
     a->argmax = iblock;
     a->z = a->yhat = a->loss = 0.0;
 }
@@ -89,11 +88,7 @@ void net_backward(double *grads, double *dx, NetActs *a, const double *params, c
     dense_backward(a->d_pooled, g.dense_w, g.dense_b, &dz, a->pooled, p.dense_w, 1, s->flat);
     memset(a->d_conv, 0, conv_size(s) * sizeof(double));
     maxpool_backward(a->d_conv, a->d_pooled, a->argmax, &ps);
-    if (!dx) { // conv_backward always writes ∂L/∂X; the caller does not want it
-        memset(a->d_input, 0, (size_t)s->n_input * sizeof(double));
-        dx = a->d_input;
-    }
-    conv_backward(dx, g.kernel, g.conv_b, a->d_conv, x, p.kernel, &cs);
+    conv_backward(dx, g.kernel, g.conv_b, a->d_conv, x, p.kernel, &cs); // dx NULL: no ∂L/∂X made
 }
 
 void net_sgd_step(double *params, const double *grads, double lr, const NetShape *s) {

@@ -64,7 +64,6 @@ typedef struct {
     int *argmax;      // per pooled entry, its flat index into conv
     double *d_conv;   // backward scratch, same shape as conv
     double *d_pooled; // backward scratch, (F)
-    double *d_input;  // backward scratch for ∂L/∂X when the caller wants none, (H,W)
     double z, yhat, loss;
 } NetActs;
 
