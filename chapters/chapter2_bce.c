@@ -376,8 +376,6 @@ static void check_eq1(Report *r, const Data *d, const Tensor *dyhat) {
                     m ? " The table numbers the remaining entries from 0." : "");
     if (m > 0) {
         Tensor a = tensor_alloc(1, 1, m), v = tensor_alloc(1, 1, m);
-        NumericalDerivative *num = calloc((size_t)m, sizeof *num);
-        if (!num) usage_error("--y: out of memory for %d entries", d->n);
         for (int k = 0; k < m; k++) a.data[k] = dyhat->data[idx[k]], v.data[k] = d->yhat.data[idx[k]];
         TermLoss t = {d->y.data, v.data, idx, m, d->n};
         ComplexRescue rescue = {{yhat_term_complex, &t}, v.data, false, CHECK_RTOL};
