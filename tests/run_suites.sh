@@ -16,7 +16,7 @@ logs=$build/tests/logs
 rm -rf "$logs" && mkdir -p "$logs" || exit 1
 all=$(sed -n 's/^SUITE(\(.*\))$/\1/p' "$build/tests/suites.inc")
 # The suites that take seconds (pdflatex, many chapter runs) start first.
-slow="latex chapter6 verdict_corpus chapter5 plots network dataset chapter3 parse sheets examples"
+slow="latex chapter6 verdict_corpus verdict_corpus_extra chapter5 plots network dataset chapter3 parse sheets examples"
 order=""
 for s in $slow; do case " $(echo $all) " in *" $s "*) order="$order $s" ;; esac; done
 for s in $all; do case " $order " in *" $s "*) ;; *) order="$order $s" ;; esac; done

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The full verdict corpus (tests/check_verdict_corpus.c at a larger size):
+# The full verdict corpus (tests/check_verdict_corpus*.c at a larger size):
 # PROBLEMS seeded random problems for each of chapters 1, 3 and 5, run with
 # and without every --bug, each verdict against the truth derived in the
 # test; and every chapter's default run for --seed 1 … 100, chapter 6 too.
@@ -13,5 +13,9 @@ build=${1:-build}
 problems=${2:-400}
 make -s BUILD="$build" all "$build/run_tests"
 # Check's per-test timeouts (120 s) are for the small corpus.
-VERDICT_CORPUS_PROBLEMS=$problems VERDICT_CORPUS_SEEDS=100 VERDICT_CORPUS_CH6_SEEDS=100 CK_TIMEOUT_MULTIPLIER=20 \
-    CK_RUN_SUITE=verdict_corpus "$build/run_tests"
+# Two suites: chapters 1, 3 and 5 (check_verdict_corpus.c); chapters 4 and 2
+# and the default runs (check_verdict_corpus_extra.c).
+for suite in verdict_corpus verdict_corpus_extra; do
+    VERDICT_CORPUS_PROBLEMS=$problems VERDICT_CORPUS_SEEDS=100 VERDICT_CORPUS_CH6_SEEDS=100 CK_TIMEOUT_MULTIPLIER=20 \
+        CK_RUN_SUITE=$suite "$build/run_tests"
+done
