@@ -456,14 +456,8 @@ static void load_data(Dataset *train, Dataset *test, const TrainConfig *c, uint6
     Dataset all;
     char err[400];
     if (!dataset_load_csv(&all, c->data_path, c->h, c->w, err, sizeof err)) usage_error("--data: %s", err);
-    if (all.n < 2) {
-        dataset_free(&all);
-        usage_error("--data: only 1 image; a train/test split needs at least 2");
-    }
-    int n_test = (int)(all.n * TEST_FRACTION);
-    bool ok = dataset_split(train, test, &all, n_test < 1 ? 1 : n_test, seed);
-    dataset_free(&all);
-    if (!ok) usage_error("out of memory");
+    const char *why = dataset_split_loaded(train, test, &all, TEST_FRACTION, seed);
+    if (why) usage_error("--data: %s", why);
 }
 
 static void section_6_7_data(Report *r, const Dataset *train, const Dataset *test, const TrainConfig *c) {

@@ -30,14 +30,8 @@ void load_data(Dataset *train, Dataset *test, const TrainConfig *c, uint64_t see
     if (!dataset_load_csv_classes(&all, c->data_path, IMAGE_SIDE, IMAGE_SIDE, CLASSES, err, sizeof err))
         usage_error("--data: %s", err);
     if (c->images && c->images < all.n) all.n = c->images; // the first N images (the arrays stay as read)
-    if (all.n < 2) {
-        dataset_free(&all);
-        usage_error("--data: only 1 image; a train/test split needs at least 2");
-    }
-    int n_test = (int)(all.n * TEST_FRACTION);
-    bool ok = dataset_split(train, test, &all, n_test < 1 ? 1 : n_test, seed);
-    dataset_free(&all);
-    if (!ok) usage_error("out of memory");
+    const char *why = dataset_split_loaded(train, test, &all, TEST_FRACTION, seed);
+    if (why) usage_error("--data: %s", why);
 }
 
 // Mean loss and accuracy over d (in batches of MAX_BATCH); fills confusion when given.

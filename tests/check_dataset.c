@@ -294,11 +294,32 @@ START_TEST(test_split) {
 }
 END_TEST
 
+// The chapters' split of a loaded set: ⌊20·0.25⌋ = 5 for test; ⌊3·0.1⌋ = 0
+// is raised to 1; a single image cannot be split. all is freed each time.
+START_TEST(test_split_loaded) {
+    Dataset all, train, test;
+    ck_assert(dataset_synthetic(&all, 20, 4, 4, 5));
+    ck_assert_ptr_null(dataset_split_loaded(&train, &test, &all, 0.25, 9));
+    ck_assert_int_eq(train.n, 15);
+    ck_assert_int_eq(test.n, 5);
+    dataset_free(&train), dataset_free(&test);
+    ck_assert(dataset_synthetic(&all, 3, 4, 4, 5));
+    ck_assert_ptr_null(dataset_split_loaded(&train, &test, &all, 0.1, 9));
+    ck_assert_int_eq(train.n, 2);
+    ck_assert_int_eq(test.n, 1);
+    dataset_free(&train), dataset_free(&test);
+    ck_assert(dataset_synthetic(&all, 1, 4, 4, 5));
+    ck_assert_str_eq(dataset_split_loaded(&train, &test, &all, 0.25, 9),
+                     "only 1 image; a train/test split needs at least 2");
+}
+END_TEST
+
 Suite *make_dataset_suite(void) {
     Suite *s = suite_create("dataset");
     TCase *t = tcase_create("synthetic");
     tcase_add_test(t, test_synthetic_images);
     tcase_add_test(t, test_split);
+    tcase_add_test(t, test_split_loaded);
     suite_add_tcase(s, t);
     TCase *csv = tcase_create("csv");
     tcase_add_loop_test(csv, test_csv_accepts, 0, ARRAY_LEN(CSV_GOOD));

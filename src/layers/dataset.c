@@ -228,3 +228,14 @@ double dataset_majority_fraction(const Dataset *d) {
     for (int k = 0; k < d->n; k++) ones += d->y[k] == 1.0;
     return (double)(ones > d->n - ones ? ones : d->n - ones) / d->n;
 }
+
+const char *dataset_split_loaded(Dataset *train, Dataset *test, Dataset *all, double test_fraction, uint64_t seed) {
+    if (all->n < 2) {
+        dataset_free(all);
+        return "only 1 image; a train/test split needs at least 2";
+    }
+    int n_test = (int)(all->n * test_fraction);
+    bool ok = dataset_split(train, test, all, n_test < 1 ? 1 : n_test, seed);
+    dataset_free(all);
+    return ok ? NULL : "out of memory";
+}

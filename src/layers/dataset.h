@@ -55,6 +55,13 @@ bool dataset_synthetic(Dataset *d, int n, int h, int w, uint64_t seed);
 // n − n_test images for training. False when out of memory.
 bool dataset_split(Dataset *train, Dataset *test, const Dataset *all, int n_test, uint64_t seed);
 
+// A loaded data set made into train and test as the chapters train on it:
+// max(1, ⌊n·test_fraction⌋) images for test, the rest for train, by
+// dataset_split; all is freed whatever happens. NULL when done, else why
+// not: "only 1 image; a train/test split needs at least 2" or "out of
+// memory" (the caller names its option).
+const char *dataset_split_loaded(Dataset *train, Dataset *test, Dataset *all, double test_fraction, uint64_t seed);
+
 // Shuffles order[0..n) in place (Fisher–Yates with rng).
 void dataset_shuffle(int *order, int n, Rng *rng);
 
