@@ -390,13 +390,15 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_FLAGS   := $(CSTD) $(CPPFLAGS) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(SRC_INCLUDES)
-FUZZ_SRC_parse   := src/core/parse.c src/core/tensor.c
-FUZZ_SRC_options := src/report/options.c src/core/parse.c src/core/tensor.c src/core/strbuf.c
+FUZZ_SRC_parse   := src/core/parse.c src/core/tensor.c src/core/mathfn.c src/core/progress.c
+FUZZ_SRC_options := src/report/options.c src/core/parse.c src/core/tensor.c src/core/strbuf.c src/core/mathfn.c \
+                    src/core/progress.c
 # Long enough for a 4097-entry row or 4097 rows of single digits.
 FUZZ_MAXLEN_parse := 16384
 FUZZ_TARGETS := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
 # The --formula expression language (formulas are short).
-FUZZ_SRC_expr    := src/formula/expr.c src/formula/expr_ops.c src/core/parse.c src/core/tensor.c
+FUZZ_SRC_expr    := src/formula/expr.c src/formula/expr_ops.c src/core/parse.c src/core/tensor.c src/core/mathfn.c \
+                    src/core/progress.c
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard src/*/*.h)
 	@[ -n "$(FUZZ_SRC_$*)" ] || { echo "error: the Makefile needs a line FUZZ_SRC_$* := <the src/*.c files fuzz_$*.c uses>" >&2; exit 1; }
