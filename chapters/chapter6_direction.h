@@ -1,26 +1,17 @@
 #ifndef CHAPTER6_DIRECTION_H
 #define CHAPTER6_DIRECTION_H
-// Chapter 6's directional checks (sections 6.5 and 6.8) with the bounded
-// checker; chapters/chapter6_network.c, the only includer, defines Net.
+// Chapter 6's directional check over all P entries at once (sections 6.5
+// and 6.8): the parameters and the input as two blocks of one direction.
 
-// The directional check over all P entries with the bounded checker
-// (gradcheck.h's directional_check_bounded), reported as a one-entry check.
-static void check_direction_bounded(Report *r, const char *name, Net *n, uint64_t seed) {
-    const NetShape *s = &n->b.s;
-    NetProblem prob = {s, n->b.params, n->b.x, n->y, &n->b.a2};
-    ParamBlock blocks[] = {{prob.params, n->b.grads, s->n_params}, {prob.x, n->b.dx, s->n_input}};
-    Objective obj = {net_objective_whole, NULL, &prob};
-    DirectionalBounded dr = directional_check_bounded(blocks, 2, &obj, seed, GRADCHECK_REL_TOL, n->b.scratch);
-    Tensor a = tensor_alloc(1, 1, 1);
-    a.data[0] = dr.analytic;
-    NumericalDerivative num = {.value = dr.numerical, .bound = dr.bound, .step = dr.step,
-                               .evaluations = dr.evaluations};
-    BoundedSummary sum = compare_bounded(a.data, &num, NULL, NULL, 1, GRADCHECK_REL_TOL);
-    // The directional check's own verdict also weighs a kink inside its step.
-    if (dr.verdict == VERDICT_INCONCLUSIVE && sum.verdict == VERDICT_PASS) sum.verdict = VERDICT_INCONCLUSIVE;
-    sum.passed = sum.verdict == VERDICT_PASS;
-    report_gradient_check(r, name, &a, &num, NULL, sum);
-    tensor_free(&a);
-}
+#include <stdint.h>
+
+#include "network_buffers.h"
+#include "report.h"
+
+// gradcheck.h's directional_check_bounded along one seeded direction over
+// b's parameters and input (their gradients in b->grads and b->dx, label
+// y), reported as a one-entry check named name. b->a2 and b->scratch are
+// the working buffers; every entry is restored bit for bit.
+void chapter6_check_direction(Report *r, const char *name, NetBuffers *b, double y, uint64_t seed);
 
 #endif

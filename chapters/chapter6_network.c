@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "arraylen.h"
+#include "chapter6_direction.h"
 #include "conv.h"
 #include "dataset.h"
 #include "dense.h"
@@ -397,7 +398,6 @@ static void section_6_4_full_check(Report *r, Net *n, const CommonOptions *opt) 
                     0.0, same ? "bit for bit (memcmp)" : "the bits differ");
 }
 
-#include "chapter6_direction.h" // check_direction_bounded
 static void section_6_5_directional(Report *r, Net *n, const CommonOptions *opt) {
     report_heading(r, "6.5 The directional check");
     report_text(r, "One seeded random direction v over all P entries at once (each entry uniform in [−1, 1)), by "
@@ -406,7 +406,7 @@ static void section_6_5_directional(Report *r, Net *n, const CommonOptions *opt)
     report_equation(r, "(L(θ + h v) − L(θ − h v)) / (2h‖v‖)  ≈  ∇L·v / ‖v‖",
                     "\\frac{L(\\theta + h v) - L(\\theta - h v)}{2h\\|v\\|} \\approx "
                     "\\frac{\\nabla L \\cdot v}{\\|v\\|}");
-    check_direction_bounded(r, "directional derivative", n, opt->seed);
+    chapter6_check_direction(r, "directional derivative", &n->b, n->y, opt->seed);
 }
 
 // The descent demonstration: one step of rate lr, the loss before and after
@@ -492,7 +492,7 @@ static void section_6_8_check_on_image(Report *r, Net *n, const Dataset *train, 
     n->y = train->y[0];
     net_gradients(n);
     if (full_check(r, n, opt) > 0) {
-        check_direction_bounded(r, "directional derivative on training image 1", n, opt->seed);
+        chapter6_check_direction(r, "directional derivative on training image 1", &n->b, n->y, opt->seed);
     }
 }
 
